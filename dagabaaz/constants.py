@@ -1,0 +1,136 @@
+"""Enumerations and fixed sets shared by the engine, the stores and the workers.
+
+Every enum is a :class:`enum.StrEnum`, so a member compares equal to its value
+and stores can persist the plain string.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = [
+    "ACTIVE_TASK_STATUSES",
+    "DEFAULT_FAN_OUT_LIMIT",
+    "FAILED_TASK_STATUSES",
+    "TERMINAL_RUN_STATUSES",
+    "TERMINAL_TASK_STATUSES",
+    "ArtifactSelector",
+    "FanMode",
+    "FileType",
+    "FilterOperator",
+    "NodeSummaryStatus",
+    "RunStatus",
+    "TaskStatus",
+]
+
+
+class RunStatus(StrEnum):
+    """Lifecycle of a run: one execution of a pipeline."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CRASHED = "crashed"
+    CANCELLED = "cancelled"
+
+
+class TaskStatus(StrEnum):
+    """Lifecycle of a task: one execution of one node."""
+
+    PENDING = "pending"
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CRASHED = "crashed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+    FILTERED = "filtered"
+
+
+class FanMode(StrEnum):
+    """How many tasks a node gets from its upstream artifacts."""
+
+    SINGLE = "single"
+    """One task per upstream artifact."""
+    AGGREGATE = "aggregate"
+    """One task for all upstream artifacts."""
+    GROUPED = "grouped"
+    """One task per origin group (scatter-gather)."""
+
+
+class FilterOperator(StrEnum):
+    """Comparison applied by a :class:`~dagabaaz.models.FilterRule`."""
+
+    EQ = "eq"
+    NEQ = "neq"
+    GT = "gt"
+    GTE = "gte"
+    LT = "lt"
+    LTE = "lte"
+    IN = "in"
+    NOT_IN = "not_in"
+    CONTAINS = "contains"
+    NOT_CONTAINS = "not_contains"
+    STARTS_WITH = "starts_with"
+    ENDS_WITH = "ends_with"
+    EXISTS = "exists"
+    NOT_EXISTS = "not_exists"
+
+
+class ArtifactSelector(StrEnum):
+    """Which single artifact an edge filter keeps after its rules matched."""
+
+    LARGEST = "largest"
+    SMALLEST = "smallest"
+
+
+class NodeSummaryStatus(StrEnum):
+    """Outcome of a node once all its tasks are terminal."""
+
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+    PARTIAL = "partial"
+
+
+class FileType(StrEnum):
+    """Coarse file family, the value of the virtual filter field ``file_type``."""
+
+    VIDEO = "video"
+    SUBTITLE = "subtitle"
+    IMAGE = "image"
+    AUDIO = "audio"
+    ARCHIVE = "archive"
+    OTHER = "other"
+
+
+TERMINAL_RUN_STATUSES: frozenset[RunStatus] = frozenset(
+    {RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CRASHED, RunStatus.CANCELLED}
+)
+"""Run statuses that never change again."""
+
+TERMINAL_TASK_STATUSES: frozenset[TaskStatus] = frozenset(
+    {
+        TaskStatus.COMPLETED,
+        TaskStatus.FAILED,
+        TaskStatus.CRASHED,
+        TaskStatus.CANCELLED,
+        TaskStatus.SKIPPED,
+        TaskStatus.FILTERED,
+    }
+)
+"""Task statuses that never change again."""
+
+ACTIVE_TASK_STATUSES: frozenset[TaskStatus] = frozenset(
+    {TaskStatus.PENDING, TaskStatus.QUEUED, TaskStatus.RUNNING}
+)
+"""Task statuses of work that is still to happen; cancelled when a run ends early."""
+
+FAILED_TASK_STATUSES: frozenset[TaskStatus] = frozenset(
+    {TaskStatus.FAILED, TaskStatus.CRASHED, TaskStatus.CANCELLED}
+)
+"""Terminal task statuses that a retry re-dispatches."""
+
+DEFAULT_FAN_OUT_LIMIT = 200
+"""Most tasks one node may spawn in one run before the node fails."""

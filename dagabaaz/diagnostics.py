@@ -1,0 +1,169 @@
+"""Diagnostics: the one shape in which every save-time problem is reported.
+
+A :class:`Diagnostic` is produced by expression checking
+(:func:`dagabaaz.expressions.check_expression`) and by pipeline validation
+(:func:`dagabaaz.validation.validate_pipeline`). It is structured data for an
+editor (``to_dict``) and renders itself compiler-style for a terminal
+(``render``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["Diagnostic", "Severity", "has_errors", "line_and_column"]
+
+Severity = Literal["error", "warning"]
+
+
+def line_and_column(source: str, offset: int) -> tuple[int, int]:
+    """Return the 1-based line and column of character ``offset`` in ``source``."""
+    offset = max(0, min(offset, len(source)))
+    line = source.count("\n", 0, offset) + 1
+    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found before anything runs.
+
+    Attributes:
+        code: Stable machine-readable identifier, such as ``"unknown-pipe"``.
+        message: One sentence for a human, naming what is wrong.
+        severity: ``"error"`` makes the input invalid; ``"warning"`` does not.
+        start: Offset of the first offending character in ``expression``.
+        end: Offset just past the last offending character (``end >= start``).
+        line: 1-based line of ``start`` in ``expression``.
+        column: 1-based column of ``start`` in ``expression``.
+        hint: Optional suggestion, such as ``"did you mean 'upper'?"``.
+        node: Slug of the pipeline node the problem belongs to, if any.
+        field: Binding field (or node attribute) the problem belongs to, if any.
+        path: Location inside the pipeline document, as JSON-path segments
+            (for example ``("nodes", 2, "bindings", "title", "when")``).
+        expression: The expression text that ``start``/``end`` point into.
+    """
+
+    code: str
+    message: str
+    severity: Severity = "error"
+    start: int = 0
+    end: int = 0
+    line: int = 1
+    column: int = 1
+    hint: str | None = None
+    node: str | None = None
+    field: str | None = None
+    path: tuple[str | int, ...] = ()
+    expression: str | None = None
+
+    @classmethod
+    def at(
+        cls,
+        code: str,
+        message: str,
+        source: str,
+        start: int,
+        end: int | None = None,
+        *,
+        severity: Severity = "error",
+        hint: str | None = None,
+    ) -> Diagnostic:
+        """Build a diagnostic for the span ``start:end`` of an expression ``source``."""
+        stop = start if end is None else max(start, end)
+        line, column = line_and_column(source, start)
+        return cls(
+            code=code,
+            message=message,
+            severity=severity,
+            start=start,
+            end=stop,
+            line=line,
+            column=column,
+            hint=hint,
+            expression=source,
+        )
+
+    @property
+    def is_error(self) -> bool:
+        """Whether this diagnostic makes its input invalid."""
+        return self.severity == "error"
+
+    def located(
+        self,
+        *,
+        node: str | None = None,
+        field: str | None = None,
+        path: Sequence[str | int] | None = None,
+    ) -> Diagnostic:
+        """Return a copy placed inside a pipeline (node slug, binding field, path)."""
+        return dataclasses.replace(
+            self,
+            node=self.node if node is None else node,
+            field=self.field if field is None else field,
+            path=self.path if path is None else tuple(path),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (the shape editors and ``--format json`` use)."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+            "start": self.start,
+            "end": self.end,
+            "line": self.line,
+            "column": self.column,
+            "hint": self.hint,
+            "node": self.node,
+            "field": self.field,
+            "path": list(self.path),
+            "expression": self.expression,
+        }
+
+    def render(self, filename: str | None = None) -> str:
+        """Render compiler-style: location, the source line, a caret run, the hint."""
+        head = f"{self.severity}[{self.code}]: {self.message}"
+        where = [
+            part for part in (filename, _node_part(self.node), _field_part(self.field)) if part
+        ]
+        lines = [head]
+        if where:
+            lines.append("  --> " + ", ".join(where))
+        if self.expression is not None:
+            lines.extend(_caret_block(self.expression, self.start, self.end))
+        if self.hint:
+            lines.append(f"  = hint: {self.hint}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    """Return True when any diagnostic has severity ``"error"``."""
+    return any(d.is_error for d in diagnostics)
+
+
+def _node_part(node: str | None) -> str | None:
+    return None if node is None else f"node '{node}'"
+
+
+def _field_part(field_name: str | None) -> str | None:
+    return None if field_name is None else f"field '{field_name}'"
+
+
+def _caret_block(source: str, start: int, end: int) -> list[str]:
+    line_no, column = line_and_column(source, start)
+    text = source.split("\n")[line_no - 1]
+    # A span running past the end of its line is drawn to the end of that line.
+    width = max(1, min(end - start, len(text) - column + 1))
+    gutter = " " * len(str(line_no))
+    return [
+        f" {gutter} |",
+        f" {line_no} | {text}",
+        f" {gutter} | {' ' * (column - 1)}{'^' * width}",
+    ]
