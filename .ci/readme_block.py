@@ -7,6 +7,7 @@ FENCE = re.compile(r"^```(?:sh|bash|shell|console)\s*\n(.*?)^```", re.M | re.S)
 
 
 def main() -> None:
+    """Print the requested block, or exit with a message when it is missing."""
     path, index = sys.argv[1], int(sys.argv[2])
     with open(path, encoding="utf-8") as handle:
         blocks = FENCE.findall(handle.read())
