@@ -7,10 +7,21 @@ which caught ``ValueError``, keeps working.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 from dagabaaz.diagnostics import Diagnostic
 
-__all__ = ["DagabaazError", "ExpressionError", "PipelineValidationError"]
+__all__ = [
+    "BindingError",
+    "DagabaazError",
+    "ExpressionError",
+    "PipelineValidationError",
+    "RunInputError",
+    "TaskInputError",
+]
+
+Clause = Literal["value", "when"]
+"""Which part of a binding failed: the binding's value or its ``when`` clause."""
 
 
 class DagabaazError(ValueError):
@@ -53,3 +64,86 @@ class PipelineValidationError(_DiagnosticError):
             )
             lines.append(f"  - {where + ': ' if where else ''}{d.message} [{d.code}]")
         return cls("\n".join(lines), found)
+
+
+class BindingError(_DiagnosticError):
+    """A task's input binding could not be resolved, so the task cannot run.
+
+    Raised by :func:`dagabaaz.task_input.resolve_task_bindings` for an
+    expression that fails (a ``required`` value missing, a budget exceeded), a
+    ``when`` clause that fails, a missing required run input, or a binding that
+    reads a node which is not a dependency. The worker fails the task with it.
+
+    Attributes:
+        node: Slug of the node whose binding failed.
+        field: The bound input field.
+        expression: The expression or ``when`` clause that failed, if any.
+        clause: ``"value"`` when the binding itself failed, ``"when"`` when its
+            ``when`` clause did.
+        reason: What went wrong, without the location prefix.
+        diagnostics: The underlying expression diagnostics, if any.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        node: str,
+        field: str,
+        expression: str | None = None,
+        clause: Clause = "value",
+        diagnostics: Iterable[Diagnostic] = (),
+    ) -> None:
+        where = f"node '{node}', field '{field}'"
+        if expression is not None:
+            label = "when" if clause == "when" else "expression"
+            where += f", {label} {expression!r}"
+        super().__init__(f"{where}: {reason}", diagnostics)
+        self.reason = reason
+        self.node = node
+        self.field = field
+        self.expression = expression
+        self.clause = clause
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only arguments are not in ``args``: rebuild explicitly so the
+        # error survives pickling (task queues send exceptions between processes).
+        return (
+            _rebuild_binding_error,
+            (self.reason, self.node, self.field, self.expression, self.clause, self.diagnostics),
+        )
+
+
+def _rebuild_binding_error(
+    reason: str,
+    node: str,
+    field: str,
+    expression: str | None,
+    clause: Clause,
+    diagnostics: tuple[Diagnostic, ...],
+) -> BindingError:
+    return BindingError(
+        reason,
+        node=node,
+        field=field,
+        expression=expression,
+        clause=clause,
+        diagnostics=diagnostics,
+    )
+
+
+class TaskInputError(DagabaazError):
+    """A task's input could not be assembled: an unknown node, artifact or run."""
+
+
+class RunInputError(DagabaazError):
+    """Required run inputs are missing; ``missing`` names every one of them."""
+
+    def __init__(self, missing: Iterable[str]) -> None:
+        self.missing: tuple[str, ...] = tuple(missing)
+        names = ", ".join(f"'{name}'" for name in self.missing)
+        plural = "s" if len(self.missing) != 1 else ""
+        super().__init__(f"missing required run input{plural}: {names}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (RunInputError, (self.missing,))
