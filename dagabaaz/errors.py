@@ -17,6 +17,7 @@ __all__ = [
     "ExpressionError",
     "PipelineValidationError",
     "RunInputError",
+    "StoreError",
     "TaskInputError",
 ]
 
@@ -147,3 +148,13 @@ class RunInputError(DagabaazError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (RunInputError, (self.missing,))
+
+
+class StoreError(DagabaazError):
+    """A store was asked about something it does not hold, or for a forbidden change.
+
+    Raised by :class:`dagabaaz.memory.InMemoryStore` (an unknown run or task,
+    a run created twice, malformed task outputs, reopening a completed run)
+    and by the orchestrator when a store does not know the run it is asked
+    to start.
+    """
