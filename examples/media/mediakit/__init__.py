@@ -1,0 +1,1 @@
+"""Small, dependency-free readers for the media example: MP4 headers and subtitles."""
