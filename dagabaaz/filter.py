@@ -1,0 +1,344 @@
+"""Edge filters: which upstream artifacts cross a dependency edge.
+
+An :class:`~dagabaaz.models.EdgeFilter` holds rules, all of which must match,
+and an optional ``select`` that keeps the largest or smallest artifact by
+``file_size``. Artifacts are duck-typed (:class:`FilterableArtifact`), so
+:class:`~dagabaaz.models.DagArtifact` and :class:`~dagabaaz.models.TaskArtifact`
+both work. The comparison rules are documented in ``docs/filters.md``; the
+short form:
+
+* ``eq``/``neq``/``in``/``not_in``: booleans first (``"true"``/``"false"``
+  match case-insensitively), then numbers exactly, then strings.
+* ``gt``/``gte``/``lt``/``lte``: numeric only, false on anything else.
+* ``contains``/``starts_with``/``ends_with``: strings; ``contains`` on a list
+  means membership.
+* ``exists``/``not_exists``: only a missing field, None and ``""`` are absent.
+
+Evaluation never raises and never coerces a rule's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from enum import Enum
+from typing import Any, Final, Protocol, TypeVar
+
+from dagabaaz import _file_types
+from dagabaaz._numbers import Number, as_number, compare_numbers
+from dagabaaz.constants import ArtifactSelector, FileType, FilterOperator
+from dagabaaz.models import EdgeFilter, FilterRule
+
+__all__ = [
+    "MISSING",
+    "VIRTUAL_FIELDS",
+    "FilterableArtifact",
+    "GroupableArtifact",
+    "Missing",
+    "apply_rules",
+    "classify_file_type",
+    "field_value",
+    "filter_artifacts",
+    "group_by_origin",
+    "operand_problem",
+    "rule_matches",
+    "select_artifacts",
+]
+
+
+class FilterableArtifact(Protocol):
+    """What an edge filter reads from an artifact."""
+
+    @property
+    def file_name(self) -> str:
+        """The file's name, extension included."""
+        ...
+
+    @property
+    def file_size(self) -> int | None:
+        """Size in bytes, or None when unknown."""
+        ...
+
+    @property
+    def mime_type(self) -> str | None:
+        """MIME type, or None when unknown."""
+        ...
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        """Free-form metadata; every non-virtual field is read from here."""
+        ...
+
+
+class GroupableArtifact(Protocol):
+    """What :func:`group_by_origin` reads from an artifact."""
+
+    @property
+    def origin_artifact_id(self) -> str | None:
+        """The root output this artifact descends from; None for a broadcast."""
+        ...
+
+
+class Missing(Enum):
+    """Type of :data:`MISSING`, so type checkers can narrow it away."""
+
+    MISSING = "MISSING"
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = Missing.MISSING
+"""Returned by :func:`field_value` for a metadata key the artifact lacks."""
+
+A = TypeVar("A", bound=FilterableArtifact)
+G = TypeVar("G", bound=GroupableArtifact)
+
+
+def classify_file_type(artifact: FilterableArtifact) -> FileType:
+    """Return the artifact's file family from its extension and MIME type.
+
+    Subtitle and archive extensions decide first (``.srt`` served as
+    ``text/plain`` is a subtitle, ``.zip`` is an archive whatever its MIME
+    type); then a specific MIME type; then, when the MIME type is missing or
+    generic, a video, audio or image extension (``.ts`` counts as video).
+    """
+    name = getattr(artifact, "file_name", "")
+    return _file_types.classify(
+        name if isinstance(name, str) else "", getattr(artifact, "mime_type", None)
+    )
+
+
+def _extension(artifact: FilterableArtifact) -> str:
+    name = getattr(artifact, "file_name", "")
+    return _file_types.extension_of(name) if isinstance(name, str) else ""
+
+
+_VIRTUAL_GETTERS: Final[dict[str, Callable[[FilterableArtifact], object]]] = {
+    "file_type": classify_file_type,
+    "extension": _extension,
+    "file_size": lambda artifact: getattr(artifact, "file_size", None),
+    "file_name": lambda artifact: getattr(artifact, "file_name", None),
+    "mime_type": lambda artifact: getattr(artifact, "mime_type", None),
+}
+
+VIRTUAL_FIELDS: Final = frozenset(_VIRTUAL_GETTERS)
+"""Field names computed from the artifact itself; they shadow metadata keys."""
+
+
+def field_value(artifact: FilterableArtifact, field: str) -> object:
+    """Return what a rule on ``field`` compares: a virtual field or a metadata value.
+
+    Virtual fields are ``file_type`` (a :class:`~dagabaaz.constants.FileType`),
+    ``extension`` (lower-case, without the dot, ``""`` when none),
+    ``file_size``, ``file_name`` and ``mime_type``. Any other name is a
+    metadata key, looked up exactly (a dot is part of the key, not a path);
+    an absent key gives :data:`MISSING`.
+    """
+    getter = _VIRTUAL_GETTERS.get(field)
+    if getter is not None:
+        return getter(artifact)
+    metadata = getattr(artifact, "metadata", None)
+    if not isinstance(metadata, Mapping) or field not in metadata:
+        return MISSING
+    return metadata[field]
+
+
+def operand_problem(operator: FilterOperator, value: object) -> str | None:
+    """Say why a rule's ``value`` can never work with ``operator``, or return None.
+
+    A rule with a problem matches no artifact (its negated form neither), so
+    a broken rule blocks an edge instead of opening it. ``exists`` and
+    ``not_exists`` ignore their value, so no value is a problem for them.
+    """
+    if operator in (FilterOperator.IN, FilterOperator.NOT_IN):
+        if not isinstance(value, list | tuple):
+            return f"'{operator}' needs a list value, got {_describe(value)}"
+    elif operator in _ORDERINGS:
+        if as_number(value) is None:
+            return f"'{operator}' needs a number, got {_describe(value)}"
+    elif operator in (FilterOperator.STARTS_WITH, FilterOperator.ENDS_WITH):
+        if not isinstance(value, str):
+            return f"'{operator}' needs a string, got {_describe(value)}"
+    elif operator in _SCALAR_OPERATORS and not _is_scalar(value):
+        return f"'{operator}' needs a single value, got {_describe(value)}"
+    return None
+
+
+def rule_matches(artifact: FilterableArtifact, rule: FilterRule) -> bool:
+    """Return whether ``artifact`` satisfies ``rule``; never raises."""
+    test = _OPERATORS.get(rule.operator)
+    if test is None or operand_problem(rule.operator, rule.value) is not None:
+        return False
+    return test(field_value(artifact, rule.field), rule.value)
+
+
+def apply_rules(artifacts: Iterable[A], edge_filter: EdgeFilter | None) -> list[A]:
+    """Return the artifacts that match every rule of ``edge_filter``, in order.
+
+    ``select`` is not applied; None or an empty rule list passes everything.
+    """
+    if edge_filter is None or not edge_filter.rules:
+        return list(artifacts)
+    rules = edge_filter.rules
+    return [a for a in artifacts if all(rule_matches(a, rule) for rule in rules)]
+
+
+def select_artifacts(artifacts: Iterable[A], selector: ArtifactSelector | None) -> list[A]:
+    """Keep the largest or smallest artifact by ``file_size``, or all when ``selector`` is None.
+
+    Artifacts without a size never win, so the result is empty when none is
+    sized; on a tie the first in order wins.
+
+    Raises:
+        ValueError: ``selector`` is not an :class:`~dagabaaz.constants.ArtifactSelector`.
+    """
+    if selector is None:
+        return list(artifacts)
+    if selector not in _SELECTOR_SIGN:
+        raise ValueError(
+            f"unknown artifact selector {selector!r}: expected 'largest' or 'smallest'"
+        )
+    sign = _SELECTOR_SIGN[ArtifactSelector(selector)]
+    best: A | None = None
+    best_size: Number = 0
+    for artifact in artifacts:
+        size = _size_of(artifact)
+        if size is not None and (best is None or compare_numbers(size, best_size) == sign):
+            best, best_size = artifact, size
+    return [] if best is None else [best]
+
+
+def filter_artifacts(artifacts: Iterable[A], edge_filter: EdgeFilter | None) -> list[A]:
+    """Apply ``edge_filter`` to one edge: every rule must match, then ``select``.
+
+    None passes everything. The result keeps the input order.
+    """
+    matched = apply_rules(artifacts, edge_filter)
+    return matched if edge_filter is None else select_artifacts(matched, edge_filter.select)
+
+
+def group_by_origin(artifacts: Iterable[G]) -> dict[str | None, list[G]]:
+    """Group artifacts by ``origin_artifact_id``, groups in first-appearance order.
+
+    The key None holds the broadcast artifacts, those without an origin.
+    """
+    groups: dict[str | None, list[G]] = {}
+    for artifact in artifacts:
+        groups.setdefault(getattr(artifact, "origin_artifact_id", None), []).append(artifact)
+    return groups
+
+
+# --- comparison semantics -------------------------------------------------
+
+
+def _is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, str | bool) or as_number(value) is not None
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return "a string" if as_number(value) is None else "a numeric string"
+    if as_number(value) is not None:
+        return "a number"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def _as_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(value.lower())
+    return None
+
+
+def _equal(actual: object, expected: object) -> bool:
+    """Scalar equality: booleans, then numbers, then strings; containers never equal."""
+    if actual is MISSING:
+        return False
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        left = _as_bool(actual)
+        return left is not None and left == _as_bool(expected)
+    left_number, right_number = as_number(actual), as_number(expected)
+    if left_number is not None and right_number is not None:
+        return compare_numbers(left_number, right_number) == 0
+    if isinstance(actual, str) and isinstance(expected, str):
+        return actual == expected
+    return actual is None and expected is None
+
+
+def _ordering(*accepted: int) -> Callable[[object, object], bool]:
+    def test(actual: object, expected: object) -> bool:
+        left, right = as_number(actual), as_number(expected)
+        if left is None or right is None:
+            return False
+        return compare_numbers(left, right) in accepted
+
+    return test
+
+
+def _is_in(actual: object, expected: object) -> bool:
+    return isinstance(expected, list | tuple) and any(_equal(actual, item) for item in expected)
+
+
+def _contains(actual: object, expected: object) -> bool:
+    if isinstance(actual, str):
+        return isinstance(expected, str) and expected in actual
+    if isinstance(actual, list | tuple):
+        return any(_equal(item, expected) for item in actual)
+    return False
+
+
+def _starts_with(actual: object, expected: object) -> bool:
+    return isinstance(actual, str) and isinstance(expected, str) and actual.startswith(expected)
+
+
+def _ends_with(actual: object, expected: object) -> bool:
+    return isinstance(actual, str) and isinstance(expected, str) and actual.endswith(expected)
+
+
+def _exists(actual: object, _expected: object) -> bool:
+    return not (actual is MISSING or actual is None or (isinstance(actual, str) and not actual))
+
+
+def _negated(test: Callable[[object, object], bool]) -> Callable[[object, object], bool]:
+    return lambda actual, expected: not test(actual, expected)
+
+
+_OPERATORS: Final[dict[FilterOperator, Callable[[object, object], bool]]] = {
+    FilterOperator.EQ: _equal,
+    FilterOperator.NEQ: _negated(_equal),
+    FilterOperator.GT: _ordering(1),
+    FilterOperator.GTE: _ordering(0, 1),
+    FilterOperator.LT: _ordering(-1),
+    FilterOperator.LTE: _ordering(-1, 0),
+    FilterOperator.IN: _is_in,
+    FilterOperator.NOT_IN: _negated(_is_in),
+    FilterOperator.CONTAINS: _contains,
+    FilterOperator.NOT_CONTAINS: _negated(_contains),
+    FilterOperator.STARTS_WITH: _starts_with,
+    FilterOperator.ENDS_WITH: _ends_with,
+    FilterOperator.EXISTS: _exists,
+    FilterOperator.NOT_EXISTS: _negated(_exists),
+}
+_ORDERINGS: Final = frozenset(
+    {FilterOperator.GT, FilterOperator.GTE, FilterOperator.LT, FilterOperator.LTE}
+)
+_SCALAR_OPERATORS: Final = frozenset(
+    {FilterOperator.EQ, FilterOperator.NEQ, FilterOperator.CONTAINS, FilterOperator.NOT_CONTAINS}
+)
+_SELECTOR_SIGN: Final = {ArtifactSelector.LARGEST: 1, ArtifactSelector.SMALLEST: -1}
+
+
+def _size_of(artifact: object) -> Number | None:
+    size = getattr(artifact, "file_size", None)
+    if isinstance(size, bool) or not isinstance(size, int | float):
+        return None
+    return size if compare_numbers(size, 0) is not None else None
