@@ -16,6 +16,8 @@ __all__ = [
     "DagabaazError",
     "ExpressionError",
     "PipelineValidationError",
+    "PluginError",
+    "RetryError",
     "RunInputError",
     "StoreError",
     "TaskInputError",
@@ -131,6 +133,14 @@ def _rebuild_binding_error(
         clause=clause,
         diagnostics=diagnostics,
     )
+
+
+class PluginError(DagabaazError):
+    """A plugin's metadata is malformed (for example an input declared without a name)."""
+
+
+class RetryError(DagabaazError):
+    """A retry was asked of a run that cannot be retried as asked (see :mod:`dagabaaz.retry`)."""
 
 
 class TaskInputError(DagabaazError):
