@@ -1,0 +1,81 @@
+"""A strict YAML reader for pipeline files (PyYAML, the ``cli`` extra).
+
+PyYAML follows YAML 1.1, whose implicit types surprise: ``no`` reads as
+False, ``010`` as 8, ``1:20`` as 80 and ``2024-01-02`` as a date. Pipeline
+files are JSON-shaped data, so this loader resolves only the YAML 1.2 core
+schema (``true``/``false``, ``null``/``~``, decimal integers, floats), keeps
+everything else a string, rejects duplicate keys and rejects aliases (an
+alias bomb would expand into unbounded memory).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+__all__ = ["StrictYamlLoader", "YamlError", "load_yaml"]
+
+YamlError = yaml.YAMLError
+
+
+class StrictYamlLoader(yaml.SafeLoader):
+    """SafeLoader with the YAML 1.2 core schema, no duplicate keys and no aliases."""
+
+    # Our own table (PyYAML reads it per class), filled below; SafeLoader's stays untouched.
+    yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}  # noqa: RUF012
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose a node, refusing aliases before they can be expanded."""
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not supported in pipeline files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        """Build a mapping, refusing a key that appears twice."""
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool | None):
+                continue  # SafeLoader itself reports an unhashable key
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _construct_int(loader: StrictYamlLoader, node: Any) -> int:
+    return int(loader.construct_scalar(node))
+
+
+def _resolve(tag: str, pattern: str, first: list[str]) -> None:
+    StrictYamlLoader.add_implicit_resolver(tag, re.compile(pattern), first)
+
+
+_resolve("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF"))
+# PyYAML looks resolvers up by first character, "" standing for the empty scalar.
+_resolve("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", [*"~nN", ""])
+_resolve("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", list("-+0123456789"))
+_resolve(
+    "tag:yaml.org,2002:float",
+    r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$",
+    list("-+.0123456789"),
+)
+StrictYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def load_yaml(text: str) -> tuple[Any, Any]:
+    """Parse one YAML document; return ``(data, node)``, the node keeping line marks."""
+    loader = StrictYamlLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+    return data, node
