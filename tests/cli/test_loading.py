@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (exact messages read best on one line each)
 import json
 from pathlib import Path
 
