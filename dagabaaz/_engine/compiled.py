@@ -1,0 +1,130 @@
+"""A pipeline compiled once into an immutable, index-based graph.
+
+Every per-task decision reads tuples from here instead of rescanning the
+node list: dependencies and dependents by index, the edge filter of each
+dependency edge, roots, sinks and a topological order.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dagabaaz.constants import FanMode
+from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.errors import PipelineValidationError
+from dagabaaz.graph import build_slug_to_index_map, resolve_dependency_indices
+from dagabaaz.models import DagNode, EdgeFilter
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledGraph:
+    """An immutable view of a pipeline, indexed by node position.
+
+    ``dependencies[i]`` and ``edge_filters[i]`` are parallel: the filter of
+    the edge from ``dependencies[i][k]`` into node ``i`` is ``edge_filters[i][k]``.
+    """
+
+    source: tuple[DagNode, ...]
+    slugs: tuple[str, ...]
+    plugins: tuple[str, ...]
+    fan_modes: tuple[FanMode, ...]
+    dependencies: tuple[tuple[int, ...], ...]
+    dependents: tuple[tuple[int, ...], ...]
+    edge_filters: tuple[tuple[EdgeFilter | None, ...], ...]
+    roots: tuple[int, ...]
+    sinks: tuple[int, ...]
+    order: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+
+def compile_graph(nodes: Sequence[DagNode]) -> CompiledGraph:
+    """Compile ``nodes`` (deep-copied) into a :class:`CompiledGraph`.
+
+    Only the structure is checked here (the full save-time validation is
+    :func:`dagabaaz.validation.validate_pipeline`), so that a pipeline read
+    back from a store can never make the engine fail obscurely.
+
+    Raises:
+        PipelineValidationError: Empty or duplicate slugs, an unknown or
+            self dependency, an edge filter on a non-dependency, or a cycle.
+    """
+    source = tuple(node.model_copy(deep=True) for node in nodes)
+    index_of = build_slug_to_index_map(source)
+    dependencies = tuple(tuple(deps) for deps in resolve_dependency_indices(source))
+    for index, deps in enumerate(dependencies):
+        if index in deps:
+            slug = source[index].slug
+            raise _invalid("self-dependency", f"node '{slug}' depends on itself", index, slug)
+    dependents_lists: list[list[int]] = [[] for _ in source]
+    for index, deps in enumerate(dependencies):
+        for dep in deps:
+            dependents_lists[dep].append(index)
+    return CompiledGraph(
+        source=source,
+        slugs=tuple(node.slug for node in source),
+        plugins=tuple(node.plugin for node in source),
+        fan_modes=tuple(FanMode(node.fan_mode) for node in source),
+        dependencies=dependencies,
+        dependents=tuple(tuple(d) for d in dependents_lists),
+        edge_filters=tuple(
+            _edge_filters(node, deps, index_of, i)
+            for i, (node, deps) in enumerate(zip(source, dependencies, strict=True))
+        ),
+        roots=tuple(i for i, deps in enumerate(dependencies) if not deps),
+        sinks=tuple(i for i, ds in enumerate(dependents_lists) if not ds),
+        order=_topological_order(source, dependencies, dependents_lists),
+    )
+
+
+def _edge_filters(
+    node: DagNode, deps: tuple[int, ...], index_of: dict[str, int], index: int
+) -> tuple[EdgeFilter | None, ...]:
+    by_index: dict[int, EdgeFilter] = {}
+    for slug, edge_filter in node.edge_filters.items():
+        dep = index_of.get(slug)
+        if dep is None or dep not in deps:
+            raise _invalid(
+                "filter-not-a-dependency",
+                f"node '{node.slug}' has an edge filter for '{slug}', which is not one of "
+                "its dependencies",
+                index,
+                node.slug,
+            )
+        by_index[dep] = edge_filter
+    return tuple(by_index.get(dep) for dep in deps)
+
+
+def _topological_order(
+    source: tuple[DagNode, ...],
+    dependencies: tuple[tuple[int, ...], ...],
+    dependents: list[list[int]],
+) -> tuple[int, ...]:
+    waiting = [len(deps) for deps in dependencies]
+    ready = deque(i for i, count in enumerate(waiting) if count == 0)
+    order: list[int] = []
+    while ready:
+        index = ready.popleft()
+        order.append(index)
+        for child in dependents[index]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
+    if len(order) < len(source):
+        stuck = ", ".join(f"'{source[i].slug}'" for i, count in enumerate(waiting) if count)
+        raise _invalid(
+            "dependency-cycle", f"the pipeline has a cycle; these nodes can never run: {stuck}"
+        )
+    return tuple(order)
+
+
+def _invalid(
+    code: str, message: str, index: int | None = None, slug: str | None = None
+) -> PipelineValidationError:
+    path: tuple[str | int, ...] = () if index is None else ("nodes", index)
+    return PipelineValidationError.from_diagnostics(
+        [Diagnostic(code=code, message=message, node=slug, path=path)]
+    )

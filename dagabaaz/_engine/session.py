@@ -1,0 +1,321 @@
+"""One entry-point call for one run: readiness, launches, cascades and the run's end.
+
+Invariants the session relies on (the caller holds the run's lock):
+
+* A node is *done* when it has at least one task and all its tasks are
+  terminal; a node that was claimed but has no task yet is not done.
+* A node is launched only after every dependency is done, and only by the
+  caller that won ``try_claim_node_launch``.
+* The last node of a run to become done is a sink (a node's dependents can
+  only launch after it), so completion is checked only when a sink is done.
+* Readiness cursors (:class:`~dagabaaz._engine.cache.RunEntry`) only say
+  where to start looking; a "ready" or "complete" verdict re-reads the store.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from dagabaaz._engine import cache
+from dagabaaz._engine.cache import RunEntry
+from dagabaaz._engine.compiled import compile_graph
+from dagabaaz._engine.launch import LaunchPlan, PassthroughView, PlanKind, plan_launch
+from dagabaaz.constants import TERMINAL_RUN_STATUSES, NodeSummaryStatus, RunStatus
+from dagabaaz.errors import StoreError
+from dagabaaz.store import DagStore
+
+if TYPE_CHECKING:
+    from dagabaaz.orchestrator import OrchestratorCallbacks
+
+logger = logging.getLogger("dagabaaz.orchestrator")
+
+
+class Outcome(enum.Enum):
+    """What launching a node led to."""
+
+    DISPATCHED = "dispatched"
+    """Real tasks are queued; the node is done when they finish."""
+    SETTLED = "settled"
+    """Only a skipped or filtered marker: the node is done already."""
+    RUN_ENDED = "run_ended"
+    """The run reached a terminal state."""
+
+
+def entry_for(store: DagStore, run_id: str) -> RunEntry:
+    """Return the run's cached entry, compiling the store's nodes on a miss."""
+    entry = cache.lookup(store, run_id)
+    if entry is None:
+        entry = cache.install(store, run_id, compile_graph(store.get_run_nodes(run_id)))
+    return entry
+
+
+def end_run(
+    store: DagStore,
+    run_id: str,
+    status: RunStatus,
+    error: str | None,
+    callbacks: OrchestratorCallbacks | None,
+    done_count: int | None = None,
+) -> bool:
+    """Write progress, claim the terminal ``status`` and, if this call won, clean up.
+
+    Cleaning up means: cancel the remaining tasks (unless completed), drop
+    the cached graph, and fire exactly one callback.
+    """
+    if done_count is None:
+        done_count = len(store.get_completed_node_indices(run_id))
+    store.set_run_progress(run_id, done_count)
+    if not store.try_claim_run_terminal(run_id, status, error):
+        return False
+    cache.forget(store, run_id)
+    if status is not RunStatus.COMPLETED:
+        store.cancel_remaining_tasks(run_id, error or f"run {status}")
+    callback = _callback(callbacks, status)
+    if callback is not None:
+        callback(run_id)
+    return True
+
+
+class RunSession:
+    """The engine's work for one entry-point call on one run."""
+
+    __slots__ = (
+        "_callbacks",
+        "_entry",
+        "_graph",
+        "_limit",
+        "_passthrough",
+        "_run_id",
+        "_store",
+        "launched",
+    )
+
+    def __init__(
+        self,
+        store: DagStore,
+        run_id: str,
+        entry: RunEntry,
+        callbacks: OrchestratorCallbacks | None,
+        resolve_passthrough: Callable[[str], bool],
+        fan_out_limit: int,
+    ) -> None:
+        self._store = store
+        self._run_id = run_id
+        self._entry = entry
+        self._graph = entry.graph
+        self._callbacks = callbacks
+        self._passthrough = PassthroughView(self._graph.plugins, resolve_passthrough)
+        self._limit = fan_out_limit
+        # Nodes this session launched, in launch order (reconcile_run returns it).
+        self.launched: list[int] = []
+
+    # --- entry points --------------------------------------------------------
+
+    def launch_roots(self) -> None:
+        """Claim and launch every root (already-claimed roots are left alone)."""
+        for index in self._graph.roots:
+            claimed = self._store.try_claim_node_launch(self._run_id, index)
+            if claimed and self._launch(index) is Outcome.RUN_ENDED:
+                return
+
+    def task_finished(self, index: int) -> None:
+        """React to a task of node ``index`` becoming terminal."""
+        active, total, terminal = self._barrier(index)
+        if active and 0 < total <= terminal:
+            self._advance(index)
+
+    def reconcile(self) -> None:
+        """Launch every node the store's state says is ready, then end the run if due."""
+        store, run_id = self._store, self._run_id
+        if self._fail_if_partial():
+            return
+        launched = store.get_launched_node_indices(run_id)
+        for index in self._graph.order:
+            if index in launched:
+                active, total, _ = self._barrier(index)
+                if not active:
+                    return
+                # Claimed but never dispatched: the launcher died in between.
+                # Under the run lock nobody else is launching, so redo it.
+                stranded = total == 0 and self._ready(index)
+                if stranded and self._relaunch(index) is Outcome.RUN_ENDED:
+                    return
+                continue
+            ready = self._ready(index)
+            if ready is None:
+                return
+            claimed = ready and store.try_claim_node_launch(run_id, index)
+            if claimed and self._relaunch(index) is Outcome.RUN_ENDED:
+                return
+        self._complete_if_done()
+
+    # --- readiness -------------------------------------------------------------
+
+    def _barrier(self, index: int) -> tuple[bool, int, int]:
+        status, total, terminal = self._store.get_barrier_state(self._run_id, index)
+        return status not in TERMINAL_RUN_STATUSES, total, terminal
+
+    def _done(self, index: int) -> bool | None:
+        """Whether node ``index`` is done; None when the run is terminal."""
+        active, total, terminal = self._barrier(index)
+        if not active:
+            return None
+        return 0 < total <= terminal
+
+    def _scan(self, indices: Sequence[int], start: int) -> tuple[bool | None, int]:
+        """Check ``indices[start:]`` then ``indices[:start]``; stop at the first not done."""
+        for position in itertools.chain(range(start, len(indices)), range(start)):
+            done = self._done(indices[position])
+            if not done:
+                return done, position
+        return True, 0
+
+    def _ready(self, index: int) -> bool | None:
+        """Whether every dependency of ``index`` is done; None when the run is terminal."""
+        deps = self._graph.dependencies[index]
+        if not deps:
+            return self._done_or_active()
+        cursors = self._entry.dep_cursor
+        verdict, position = self._scan(deps, cursors.get(index, 0))
+        if verdict is False:
+            cursors[index] = position
+        else:
+            cursors.pop(index, None)
+        return verdict
+
+    def _done_or_active(self) -> bool | None:
+        status = self._store.get_run_status(self._run_id)
+        return None if status is None or status in TERMINAL_RUN_STATUSES else True
+
+    # --- launching -------------------------------------------------------------
+
+    def _advance(self, index: int) -> None:
+        """Node ``index`` is done: launch what became ready, cascading through markers."""
+        store, run_id, graph = self._store, self._run_id, self._graph
+        settled = [index]
+        while settled:
+            current = settled.pop()
+            children = graph.dependents[current]
+            if not children:
+                if self._complete_if_done():
+                    return
+                continue
+            for child in children:
+                ready = self._ready(child)
+                if ready is None:
+                    return
+                if not ready or not store.try_claim_node_launch(run_id, child):
+                    continue
+                outcome = self._launch(child)
+                if outcome is Outcome.RUN_ENDED:
+                    return
+                if outcome is Outcome.SETTLED:
+                    settled.append(child)
+
+    def _relaunch(self, index: int) -> Outcome:
+        """Launch ``index`` (claimed) and, if it settled at once, cascade from it."""
+        outcome = self._launch(index)
+        if outcome is Outcome.SETTLED:
+            self._advance(index)
+        return outcome
+
+    def _launch(self, index: int) -> Outcome:
+        """Plan and dispatch node ``index``, whose launch this call claimed.
+
+        Any exception after the claim fails the node with a marker task and
+        fails the run, so a claimed node can never be left without tasks.
+        """
+        self.launched.append(index)
+        try:
+            plan = plan_launch(
+                self._store, self._run_id, self._graph, index, self._passthrough, self._limit
+            )
+            outcome = self._dispatch(index, plan)
+        except Exception as exc:
+            logger.exception(
+                "launching node '%s' of run '%s' failed", self._graph.slugs[index], self._run_id
+            )
+            error = (
+                f"node '{self._graph.slugs[index]}' could not be launched: "
+                f"{type(exc).__name__}: {exc}"
+            )
+            self._store.dispatch_failed_task(self._run_id, index, self._graph.plugins[index], error)
+            self._end(RunStatus.FAILED, error)
+            return Outcome.RUN_ENDED
+        if plan.kind is PlanKind.FAIL:
+            self._end(RunStatus.FAILED, plan.error)
+        return outcome
+
+    def _dispatch(self, index: int, plan: LaunchPlan) -> Outcome:
+        store, run_id, plugin = self._store, self._run_id, self._graph.plugins[index]
+        kind = plan.kind
+        if kind is PlanKind.TASKS:
+            for artifact_id in plan.inputs:
+                store.dispatch_task(run_id, index, plugin, artifact_id)
+            return Outcome.DISPATCHED
+        if kind is PlanKind.GROUPS:
+            for origin in plan.origins:
+                store.dispatch_grouped_task(run_id, index, plugin, origin)
+            return Outcome.DISPATCHED
+        if kind is PlanKind.SKIP:
+            store.dispatch_skipped_task(run_id, index, plugin)
+            return Outcome.SETTLED
+        if kind is PlanKind.FILTER:
+            store.dispatch_filtered_task(run_id, index, plugin)
+            return Outcome.SETTLED
+        slug = self._graph.slugs[index]
+        store.dispatch_failed_task(run_id, index, plugin, f"node '{slug}': {plan.error}")
+        return Outcome.RUN_ENDED
+
+    # --- the run's end ---------------------------------------------------------
+
+    def _complete_if_done(self) -> bool:
+        """Complete the run when every sink is done; True when the run is over."""
+        entry = self._entry
+        verdict, position = self._scan(self._graph.sinks, entry.sink_cursor)
+        if verdict is None:
+            return True
+        if not verdict:
+            entry.sink_cursor = position
+            return False
+        self._end(RunStatus.COMPLETED, None, done_count=len(self._graph))
+        return True
+
+    def _fail_if_partial(self) -> bool:
+        """Fail the run when a done node holds failed, crashed or cancelled tasks."""
+        summary = self._store.get_node_summary(self._run_id)
+        broken = [i for i, s in summary.items() if s == NodeSummaryStatus.PARTIAL]
+        if not broken:
+            return False
+        slugs = ", ".join(f"'{self._graph.slugs[i]}'" for i in sorted(broken))
+        self._end(RunStatus.FAILED, f"nodes finished with failed tasks: {slugs}")
+        return True
+
+    def _end(self, status: RunStatus, error: str | None, done_count: int | None = None) -> None:
+        end_run(self._store, self._run_id, status, error, self._callbacks, done_count)
+
+
+def check_node_index(graph_size: int, run_id: str, task_id: str, index: int) -> None:
+    """Raise a clear error when a store reports a task at a node the run does not have."""
+    if not 0 <= index < graph_size:
+        raise StoreError(
+            f"task '{task_id}' belongs to node {index}, but run '{run_id}' has {graph_size} nodes"
+        )
+
+
+def _callback(
+    callbacks: OrchestratorCallbacks | None, status: RunStatus
+) -> Callable[[str], object] | None:
+    if callbacks is None:
+        return None
+    chosen: Callable[[str], object] | None = {
+        RunStatus.COMPLETED: callbacks.on_run_completed,
+        RunStatus.FAILED: callbacks.on_run_failed,
+        RunStatus.CRASHED: callbacks.on_run_crashed,
+        RunStatus.CANCELLED: callbacks.on_run_cancelled,
+    }.get(status)
+    return chosen

@@ -1,0 +1,284 @@
+"""The orchestrator: what runs next, decided from the state a store persists.
+
+The application owns the database, the queue and the workers. It calls these
+entry points and the engine answers through the store (tasks dispatched,
+markers recorded, the run's terminal state claimed) and the callbacks:
+
+* :func:`start_run` validates the pipeline and launches its roots.
+* :func:`on_task_complete` launches whatever the finished task made ready.
+* :func:`on_task_failed` / :func:`on_task_crashed` end the run.
+* :func:`abort_run` ends a run from outside (cancel, fail or crash it).
+* :func:`reconcile_run` launches everything the persisted state says is
+  ready; it is idempotent and safe at any time (after a restart, a retry, or
+  a lost message).
+
+Calls for one run must not interleave: hold a per-run lock around each call
+(:meth:`dagabaaz.memory.InMemoryStore.run_lock` in one process, a row or
+advisory lock in a database). Duplicate, late and unknown-task calls are
+harmless: nothing launches twice and no callback fires twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dagabaaz._engine import cache
+from dagabaaz._engine.compiled import compile_graph
+from dagabaaz._engine.session import RunSession, check_node_index, end_run, entry_for
+from dagabaaz.constants import (
+    DEFAULT_FAN_OUT_LIMIT,
+    TERMINAL_RUN_STATUSES,
+    TERMINAL_TASK_STATUSES,
+    RunStatus,
+    TaskStatus,
+)
+from dagabaaz.errors import DagabaazError, StoreError
+from dagabaaz.models import DagNode
+from dagabaaz.store import DagStore
+
+__all__ = [
+    "OrchestratorCallbacks",
+    "abort_run",
+    "on_task_complete",
+    "on_task_crashed",
+    "on_task_failed",
+    "reconcile_run",
+    "start_run",
+]
+
+RunCallback = Callable[[str], object]
+"""Called with the run id when a run reaches the matching terminal state."""
+
+_ABORT_STATUSES = frozenset({RunStatus.FAILED, RunStatus.CRASHED, RunStatus.CANCELLED})
+
+
+@dataclass(frozen=True, slots=True)
+class OrchestratorCallbacks:
+    """What the engine calls, exactly once per run, when the run ends.
+
+    Each callback receives the run id; a callback left as None is skipped.
+    """
+
+    on_run_completed: RunCallback | None = None
+    on_run_failed: RunCallback | None = None
+    on_run_crashed: RunCallback | None = None
+    on_run_cancelled: RunCallback | None = None
+
+
+def start_run(
+    store: DagStore,
+    run_id: str,
+    nodes: Sequence[DagNode],
+    *,
+    callbacks: OrchestratorCallbacks | None = None,
+    pipes: Any = None,
+    fan_out_limit: int = DEFAULT_FAN_OUT_LIMIT,
+) -> list[int]:
+    """Validate ``nodes`` and launch the run's root nodes.
+
+    The run must already exist in the store. Each root gets one task with no
+    input artifact; a root whose launch was claimed before (a repeated call,
+    or :func:`reconcile_run`) is not launched again. Nothing is dispatched for
+    a run that is already terminal.
+
+    Args:
+        store: The application's store.
+        run_id: The run to start.
+        nodes: The pipeline, in node-index order (the run's nodes in the store).
+        callbacks: Told if the run fails while its roots are dispatched.
+        pipes: Pipe registry used to validate expressions (None: the built-ins).
+        fan_out_limit: Accepted for symmetry with the other entry points.
+
+    Returns:
+        The indices of the root nodes.
+
+    Raises:
+        PipelineValidationError: The pipeline is invalid; the message lists
+            every error and nothing was dispatched.
+        StoreError: The store does not know ``run_id``.
+    """
+    _check_fan_out_limit(fan_out_limit)
+    _validate(nodes, pipes)
+    graph = compile_graph(nodes)
+    status = store.get_run_status(run_id)
+    if status is None:
+        raise StoreError(f"start_run: the store has no run '{run_id}'; create it first")
+    if status in TERMINAL_RUN_STATUSES:
+        return list(graph.roots)
+    entry = cache.install(store, run_id, graph)
+    RunSession(store, run_id, entry, callbacks, _no_passthrough, fan_out_limit).launch_roots()
+    return list(graph.roots)
+
+
+def on_task_complete(
+    store: DagStore,
+    *,
+    task_id: str,
+    callbacks: OrchestratorCallbacks,
+    resolve_passthrough: Callable[[str], bool],
+    fan_out_limit: int = DEFAULT_FAN_OUT_LIMIT,
+) -> None:
+    """React to a completed task: launch what became ready, or complete the run.
+
+    Call it after the store recorded the task as completed (with its outputs).
+    An unknown task, or one the store reports as not completed (failed or
+    cancelled meanwhile), launches nothing.
+
+    Args:
+        store: The application's store.
+        task_id: The task that completed.
+        callbacks: Told when the run ends.
+        resolve_passthrough: Plugin name -> whether it is a routing node.
+        fan_out_limit: Most tasks one node may get; more fails the node.
+    """
+    _check_fan_out_limit(fan_out_limit)
+    context = store.get_task_context(task_id)
+    if context is None:
+        return
+    if context.status is not None and context.status != TaskStatus.COMPLETED:
+        return
+    entry = entry_for(store, context.run_id)
+    check_node_index(len(entry.graph), context.run_id, task_id, context.node_index)
+    session = RunSession(
+        store, context.run_id, entry, callbacks, resolve_passthrough, fan_out_limit
+    )
+    session.task_finished(context.node_index)
+
+
+def on_task_failed(
+    store: DagStore, *, task_id: str, error_message: str, callbacks: OrchestratorCallbacks
+) -> None:
+    """Record a task failure and fail the run, cancelling its remaining tasks.
+
+    A task that is unknown or already terminal (completed, cancelled...) is
+    left alone, and so is a run that already ended.
+    """
+    _end_with_task(store, task_id, error_message, callbacks, TaskStatus.FAILED)
+
+
+def on_task_crashed(
+    store: DagStore, *, task_id: str, error_message: str, callbacks: OrchestratorCallbacks
+) -> None:
+    """Record a task crash (the worker died) and crash the run.
+
+    Same rules as :func:`on_task_failed`; the run ends as crashed.
+    """
+    _end_with_task(store, task_id, error_message, callbacks, TaskStatus.CRASHED)
+
+
+def abort_run(
+    store: DagStore,
+    *,
+    run_id: str,
+    reason: str,
+    callbacks: OrchestratorCallbacks,
+    status: RunStatus = RunStatus.CANCELLED,
+) -> bool:
+    """End a live run from outside with ``status`` (cancelled, failed or crashed).
+
+    Remaining tasks are cancelled with ``reason`` and the matching callback
+    fires.
+
+    Returns:
+        True when this call ended the run; False when the run is unknown or
+        had already ended.
+
+    Raises:
+        DagabaazError: ``status`` is not failed, crashed or cancelled.
+    """
+    if status not in _ABORT_STATUSES:
+        raise DagabaazError(
+            f"abort_run: status must be failed, crashed or cancelled, not {str(status)!r}"
+        )
+    current = store.get_run_status(run_id)
+    if current is None or current in TERMINAL_RUN_STATUSES:
+        return False
+    return end_run(store, run_id, RunStatus(status), reason, callbacks)
+
+
+def reconcile_run(
+    store: DagStore,
+    run_id: str,
+    *,
+    callbacks: OrchestratorCallbacks,
+    resolve_passthrough: Callable[[str], bool],
+    pipes: Any = None,
+    fan_out_limit: int = DEFAULT_FAN_OUT_LIMIT,
+) -> list[int]:
+    """Bring a run up to date with what its persisted state says.
+
+    Launches every node whose dependencies are done and that was not
+    launched (roots included, so it also starts a run), re-launches a node
+    whose launch was claimed but that has no task (its launcher died), fails
+    the run when a done node holds failed tasks, and completes the run when
+    every node is done. Safe to call at any time and any number of times.
+
+    Returns:
+        The indices of the nodes this call launched, in launch order.
+
+    Raises:
+        PipelineValidationError: The run's stored pipeline is invalid.
+        StoreError: The store does not know ``run_id``.
+    """
+    _check_fan_out_limit(fan_out_limit)
+    status = store.get_run_status(run_id)
+    if status is None:
+        raise StoreError(f"reconcile_run: the store has no run '{run_id}'")
+    if status in TERMINAL_RUN_STATUSES:
+        return []
+    nodes = store.get_run_nodes(run_id)
+    _validate(nodes, pipes)
+    entry = cache.lookup(store, run_id)
+    if entry is None or entry.graph.source != tuple(nodes):
+        entry = cache.install(store, run_id, compile_graph(nodes))
+    else:
+        entry.forget_hints()
+    session = RunSession(store, run_id, entry, callbacks, resolve_passthrough, fan_out_limit)
+    session.reconcile()
+    return session.launched
+
+
+def _end_with_task(
+    store: DagStore,
+    task_id: str,
+    error_message: str,
+    callbacks: OrchestratorCallbacks,
+    task_status: TaskStatus,
+) -> None:
+    context = store.get_task_context(task_id)
+    if context is None or context.status in TERMINAL_TASK_STATUSES:
+        return
+    if task_status is TaskStatus.FAILED:
+        run_id = store.mark_task_failed(task_id, error_message)
+        run_status, verb = RunStatus.FAILED, "failed"
+    else:
+        run_id = store.mark_task_crashed(task_id, error_message)
+        run_status, verb = RunStatus.CRASHED, "crashed"
+    if run_id is None:
+        return
+    current = store.get_run_status(run_id)
+    if current is None or current in TERMINAL_RUN_STATUSES:
+        return
+    graph = entry_for(store, run_id).graph
+    check_node_index(len(graph), run_id, task_id, context.node_index)
+    error = f"node '{graph.slugs[context.node_index]}' {verb}: {error_message}"
+    end_run(store, run_id, run_status, error, callbacks)
+
+
+def _validate(nodes: Sequence[DagNode], pipes: Any) -> None:
+    # The seam to save-time validation; imported late because validation
+    # pulls in the expression toolkit.
+    from dagabaaz.validation import validate_or_raise
+
+    validate_or_raise(list(nodes), pipes=pipes)
+
+
+def _check_fan_out_limit(limit: int) -> None:
+    if type(limit) is not int or limit < 1:
+        raise DagabaazError(f"fan_out_limit must be a positive integer, not {limit!r}")
+
+
+def _no_passthrough(_plugin: str) -> bool:
+    return False
