@@ -1,0 +1,272 @@
+"""Retry a failed run from the point of failure.
+
+The sequence, each step under the run's lock (see docs/worker.md):
+
+1. ``store.reopen_run(run_id)`` puts the failed, crashed or cancelled run back
+   to running;
+2. :func:`plan_retry` (or :func:`compute_retry_boundary`) finds the nodes to
+   retry and the nodes to wipe;
+3. :func:`retry_run` re-dispatches the failed nodes' unfinished tasks and wipes
+   what lies downstream of them;
+4. ``reconcile_run`` launches whatever is ready; workers take it from there.
+
+Work that completed is kept: a failed node keeps its completed tasks and their
+artifacts, and nodes that do not depend on a failed node are not touched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from dagabaaz.constants import FanMode, NodeSummaryStatus, RunStatus
+from dagabaaz.errors import RetryError
+from dagabaaz.graph import resolve_dependency_indices
+from dagabaaz.models import DagNode
+from dagabaaz.store import DagRetryStore, RetryableTask
+
+__all__ = [
+    "RetryBoundary",
+    "RetryResult",
+    "compute_retry_boundary",
+    "plan_retry",
+    "retry_run",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryBoundary:
+    """Which nodes a retry touches.
+
+    Attributes:
+        failed: Launched nodes with a retryable failure (a failed, crashed or
+            cancelled task) and no failed ancestor. They keep their completed
+            tasks; every other task of theirs is dispatched again.
+        downstream: Launched nodes that descend from a failed node (including
+            descendants that failed themselves). Their inputs are about to
+            change, so their tasks and launch claims are deleted and
+            ``reconcile_run`` launches them afresh when they are ready.
+    """
+
+    failed: frozenset[int]
+    downstream: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryResult:
+    """What :func:`retry_run` did.
+
+    Attributes:
+        replacement_map: Old task id to the id of the task dispatched in its
+            place, for every re-dispatched task.
+        relaunched: Failed nodes with an unfinished task that no single
+            dispatch can repeat: at a SINGLE or GROUPED node, a task with
+            neither input artifact nor origin (the marker of a launch that
+            failed as a whole, or a GROUPED node's one all-broadcast task).
+            They were wiped like downstream nodes and ``reconcile_run``
+            launches them afresh.
+        wiped: Every node whose tasks and launch claim were deleted
+            (``boundary.downstream`` plus ``relaunched``).
+    """
+
+    replacement_map: Mapping[str, str]
+    relaunched: frozenset[int] = field(default_factory=frozenset)
+    wiped: frozenset[int] = field(default_factory=frozenset)
+
+
+def compute_retry_boundary(
+    completed_nodes: Iterable[int],
+    launched_nodes: Iterable[int],
+    node_count: int,
+    node_has_retryable_failure: Callable[[int], bool],
+    *,
+    dependencies: Sequence[Iterable[int]] | None = None,
+) -> RetryBoundary:
+    """Decide which nodes to retry and which to wipe.
+
+    With ``dependencies`` (the dependency indices of each node, in node order),
+    ``downstream`` is exactly the launched descendants of the failed nodes.
+    Without it (the earlier version's signature) node order stands in for the
+    graph: the nodes must be listed after their dependencies, every failing
+    launched node counts as failed, and ``downstream`` is every other launched
+    node after the first failed one, which may wipe independent branches too.
+
+    Args:
+        completed_nodes: Nodes whose tasks are all terminal
+            (``store.get_completed_node_indices``); each must be launched.
+        launched_nodes: Nodes whose launch was claimed
+            (``store.get_launched_node_indices``).
+        node_count: Number of nodes in the pipeline.
+        node_has_retryable_failure: Whether a node has a failed, crashed or
+            cancelled task; called once for each launched node.
+        dependencies: For each node, the indices of its dependencies.
+
+    Returns:
+        The boundary; empty when nothing failed.
+
+    Raises:
+        RetryError: An index is out of range, a completed node was never
+            launched, or ``dependencies`` does not have ``node_count`` entries.
+    """
+    launched = _checked_indices(launched_nodes, node_count, "launched_nodes")
+    completed = _checked_indices(completed_nodes, node_count, "completed_nodes")
+    never_launched = sorted(completed - launched)
+    if never_launched:
+        raise RetryError(f"completed_nodes {never_launched} are not in launched_nodes")
+    failing = frozenset(index for index in sorted(launched) if node_has_retryable_failure(index))
+    if not failing:
+        return RetryBoundary(failed=frozenset(), downstream=frozenset())
+    if dependencies is None:
+        first = min(failing)
+        later = frozenset(index for index in launched - failing if index > first)
+        return RetryBoundary(failed=failing, downstream=later)
+    below = _descendants(failing, _dependents(dependencies, node_count))
+    return RetryBoundary(failed=failing - below, downstream=launched & below)
+
+
+def plan_retry(store: DagRetryStore, run_id: str, nodes: Sequence[DagNode]) -> RetryBoundary:
+    """Read the run's state from the store and compute its retry boundary.
+
+    A node has a retryable failure when it is finished and its summary is
+    ``partial``: some task failed, crashed or was cancelled (skipped and
+    filtered nodes are not failures).
+
+    Args:
+        store: The run's store.
+        run_id: The run to retry.
+        nodes: The pipeline the run executes, in node order.
+
+    Returns:
+        The boundary, computed with the pipeline's dependencies.
+
+    Raises:
+        PipelineValidationError: ``nodes`` has empty or duplicate slugs or an
+            unknown dependency.
+    """
+    summary = store.get_node_summary(run_id)
+    return compute_retry_boundary(
+        store.get_completed_node_indices(run_id),
+        store.get_launched_node_indices(run_id),
+        len(nodes),
+        lambda index: summary.get(index) == NodeSummaryStatus.PARTIAL,
+        dependencies=resolve_dependency_indices(nodes),
+    )
+
+
+def retry_run(
+    store: DagRetryStore, run_id: str, nodes: Sequence[DagNode], boundary: RetryBoundary
+) -> RetryResult:
+    """Re-dispatch the failed nodes' unfinished tasks and wipe what lies downstream.
+
+    Each unfinished task of a failed node is deleted and dispatched again the
+    way it was first dispatched: by origin group (``dispatch_grouped_task``) or
+    by input artifact (``dispatch_task``). Downstream nodes lose their tasks,
+    artifacts and launch claims. Call it under the run lock, after
+    ``store.reopen_run``, and call ``reconcile_run`` after it.
+
+    Args:
+        store: The run's store.
+        run_id: A run that was reopened (its status is running).
+        nodes: The pipeline the run executes, in node order.
+        boundary: From :func:`plan_retry` or :func:`compute_retry_boundary`.
+
+    Returns:
+        The old-to-new task ids, and the nodes wiped.
+
+    Raises:
+        RetryError: The run is unknown or not running, or the boundary names
+            a node the pipeline does not have.
+    """
+    _require_running(store, run_id)
+    failed = _checked_indices(boundary.failed, len(nodes), "boundary.failed")
+    downstream = _checked_indices(boundary.downstream, len(nodes), "boundary.downstream")
+    by_node: dict[int, list[RetryableTask]] = defaultdict(list)
+    for task in store.get_retryable_tasks(run_id, sorted(failed)):
+        by_node[task.node_index].append(task)
+    relaunched = frozenset(
+        index
+        for index, tasks in by_node.items()
+        if not all(_redispatchable(nodes[index], task) for task in tasks)
+    )
+    # A node named in both sets is wiped: its inputs may change.
+    wiped = downstream | relaunched
+    if wiped:
+        store.delete_tasks_at_nodes(run_id, sorted(wiped))
+        store.delete_node_launches(run_id, sorted(wiped))
+    again = sorted(failed - wiped)
+    if again:
+        store.delete_non_completed_tasks_at_nodes(run_id, again)
+    replacements = {
+        task.task_id: _dispatch_again(store, run_id, task)
+        for index in again
+        for task in by_node.get(index, ())
+    }
+    return RetryResult(replacement_map=replacements, relaunched=relaunched, wiped=wiped)
+
+
+def _require_running(store: DagRetryStore, run_id: str) -> None:
+    status = store.get_run_status(run_id)
+    if status is None:
+        raise RetryError(f"unknown run '{run_id}'")
+    if RunStatus(status) is not RunStatus.RUNNING:
+        raise RetryError(
+            f"run '{run_id}' is {RunStatus(status).value}; reopen it with "
+            f"store.reopen_run(run_id) before retrying"
+        )
+
+
+def _redispatchable(node: DagNode, task: RetryableTask) -> bool:
+    # Root and AGGREGATE tasks are dispatched without an input artifact. At a
+    # SINGLE or GROUPED node such a task is the marker of a launch that failed
+    # as a whole (or a GROUPED node's one all-broadcast task): only a fresh
+    # launch repeats that faithfully.
+    if task.origin_artifact_id is not None or task.input_artifact_id is not None:
+        return True
+    return not node.depends_on or FanMode(node.fan_mode) is FanMode.AGGREGATE
+
+
+def _dispatch_again(store: DagRetryStore, run_id: str, task: RetryableTask) -> str:
+    if task.origin_artifact_id is not None:
+        return store.dispatch_grouped_task(
+            run_id, task.node_index, task.plugin_name, task.origin_artifact_id
+        )
+    return store.dispatch_task(run_id, task.node_index, task.plugin_name, task.input_artifact_id)
+
+
+def _checked_indices(indices: Iterable[int], node_count: int, name: str) -> frozenset[int]:
+    found = frozenset(indices)
+    bad = sorted(
+        repr(index)
+        for index in found
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < node_count
+    )
+    if bad:
+        raise RetryError(
+            f"{name} holds {', '.join(bad)}, not node indices of a {node_count}-node pipeline"
+        )
+    return found
+
+
+def _dependents(dependencies: Sequence[Iterable[int]], node_count: int) -> list[list[int]]:
+    if len(dependencies) != node_count:
+        raise RetryError(
+            f"dependencies has {len(dependencies)} entries for a {node_count}-node pipeline"
+        )
+    children: list[list[int]] = [[] for _ in range(node_count)]
+    for index, parents in enumerate(dependencies):
+        for parent in _checked_indices(parents, node_count, f"dependencies[{index}]"):
+            children[parent].append(index)
+    return children
+
+
+def _descendants(starts: Iterable[int], children: Sequence[Sequence[int]]) -> frozenset[int]:
+    # Iterative: a 10,000-node chain must not hit the recursion limit.
+    seen: set[int] = set()
+    queue = deque(starts)
+    while queue:
+        for child in children[queue.popleft()]:
+            if child not in seen:
+                seen.add(child)
+                queue.append(child)
+    return frozenset(seen)
