@@ -1,0 +1,37 @@
+"""Did-you-mean hints for misspelt names."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = ["Suggester"]
+
+
+class Suggester:
+    """Suggest the closest known name, within a budget of lookups.
+
+    Each lookup compares against every candidate, so a pipeline with
+    thousands of nodes and thousands of misspellings would be quadratic;
+    past ``budget`` lookups hints are simply left out, the diagnostics stay.
+    A budget of None means no limit (for short, fixed candidate lists).
+    """
+
+    __slots__ = ("_budget", "_by_lower_case", "_candidates")
+
+    def __init__(self, candidates: Iterable[str], *, budget: int | None = 64) -> None:
+        self._candidates = sorted(set(candidates))
+        self._by_lower_case = {candidate.lower(): candidate for candidate in self._candidates}
+        self._budget = budget
+
+    def hint(self, name: str) -> str | None:
+        """Return ``"did you mean 'x'?"`` for the closest candidate, or None."""
+        if not self._candidates or self._budget == 0:
+            return None
+        if self._budget is not None:
+            self._budget -= 1
+        exact = self._by_lower_case.get(name.lower())
+        if exact is not None:
+            return f"did you mean '{exact}'?"
+        close = difflib.get_close_matches(name, self._candidates, n=1)
+        return f"did you mean '{close[0]}'?" if close else None
