@@ -1,0 +1,142 @@
+"""Calling one plugin for one task, on a worker thread of the local runner.
+
+Everything that can go wrong inside a task (building its input, the plugin
+raising, the plugin returning something that is not an output) ends as a
+failed :class:`TaskOutcome` with a message, never as an exception on the
+runner's thread. Only KeyboardInterrupt passes through: it stops the run.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from dagabaaz.models import Output
+
+__all__ = [
+    "PluginFunction",
+    "PluginResult",
+    "TaskOutcome",
+    "call_plugin",
+    "forward_artifacts",
+    "to_outputs",
+]
+
+PluginResult = Iterable[Output | Mapping[str, Any]] | Output | Mapping[str, Any] | None
+"""What a plugin returns: outputs (models or dicts), one output, or None for none."""
+
+PluginFunction = Callable[[dict[str, Any]], PluginResult]
+"""A plugin: takes the task's input dict, returns its outputs."""
+
+_STANDARD_FIELDS = ("file_path", "file_name", "file_size", "mime_type")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskOutcome:
+    """What happened to one task: its outputs, or the error and traceback."""
+
+    outputs: tuple[Output, ...] = ()
+    error: str | None = None
+    traceback: str | None = None
+    started: float = 0.0
+    ended: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether the task succeeded."""
+        return self.error is None
+
+
+def call_plugin(name: str, work: Callable[[], PluginResult]) -> TaskOutcome:
+    """Run ``work`` (input building and the plugin call) and capture how it ended."""
+    started = time.perf_counter()
+    try:
+        outputs = to_outputs(name, work())
+    except Exception as error:
+        return TaskOutcome(
+            error=_message(error),
+            traceback=traceback.format_exc(),
+            started=started,
+            ended=time.perf_counter(),
+        )
+    except SystemExit as error:  # a plugin's sys.exit() must not end the runner's process
+        return TaskOutcome(
+            error=f"plugin '{name}' called sys.exit({error.code!r})",
+            traceback=traceback.format_exc(),
+            started=started,
+            ended=time.perf_counter(),
+        )
+    return TaskOutcome(outputs=outputs, started=started, ended=time.perf_counter())
+
+
+def to_outputs(name: str, result: PluginResult) -> tuple[Output, ...]:
+    """Normalize a plugin's return value to outputs.
+
+    Raises:
+        TypeError: The value is not None, an output, or an iterable of outputs.
+        ValueError: An output dict does not describe an :class:`Output`.
+    """
+    if result is None:
+        return ()
+    if isinstance(result, Output | Mapping):
+        return (_output(name, result, 0),)
+    if isinstance(result, str | bytes) or not isinstance(result, Iterable):
+        raise TypeError(
+            f"plugin '{name}' returned {type(result).__name__}; "
+            "expected None, an Output, a dict, or a list of them"
+        )
+    return tuple(_output(name, item, position) for position, item in enumerate(result))
+
+
+def _output(name: str, item: object, position: int) -> Output:
+    if isinstance(item, Output):
+        return item
+    if not isinstance(item, Mapping):
+        raise TypeError(
+            f"plugin '{name}' returned {type(item).__name__} as output {position}; "
+            "expected an Output or a dict"
+        )
+    try:
+        return Output.model_validate(dict(item))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in detail['loc']) or 'output'}: {detail['msg']}"
+            for detail in error.errors(include_url=False)
+        )
+        raise ValueError(
+            f"plugin '{name}' returned an invalid output {position}: {problems}"
+        ) from None
+
+
+def forward_artifacts(task_input: Mapping[str, Any]) -> tuple[Output, ...]:
+    """Return a routing node's outputs: the artifacts it was given, unchanged."""
+    if "artifacts" in task_input:
+        items = task_input["artifacts"]
+    elif "file_name" in task_input:
+        items = [task_input]
+    else:
+        items = []
+    return tuple(_artifact_output(item) for item in items)
+
+
+def _artifact_output(item: Mapping[str, Any]) -> Output:
+    metadata = item.get("metadata")
+    if not isinstance(metadata, Mapping):
+        metadata = {key: value for key, value in item.items() if key not in _STANDARD_FIELDS}
+    return Output(
+        file_name=item["file_name"],
+        file_path=item.get("file_path") or "",
+        file_size=item.get("file_size"),
+        mime_type=item.get("mime_type"),
+        metadata=dict(metadata),
+    )
+
+
+def _message(error: BaseException) -> str:
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

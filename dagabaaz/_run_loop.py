@@ -1,0 +1,401 @@
+"""One local run: tasks on a thread pool, orchestration on the calling thread.
+
+The calling thread owns every orchestrator call (under the store's run lock)
+and every store write that follows a task; worker threads only build task
+inputs and call plugins. So the engine never sees two calls for the run at
+once, outputs are recorded before the engine looks for the next nodes, and
+a KeyboardInterrupt lands where it can cancel the run cleanly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Container, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Protocol
+
+from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin, forward_artifacts
+from dagabaaz._run_events import (
+    NodeFinished,
+    NodeStarted,
+    ProgressCallback,
+    RunEvent,
+    RunFinished,
+    TaskFinished,
+)
+from dagabaaz._run_result import NodeResult, NodeStatus, RunResult, node_status
+from dagabaaz.constants import TERMINAL_RUN_STATUSES, RunStatus, TaskStatus
+from dagabaaz.graph import resolve_dependency_indices
+from dagabaaz.memory import TaskRecord
+from dagabaaz.models import DagNode, Output
+from dagabaaz.orchestrator import (
+    OrchestratorCallbacks,
+    abort_run,
+    on_task_complete,
+    on_task_failed,
+    reconcile_run,
+    start_run,
+)
+from dagabaaz.store import DagStore, TaskInputStore
+from dagabaaz.task_input import assemble_task_input, build_task_input
+
+__all__ = ["LocalStore", "RunPlan", "execute"]
+
+INTERRUPTED = "interrupted (KeyboardInterrupt)"
+
+
+class LocalStore(DagStore, TaskInputStore, Protocol):
+    """What the local runner needs of a store: the protocols plus InMemoryStore's extras."""
+
+    def create_run(
+        self, run_id: str, nodes: Sequence[DagNode], run_input: Mapping[str, Any] | None = None
+    ) -> None:
+        """Register a run."""
+        ...
+
+    def complete_task(self, task_id: str, outputs: Sequence[Output] = ()) -> bool:
+        """Record outputs and complete the task; False if it was already terminal."""
+        ...
+
+    def tasks(self, run_id: str) -> list[TaskRecord]:
+        """Return every task of the run, in creation order."""
+        ...
+
+    def queued_tasks(self, run_id: str) -> list[TaskRecord]:
+        """Return the run's queued tasks, in dispatch order."""
+        ...
+
+    def run_lock(self, run_id: str) -> Any:
+        """Return a context manager that serializes orchestration calls for the run."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RunPlan:
+    """Everything one run needs, fixed before it starts."""
+
+    store: LocalStore
+    run_id: str
+    nodes: tuple[DagNode, ...]
+    plugins: Mapping[str, PluginFunction]
+    passthrough: frozenset[str]
+    node_configs: Mapping[str, Mapping[str, Any]]
+    max_workers: int
+    fan_out_limit: int
+    progress: ProgressCallback | None
+
+
+@dataclass(slots=True)
+class _NodeTrack:
+    """What the runner saw of one node."""
+
+    total: int = 0
+    done: int = 0
+    first_start: float | None = None
+    last_end: float | None = None
+    outputs: list[Output] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    finished: bool = False
+
+    @property
+    def elapsed(self) -> float:
+        if self.first_start is None or self.last_end is None:
+            return 0.0
+        return self.last_end - self.first_start
+
+
+def execute(plan: RunPlan) -> RunResult:
+    """Run ``plan`` to a terminal state and return its result."""
+    return _Execution(plan).run()
+
+
+class _Execution:
+    def __init__(self, plan: RunPlan) -> None:
+        self.plan = plan
+        self.store = plan.store
+        self.deps = resolve_dependency_indices(plan.nodes)
+        self.passthrough_indices = frozenset(
+            index for index, node in enumerate(plan.nodes) if node.plugin in plan.passthrough
+        )
+        self.tracks: dict[int, _NodeTrack] = {}
+        self.submitted: set[str] = set()
+        self.running: dict[Future[TaskOutcome], TaskRecord] = {}
+        self.first_failure: tuple[str, str, str | None] | None = None  # slug, error, traceback
+        self.interrupted = False
+        self.callbacks = OrchestratorCallbacks()
+        self.started = time.perf_counter()
+
+    # --- the loop ----------------------------------------------------------
+
+    def run(self) -> RunResult:
+        plan = self.plan
+        with ThreadPoolExecutor(
+            max_workers=plan.max_workers, thread_name_prefix="dagabaaz"
+        ) as pool:
+            try:
+                self._orchestrate(
+                    lambda: start_run(
+                        self.store,
+                        plan.run_id,
+                        plan.nodes,
+                        callbacks=self.callbacks,
+                        fan_out_limit=plan.fan_out_limit,
+                    )
+                )
+                self._drive(pool)
+            except KeyboardInterrupt:
+                self.interrupted = True
+                self._abort(pool, INTERRUPTED, RunStatus.CANCELLED)
+            except BaseException as error:
+                self._abort(pool, f"local runner error: {error}", RunStatus.FAILED)
+                raise
+        result = self._result()
+        self._emit(RunFinished(result))
+        return result
+
+    def _drive(self, pool: ThreadPoolExecutor) -> None:
+        stalled = False
+        while True:
+            self._submit_queued(pool)
+            if not self.running:
+                if self._run_status() in TERMINAL_RUN_STATUSES:
+                    return
+                if stalled:
+                    # Nothing queued, nothing running, yet the run is live: never wait forever.
+                    self._orchestrate(
+                        lambda: abort_run(
+                            self.store,
+                            run_id=self.plan.run_id,
+                            reason="run stalled: no task is queued or running",
+                            callbacks=self.callbacks,
+                            status=RunStatus.FAILED,
+                        )
+                    )
+                    return
+                stalled = True
+                self._orchestrate(self._reconcile)
+                continue
+            stalled = False
+            done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: self.running[f].task_id):
+                record = self.running.pop(future)
+                self._finish(record, future.result())
+
+    def _submit_queued(self, pool: ThreadPoolExecutor) -> None:
+        for record in self.store.queued_tasks(self.plan.run_id):
+            if record.task_id in self.submitted:
+                continue
+            self.submitted.add(record.task_id)
+            self.running[pool.submit(self._work, record)] = record
+
+    def _finish(self, record: TaskRecord, outcome: TaskOutcome) -> None:
+        track = self._track(record.node_index)
+        track.done += 1
+        track.first_start = min(outcome.started, track.first_start or outcome.started)
+        track.last_end = max(outcome.ended, track.last_end or outcome.ended)
+        slug = self.plan.nodes[record.node_index].slug
+        if outcome.ok:
+            self._orchestrate(lambda: self._complete(record.task_id, outcome.outputs, track))
+        else:
+            error = outcome.error or "task failed"
+            track.errors.append(error)
+            if self.first_failure is None:
+                self.first_failure = (slug, error, outcome.traceback)
+            self._orchestrate(
+                lambda: on_task_failed(
+                    self.store,
+                    task_id=record.task_id,
+                    error_message=error,
+                    callbacks=self.callbacks,
+                )
+            )
+        self._emit(
+            TaskFinished(slug, record.task_id, outcome.ok, track.done, track.total, outcome.error)
+        )
+        self._report_nodes()
+
+    def _complete(self, task_id: str, outputs: Sequence[Output], track: _NodeTrack) -> None:
+        # False when the task was cancelled while its plugin ran: nothing to record.
+        if self.store.complete_task(task_id, outputs):
+            track.outputs.extend(outputs)
+            on_task_complete(
+                self.store,
+                task_id=task_id,
+                callbacks=self.callbacks,
+                resolve_passthrough=self._is_passthrough,
+                fan_out_limit=self.plan.fan_out_limit,
+            )
+
+    def _reconcile(self) -> None:
+        reconcile_run(
+            self.store,
+            self.plan.run_id,
+            callbacks=self.callbacks,
+            resolve_passthrough=self._is_passthrough,
+            fan_out_limit=self.plan.fan_out_limit,
+        )
+
+    def _abort(self, pool: ThreadPoolExecutor, reason: str, status: RunStatus) -> None:
+        try:
+            self._orchestrate(
+                lambda: abort_run(
+                    self.store,
+                    run_id=self.plan.run_id,
+                    reason=reason,
+                    callbacks=self.callbacks,
+                    status=status,
+                ),
+                report=False,
+            )
+        finally:
+            # Running plugins cannot be stopped from outside; let them end, ignore what they return.
+            pool.shutdown(wait=True, cancel_futures=True)
+            self.running.clear()
+
+    def _orchestrate(self, call: Callable[[], object], *, report: bool = True) -> None:
+        with self.store.run_lock(self.plan.run_id):
+            call()
+        if report:
+            self._report_nodes()
+
+    # --- worker side (runs on a pool thread) -------------------------------
+
+    def _work(self, record: TaskRecord) -> TaskOutcome:
+        node = self.plan.nodes[record.node_index]
+        plugin = self.plan.plugins.get(node.plugin)
+        if plugin is None:  # a routing node without a function forwards what it was given
+            return call_plugin(node.plugin, lambda: self._forward(record))
+        return call_plugin(node.plugin, lambda: plugin(self._task_input(record)))
+
+    def _task_input(self, record: TaskRecord) -> dict[str, Any]:
+        slug = self.plan.nodes[record.node_index].slug
+        return assemble_task_input(
+            self.store,
+            run_id=self.plan.run_id,
+            node_index=record.node_index,
+            nodes=self.plan.nodes,
+            input_artifact_id=record.input_artifact_id,
+            origin_artifact_id=record.origin_artifact_id,
+            node_config=self.plan.node_configs.get(slug),
+            deps=self.deps,
+            passthrough_indices=self.passthrough_indices,
+        )
+
+    def _forward(self, record: TaskRecord) -> tuple[Output, ...]:
+        if record.input_artifact_id is not None:
+            artifact = self.store.get_artifact_data(record.input_artifact_id)
+            if artifact is None:
+                return ()
+            return (
+                Output(
+                    file_name=artifact.file_name,
+                    file_path=artifact.file_path,
+                    file_size=artifact.file_size,
+                    mime_type=artifact.mime_type,
+                    metadata=artifact.metadata,
+                ),
+            )
+        task_input = build_task_input(
+            self.store,
+            run_id=self.plan.run_id,
+            node_index=record.node_index,
+            input_artifact_id=None,
+            nodes=self.plan.nodes,
+            deps=self.deps,
+            origin_artifact_id=record.origin_artifact_id,
+            passthrough_indices=self.passthrough_indices,
+        )
+        if not self.deps[record.node_index]:
+            return ()  # a root routing node has the run input, not artifacts
+        return forward_artifacts(task_input)
+
+    # --- progress and result -----------------------------------------------
+
+    def _is_passthrough(self, plugin: str) -> bool:
+        return plugin in self.plan.passthrough
+
+    def _track(self, index: int) -> _NodeTrack:
+        track = self.tracks.get(index)
+        if track is None:
+            track = self.tracks[index] = _NodeTrack()
+        return track
+
+    def _report_nodes(self) -> None:
+        """Emit node-started and node-finished events for what changed since last time."""
+        run_id = self.plan.run_id
+        for index in sorted(self.store.get_launched_node_indices(run_id)):
+            track = self._track(index)
+            if track.finished:
+                continue
+            _, total, terminal = self.store.get_barrier_state(run_id, index)
+            node = self.plan.nodes[index]
+            if track.total == 0 and total:
+                track.total = total
+                self._emit(NodeStarted(node.slug, node.plugin, total))
+            if total and terminal >= total:
+                track.finished = True
+                status = self._node_statuses().get(index, NodeStatus.NOT_RUN)
+                self._emit(NodeFinished(node.slug, status, total, track.elapsed))
+
+    def _node_statuses(self) -> dict[int, NodeStatus]:
+        by_node: dict[int, list[TaskStatus]] = {}
+        for task in self.store.tasks(self.plan.run_id):
+            by_node.setdefault(task.node_index, []).append(TaskStatus(task.status))
+        return {index: node_status(statuses) for index, statuses in by_node.items()}
+
+    def _emit(self, event: RunEvent) -> None:
+        if self.plan.progress is not None:
+            self.plan.progress(event)
+
+    def _run_status(self) -> RunStatus | None:
+        status = self.store.get_run_status(self.plan.run_id)
+        return None if status is None else RunStatus(status)
+
+    def _result(self) -> RunResult:
+        tasks = self.store.tasks(self.plan.run_id)
+        counts: dict[int, int] = {}
+        for task in tasks:
+            counts[task.node_index] = counts.get(task.node_index, 0) + 1
+        statuses = self._node_statuses()
+        nodes = {}
+        for index, node in enumerate(self.plan.nodes):
+            track = self.tracks.get(index) or _NodeTrack()
+            nodes[node.slug] = NodeResult(
+                slug=node.slug,
+                plugin=node.plugin,
+                status=statuses.get(index, NodeStatus.NOT_RUN),
+                task_count=counts.get(index, 0),
+                outputs=tuple(track.outputs),
+                elapsed_seconds=track.elapsed,
+                errors=tuple(track.errors),
+            )
+        status = self._run_status() or RunStatus.FAILED
+        return RunResult(
+            run_id=self.plan.run_id,
+            status=status,
+            nodes=MappingProxyType(nodes),
+            error=self._error(status, tasks),
+            traceback=None if self.first_failure is None else self.first_failure[2],
+            elapsed_seconds=time.perf_counter() - self.started,
+            sinks=_sinks(self.plan.nodes),
+        )
+
+    def _error(self, status: RunStatus, tasks: Sequence[TaskRecord]) -> str | None:
+        if status == RunStatus.COMPLETED:
+            return None
+        if self.interrupted:
+            return f"run cancelled: {INTERRUPTED}"
+        if self.first_failure is not None:
+            slug, error, _ = self.first_failure
+            return f"node '{slug}' failed: {error}"
+        for task in tasks:
+            if task.error and TaskStatus(task.status) in (TaskStatus.FAILED, TaskStatus.CRASHED):
+                return f"node '{self.plan.nodes[task.node_index].slug}' failed: {task.error}"
+        return f"run {status.value}"
+
+
+def _sinks(nodes: Sequence[DagNode]) -> tuple[str, ...]:
+    depended: Container[str] = {slug for node in nodes for slug in node.depends_on}
+    return tuple(node.slug for node in nodes if node.slug not in depended)

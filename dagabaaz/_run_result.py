@@ -1,0 +1,172 @@
+"""The outcome of a local run: per-node results and a readable summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from dagabaaz.constants import RunStatus, TaskStatus
+from dagabaaz.models import Output
+
+__all__ = ["NodeResult", "NodeStatus", "RunResult", "node_status"]
+
+
+class NodeStatus(StrEnum):
+    """How a node ended, summed up from its tasks."""
+
+    COMPLETED = "completed"
+    """Every task completed."""
+    PARTIAL = "partial"
+    """Some tasks completed, the others were skipped or filtered."""
+    FAILED = "failed"
+    """At least one task failed."""
+    CRASHED = "crashed"
+    """At least one task crashed (and none failed)."""
+    CANCELLED = "cancelled"
+    """At least one task was cancelled or never finished."""
+    SKIPPED = "skipped"
+    """Skipped: a dependency was dead."""
+    FILTERED = "filtered"
+    """Filtered: no artifact reached the node."""
+    NOT_RUN = "not_run"
+    """The run ended before the node launched."""
+
+
+_FIRST_MATCH = (
+    (TaskStatus.FAILED, NodeStatus.FAILED),
+    (TaskStatus.CRASHED, NodeStatus.CRASHED),
+    (TaskStatus.CANCELLED, NodeStatus.CANCELLED),
+    (TaskStatus.PENDING, NodeStatus.CANCELLED),
+    (TaskStatus.QUEUED, NodeStatus.CANCELLED),
+    (TaskStatus.RUNNING, NodeStatus.CANCELLED),
+)
+_ALL_SAME = {
+    TaskStatus.COMPLETED: NodeStatus.COMPLETED,
+    TaskStatus.SKIPPED: NodeStatus.SKIPPED,
+    TaskStatus.FILTERED: NodeStatus.FILTERED,
+}
+
+
+def node_status(task_statuses: Iterable[TaskStatus | str]) -> NodeStatus:
+    """Sum up a node's task statuses: a failure wins, then a crash, then a cancellation."""
+    statuses = {TaskStatus(status) for status in task_statuses}
+    if not statuses:
+        return NodeStatus.NOT_RUN
+    for task_status, result in _FIRST_MATCH:
+        if task_status in statuses:
+            return result
+    if len(statuses) == 1:
+        return _ALL_SAME[statuses.pop()]
+    return NodeStatus.PARTIAL
+
+
+@dataclass(frozen=True, slots=True)
+class NodeResult:
+    """What one node did in a run.
+
+    Attributes:
+        slug: The node's slug.
+        plugin: The node's plugin name.
+        status: How the node ended.
+        task_count: How many tasks the node had (marker tasks included).
+        outputs: The outputs its tasks recorded, in completion order.
+        elapsed_seconds: From its first task starting to its last ending (0 if none ran).
+        errors: The error of each failed task.
+    """
+
+    slug: str
+    plugin: str
+    status: NodeStatus
+    task_count: int
+    outputs: tuple[Output, ...] = ()
+    elapsed_seconds: float = 0.0
+    errors: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "slug": self.slug,
+            "plugin": self.plugin,
+            "status": self.status.value,
+            "task_count": self.task_count,
+            "outputs": [output.model_dump(mode="json") for output in self.outputs],
+            "elapsed_seconds": round(self.elapsed_seconds, 6),
+            "errors": list(self.errors),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """The outcome of :meth:`dagabaaz.runner.LocalRunner.run`.
+
+    ``str(result)`` is a readable summary; :meth:`to_dict` is JSON-ready.
+
+    Attributes:
+        run_id: The run's id.
+        status: The run's final status.
+        nodes: Per-node results by slug, in pipeline order.
+        error: Why the run did not complete (None when it did).
+        traceback: The formatted traceback of the first plugin exception, if any.
+        elapsed_seconds: Wall-clock time of the whole run.
+        sinks: Slugs of the nodes nothing depends on: where the results are.
+    """
+
+    run_id: str
+    status: RunStatus
+    nodes: Mapping[str, NodeResult] = field(default_factory=lambda: MappingProxyType({}))
+    error: str | None = None
+    traceback: str | None = None
+    elapsed_seconds: float = 0.0
+    sinks: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run completed."""
+        return self.status == RunStatus.COMPLETED
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (what ``dagabaaz run --json`` prints)."""
+        return {
+            "run_id": self.run_id,
+            "status": self.status.value,
+            "error": self.error,
+            "traceback": self.traceback,
+            "elapsed_seconds": round(self.elapsed_seconds, 6),
+            "nodes": [node.to_dict() for node in self.nodes.values()],
+            "sinks": list(self.sinks),
+        }
+
+    def __str__(self) -> str:
+        lines = [f"run {self.run_id} {self.status.value} in {self.elapsed_seconds:.2f} s"]
+        rows = [
+            (
+                node.slug,
+                node.plugin,
+                node.status.value,
+                _count(node.task_count, "task"),
+                _count(len(node.outputs), "output"),
+                f"{node.elapsed_seconds:.2f} s",
+            )
+            for node in self.nodes.values()
+        ]
+        widths = [max((len(row[i]) for row in rows), default=0) for i in range(6)]
+        for row in rows:
+            lines.append(
+                "  "
+                + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            )
+        for slug in self.sinks:
+            paths = [o.file_path or o.file_name for o in self.nodes[slug].outputs]
+            if paths:
+                lines.append(f"outputs of {slug}:")
+                lines.extend(f"  {path}" for path in paths)
+        if self.error:
+            lines.append(f"error: {self.error}")
+        return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -1,0 +1,16 @@
+"""Colours of node statuses, shared by every picture format."""
+
+from __future__ import annotations
+
+STATUS_COLOURS: dict[str, tuple[str, str, bool]] = {
+    # status: (fill, stroke, dashed outline)
+    "completed": ("#d3f9d8", "#2b8a3e", False),
+    "partial": ("#fff3bf", "#e67700", False),
+    "failed": ("#ffe3e3", "#c92a2a", False),
+    "crashed": ("#ffc9c9", "#862e9c", False),
+    "cancelled": ("#ffe8cc", "#d9480f", False),
+    "skipped": ("#e9ecef", "#868e96", True),
+    "filtered": ("#f8f9fa", "#adb5bd", True),
+    "not_run": ("#ffffff", "#ced4da", True),
+}
+"""Status -> (fill colour, outline colour, dashed outline); unknown statuses stay plain."""

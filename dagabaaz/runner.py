@@ -1,0 +1,161 @@
+"""Run a pipeline inside the current process: the quickest way to see dagabaaz work.
+
+:class:`LocalRunner` plays the application's part: it keeps the run in an
+:class:`~dagabaaz.memory.InMemoryStore`, calls plugins (plain functions) on a
+thread pool, and feeds their results back to the orchestrator::
+
+    from dagabaaz.models import DagNode
+    from dagabaaz.runner import LocalRunner
+
+    def hello(task):
+        return [{"file_name": "hello.txt", "metadata": {"greeting": "hi " + task["name"]}}]
+
+    runner = LocalRunner({"hello": hello})
+    print(runner.run([DagNode(slug="hi", plugin="hello")], {"name": "Ada"}))
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from dagabaaz._plugin_calls import PluginFunction, PluginResult, TaskOutcome
+from dagabaaz._run_events import (
+    NodeFinished,
+    NodeStarted,
+    ProgressCallback,
+    RunEvent,
+    RunFinished,
+    TaskFinished,
+)
+from dagabaaz._run_loop import LocalStore, RunPlan, execute
+from dagabaaz._run_result import NodeResult, NodeStatus, RunResult
+from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT
+from dagabaaz.memory import InMemoryStore
+from dagabaaz.models import DagNode, Pipeline
+from dagabaaz.plugins import PluginMeta
+from dagabaaz.schema import get_pipeline_input_schema, merge_run_input
+from dagabaaz.validation import validate_or_raise
+
+__all__ = [
+    "LocalRunner",
+    "LocalStore",
+    "NodeFinished",
+    "NodeResult",
+    "NodeStarted",
+    "NodeStatus",
+    "PluginFunction",
+    "PluginResult",
+    "ProgressCallback",
+    "RunEvent",
+    "RunFinished",
+    "RunResult",
+    "TaskFinished",
+    "TaskOutcome",
+]
+
+
+class LocalRunner:
+    """Runs pipelines in this process, plugins on a thread pool.
+
+    Args:
+        plugins: Plugin name -> function. A function takes the task's input dict
+            (built by :func:`dagabaaz.task_input.assemble_task_input`: artifact
+            fields, or ``{"artifacts": [...]}``, or the run input for a root, with
+            the node's bindings applied) and returns outputs
+            (:class:`~dagabaaz.models.Output` objects or equivalent dicts), one
+            output, or None. A function that is also a
+            :class:`~dagabaaz.plugins.PluginMeta` declares run inputs.
+        passthrough: Names of routing plugins. A routing plugin with no function
+            in ``plugins`` forwards the artifacts it receives unchanged.
+        max_workers: Size of the thread pool (tasks running at once).
+        store: Where runs are kept; a new :class:`~dagabaaz.memory.InMemoryStore`
+            when None. Any store with InMemoryStore's extras fits (:class:`LocalStore`).
+        fan_out_limit: Most tasks one node may get in one run; more fails the run.
+
+    Raises:
+        ValueError: ``max_workers`` or ``fan_out_limit`` is below 1.
+    """
+
+    def __init__(
+        self,
+        plugins: Mapping[str, PluginFunction],
+        *,
+        passthrough: Iterable[str] = (),
+        max_workers: int = 4,
+        store: LocalStore | None = None,
+        fan_out_limit: int = DEFAULT_FAN_OUT_LIMIT,
+    ) -> None:
+        if max_workers < 1:
+            raise ValueError(f"max_workers must be at least 1, got {max_workers}")
+        if fan_out_limit < 1:
+            raise ValueError(f"fan_out_limit must be at least 1, got {fan_out_limit}")
+        for name, function in plugins.items():
+            if not callable(function):
+                raise TypeError(f"plugin '{name}' is a {type(function).__name__}, not a function")
+        self.plugins: Mapping[str, PluginFunction] = dict(plugins)
+        self.passthrough = frozenset(passthrough)
+        self.max_workers = max_workers
+        self.store: LocalStore = InMemoryStore() if store is None else store
+        self.fan_out_limit = fan_out_limit
+
+    @property
+    def plugin_names(self) -> frozenset[str]:
+        """Every plugin name a node may use: the functions and the routing plugins."""
+        return frozenset(self.plugins) | self.passthrough
+
+    def run(
+        self,
+        nodes: Sequence[DagNode] | Pipeline,
+        run_input: Mapping[str, Any] | None = None,
+        *,
+        run_id: str | None = None,
+        node_configs: Mapping[str, Mapping[str, Any]] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> RunResult:
+        """Run a pipeline to the end and return what happened.
+
+        A plugin exception fails its task and the run (the result keeps the
+        traceback). Ctrl-C (KeyboardInterrupt) cancels the run; the call
+        returns once the tasks already running have ended.
+
+        Args:
+            nodes: The pipeline: its nodes, or a :class:`~dagabaaz.models.Pipeline`
+                whose ``default_input`` fills what ``run_input`` leaves out.
+            run_input: The run's input values (``input.`` in expressions).
+            run_id: The run's id; a fresh one when None.
+            node_configs: Node slug -> config values (``config.`` in expressions).
+            progress: Called with each :data:`RunEvent`, on this thread.
+
+        Raises:
+            PipelineValidationError: The pipeline is invalid (an unknown plugin
+                included); the error lists every diagnostic.
+            RunInputError: A required run input has no value.
+        """
+        default_input: Mapping[str, Any] = {}
+        if isinstance(nodes, Pipeline):
+            default_input = nodes.default_input
+            nodes = nodes.nodes
+        node_list = tuple(nodes)
+        validate_or_raise(node_list, plugins=self.plugin_names)
+        schema = get_pipeline_input_schema(node_list, self._plugin_meta)
+        values = merge_run_input(schema, default_input, run_input)
+        run_id = run_id or f"run-{uuid.uuid4().hex[:12]}"
+        self.store.create_run(run_id, node_list, values)
+        plan = RunPlan(
+            store=self.store,
+            run_id=run_id,
+            nodes=node_list,
+            plugins=self.plugins,
+            passthrough=self.passthrough,
+            node_configs=dict(node_configs or {}),
+            max_workers=self.max_workers,
+            fan_out_limit=self.fan_out_limit,
+            progress=progress,
+        )
+        return execute(plan)
+
+    def _plugin_meta(self, name: str) -> PluginMeta | None:
+        function = self.plugins.get(name)
+        return function if isinstance(function, PluginMeta) else None
