@@ -53,7 +53,11 @@ class DagStore(Protocol):
         ...
 
     def set_run_progress(self, run_id: str, completed_count: int) -> None:
-        """Record how many nodes are done; called before every terminal claim."""
+        """Record how many nodes finished without a failure; called before every terminal claim.
+
+        The count covers nodes whose summary is completed or skipped (see
+        :meth:`get_node_summary`); for a completed run it is the node count.
+        """
         ...
 
     def get_task_context(self, task_id: str) -> TaskContext | None:
@@ -73,7 +77,12 @@ class DagStore(Protocol):
         ...
 
     def get_node_summary(self, run_id: str) -> dict[int, NodeSummaryStatus]:
-        """Return, per finished node: completed, skipped (every task skipped) or partial."""
+        """Return, per finished node (one in :meth:`get_completed_node_indices`), its outcome.
+
+        * ``skipped``: every task of the node is skipped;
+        * ``completed``: every task is completed or filtered;
+        * ``partial``: anything else (some task failed, crashed or was cancelled).
+        """
         ...
 
     def try_claim_node_launch(self, run_id: str, node_index: int) -> bool:
@@ -193,9 +202,9 @@ class DagRetryStore(DagStore, Protocol):
         ...
 
     def get_retryable_tasks(self, run_id: str, node_indices: Sequence[int]) -> list[RetryableTask]:
-        """Return the tasks at the given nodes that did not complete."""
+        """Return the tasks at the given nodes whose status is not completed."""
         ...
 
     def delete_non_completed_tasks_at_nodes(self, run_id: str, node_indices: Sequence[int]) -> int:
-        """Delete the tasks at the given nodes that did not complete; return how many."""
+        """Delete the tasks at the given nodes whose status is not completed; return how many."""
         ...

@@ -63,11 +63,15 @@ def end_run(
 ) -> bool:
     """Write progress, claim the terminal ``status`` and, if this call won, clean up.
 
+    Progress counts the nodes that finished without a failure (completed,
+    filtered or skipped); ``done_count`` overrides it when the caller knows.
+
     Cleaning up means: cancel the remaining tasks (unless completed), drop
     the cached graph, and fire exactly one callback.
     """
     if done_count is None:
-        done_count = len(store.get_completed_node_indices(run_id))
+        summary = store.get_node_summary(run_id).values()
+        done_count = sum(1 for s in summary if s != NodeSummaryStatus.PARTIAL)
     store.set_run_progress(run_id, done_count)
     if not store.try_claim_run_terminal(run_id, status, error):
         return False
