@@ -1,0 +1,53 @@
+"""The ``dagabaaz`` command line: check, eval, run, graph, pipes and schema.
+
+Every command is a module with ``add_parser``; :func:`main` returns the exit
+code instead of exiting, so tests and other programs can call it in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from dagabaaz import __version__
+from dagabaaz.cli import check, evaluate, graph, pipes, run, schema
+from dagabaaz.cli._common import EXIT_UNUSABLE, CliError
+from dagabaaz.loading import PipelineFileError
+
+__all__ = ["build_parser", "main"]
+
+_COMMANDS = (check, evaluate, run, graph, pipes, schema)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every command."""
+    parser = argparse.ArgumentParser(
+        prog="dagabaaz",
+        description="Check, evaluate, draw and run dagabaaz pipelines.",
+    )
+    parser.add_argument("--version", action="version", version=f"dagabaaz {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for command in _COMMANDS:
+        command.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (``sys.argv[1:]`` when None); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        code: int = args.handler(args)
+    except SystemExit as exit_request:  # argparse's own exits: --help, --version, usage errors
+        return exit_request.code if isinstance(exit_request.code, int) else EXIT_UNUSABLE
+    except PipelineFileError as error:
+        print(error, file=sys.stderr)
+        return EXIT_UNUSABLE
+    except CliError as error:
+        print(f"dagabaaz: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("dagabaaz: interrupted", file=sys.stderr)
+        return 130
+    return code

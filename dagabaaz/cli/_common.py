@@ -1,0 +1,124 @@
+"""What every command shares: exit codes, ``--input`` values, reading files, printing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from dagabaaz.errors import DagabaazError
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_UNUSABLE",
+    "CliError",
+    "add_input_option",
+    "dump_json",
+    "parse_input_value",
+    "parse_inputs",
+    "read_json_object",
+]
+
+EXIT_OK = 0
+"""Success: the pipeline is valid, the expression evaluated, the run completed."""
+EXIT_FAILED = 1
+"""The input was read but is wrong: diagnostics with errors, a failed or cancelled run."""
+EXIT_UNUSABLE = 2
+"""Nothing could be done: a file cannot be read or parsed, or the command line is wrong."""
+
+
+class CliError(DagabaazError):
+    """A problem the command reports in one line and exits with ``exit_code``."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_UNUSABLE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def parse_input_value(text: str) -> Any:
+    """Type one ``--input`` value: JSON when it parses as JSON, otherwise the text itself.
+
+    ``7`` is a number, ``true`` a boolean, ``null`` None, ``[1, 2]`` a list,
+    ``"7"`` (quotes included) the string 7; ``007``, ``NaN`` and ``hello`` are
+    not JSON, so they stay strings exactly as typed.
+    """
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except ValueError:
+        return text
+
+
+def parse_inputs(pairs: Iterable[str] | None) -> dict[str, Any]:
+    """Turn ``["key=value", ...]`` into a dict, typing each value with :func:`parse_input_value`.
+
+    Raises:
+        CliError: A pair has no ``=`` or an empty key, or a key is given twice.
+    """
+    values: dict[str, Any] = {}
+    for pair in pairs or ():
+        key, equals, text = pair.partition("=")
+        key = key.strip()
+        if not equals or not key:
+            raise CliError(f"--input {pair!r}: expected KEY=VALUE, for example --input title=Trip")
+        if key in values:
+            raise CliError(f"--input {key!r} is given twice")
+        values[key] = parse_input_value(text)
+    return values
+
+
+def add_input_option(parser: argparse.ArgumentParser) -> None:
+    """Add the repeatable ``--input KEY=VALUE`` option."""
+    parser.add_argument(
+        "--input",
+        "-i",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a run input value; JSON if it parses as JSON (7, true, null, [1,2], '\"7\"'), "
+        "otherwise the text as typed (007 stays the string 007); repeat for more",
+    )
+
+
+def read_json_object(path: str, what: str) -> dict[str, Any]:
+    """Read a JSON file that must hold an object.
+
+    Raises:
+        CliError: The file is missing, unreadable, not JSON or not an object.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CliError(f"{what} {path}: no such file") from None
+    except IsADirectoryError:
+        raise CliError(f"{what} {path}: is a directory, expected a JSON file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(f"{what} {path}: cannot read the file: {error}") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise CliError(
+            f"{what} {path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}"
+        ) from None
+    except (ValueError, RecursionError) as error:
+        raise CliError(f"{what} {path}: invalid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise CliError(f"{what} {path}: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def dump_json(data: Any, stream: TextIO | None = None) -> None:
+    """Print ``data`` as indented JSON (non-ASCII kept as is)."""
+    print(json.dumps(data, indent=2, ensure_ascii=False), file=stream or sys.stdout)
+
+
+def print_lines(lines: Sequence[str], stream: TextIO | None = None) -> None:
+    """Print each line."""
+    for line in lines:
+        print(line, file=stream or sys.stdout)

@@ -1,0 +1,136 @@
+"""Progress displays for ``dagabaaz run``: a live table on a terminal, plain lines elsewhere."""
+
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+from typing import Any, TextIO
+
+from dagabaaz.loading import CLI_EXTRA_HINT
+from dagabaaz.runner import NodeFinished, NodeStarted, RunEvent, RunFinished, TaskFinished
+
+__all__ = ["Display", "LiveDisplay", "PlainDisplay", "choose_display"]
+
+
+class Display:
+    """Receives run events; a context manager around the run."""
+
+    def __call__(self, event: RunEvent) -> None:
+        """Show one event."""
+
+    def __enter__(self) -> Display:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        return None
+
+
+class PlainDisplay(Display):
+    """One line per node start, task failure and node end; fit for logs and CI."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def __call__(self, event: RunEvent) -> None:
+        """Print the line for ``event``, if it has one."""
+        line = _plain_line(event)
+        if line is not None:
+            print(line, file=self.stream, flush=True)
+
+
+def _plain_line(event: RunEvent) -> str | None:
+    if isinstance(event, NodeStarted):
+        return f"{event.slug}: started ({event.plugin}, {_tasks(event.task_total)})"
+    if isinstance(event, TaskFinished) and not event.ok:
+        return f"{event.slug}: task {event.task_id} failed: {event.error}"
+    if isinstance(event, NodeFinished):
+        return (
+            f"{event.slug}: {event.status.value} "
+            f"({_tasks(event.task_count)}, {event.elapsed_seconds:.2f} s)"
+        )
+    return None
+
+
+def _tasks(count: int) -> str:
+    return f"{count} task{'' if count == 1 else 's'}"
+
+
+_STATUS_STYLE = {
+    "completed": "green",
+    "partial": "yellow",
+    "failed": "red",
+    "crashed": "red",
+    "cancelled": "yellow",
+    "skipped": "dim",
+    "filtered": "dim",
+    "not_run": "dim",
+}
+
+
+class LiveDisplay(Display):
+    """A live rich table: one row per node with its tasks done of total and its status."""
+
+    def __init__(self, stream: TextIO) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            console=Console(file=stream),
+        )
+        self.rows: dict[str, Any] = {}
+
+    def __call__(self, event: RunEvent) -> None:
+        """Update the table for ``event``."""
+        if isinstance(event, NodeStarted):
+            self.rows[event.slug] = self.progress.add_task(
+                event.slug, total=event.task_total, status="running"
+            )
+        elif isinstance(event, TaskFinished) and event.slug in self.rows:
+            self.progress.update(self.rows[event.slug], completed=event.done)
+        elif isinstance(event, NodeFinished) and event.slug in self.rows:
+            style = _STATUS_STYLE.get(event.status.value, "")
+            self.progress.update(
+                self.rows[event.slug],
+                completed=event.task_count,
+                status=f"[{style}]{event.status.value}[/]" if style else event.status.value,
+            )
+        elif isinstance(event, RunFinished):
+            self.progress.refresh()
+
+    def __enter__(self) -> LiveDisplay:
+        self.progress.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.progress.stop()
+
+
+def choose_display(*, quiet: bool, stream: TextIO | None = None) -> Display:
+    """Pick the display: none when ``quiet``, live on a terminal with rich, else plain lines."""
+    stream = stream or sys.stdout
+    if quiet:
+        return Display()
+    if not stream.isatty():
+        return PlainDisplay(stream)
+    try:
+        return LiveDisplay(stream)
+    except ImportError:
+        print(
+            f"note: the live progress display needs rich ({CLI_EXTRA_HINT}); showing plain lines",
+            file=sys.stderr,
+        )
+        return PlainDisplay(stream)

@@ -1,0 +1,86 @@
+"""``dagabaaz check PIPELINE``: validate a pipeline file, print compiler-style diagnostics."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from dagabaaz.cli._common import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, dump_json
+from dagabaaz.cli._plugins import load_plugins
+from dagabaaz.diagnostics import Diagnostic, has_errors
+from dagabaaz.loading import PipelineFileError, load_pipeline
+from dagabaaz.validation import validate_pipeline
+
+__all__ = ["add_parser", "render_diagnostics"]
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the ``check`` command."""
+    parser = commands.add_parser(
+        "check",
+        help="validate a pipeline file",
+        description="Validate a pipeline file and print every problem, compiler style. "
+        "Exit 0 when there is no error, 1 when there are errors, 2 when the file "
+        "cannot be read or parsed.",
+    )
+    parser.add_argument("pipeline", metavar="PIPELINE", help="a .json, .yaml or .yml file")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--plugins",
+        metavar="FILE_OR_MODULE",
+        help="also report nodes whose plugin is not in this plugins file's PLUGINS",
+    )
+    parser.set_defaults(handler=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Validate the file named in ``args`` and print the diagnostics."""
+    filename: str = args.pipeline
+    try:
+        pipeline = load_pipeline(filename)
+    except PipelineFileError as error:
+        if args.format == "json":
+            diagnostics = [problem.to_diagnostic() for problem in error.problems]
+            dump_json(_report(filename, diagnostics))
+        else:
+            print(error)
+        return EXIT_UNUSABLE
+    plugins = None
+    if args.plugins is not None:
+        plugins = load_plugins(args.plugins).names
+    diagnostics = validate_pipeline(pipeline.nodes, plugins=plugins)
+    if args.format == "json":
+        dump_json(_report(filename, diagnostics))
+    else:
+        print(render_diagnostics(diagnostics, filename))
+        print(_summary(filename, diagnostics, len(pipeline.nodes)))
+    return EXIT_FAILED if has_errors(diagnostics) else EXIT_OK
+
+
+def render_diagnostics(diagnostics: Sequence[Diagnostic], filename: str | None = None) -> str:
+    """Render each diagnostic compiler-style, separated by blank lines."""
+    return "".join(d.render(filename) + "\n\n" for d in diagnostics).rstrip("\n")
+
+
+def _summary(filename: str, diagnostics: Sequence[Diagnostic], node_count: int) -> str:
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if not diagnostics:
+        return f"{filename}: ok ({node_count} node{'' if node_count == 1 else 's'})"
+    return (
+        f"{filename}: {errors} error{'' if errors == 1 else 's'}, "
+        f"{warnings} warning{'' if warnings == 1 else 's'}"
+    )
+
+
+def _report(filename: str, diagnostics: Sequence[Diagnostic]) -> dict[str, object]:
+    errors = sum(d.is_error for d in diagnostics)
+    return {
+        "file": filename,
+        "valid": errors == 0,
+        "errors": errors,
+        "warnings": len(diagnostics) - errors,
+        "diagnostics": [d.to_dict() for d in diagnostics],
+    }

@@ -1,0 +1,60 @@
+"""``dagabaaz graph PIPELINE``: draw a pipeline as Mermaid or Graphviz DOT."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from dagabaaz.cli._common import EXIT_OK, CliError
+from dagabaaz.drawing import GRAPH_FORMATS, GraphFormat, render_graph
+from dagabaaz.loading import load_pipeline
+
+__all__ = ["add_parser", "graph_format_for"]
+
+_SUFFIX_FORMATS: dict[str, GraphFormat] = {
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".md": "mermaid",
+    ".dot": "dot",
+    ".gv": "dot",
+}
+
+
+def graph_format_for(path: str) -> GraphFormat:
+    """Return the picture format a file name implies.
+
+    Raises:
+        CliError: The suffix is not one of .mmd, .mermaid, .md, .dot or .gv.
+    """
+    graph_format = _SUFFIX_FORMATS.get(Path(path).suffix.lower())
+    if graph_format is None:
+        raise CliError(
+            f"--graph {path}: unknown picture type; name it .mmd, .mermaid or .md (Mermaid) "
+            "or .dot or .gv (Graphviz)"
+        )
+    return graph_format
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the ``graph`` command."""
+    parser = commands.add_parser(
+        "graph",
+        help="draw a pipeline (Mermaid or Graphviz DOT)",
+        description="Print a picture of the pipeline: nodes with their plugin and fan mode, "
+        "edges labelled with their filters, bindings that read a node as dotted edges.",
+    )
+    parser.add_argument("pipeline", metavar="PIPELINE", help="a .json, .yaml or .yml file")
+    parser.add_argument(
+        "--format",
+        choices=GRAPH_FORMATS,
+        default=GRAPH_FORMATS[0],
+        help="picture format (default: mermaid)",
+    )
+    parser.set_defaults(handler=run_graph)
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    """Print the picture of the pipeline file."""
+    pipeline = load_pipeline(args.pipeline)
+    print(render_graph(pipeline.nodes, args.format), end="")
+    return EXIT_OK

@@ -1,0 +1,129 @@
+"""``dagabaaz run PIPELINE --plugins FILE``: run a pipeline here, with live progress."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dagabaaz.cli._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    add_input_option,
+    dump_json,
+    parse_inputs,
+    read_json_object,
+)
+from dagabaaz.cli._display import choose_display
+from dagabaaz.cli._plugins import load_plugins
+from dagabaaz.cli.check import render_diagnostics
+from dagabaaz.cli.graph import graph_format_for
+from dagabaaz.drawing import GraphFormat, NodeState, render_graph
+from dagabaaz.errors import PipelineValidationError, RunInputError
+from dagabaaz.loading import load_pipeline
+from dagabaaz.models import DagNode
+from dagabaaz.runner import LocalRunner, RunResult
+
+__all__ = ["add_parser"]
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the ``run`` command."""
+    parser = commands.add_parser(
+        "run",
+        help="run a pipeline in this process",
+        description="Run a pipeline with the local runner: plugins are the functions in "
+        "the plugins file's PLUGINS, run on a thread pool. Exit 0 when the run "
+        "completed, 1 when it did not (invalid pipeline, missing input, failed or "
+        "cancelled run), 2 when a file cannot be read.",
+    )
+    parser.add_argument("pipeline", metavar="PIPELINE", help="a .json, .yaml or .yml file")
+    parser.add_argument(
+        "--plugins",
+        "-p",
+        required=True,
+        metavar="FILE_OR_MODULE",
+        help="a .py file or module defining PLUGINS (and optionally PASSTHROUGH)",
+    )
+    add_input_option(parser)
+    parser.add_argument(
+        "--config",
+        metavar="FILE.json",
+        help="node configs: a JSON object of node slug -> object (read as config.* in expressions)",
+    )
+    parser.add_argument(
+        "--workers", "-w", type=int, default=4, metavar="N", help="tasks at once (default: 4)"
+    )
+    parser.add_argument("--run-id", metavar="ID", help="the run's id (default: a random one)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON, no progress")
+    parser.add_argument(
+        "--graph",
+        metavar="FILE",
+        help="after the run, draw the pipeline coloured by node status "
+        "(.mmd/.mermaid/.md: Mermaid, .dot/.gv: Graphviz)",
+    )
+    parser.set_defaults(handler=run_run)
+
+
+def run_run(args: argparse.Namespace) -> int:
+    """Load, run, report; return the exit code."""
+    if args.workers < 1:
+        raise CliError(f"--workers must be at least 1, got {args.workers}")
+    graph_format = None if args.graph is None else graph_format_for(args.graph)
+    pipeline = load_pipeline(args.pipeline)
+    plugins = load_plugins(args.plugins)
+    run_input = parse_inputs(args.input)
+    node_configs = {} if args.config is None else read_json_object(args.config, "--config")
+    for slug, config in node_configs.items():
+        if not isinstance(config, dict):
+            raise CliError(f"--config {args.config}: the config of {slug!r} must be an object")
+    runner = LocalRunner(
+        plugins.functions, passthrough=plugins.passthrough, max_workers=args.workers
+    )
+    try:
+        with choose_display(quiet=args.json) as display:
+            result = runner.run(
+                pipeline,
+                run_input,
+                run_id=args.run_id,
+                node_configs=node_configs,
+                progress=display,
+            )
+    except PipelineValidationError as error:
+        print(render_diagnostics(error.diagnostics, args.pipeline), file=sys.stderr)
+        print(f"{args.pipeline}: not run, the pipeline is invalid", file=sys.stderr)
+        return EXIT_FAILED
+    except RunInputError as error:
+        print(f"{args.pipeline}: not run: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    if graph_format is not None:
+        _write_graph(args.graph, graph_format, pipeline.nodes, result)
+    _report(result, as_json=args.json)
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _report(result: RunResult, *, as_json: bool) -> None:
+    if as_json:
+        dump_json(result.to_dict())
+        return
+    print(result)
+    if result.traceback:
+        print(f"\ntraceback of the first failure:\n{result.traceback.rstrip()}", file=sys.stderr)
+
+
+def _write_graph(
+    path: str, graph_format: GraphFormat, nodes: Sequence[DagNode], result: RunResult
+) -> None:
+    states = {
+        slug: NodeState(node.status.value, node.task_count) for slug, node in result.nodes.items()
+    }
+    picture = render_graph(nodes, graph_format, states=states)
+    if path.lower().endswith(".md"):
+        picture = f"```mermaid\n{picture}```\n"
+    try:
+        Path(path).write_text(picture, encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"--graph {path}: cannot write: {error.strerror or error}") from None
+    print(f"graph written to {path}", file=sys.stderr)
