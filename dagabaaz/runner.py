@@ -93,7 +93,9 @@ class LocalRunner:
             raise ValueError(f"fan_out_limit must be at least 1, got {fan_out_limit}")
         for name, function in plugins.items():
             if not callable(function):
-                raise TypeError(f"plugin '{name}' is a {type(function).__name__}, not a function")
+                raise TypeError(
+                    f"plugin '{name}' must be a function, got {type(function).__name__}"
+                )
         self.plugins: Mapping[str, PluginFunction] = dict(plugins)
         self.passthrough = frozenset(passthrough)
         self.max_workers = max_workers
