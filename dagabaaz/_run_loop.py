@@ -197,7 +197,9 @@ class _Execution:
         track.last_end = max(outcome.ended, track.last_end or outcome.ended)
         slug = self.plan.nodes[record.node_index].slug
         if outcome.ok:
-            self._orchestrate(lambda: self._complete(record.task_id, outcome.outputs, track))
+            self._orchestrate(
+                lambda: self._complete(record.task_id, outcome.outputs, track), report=False
+            )
         else:
             error = outcome.error or "task failed"
             track.errors.append(error)
@@ -209,7 +211,8 @@ class _Execution:
                     task_id=record.task_id,
                     error_message=error,
                     callbacks=self.callbacks,
-                )
+                ),
+                report=False,
             )
         self._emit(
             TaskFinished(slug, record.task_id, outcome.ok, track.done, track.total, outcome.error)

@@ -54,7 +54,8 @@ def run_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         dump_json(_report(filename, diagnostics))
     else:
-        print(render_diagnostics(diagnostics, filename))
+        if diagnostics:
+            print(render_diagnostics(diagnostics, filename))
         print(_summary(filename, diagnostics, len(pipeline.nodes)))
     return EXIT_FAILED if has_errors(diagnostics) else EXIT_OK
 

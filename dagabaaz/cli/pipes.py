@@ -35,16 +35,5 @@ def run_pipes(args: argparse.Namespace) -> int:
 
 
 def _line(entry: Mapping[str, Any]) -> str:
-    params = ", ".join(_param(param) for param in entry.get("parameters", ()))
-    signature = f"{entry['name']}({params})" if params else str(entry["name"])
-    doc = str(entry.get("doc") or "").strip().splitlines()
-    return f"{signature:<32} {doc[0] if doc else ''}".rstrip()
-
-
-def _param(param: Mapping[str, Any]) -> str:
-    text = str(param["name"])
-    if param.get("type"):
-        text += f": {param['type']}"
-    if "default" in param:
-        text += f" = {param['default']!r}"
-    return text
+    signature = str(entry.get("signature") or entry["name"])
+    return f"{signature:<28} {entry.get('kind', 'pipe'):<8} {entry.get('summary', '')}".rstrip()

@@ -2,9 +2,6 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-MEDIA = ROOT / "examples" / "media"
-
 
 @pytest.fixture
 def write(tmp_path: Path):  # type: ignore[no-untyped-def]

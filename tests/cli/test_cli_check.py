@@ -3,7 +3,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import MEDIA
 
 from dagabaaz.cli import main
 
@@ -20,6 +19,9 @@ nodes:
         expression: "{fetch.title | uper}"
 """
 
+ROOT = Path(__file__).resolve().parents[2]
+MEDIA = ROOT / "examples" / "media"
+
 
 def test_valid_pipeline_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     path = str(MEDIA / "pipeline.yaml")
@@ -34,8 +36,7 @@ def test_errors_print_compiler_style_and_exit_one(
     assert main(["check", path]) == 1
     out = capsys.readouterr().out
     assert f"  --> {path}, node 'export', field 'title'" in out
-    assert " 1 | {fetch.title | uper}" in out
-    assert "   |               ^^^^" in out
+    assert " 1 | {fetch.title | uper}\n   |                ^^^^\n" in out
     assert "hint: did you mean 'upper'?" in out
     assert "ghost" in out
     assert out.rstrip().splitlines()[-1] == f"{path}: 2 errors, 0 warnings"

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import MEDIA, ROOT
 
 from dagabaaz import __version__
 from dagabaaz.cli import main
@@ -13,6 +12,8 @@ from dagabaaz.drawing import render_dot, render_mermaid
 from dagabaaz.loading import load_pipeline, pipeline_file_schema
 from dagabaaz.pipes import DEFAULT_PIPES
 
+ROOT = Path(__file__).resolve().parents[2]
+MEDIA = ROOT / "examples" / "media"
 PIPELINE = str(MEDIA / "pipeline.yaml")
 
 

@@ -54,8 +54,7 @@ def test_eval_diagnostics_exit_one(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "error[unknown-pipe]" in out
     assert "  --> <expression>" in out
-    assert " 1 | {input.title | uper}" in out
-    assert "   |               ^^^^" in out
+    assert " 1 | {input.title | uper}\n   |                ^^^^\n" in out
 
 
 def test_eval_failure_at_evaluation_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
