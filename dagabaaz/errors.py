@@ -97,11 +97,11 @@ class BindingError(_DiagnosticError):
         clause: Clause = "value",
         diagnostics: Iterable[Diagnostic] = (),
     ) -> None:
-        where = f"node '{node}', field '{field}'"
+        parts = [f"node '{node}'" if node else "", f"field '{field}'" if field else ""]
         if expression is not None:
-            label = "when" if clause == "when" else "expression"
-            where += f", {label} {expression!r}"
-        super().__init__(f"{where}: {reason}", diagnostics)
+            parts.append(f"{'when' if clause == 'when' else 'expression'} {expression!r}")
+        where = ", ".join(part for part in parts if part)
+        super().__init__(f"{where}: {reason}" if where else reason, diagnostics)
         self.reason = reason
         self.node = node
         self.field = field

@@ -75,7 +75,7 @@ def test_predicate_is_asked_only_about_launched_nodes() -> None:
 
 def test_long_chain_does_not_recurse() -> None:
     size = 10_000
-    deps = [[]] + [[index - 1] for index in range(1, size)]
+    deps: list[list[int]] = [[]] + [[index - 1] for index in range(1, size)]
     everything = set(range(size))
     boundary = compute_retry_boundary(
         everything, everything, size, lambda index: index == 0, dependencies=deps

@@ -1,0 +1,98 @@
+"""What a binding can read: the artifacts it sees by node, the run input, the node config.
+
+The one rule for reading a field from a node's artifacts lives here, shared by
+``NodeSource`` and by expression references: each artifact contributes its
+value when it has one (None counts as none); one value is handed over as it
+is, several as a list in artifact order, none means missing.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Final
+
+from dagabaaz._references import CONFIG_NAMESPACE, INPUT_NAMESPACE
+from dagabaaz.models import TaskArtifact
+
+STANDARD_FIELDS: Final = frozenset({"file_path", "file_name", "file_size", "mime_type"})
+"""Artifact fields read from the artifact itself; every other key reads metadata."""
+
+
+class Unset(Enum):
+    """Type of :data:`UNSET`, so type checkers can narrow it away."""
+
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = Unset.UNSET
+"""A binding produced no value: the field keeps whatever it had."""
+
+_IMMUTABLE: Final = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def copy_value(value: Any) -> Any:
+    """Return a copy a plugin may mutate freely (JSON shapes fast, the rest deep-copied)."""
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if kind is dict:
+        return {key: copy_value(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_value(item) for item in value]
+    return copy.deepcopy(value)
+
+
+def is_empty(value: Any) -> bool:
+    """Whether a run-input value counts as not given: None or the empty string."""
+    return value is None or (isinstance(value, str) and not value)
+
+
+def artifact_value(artifact: TaskArtifact, key: str) -> Any:
+    """Return ``key`` of one artifact: a standard field, else a metadata key; None if absent."""
+    if key in STANDARD_FIELDS:
+        return getattr(artifact, key)
+    return artifact.metadata.get(key)
+
+
+def collected_value(artifacts: Sequence[TaskArtifact], key: str) -> Any:
+    """Return ``key`` across artifacts: one value, a list of several, or :data:`UNSET`."""
+    values = [value for a in artifacts if (value := artifact_value(a, key)) is not None]
+    if not values:
+        return UNSET
+    return values[0] if len(values) == 1 else values
+
+
+@dataclass(frozen=True, slots=True)
+class BindingScope:
+    """Everything the bindings of one task may read.
+
+    Attributes:
+        node: Slug of the task's node, for error messages.
+        artifacts: The artifacts the task sees, by the slug of the node they
+            are seen under.
+        readable: Slugs a binding may read (the node's dependencies, plus
+            the producing node of a fan-out task's artifact).
+        run_input: The run input (``input.`` in expressions).
+        node_config: The node's config (``config.`` in expressions).
+    """
+
+    node: str
+    artifacts: Mapping[str, Sequence[TaskArtifact]]
+    readable: frozenset[str]
+    run_input: Mapping[str, Any]
+    node_config: Mapping[str, Any]
+
+    def lookup(self, namespace: str, key: str) -> Any:
+        """Resolve one expression reference; a missing value is None."""
+        if namespace == INPUT_NAMESPACE:
+            return self.run_input.get(key)
+        if namespace == CONFIG_NAMESPACE:
+            return self.node_config.get(key)
+        value = collected_value(self.artifacts.get(namespace, ()), key)
+        return None if value is UNSET else value

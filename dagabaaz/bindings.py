@@ -1,0 +1,188 @@
+"""Resolving input bindings: the values a node's bindings put into a task's input.
+
+A binding is one of four sources (see :mod:`dagabaaz.models`), optionally gated
+by a ``when`` clause:
+
+* :class:`~dagabaaz.models.NodeSource` reads a field of a dependency's
+  artifacts: a standard field (file_path, file_name, file_size, mime_type) or a
+  metadata key, native types kept. One value is handed over as it is, several
+  as a list, none leaves the field unset.
+* :class:`~dagabaaz.models.ConfigSource` is a literal.
+* :class:`~dagabaaz.models.RuntimeSource` reads the run input under its key (or,
+  with an empty key, under the bound field's name), else its default.
+* :class:`~dagabaaz.models.ExpressionSource` evaluates an expression over the
+  dependencies' artifacts, ``input.`` and ``config.``.
+
+A binding whose value is None leaves the field as it was; so does a binding
+whose ``when`` clause is falsy (:func:`dagabaaz.expressions.is_truthy`). Values
+are copies, so a plugin mutating its input never changes a stored artifact.
+Every failure raises :class:`~dagabaaz.errors.BindingError` naming the node,
+the field and the expression.
+
+The task-level entry point is :func:`dagabaaz.task_input.resolve_task_bindings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dagabaaz._references import (
+    RESERVED_NAMESPACES,
+    compile_binding_expression,
+)
+from dagabaaz._scope import UNSET, BindingScope, collected_value, copy_value, is_empty
+from dagabaaz.errors import BindingError, Clause, ExpressionError
+from dagabaaz.expressions import Expression, is_truthy
+from dagabaaz.models import (
+    BindingSource,
+    ConfigSource,
+    ExpressionSource,
+    NodeSource,
+    RuntimeSource,
+    TaskArtifact,
+)
+
+__all__ = ["apply_bindings", "resolve_binding"]
+
+
+def resolve_binding(
+    binding: BindingSource,
+    artifacts_by_node: Mapping[int, Sequence[TaskArtifact]],
+    slug_to_node_index: Mapping[str, int],
+    run_input: Mapping[str, Any] | None,
+    node_config: Mapping[str, Any] | None = None,
+    *,
+    node: str = "",
+    field: str = "",
+) -> Any:
+    """Resolve one binding against artifacts grouped by producing node.
+
+    Kept for callers of the earlier version; tasks use
+    :func:`dagabaaz.task_input.resolve_task_bindings`, which also decides what
+    each task may see.
+
+    Args:
+        binding: The binding to resolve.
+        artifacts_by_node: Artifacts by the index of the node they are seen under.
+        slug_to_node_index: Slug of every node the binding may read, to its index.
+        run_input: The run input.
+        node_config: The node's config.
+        node: Slug of the bound node, for error messages.
+        field: The bound field; names the run input of a ``RuntimeSource``
+            with an empty key, and appears in error messages.
+
+    Returns:
+        The value (a copy), or None when the binding yields no value or its
+        ``when`` clause is falsy.
+
+    Raises:
+        BindingError: See :func:`apply_bindings`.
+    """
+    scope = BindingScope(
+        node=node,
+        artifacts={
+            slug: artifacts_by_node[index]
+            for slug, index in slug_to_node_index.items()
+            if index in artifacts_by_node
+        },
+        readable=frozenset(slug_to_node_index),
+        run_input=run_input or {},
+        node_config=node_config or {},
+    )
+    value = _binding_value(field, binding, scope)
+    return None if value is UNSET else value
+
+
+def apply_bindings(
+    bindings: Mapping[str, BindingSource], input_data: Mapping[str, Any], scope: BindingScope
+) -> dict[str, Any]:
+    """Return a new dict: ``input_data`` with every binding that yields a value applied.
+
+    Args:
+        bindings: Field name to binding, in the node's order.
+        input_data: The task input the bindings overlay; not modified.
+        scope: What the bindings may read.
+
+    Raises:
+        BindingError: An expression or ``when`` clause failed to compile or
+            to evaluate, a required run input is missing, or a binding reads
+            a node outside ``scope.readable``.
+    """
+    result = dict(input_data)
+    for field, binding in bindings.items():
+        value = _binding_value(field, binding, scope)
+        if value is not UNSET:
+            result[field] = value
+    return result
+
+
+def _binding_value(field: str, binding: BindingSource, scope: BindingScope) -> Any:
+    if binding.when is not None:
+        condition = _evaluate(binding.when, field, "when", scope)
+        if not is_truthy(condition):
+            return UNSET
+    value = _raw_value(field, binding, scope)
+    return UNSET if value is None or value is UNSET else copy_value(value)
+
+
+def _raw_value(field: str, binding: BindingSource, scope: BindingScope) -> Any:
+    if isinstance(binding, NodeSource):
+        _require_readable(binding.node, field, None, "value", scope)
+        return collected_value(scope.artifacts.get(binding.node, ()), binding.key)
+    if isinstance(binding, ConfigSource):
+        return binding.value
+    if isinstance(binding, RuntimeSource):
+        return _runtime_value(field, binding, scope)
+    if isinstance(binding, ExpressionSource):
+        return _evaluate(binding.expression, field, "value", scope)
+    raise BindingError(
+        f"unsupported binding type {type(binding).__name__}", node=scope.node, field=field
+    )
+
+
+def _runtime_value(field: str, binding: RuntimeSource, scope: BindingScope) -> Any:
+    key = binding.key or field
+    value = scope.run_input.get(key)
+    if is_empty(value) and not is_empty(binding.default):
+        value = binding.default
+    if binding.required and is_empty(value):
+        raise BindingError(f"required run input '{key}' is missing", node=scope.node, field=field)
+    return value
+
+
+def _evaluate(source: str, field: str, clause: Clause, scope: BindingScope) -> Any:
+    expression = compile_binding_expression(source, node=scope.node, field=field, clause=clause)
+    _check_references(expression, field, clause, scope)
+    try:
+        return expression.evaluate(scope.lookup)
+    except ExpressionError as error:
+        raise BindingError(
+            str(error),
+            node=scope.node,
+            field=field,
+            expression=source,
+            clause=clause,
+            diagnostics=error.diagnostics,
+        ) from error
+
+
+def _check_references(
+    expression: Expression, field: str, clause: Clause, scope: BindingScope
+) -> None:
+    for namespace, _key in expression.references:
+        if namespace not in RESERVED_NAMESPACES:
+            _require_readable(namespace, field, expression.source, clause, scope)
+
+
+def _require_readable(
+    slug: str, field: str, source: str | None, clause: Clause, scope: BindingScope
+) -> None:
+    if slug not in scope.readable:
+        raise BindingError(
+            f"reads node '{slug}', which is not one of its dependencies",
+            node=scope.node,
+            field=field,
+            expression=source,
+            clause=clause,
+        )

@@ -1,0 +1,214 @@
+"""The run-input form of a pipeline, and merging what a user typed into it.
+
+A pipeline reads run inputs in three ways: a plugin declares them
+(:class:`dagabaaz.plugins.PluginMeta`), a :class:`~dagabaaz.models.RuntimeSource`
+binding asks for one, or an expression or ``when`` clause reads ``input.<key>``.
+:func:`get_pipeline_input_schema` lists them all once; :func:`merge_run_input`
+layers defaults and the user's values into the run input the engine stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dagabaaz._references import binding_input_keys, binding_node_slugs
+from dagabaaz._scope import is_empty
+from dagabaaz.errors import BindingError, PluginError, RunInputError
+from dagabaaz.models import DagNode, RuntimeSource
+from dagabaaz.plugins import InputDeclaration, PluginMeta
+
+__all__ = [
+    "InputFieldSpec",
+    "get_pipeline_input_schema",
+    "merge_run_input",
+    "validate_binding_references",
+]
+
+_SPEC_KEYS = frozenset({"name", "label", "placeholder", "required", "default"})
+
+
+@dataclass(frozen=True, slots=True)
+class InputFieldSpec:
+    """One field of the run-input form.
+
+    Attributes:
+        name: Key of the value in the run input.
+        label: Human label for a form; empty when nobody declared one.
+        placeholder: Hint text for an empty form field.
+        required: Whether a run cannot start without a value.
+        default: Value used when neither the pipeline nor the user gives one.
+    """
+
+    name: str
+    label: str = ""
+    placeholder: str = ""
+    required: bool = False
+    default: Any = None
+
+
+def get_pipeline_input_schema(
+    nodes: Sequence[DagNode],
+    plugin_lookup: Callable[[str], PluginMeta | None],
+) -> list[InputFieldSpec]:
+    """List every run input the pipeline reads, each name once.
+
+    Fields come in this order, and the first declaration of a name wins:
+
+    1. inputs declared by the nodes' plugins (``plugin_lookup(node.plugin)``;
+       None means the plugin declares nothing; worker-only plugins are left out);
+    2. :class:`~dagabaaz.models.RuntimeSource` bindings, named by their ``key``
+       or, when the key is empty, by the bound field;
+    3. ``input.<key>`` references in expressions and ``when`` clauses, in the
+       order they appear; such a field is required when the reference is piped
+       into ``required`` before any ``default`` (``{input.url | required}``).
+
+    Args:
+        nodes: The pipeline, in node order.
+        plugin_lookup: Returns the metadata of a plugin by name, or None.
+
+    Returns:
+        The form fields.
+
+    Raises:
+        PluginError: A plugin declared an input that is not a field spec.
+        BindingError: An expression or ``when`` clause does not compile.
+    """
+    fields: dict[str, InputFieldSpec] = {}
+    for node in nodes:
+        meta = plugin_lookup(node.plugin)
+        if meta is None or meta.worker_only:
+            continue
+        for declaration in meta.get_effective_inputs():
+            spec = _as_field_spec(declaration, meta.name)
+            fields.setdefault(spec.name, spec)
+    for node in nodes:
+        for field, binding in node.bindings.items():
+            if isinstance(binding, RuntimeSource):
+                name = binding.key or field
+                fields.setdefault(
+                    name,
+                    InputFieldSpec(
+                        name=name,
+                        label=binding.label,
+                        placeholder=binding.placeholder,
+                        required=binding.required,
+                        default=binding.default,
+                    ),
+                )
+    for node in nodes:
+        for field, binding in node.bindings.items():
+            keys = binding_input_keys(binding, node=node.slug, field=field)
+            for key, required in keys.items():
+                fields.setdefault(key, InputFieldSpec(name=key, required=required))
+    return list(fields.values())
+
+
+def merge_run_input(
+    schema_fields: Iterable[InputFieldSpec],
+    default_input: Mapping[str, Any] | None,
+    run_input: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """Layer the run input: field defaults, then pipeline defaults, then the user's values.
+
+    An empty value (None or ``""``) never replaces a value from a lower layer,
+    so a form submitted with a blank field keeps the default. Keys that are not
+    in the schema pass through unchanged by the same rule.
+
+    Args:
+        schema_fields: The form, usually from :func:`get_pipeline_input_schema`.
+        default_input: The pipeline's default run input
+            (:attr:`dagabaaz.models.Pipeline.default_input`), or None.
+        run_input: What the user supplied, or None.
+
+    Returns:
+        A new dict; the arguments are not changed.
+
+    Raises:
+        RunInputError: Required fields have no value; it names all of them.
+    """
+    specs = list(schema_fields)
+    merged: dict[str, Any] = {
+        spec.name: spec.default for spec in specs if not is_empty(spec.default)
+    }
+    for layer in (default_input or {}, run_input or {}):
+        for key, value in layer.items():
+            if key not in merged or not is_empty(value):
+                merged[key] = value
+    missing = [spec.name for spec in specs if spec.required and is_empty(merged.get(spec.name))]
+    if missing:
+        raise RunInputError(missing)
+    return merged
+
+
+def validate_binding_references(
+    nodes: Sequence[DagNode], slug_to_index: Mapping[str, int]
+) -> str | None:
+    """Return the first binding that reads a node it may not read, or None.
+
+    A binding (a :class:`~dagabaaz.models.NodeSource`, or a node namespace in an
+    expression or ``when`` clause) may read only the node's own dependencies.
+    Kept for callers of the earlier version; :func:`dagabaaz.validation.validate_pipeline`
+    reports every problem with its location.
+
+    Args:
+        nodes: The pipeline.
+        slug_to_index: Slug of every node to its index.
+
+    Returns:
+        A message naming the node, the field and the slug read, or None when
+        every reference is allowed.
+    """
+    for node in nodes:
+        allowed = set(node.depends_on)
+        for field, binding in node.bindings.items():
+            try:
+                slugs = binding_node_slugs(binding, node=node.slug, field=field)
+            except BindingError as error:
+                return str(error)
+            for slug in slugs:
+                if slug not in slug_to_index:
+                    return f"node '{node.slug}', field '{field}': reads unknown node '{slug}'"
+                if slug not in allowed:
+                    return (
+                        f"node '{node.slug}', field '{field}': reads node '{slug}', "
+                        f"which is not in its depends_on"
+                    )
+    return None
+
+
+def _as_field_spec(declaration: InputDeclaration, plugin: str) -> InputFieldSpec:
+    if isinstance(declaration, InputFieldSpec):
+        spec = declaration
+    elif isinstance(declaration, Mapping):
+        unknown = sorted(str(key) for key in declaration if key not in _SPEC_KEYS)
+        if unknown:
+            raise PluginError(
+                f"plugin '{plugin}' declares an input with unknown keys {unknown}; "
+                f"allowed keys are {sorted(_SPEC_KEYS)}"
+            )
+        if "name" not in declaration:
+            raise PluginError(f"plugin '{plugin}' declares an input without a 'name'")
+        spec = InputFieldSpec(**declaration)
+    else:
+        raise PluginError(
+            f"plugin '{plugin}' declares an input of type {type(declaration).__name__}; "
+            f"expected an InputFieldSpec or a mapping"
+        )
+    _check_spec_types(spec, plugin)
+    return spec
+
+
+def _check_spec_types(spec: InputFieldSpec, plugin: str) -> None:
+    if not isinstance(spec.name, str) or not spec.name:
+        raise PluginError(
+            f"plugin '{plugin}' declares an input whose name is not a non-empty string"
+        )
+    for attribute in ("label", "placeholder"):
+        if not isinstance(getattr(spec, attribute), str):
+            raise PluginError(
+                f"plugin '{plugin}', input '{spec.name}': {attribute} must be a string"
+            )
+    if not isinstance(spec.required, bool):
+        raise PluginError(f"plugin '{plugin}', input '{spec.name}': required must be a bool")

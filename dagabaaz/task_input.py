@@ -1,0 +1,313 @@
+"""The worker side: assemble exactly the data a task's plugin needs.
+
+A worker that takes a task from the queue knows its run, node, and either its
+input artifact (a fan-out task), its origin group (a grouped task) or neither.
+:func:`build_task_input` turns that into the plugin's input dict and
+:func:`resolve_task_bindings` overlays the node's bindings on it;
+:func:`assemble_task_input` does both with one read of the upstream artifacts.
+
+What a task sees follows the engine's routing exactly: per dependency edge,
+passthrough-aware collection, then the edge's filter (see docs/worker.md).
+Everything returned is a fresh copy: a plugin may mutate its input freely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from typing import Any
+
+from dagabaaz._scope import BindingScope, copy_value
+from dagabaaz._visible import (
+    Found,
+    Upstream,
+    edge_slots,
+    fan_out_slots,
+    flatten,
+    grouped_slots,
+)
+from dagabaaz.bindings import apply_bindings
+from dagabaaz.errors import TaskInputError
+from dagabaaz.graph import bfs_collect, resolve_dependency_indices
+from dagabaaz.models import DagNode, TaskArtifact
+from dagabaaz.store import TaskInputStore
+
+__all__ = [
+    "assemble_task_input",
+    "build_task_input",
+    "collect_upstream_task_artifacts_bfs",
+    "resolve_task_bindings",
+]
+
+
+def build_task_input(
+    store: TaskInputStore,
+    *,
+    run_id: str,
+    node_index: int,
+    input_artifact_id: str | None,
+    nodes: Sequence[DagNode],
+    deps: Sequence[Sequence[int]] | None = None,
+    origin_artifact_id: str | None = None,
+    passthrough_indices: Container[int] | None = None,
+) -> dict[str, Any]:
+    """Return the input dict of one task, before bindings.
+
+    * A fan-out task (``input_artifact_id``): the artifact's metadata, then its
+      standard fields file_path, file_name, file_size and mime_type, which
+      metadata never overwrites.
+    * A grouped task (``origin_artifact_id``): ``{"artifacts": [...]}`` with the
+      group's artifacts and the broadcast ones, through the edge filters.
+    * A root task: a copy of the run input.
+    * Any other task: ``{"artifacts": [...]}`` collected per dependency edge,
+      through the edge filters; ``{"artifacts": []}`` when nothing is there.
+
+    Each item of ``artifacts`` has the shape of a fan-out task's input.
+
+    Args:
+        store: Where the run's artifacts and input are read.
+        run_id: The task's run.
+        node_index: Index of the task's node in ``nodes``.
+        input_artifact_id: The task's input artifact, or None.
+        nodes: The pipeline, in node order.
+        deps: Every node's dependency indices
+            (:func:`dagabaaz.graph.resolve_dependency_indices`); computed from
+            ``nodes`` when None. Pass it to save that work on every task.
+        origin_artifact_id: The task's origin group, or None.
+        passthrough_indices: The routing nodes, as the orchestrator was told
+            by ``resolve_passthrough``; None means there are none.
+
+    Raises:
+        TaskInputError: The node index is out of range, the task has both an
+            input artifact and an origin, the input artifact does not exist,
+            or a root task names an origin.
+    """
+    view = _TaskView(
+        _upstream(store, run_id, node_index, nodes, deps, passthrough_indices),
+        input_artifact_id,
+        origin_artifact_id,
+    )
+    return view.input_dict()
+
+
+def resolve_task_bindings(
+    store: TaskInputStore,
+    *,
+    run_id: str,
+    node_index: int,
+    nodes: Sequence[DagNode],
+    input_data: Mapping[str, Any],
+    node_config: Mapping[str, Any] | None = None,
+    deps: Sequence[Sequence[int]] | None = None,
+    input_artifact_id: str | None = None,
+    origin_artifact_id: str | None = None,
+    passthrough_indices: Container[int] | None = None,
+) -> dict[str, Any]:
+    """Return ``input_data`` with the node's bindings applied (a new dict).
+
+    Bindings see what the task sees: a fan-out task only its own artifact, a
+    grouped task only its group plus the broadcast artifacts, any other task
+    what each dependency edge delivers; edge filters apply as in routing. See
+    :mod:`dagabaaz.bindings` for the sources and ``when``.
+
+    Args:
+        store: Where the run's artifacts and input are read (only if a
+            binding needs them).
+        run_id: The task's run.
+        node_index: Index of the task's node in ``nodes``.
+        nodes: The pipeline, in node order.
+        input_data: The task input, usually from :func:`build_task_input`;
+            not modified.
+        node_config: The node's config, read by ``config.`` in expressions.
+        deps: As in :func:`build_task_input`.
+        input_artifact_id: The task's input artifact, or None.
+        origin_artifact_id: The task's origin group, or None.
+        passthrough_indices: As in :func:`build_task_input`.
+
+    Raises:
+        BindingError: A binding failed (names the node, field and expression).
+        TaskInputError: As in :func:`build_task_input`.
+    """
+    upstream = _upstream(store, run_id, node_index, nodes, deps, passthrough_indices)
+    if not upstream.node.bindings:
+        return dict(input_data)
+    view = _TaskView(upstream, input_artifact_id, origin_artifact_id)
+    return view.bind(input_data, node_config)
+
+
+def assemble_task_input(
+    store: TaskInputStore,
+    *,
+    run_id: str,
+    node_index: int,
+    nodes: Sequence[DagNode],
+    input_artifact_id: str | None = None,
+    origin_artifact_id: str | None = None,
+    node_config: Mapping[str, Any] | None = None,
+    deps: Sequence[Sequence[int]] | None = None,
+    passthrough_indices: Container[int] | None = None,
+) -> dict[str, Any]:
+    """Build a task's input and apply its bindings, reading the upstream once.
+
+    Equivalent to :func:`resolve_task_bindings` over :func:`build_task_input`
+    with the same arguments.
+
+    Raises:
+        BindingError: A binding failed.
+        TaskInputError: As in :func:`build_task_input`.
+    """
+    view = _TaskView(
+        _upstream(store, run_id, node_index, nodes, deps, passthrough_indices),
+        input_artifact_id,
+        origin_artifact_id,
+    )
+    input_data = view.input_dict()
+    if not view.upstream.node.bindings:
+        return input_data
+    return view.bind(input_data, node_config)
+
+
+def collect_upstream_task_artifacts_bfs(
+    store: TaskInputStore,
+    run_id: str,
+    dependency_indices: Sequence[int],
+    dep_adjacency: Sequence[Sequence[int]] | Mapping[int, Sequence[int]],
+    passthrough_indices: Container[int] | None = None,
+) -> list[TaskArtifact]:
+    """Collect upstream artifacts as a worker sees them, walking past empty routing nodes.
+
+    :func:`dagabaaz.graph.bfs_collect` with
+    ``store.get_task_artifacts_by_node_indices`` as the fetch; no edge filter
+    is applied.
+    """
+    return bfs_collect(
+        store.get_task_artifacts_by_node_indices,
+        run_id,
+        dependency_indices,
+        dep_adjacency,
+        passthrough_indices,
+    )
+
+
+class _TaskView:
+    """One task's view of its upstream, read at most once and only when needed."""
+
+    __slots__ = ("_slots", "input_artifact_id", "origin_artifact_id", "upstream")
+
+    def __init__(
+        self, upstream: Upstream, input_artifact_id: str | None, origin_artifact_id: str | None
+    ) -> None:
+        if input_artifact_id is not None and origin_artifact_id is not None:
+            raise TaskInputError(
+                f"run '{upstream.run_id}', node '{upstream.node.slug}': a task has an input "
+                f"artifact or an origin, not both (got '{input_artifact_id}' and "
+                f"'{origin_artifact_id}')"
+            )
+        is_root = not upstream.deps[upstream.node_index]
+        if is_root and origin_artifact_id is not None:
+            raise TaskInputError(
+                f"run '{upstream.run_id}', node '{upstream.node.slug}' is a root node; "
+                f"its task has no origin group (got '{origin_artifact_id}')"
+            )
+        self.upstream = upstream
+        self.input_artifact_id = input_artifact_id
+        self.origin_artifact_id = origin_artifact_id
+        self._slots: dict[str, list[Found]] | None = None
+
+    @property
+    def is_root(self) -> bool:
+        return not self.upstream.deps[self.upstream.node_index]
+
+    def slots(self) -> dict[str, list[Found]]:
+        if self._slots is None:
+            upstream = self.upstream
+            if self.input_artifact_id is not None:
+                self._slots = fan_out_slots(upstream, self.input_artifact_id)
+            elif self.is_root:
+                self._slots = {}
+            elif self.origin_artifact_id is not None:
+                self._slots = grouped_slots(upstream, self.origin_artifact_id)
+            else:
+                self._slots = edge_slots(upstream)
+        return self._slots
+
+    def input_dict(self) -> dict[str, Any]:
+        upstream = self.upstream
+        if self.input_artifact_id is not None:
+            artifact = upstream.store.get_artifact_data(self.input_artifact_id)
+            if artifact is None:
+                raise TaskInputError(
+                    f"run '{upstream.run_id}', node '{upstream.node.slug}': "
+                    f"input artifact '{self.input_artifact_id}' does not exist"
+                )
+            return artifact.to_input_dict()
+        if self.is_root:
+            return dict(copy_value(upstream.store.get_run_input(upstream.run_id)))
+        return {"artifacts": [artifact.to_input_dict() for artifact in flatten(self.slots())]}
+
+    def bind(
+        self, input_data: Mapping[str, Any], node_config: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        upstream = self.upstream
+        scope = BindingScope(
+            node=upstream.node.slug,
+            artifacts=_Lazy(self._artifacts_by_slug),
+            readable=frozenset(
+                upstream.nodes[dep].slug for dep in upstream.deps[upstream.node_index]
+            ),
+            run_input=_Lazy(lambda: upstream.store.get_run_input(upstream.run_id)),
+            node_config=node_config or {},
+        )
+        return apply_bindings(upstream.node.bindings, input_data, scope)
+
+    def _artifacts_by_slug(self) -> dict[str, list[TaskArtifact]]:
+        return {
+            slug: [found.artifact for found in found_list]
+            for slug, found_list in self.slots().items()
+        }
+
+
+class _Lazy(Mapping[str, Any]):
+    """A mapping loaded on first use: bindings that never read it cost no store call."""
+
+    __slots__ = ("_data", "_load")
+
+    def __init__(self, load: Callable[[], Mapping[str, Any]]) -> None:
+        self._load = load
+        self._data: Mapping[str, Any] | None = None
+
+    def _loaded(self) -> Mapping[str, Any]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+def _upstream(
+    store: TaskInputStore,
+    run_id: str,
+    node_index: int,
+    nodes: Sequence[DagNode],
+    deps: Sequence[Sequence[int]] | None,
+    passthrough_indices: Container[int] | None,
+) -> Upstream:
+    if isinstance(node_index, bool) or not isinstance(node_index, int):
+        raise TaskInputError(f"run '{run_id}': node_index must be an int, not {node_index!r}")
+    if not 0 <= node_index < len(nodes):
+        raise TaskInputError(
+            f"run '{run_id}': node index {node_index} is out of range for a "
+            f"{len(nodes)}-node pipeline"
+        )
+    adjacency = resolve_dependency_indices(nodes) if deps is None else deps
+    if len(adjacency) != len(nodes):
+        raise TaskInputError(
+            f"run '{run_id}': deps has {len(adjacency)} entries for a {len(nodes)}-node pipeline"
+        )
+    return Upstream(store, run_id, node_index, nodes, adjacency, passthrough_indices)
