@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Iterator
-from typing import Any
 
 from dagabaaz._pipeline_codes import PIPELINE_CODES, problem
 from dagabaaz._suggest import Suggester
 from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.expressions import check_expression
 from dagabaaz.models import BindingSource, DagNode, ExpressionSource, NodeSource
+from dagabaaz.pipes import PipeRegistry
 
 __all__ = ["RESERVED_NAMESPACES", "check_bindings"]
 
@@ -18,7 +19,7 @@ RESERVED_NAMESPACES = frozenset({"input", "config"})
 
 
 def check_bindings(
-    node: DagNode, index: int, slugs: Collection[str], pipes: Any
+    node: DagNode, index: int, slugs: Collection[str], pipes: PipeRegistry | None
 ) -> Iterator[Diagnostic]:
     """Yield every problem of ``node.bindings``, located in the pipeline.
 
@@ -29,6 +30,7 @@ def check_bindings(
     context = _Context(
         own_slug=node.slug,
         dependencies=frozenset(node.depends_on),
+        namespaces=frozenset(node.depends_on) | RESERVED_NAMESPACES,
         slugs=slugs,
         suggest=Suggester(node.depends_on),
         pipes=pipes,
@@ -45,13 +47,11 @@ class _Context:
 
     own_slug: str
     dependencies: frozenset[str]
+    namespaces: frozenset[str]
+    """What an expression may read: the dependencies, ``input`` and ``config``."""
     slugs: Collection[str]
     suggest: Suggester
-    pipes: Any
-
-    @property
-    def namespaces(self) -> frozenset[str]:
-        return self.dependencies | RESERVED_NAMESPACES
+    pipes: PipeRegistry | None
 
 
 def _binding_problems(
@@ -118,11 +118,8 @@ def _namespace_at(expression: str, start: int, end: int) -> str:
     return expression[start:end].partition(".")[0].strip()
 
 
-def _check_expression(source: str, namespaces: frozenset[str], pipes: Any) -> list[Diagnostic]:
+def _check_expression(
+    source: str, namespaces: frozenset[str], pipes: PipeRegistry | None
+) -> list[Diagnostic]:
     """Call the expression toolkit: the only place validation does."""
-    try:
-        from dagabaaz.expressions import check_expression  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # the toolkit is landing concurrently
-        return []
-    result: list[Diagnostic] = check_expression(source, namespaces=namespaces, pipes=pipes)
-    return result
+    return check_expression(source, namespaces=namespaces, pipes=pipes)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from dagabaaz._binding_checks import RESERVED_NAMESPACES, check_bindings
 from dagabaaz._cycles import find_cycles
@@ -24,6 +23,7 @@ from dagabaaz.constants import FanMode
 from dagabaaz.diagnostics import Diagnostic, has_errors
 from dagabaaz.errors import PipelineValidationError
 from dagabaaz.models import DagNode
+from dagabaaz.pipes import PipeRegistry
 
 __all__ = ["PIPELINE_CODES", "CodeInfo", "validate_or_raise", "validate_pipeline"]
 
@@ -35,7 +35,7 @@ _SHOWN_UNCOVERED = 10
 def validate_pipeline(
     nodes: Sequence[DagNode],
     *,
-    pipes: Any = None,
+    pipes: PipeRegistry | None = None,
     plugins: Collection[str] | None = None,
 ) -> list[Diagnostic]:
     """Return every problem of the pipeline ``nodes``; an empty list means valid.
@@ -50,7 +50,13 @@ def validate_pipeline(
     Returns:
         Errors and warnings in document order, graph-wide ones (cycles, no
         root) last. Warnings do not make a pipeline invalid.
+
+    Raises:
+        TypeError: ``pipes`` is not a :class:`~dagabaaz.pipes.PipeRegistry`
+            (a programming error, unlike anything wrong in ``nodes``).
     """
+    if pipes is not None and not isinstance(pipes, PipeRegistry):
+        raise TypeError(f"pipes must be a PipeRegistry, not {type(pipes).__name__}")
     if isinstance(nodes, str | bytes) or not isinstance(nodes, Sequence):
         message = f"expected a list of DagNode, got {type(nodes).__name__}"
         return [problem("invalid-node", message).located(path=("nodes",))]
@@ -67,7 +73,7 @@ def validate_pipeline(
 def validate_or_raise(
     nodes: Sequence[DagNode],
     *,
-    pipes: Any = None,
+    pipes: PipeRegistry | None = None,
     plugins: Collection[str] | None = None,
 ) -> list[Diagnostic]:
     """Validate like :func:`validate_pipeline` and raise when any error was found.
@@ -113,7 +119,9 @@ class _Facts:
         )
 
 
-def _node_problems(node: object, index: int, facts: _Facts, pipes: Any) -> Iterator[Diagnostic]:
+def _node_problems(
+    node: object, index: int, facts: _Facts, pipes: PipeRegistry | None
+) -> Iterator[Diagnostic]:
     if not isinstance(node, DagNode):
         message = f"nodes[{index}] is a {type(node).__name__}, not a DagNode"
         hint = "build it with DagNode.model_validate(...)" if isinstance(node, dict) else None
