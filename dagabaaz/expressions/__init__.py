@@ -1,0 +1,67 @@
+"""The binding expression language: parse, check, compile and evaluate templates.
+
+>>> from dagabaaz.expressions import compile_expression
+>>> expression = compile_expression("{source.title | upper | truncate(5)}")
+>>> expression.evaluate({"source": {"title": "hello world"}})
+'HELLO'
+
+See ``docs/expressions.md`` for the syntax, the semantics and every
+diagnostic code.
+"""
+
+from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.errors import ExpressionError
+from dagabaaz.expressions.ast import (
+    Argument,
+    FunctionCall,
+    Interpolation,
+    Node,
+    PipeCall,
+    Primary,
+    Reference,
+    Span,
+    Template,
+    Text,
+    collect_references,
+    walk,
+)
+from dagabaaz.expressions.checker import check_expression
+from dagabaaz.expressions.compat import extract_refs, resolve_expression, validate_expression
+from dagabaaz.expressions.compiler import Expression, compile_expression
+from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
+from dagabaaz.expressions.parser import ParseResult, parse, parse_partial
+from dagabaaz.expressions.scope import Scope
+from dagabaaz.expressions.truthiness import is_truthy
+from dagabaaz.expressions.unparse import unparse
+
+__all__ = [
+    "Argument",
+    "Budget",
+    "Diagnostic",
+    "Expression",
+    "ExpressionError",
+    "FunctionCall",
+    "Interpolation",
+    "LimitExceeded",
+    "Limits",
+    "Node",
+    "ParseResult",
+    "PipeCall",
+    "Primary",
+    "Reference",
+    "Scope",
+    "Span",
+    "Template",
+    "Text",
+    "check_expression",
+    "collect_references",
+    "compile_expression",
+    "extract_refs",
+    "is_truthy",
+    "parse",
+    "parse_partial",
+    "resolve_expression",
+    "unparse",
+    "validate_expression",
+    "walk",
+]

@@ -1,0 +1,193 @@
+"""Save-time checks: everything that can be known about an expression before it runs.
+
+:func:`analyze` parses (with recovery), then checks functions, namespaces,
+pipes, arity, arguments and limits, and converts every literal argument once.
+:func:`check_expression` is its public face; the compiler builds on the same
+analysis, so what passes the check compiles and what compiles passed it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.expressions.ast import FunctionCall, Interpolation, PipeCall, Reference, Template
+from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
+from dagabaaz.expressions.parser import parse_partial
+from dagabaaz.pipes.builtin import DEFAULT_PIPES
+from dagabaaz.pipes.errors import ArgumentError
+from dagabaaz.pipes.functions import FUNCTIONS
+from dagabaaz.pipes.registry import PipeRegistry, PipeSpec
+
+__all__ = ["Analysis", "BoundPipe", "analyze", "check_expression"]
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True, slots=True)
+class BoundPipe:
+    """A pipe call that checked out: its spec and its converted arguments."""
+
+    node: PipeCall
+    spec: PipeSpec
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The outcome of :func:`analyze`.
+
+    Attributes:
+        tree: The (possibly partial) AST.
+        diagnostics: Every problem found, sorted by position.
+        bound: For each interpolation of ``tree`` (in order), its pipe calls
+            that checked out; complete only when there are no errors.
+    """
+
+    tree: Template
+    diagnostics: tuple[Diagnostic, ...]
+    bound: tuple[tuple[BoundPipe, ...], ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether there is no error (warnings allowed)."""
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def check_expression(
+    source: str,
+    *,
+    namespaces: Collection[str] | None = None,
+    pipes: PipeRegistry | None = None,
+    limits: Limits | None = None,
+) -> list[Diagnostic]:
+    """Return every problem of an expression; an empty list means it is valid.
+
+    Args:
+        source: The expression template.
+        namespaces: The namespaces a reference may use (for example a node's
+            dependencies plus ``"input"`` and ``"config"``); None allows any.
+        pipes: The pipe registry; the built-ins by default.
+        limits: The limits to check against; the defaults by default.
+    """
+    return list(analyze(source, namespaces=namespaces, pipes=pipes, limits=limits).diagnostics)
+
+
+def analyze(
+    source: str,
+    *,
+    namespaces: Collection[str] | None = None,
+    pipes: PipeRegistry | None = None,
+    limits: Limits | None = None,
+) -> Analysis:
+    """Parse and check ``source``, converting the literal arguments of its pipes."""
+    registry = DEFAULT_PIPES if pipes is None else pipes
+    if not isinstance(registry, PipeRegistry):
+        raise TypeError(f"pipes must be a PipeRegistry, not {type(registry).__name__}")
+    limits = DEFAULT_LIMITS if limits is None else limits
+    parsed = parse_partial(source, limits=limits)
+    checker = _Checker(source, registry, Budget(limits), namespaces)
+    bound = tuple(checker.interpolation(node) for node in parsed.tree.interpolations)
+    checker.pipe_count(parsed.tree)
+    found = sorted((*parsed.diagnostics, *checker.found), key=lambda d: (d.start, d.end))
+    return Analysis(parsed.tree, tuple(found), bound)
+
+
+class _Checker:
+    def __init__(
+        self,
+        source: str,
+        registry: PipeRegistry,
+        budget: Budget,
+        namespaces: Collection[str] | None,
+    ) -> None:
+        self.source = source
+        self.registry = registry
+        self.budget = budget
+        self.namespaces = None if namespaces is None else frozenset(namespaces)
+        self.found: list[Diagnostic] = []
+
+    def interpolation(self, node: Interpolation) -> tuple[BoundPipe, ...]:
+        value = node.value
+        if isinstance(value, FunctionCall):
+            self.function(value)
+            for argument in value.args:
+                self.reference(argument)
+        else:
+            self.reference(value)
+        bound = (self.pipe(pipe) for pipe in node.pipes)
+        return tuple(b for b in bound if b is not None)
+
+    def function(self, node: FunctionCall) -> None:
+        if node.name not in FUNCTIONS:
+            close = difflib.get_close_matches(node.name, FUNCTIONS, n=1, cutoff=0.5)
+            names = ", ".join(f"{name}()" for name in sorted(FUNCTIONS))
+            self.report(
+                "unknown-function",
+                f"unknown function '{node.name}'",
+                node.name_span,
+                hint=f"did you mean '{close[0]}'?" if close else f"the functions are: {names}",
+            )
+            return
+        try:
+            self.budget.items(len(node.args), f"{node.name}()")
+        except LimitExceeded as error:
+            self.report(error.code, str(error), node.span)
+
+    def reference(self, node: Reference) -> None:
+        if self.namespaces is None or node.namespace in self.namespaces:
+            return
+        close = difflib.get_close_matches(node.namespace, self.namespaces, n=1, cutoff=0.6)
+        if close:
+            hint = f"did you mean '{close[0]}'?"
+        elif self.namespaces:
+            hint = "known namespaces: " + ", ".join(sorted(self.namespaces)[:20])
+        else:
+            hint = None
+        self.report(
+            "unknown-namespace",
+            f"unknown namespace '{node.namespace}' in reference '{node.dotted}'",
+            node.namespace_span,
+            hint=hint,
+        )
+
+    def pipe(self, node: PipeCall) -> BoundPipe | None:
+        spec = self.registry.get(node.name)
+        if spec is None:
+            close = self.registry.suggest(node.name)
+            self.report(
+                "unknown-pipe",
+                f"unknown pipe '{node.name}'",
+                node.name_span,
+                hint=f"did you mean '{close}'?" if close else None,
+            )
+            return None
+        problem = spec.signature.arity_problem(len(node.args), node.name)
+        if problem is not None:
+            self.report("wrong-arity", problem, node.span, hint=spec.signature.describe(node.name))
+            return None
+        converted: list[Any] = []
+        for index, argument in enumerate(node.args):
+            param = spec.signature.param_for(index)
+            try:
+                converted.append(param.convert(argument.value, self.budget, node.name))
+            except (ArgumentError, LimitExceeded) as error:
+                self.report(error.code, str(error), argument.span)
+        if len(converted) < len(node.args):
+            return None
+        return BoundPipe(node, spec, tuple(converted))
+
+    def pipe_count(self, tree: Template) -> None:
+        pipes = [pipe for node in tree.interpolations for pipe in node.pipes]
+        try:
+            self.budget.pipe_calls(len(pipes))
+        except LimitExceeded as error:
+            self.report(error.code, str(error), pipes[self.budget.limits.max_pipe_calls].span)
+
+    def report(
+        self, code: str, message: str, span: tuple[int, int], *, hint: str | None = None
+    ) -> None:
+        self.found.append(Diagnostic.at(code, message, self.source, span[0], span[1], hint=hint))

@@ -1,0 +1,177 @@
+"""Checked AST to a specialised evaluation function.
+
+Each template shape gets its own closure, so evaluating does almost no
+interpretation: a lone reference is two subscripts, a pipe chain is a loop
+over pre-bound ``(function, arguments)`` pairs, and text is a join.
+
+Semantics:
+
+* A template that is exactly one interpolation returns its native value.
+* Otherwise the parts render as text (see :mod:`dagabaaz.expressions.values`).
+* Before each pipe, None becomes ``""``.
+* A result that is ``""`` is returned as None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.errors import ExpressionError
+from dagabaaz.expressions.ast import FunctionCall, Interpolation, PipeCall, Reference, Template
+from dagabaaz.expressions.checker import BoundPipe
+from dagabaaz.expressions.limits import Budget
+from dagabaaz.expressions.scope import LOOKUP_ERRORS, Scope, lookup
+from dagabaaz.expressions.values import to_text
+
+__all__ = ["Evaluator", "build_evaluator"]
+
+Evaluator = Callable[[Scope], Any]
+"""A compiled template: scope in, value out."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Site:
+    """Where a pipe call is, to explain a failure there."""
+
+    source: str
+    pipe: PipeCall
+    subject: str
+
+
+def build_evaluator(
+    source: str, tree: Template, bound: tuple[tuple[BoundPipe, ...], ...], budget: Budget
+) -> Evaluator:
+    """Return the function evaluating ``tree`` (which must have checked out)."""
+    parts = tree.parts
+    if not parts:
+        return _constant(None)
+    chains = iter(bound)
+    if len(parts) == 1:
+        part = parts[0]
+        if isinstance(part, Interpolation):
+            return _interpolation(source, part, next(chains), budget, native=True)
+        return _constant(part.value or None)
+    pieces: list[str | Evaluator] = []
+    for part in parts:
+        if isinstance(part, Interpolation):
+            pieces.append(_interpolation(source, part, next(chains), budget, native=False))
+        else:
+            pieces.append(part.value)
+    return _text(tuple(pieces), budget)
+
+
+def _constant(value: Any) -> Evaluator:
+    def evaluate(scope: Scope) -> Any:
+        return value
+
+    return evaluate
+
+
+def _interpolation(
+    source: str,
+    node: Interpolation,
+    chain: tuple[BoundPipe, ...],
+    budget: Budget,
+    *,
+    native: bool,
+) -> Evaluator:
+    get = _primary(node.value)
+    if not chain:
+        if native:
+            return _empty_to_none(get)
+        return get
+    subject = source[node.value.start : node.value.end]
+    calls = tuple(
+        (pipe.spec.bind(budget), pipe.args, _Site(source, pipe.node, subject)) for pipe in chain
+    )
+    check = budget.value
+
+    def evaluate(scope: Scope) -> Any:
+        value = get(scope)
+        for call, args, site in calls:
+            try:
+                if value is None:
+                    value = ""
+                else:
+                    check(value)
+                value = call(value, *args)
+            except Exception as error:
+                raise _failure(error, site) from error
+        try:
+            check(value)
+        except Exception as error:
+            raise _failure(error, calls[-1][2]) from error
+        return None if value.__class__ is str and not value else value
+
+    return evaluate
+
+
+def _primary(node: Reference | FunctionCall) -> Evaluator:
+    if isinstance(node, Reference):
+        return _reference(node.namespace, node.key)
+    getters = tuple(_reference(arg.namespace, arg.key) for arg in node.args)
+
+    def collect(scope: Scope) -> list[Any]:
+        return [get(scope) for get in getters]
+
+    return collect
+
+
+def _reference(namespace: str, key: str) -> Evaluator:
+    def get(scope: Scope) -> Any:
+        try:
+            return scope[namespace][key]  # type: ignore[index]
+        except LOOKUP_ERRORS:
+            return lookup(scope, namespace, key)
+
+    return get
+
+
+def _empty_to_none(get: Evaluator) -> Evaluator:
+    def evaluate(scope: Scope) -> Any:
+        value = get(scope)
+        return None if value.__class__ is str and not value else value
+
+    return evaluate
+
+
+def _text(pieces: tuple[str | Evaluator, ...], budget: Budget) -> Evaluator:
+    def evaluate(scope: Scope) -> str | None:
+        rendered: list[str] = []
+        for piece in pieces:
+            if piece.__class__ is str:
+                rendered.append(piece)
+            else:
+                value = piece(scope)  # type: ignore[operator]
+                rendered.append(value if value.__class__ is str else to_text(value, budget))
+        budget.text(sum(map(len, rendered)), "the text of the template")
+        return "".join(rendered) or None
+
+    return evaluate
+
+
+def _failure(error: Exception, site: _Site) -> ExpressionError:
+    """Turn what a pipe raised into an ExpressionError pointing at the pipe."""
+    if isinstance(error, ExpressionError) and error.diagnostics:
+        return error
+    source, pipe, subject = site.source, site.pipe, site.subject
+    where = f"in expression {_excerpt(source)}"
+    code = str(getattr(error, "code", "pipe-failed"))
+    if code == "required-missing":
+        message = f"required value '{subject}' is missing {where}"
+    elif isinstance(error, ExpressionError):
+        message = f"pipe '{pipe.name}' on '{subject}' {where}: {error}"
+    else:
+        code = "pipe-failed"
+        message = (
+            f"pipe '{pipe.name}' failed on '{subject}' {where}: {type(error).__name__}: {error}"
+        )
+    diagnostic = Diagnostic.at(code, message, source, pipe.start, pipe.end)
+    return ExpressionError(message, (diagnostic,))
+
+
+def _excerpt(source: str, width: int = 80) -> str:
+    return repr(source if len(source) <= width else source[: width - 3] + "...")

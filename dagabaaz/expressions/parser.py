@@ -1,0 +1,183 @@
+"""Source text to typed AST, and syntax errors to diagnostics.
+
+:func:`parse` is the strict entry point (a tree or an :class:`ExpressionError`).
+:func:`parse_partial` never raises for bad syntax: it returns what could be
+parsed and every syntax problem, which is what save-time checking needs to
+report all problems at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from lark import Token
+from lark.exceptions import UnexpectedInput, VisitError
+
+from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.errors import ExpressionError
+from dagabaaz.expressions.ast import (
+    FunctionCall,
+    Interpolation,
+    PipeCall,
+    Template,
+    Text,
+)
+from dagabaaz.expressions.escapes import decode_text
+from dagabaaz.expressions.grammar import lark_parser
+from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
+from dagabaaz.expressions.segments import split_segments
+from dagabaaz.expressions.syntax_errors import translate
+
+__all__ = ["ParseResult", "expression_error", "parse", "parse_partial"]
+
+_DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What :func:`parse_partial` found.
+
+    Attributes:
+        tree: The template; when there are syntax errors it holds the text and
+            the interpolations that did parse, so they can still be checked.
+        diagnostics: Every syntax problem, in source order (empty when valid).
+    """
+
+    tree: Template
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def parse(source: str, *, limits: Limits | None = None) -> Template:
+    """Parse an expression template into its typed AST.
+
+    Args:
+        source: The template, such as ``"{source.title | upper}"``.
+        limits: Limits to apply (only ``max_source_length`` matters here).
+
+    Raises:
+        ExpressionError: The template is too long or not valid syntax; its
+            ``diagnostics`` list every problem with its span.
+    """
+    result = parse_partial(source, limits=limits)
+    if result.diagnostics:
+        raise expression_error(source, result.diagnostics)
+    return result.tree
+
+
+def parse_partial(source: str, *, limits: Limits | None = None) -> ParseResult:
+    """Parse as much of ``source`` as possible and report every syntax problem."""
+    if not isinstance(source, str):
+        raise TypeError(f"an expression must be a str, not {type(source).__name__}")
+    limits = limits or _DEFAULT_LIMITS
+    try:
+        Budget(limits).source(len(source))
+    except LimitExceeded as error:
+        start = limits.max_source_length
+        too_long = Diagnostic.at(error.code, str(error), source, start, len(source))
+        return ParseResult(Template((), 0, 0), (too_long,))
+    try:
+        tree: Template = lark_parser().parse(source, start="template")  # type: ignore[assignment]
+    except UnexpectedInput as error:
+        return _recover(source, error)
+    except VisitError as error:  # a bug in a callback: show it, not Lark's wrapper
+        raise error.orig_exc from None
+    return ParseResult(tree, ())
+
+
+def expression_error(source: str, diagnostics: tuple[Diagnostic, ...]) -> ExpressionError:
+    """Build the error raised for an expression with error diagnostics."""
+    errors = [d for d in diagnostics if d.is_error]
+    first = errors[0]
+    more = len(errors) - 1
+    suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
+    message = f"invalid expression {_excerpt(source)}: {first.message}{suffix}"
+    return ExpressionError(message, diagnostics)
+
+
+def _excerpt(source: str, width: int = 60) -> str:
+    return repr(source if len(source) <= width else source[: width - 3] + "...")
+
+
+def _recover(source: str, error: UnexpectedInput) -> ParseResult:
+    """Parse each candidate interpolation alone so every problem is reported."""
+    parts: list[Text | Interpolation] = []
+    problems: list[Diagnostic] = []
+    for segment in split_segments(source):
+        start, end = segment.start, segment.end
+        if segment.kind == "text":
+            parts.append(Text(decode_text(source[start:end]), start, end))
+        elif segment.kind == "stray":
+            problems.append(
+                Diagnostic.at(
+                    "stray-brace",
+                    "unexpected '}' outside an interpolation",
+                    source,
+                    start,
+                    end,
+                    hint="write '\\}' for a literal brace",
+                )
+            )
+        elif segment.kind == "unclosed":
+            problems.append(
+                Diagnostic.at(
+                    "unclosed-brace",
+                    "unclosed '{': no matching '}'",
+                    source,
+                    start,
+                    start + 1,
+                    hint="add '}' to close it, or write '\\{' for a literal brace",
+                )
+            )
+        else:
+            node, problem = _parse_interpolation(source, start, end)
+            if problem is not None:
+                problems.append(problem)
+            else:
+                parts.append(node)  # type: ignore[arg-type]
+    if not problems:
+        # The cut above disagreed with the grammar: report Lark's own position.
+        problems.append(_fallback(source, error))
+    tree = Template(tuple(parts), 0, len(source))
+    return ParseResult(tree, tuple(problems))
+
+
+def _parse_interpolation(
+    source: str, start: int, end: int
+) -> tuple[Interpolation | None, Diagnostic | None]:
+    text = source[start:end]
+    interactive = lark_parser().parse_interactive(text, start="interpolation")
+    history: list[Token] = []
+    try:
+        for token in interactive.iter_parse():
+            history.append(token)
+        node: Interpolation = interactive.feed_eof(  # type: ignore[no-untyped-call]
+            history[-1] if history else None
+        )
+    except UnexpectedInput as error:
+        if history and getattr(error, "token", None) is history[-1]:
+            history.pop()
+        return None, translate(source, start, text, error, history)
+    shifted: Interpolation = _shift(node, start)
+    return shifted, None
+
+
+def _fallback(source: str, error: UnexpectedInput) -> Diagnostic:
+    position = error.pos_in_stream if error.pos_in_stream is not None else len(source)
+    position = min(int(position), len(source))
+    found = repr(source[position]) if position < len(source) else "end of expression"
+    return Diagnostic.at(
+        "syntax-error", f"unexpected {found}", source, position, min(position + 1, len(source))
+    )
+
+
+def _shift(node: Any, offset: int) -> Any:
+    """Return ``node`` with every span moved by ``offset`` characters."""
+    changes: dict[str, Any] = {"start": node.start + offset, "end": node.end + offset}
+    if isinstance(node, Interpolation):
+        changes["value"] = _shift(node.value, offset)
+        changes["pipes"] = tuple(_shift(p, offset) for p in node.pipes)
+    elif isinstance(node, FunctionCall | PipeCall):
+        changes["args"] = tuple(_shift(a, offset) for a in node.args)
+    return dataclasses.replace(node, **changes)

@@ -1,0 +1,163 @@
+"""How values become text, JSON and numbers: one rule for every pipe and template.
+
+* ``None`` is the missing value; it renders as ``""``.
+* A bool renders as ``true`` or ``false``; a number as Python writes it.
+* A list (or tuple) renders its items that are not missing (neither ``None``
+  nor ``""``) joined with ``", "``; an item that is itself a list or dict
+  renders as JSON.
+* A dict renders as JSON, never as a Python repr.
+
+Every function here takes the :class:`Budget` and asks it before building
+anything whose size depends on the data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from dagabaaz.errors import ExpressionError
+from dagabaaz.expressions.limits import Budget, LimitExceeded
+
+__all__ = [
+    "UnrenderableValue",
+    "as_number",
+    "is_missing",
+    "join_text",
+    "load_json",
+    "to_json",
+    "to_text",
+]
+
+_NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\[\s\S])*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_PAIR = re.compile(r"\[\]|\{\}")
+_CONTAINERS = (list, tuple, dict)
+
+
+class UnrenderableValue(ExpressionError):
+    """A value cannot be written as text or JSON (for example a dict with tuple keys)."""
+
+    code = "unrenderable-value"
+
+
+def is_missing(value: object) -> bool:
+    """Return True for the values a template treats as absent: ``None`` and ``""``."""
+    return value is None or (isinstance(value, str) and not value)
+
+
+def to_text(value: object, budget: Budget) -> str:
+    """Return the text a value renders as inside a template."""
+    cls = value.__class__
+    if cls is str:
+        return value  # type: ignore[return-value]
+    if value is None:
+        return ""
+    if cls is bool:
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return join_text(value, ", ", budget)
+    if isinstance(value, Mapping):
+        return to_json(value if isinstance(value, dict) else dict(value), budget)
+    return _scalar_text(value, budget)
+
+
+def join_text(items: list[Any] | tuple[Any, ...], separator: str, budget: Budget) -> str:
+    """Join the rendered items that are not missing; nested containers as JSON."""
+    budget.items(len(items))
+    texts = [
+        to_json(item, budget) if isinstance(item, _CONTAINERS) else to_text(item, budget)
+        for item in items
+        if not is_missing(item)
+    ]
+    length = sum(map(len, texts)) + len(separator) * max(0, len(texts) - 1)
+    budget.text(length, "the joined text")
+    return separator.join(texts)
+
+
+def to_json(value: object, budget: Budget) -> str:
+    """Return ``value`` as compact JSON text, after checking its size and depth."""
+    _check_container(value, budget)
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
+    except (TypeError, ValueError) as error:
+        raise UnrenderableValue(f"value cannot be written as JSON: {error}") from None
+    budget.text(len(text), "the JSON text")
+    return text
+
+
+def load_json(text: str, budget: Budget) -> Any:
+    """Parse JSON text, or return None when it is not JSON.
+
+    The nesting depth is checked before parsing, so deeply nested input
+    raises :class:`LimitExceeded` instead of recursing.
+    """
+    budget.text(len(text), "the JSON text")
+    skeleton = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    depth = 0
+    while skeleton:
+        peeled = _BRACKET_PAIR.sub("", skeleton)
+        if peeled == skeleton:
+            break  # unbalanced brackets: not JSON, json.loads says so below
+        depth += 1
+        budget.depth(depth, "the JSON text")
+        skeleton = peeled
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def as_number(value: object) -> int | float | None:
+    """Return the number a value stands for, or None.
+
+    Ints and floats are numbers, and so are strings that spell one
+    (``"42"``, ``" -1.5e3 "``); bools are not.
+    """
+    cls = value.__class__
+    if cls is int or cls is float:
+        return value  # type: ignore[return-value]
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str) and len(value) <= 400 and _NUMBER.fullmatch(value):
+        return int(value) if _INTEGER.fullmatch(value) else float(value)
+    return None
+
+
+def _scalar_text(value: object, budget: Budget) -> str:
+    try:
+        text = str(value)
+    except ValueError as error:  # an int too long to print, for one
+        raise LimitExceeded("max_string_length", f"value cannot be written: {error}") from None
+    budget.text(len(text), "a value's text")
+    return text
+
+
+def _check_container(value: object, budget: Budget) -> None:
+    """Walk a nested list/dict without recursion, within the budget."""
+    if not isinstance(value, _CONTAINERS):
+        return
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    walked = 0
+    text_length = 0
+    while stack:
+        container, depth = stack.pop()
+        budget.depth(depth)
+        items = list(container.items()) if isinstance(container, dict) else container
+        walked += len(items)
+        budget.container_items(walked)
+        for item in items:
+            for part in item if isinstance(container, dict) else (item,):
+                if isinstance(part, str):
+                    text_length += len(part)
+                elif isinstance(part, _CONTAINERS):
+                    stack.append((part, depth + 1))
+    budget.text(text_length, "the JSON text")

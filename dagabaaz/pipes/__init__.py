@@ -1,0 +1,48 @@
+"""Pipes: the functions applied with ``|`` in an expression, and their registry.
+
+>>> from dagabaaz.pipes import DEFAULT_PIPES
+>>> "upper" in DEFAULT_PIPES
+True
+
+Register your own pipes on a copy of the built-ins and compile with it::
+
+    pipes = DEFAULT_PIPES.copy()
+
+    @pipes.register("shout")
+    def shout(value: object, marks: int = 1) -> str:
+        return str(value).upper() + "!" * marks
+"""
+
+# dagabaaz.expressions imports this package while it initializes, and the pipe
+# modules import dagabaaz.expressions submodules: importing the package first
+# makes either import order work.
+import dagabaaz.expressions  # noqa: F401  isort: skip
+
+from dagabaaz.pipes.builtin import DEFAULT_PIPES
+from dagabaaz.pipes.compat import LegacyPipes
+from dagabaaz.pipes.errors import ArgumentError, PipeError, PipeRegistryError
+from dagabaaz.pipes.functions import FUNCTIONS, FunctionSpec
+from dagabaaz.pipes.regex import Regex
+from dagabaaz.pipes.registry import PipeFunction, PipeRegistry, PipeSpec
+from dagabaaz.pipes.signature import REQUIRED, Param, Range, Signature
+
+__all__ = [
+    "BUILTIN_PIPES",
+    "DEFAULT_PIPES",
+    "FUNCTIONS",
+    "REQUIRED",
+    "ArgumentError",
+    "FunctionSpec",
+    "Param",
+    "PipeError",
+    "PipeFunction",
+    "PipeRegistry",
+    "PipeRegistryError",
+    "PipeSpec",
+    "Range",
+    "Regex",
+    "Signature",
+]
+
+BUILTIN_PIPES = LegacyPipes(DEFAULT_PIPES)
+"""Read-only ``name -> callable(value, *string_args)`` of the built-ins (earlier API)."""

@@ -1,0 +1,91 @@
+"""Logic pipes: fallbacks, requirements, negation and comparisons.
+
+Comparisons follow one rule (:func:`equals`): two numbers (or strings spelling
+numbers) compare as numbers, anything else compares as rendered text. ``gt``
+and ``lt`` are numeric and false for anything that is not a number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dagabaaz.expressions.limits import Budget
+from dagabaaz.expressions.truthiness import is_truthy
+from dagabaaz.expressions.values import as_number, is_missing, to_text
+from dagabaaz.pipes.errors import PipeError
+from dagabaaz.pipes.registry import PipeRegistry
+
+__all__ = ["equals", "register"]
+
+
+def default(value: object, fallback: str = "") -> Any:
+    """Return the value, or ``fallback`` when it is missing (None or "")."""
+    return fallback if is_missing(value) else value
+
+
+def required(value: object) -> Any:
+    """Return the value; fail the evaluation when it is missing (None or "")."""
+    if is_missing(value):
+        raise PipeError("a required value is missing", code="required-missing")
+    return value
+
+
+def not_(value: object) -> bool:
+    """Return True when the value is falsy (see ``dagabaaz.expressions.is_truthy``)."""
+    return not is_truthy(value)
+
+
+def eq(value: object, x: str, *, budget: Budget) -> bool:
+    """Return True when the value equals ``x`` (as numbers when both are numbers)."""
+    return equals(value, x, budget)
+
+
+def neq(value: object, x: str, *, budget: Budget) -> bool:
+    """Return True when the value does not equal ``x``."""
+    return not equals(value, x, budget)
+
+
+def gt(value: object, x: float) -> bool:
+    """Return True when the value is a number greater than ``x``."""
+    number = as_number(value)
+    return number is not None and number > x
+
+
+def lt(value: object, x: float) -> bool:
+    """Return True when the value is a number less than ``x``."""
+    number = as_number(value)
+    return number is not None and number < x
+
+
+def in_(value: object, *options: str, budget: Budget) -> bool:
+    """Return True when the value equals one of the options."""
+    return any(equals(value, option, budget) for option in options)
+
+
+def equals(value: object, text: str, budget: Budget) -> bool:
+    """Compare like ``eq``, ``neq`` and ``in``.
+
+    Numbers compare numerically when ``text`` spells a number; a bool equals
+    "true" or "false" (ignoring case); anything else compares its rendered
+    text with ``text``.
+    """
+    if isinstance(value, bool):
+        return text.lower() == ("true" if value else "false")
+    number = as_number(value)
+    if number is not None:
+        other = as_number(text)
+        if other is not None:
+            return number == other
+    return to_text(value, budget) == text
+
+
+def register(registry: PipeRegistry) -> None:
+    """Register the logic pipes."""
+    registry.register("default", default)
+    registry.register("required", required)
+    registry.register("not", not_)
+    registry.register("eq", eq)
+    registry.register("neq", neq)
+    registry.register("gt", gt)
+    registry.register("lt", lt)
+    registry.register("in", in_)

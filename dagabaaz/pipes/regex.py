@@ -1,0 +1,70 @@
+"""Regular expressions, always run by google-re2 (linear time, no backtracking).
+
+The standard ``re`` module never runs a pattern written in an expression.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import re2
+
+from dagabaaz.expressions.limits import Budget
+from dagabaaz.expressions.values import to_text
+from dagabaaz.pipes.errors import ArgumentError
+
+if TYPE_CHECKING:
+    from dagabaaz.pipes.registry import PipeRegistry
+
+__all__ = ["Regex", "match", "register"]
+
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False  # errors are reported as diagnostics, not on stderr
+
+
+class Regex:
+    """A compiled regular expression: the type of a regex pipe parameter.
+
+    A parameter annotated ``Regex`` receives the pattern compiled once, at
+    compile time; a pattern re2 rejects is a save-time ``invalid-regex``.
+    """
+
+    __slots__ = ("_compiled", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        try:
+            self._compiled: Any = re2.compile(pattern, _OPTIONS)
+        except re2.error as error:
+            reason = error.args[0] if error.args else error
+            if isinstance(reason, bytes):
+                reason = reason.decode("utf-8", "replace")
+            raise ArgumentError(
+                f"invalid regular expression {pattern!r}: {reason}", code="invalid-regex"
+            ) from None
+        self.pattern = pattern
+
+    def search(self, text: str) -> str | None:
+        """Return the first match in ``text``, or None."""
+        found = self._compiled.search(text)
+        return None if found is None else str(found.group(0))
+
+    def __repr__(self) -> str:
+        return f"Regex({self.pattern!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Regex) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+
+def match(value: object, pattern: Regex, *, budget: Budget) -> str:
+    """Return the first match of a regular expression (re2 syntax), or "" when none."""
+    text = to_text(value, budget)
+    budget.regex_subject(len(text))
+    return pattern.search(text) or ""
+
+
+def register(registry: PipeRegistry) -> None:
+    """Register the regex pipes."""
+    registry.register("match", match)

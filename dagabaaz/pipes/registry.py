@@ -1,0 +1,187 @@
+"""The pipe registry: named pipe functions and what their signatures say.
+
+Built-in pipes are registered through this same API (see
+:mod:`dagabaaz.pipes.builtin`). ``DEFAULT_PIPES`` is read-only; a custom pipe is
+registered on a :meth:`PipeRegistry.copy`, which never changes another registry.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar, overload
+
+from dagabaaz.expressions.grammar import is_pipe_name
+from dagabaaz.expressions.limits import Budget
+from dagabaaz.pipes.errors import PipeRegistryError
+from dagabaaz.pipes.functions import FUNCTIONS
+from dagabaaz.pipes.signature import Signature, read_signature
+
+__all__ = ["PipeFunction", "PipeRegistry", "PipeSpec"]
+
+PipeFunction = Callable[..., Any]
+"""A pipe: ``fn(value, *arguments[, budget=...])``."""
+
+_F = TypeVar("_F", bound=PipeFunction)
+
+
+@dataclass(frozen=True, slots=True)
+class PipeSpec:
+    """A registered pipe: its name, its function and its signature."""
+
+    name: str
+    function: PipeFunction
+    signature: Signature
+    doc: str
+
+    def bind(self, budget: Budget) -> PipeFunction:
+        """Return the function to call as ``fn(value, *arguments)`` under ``budget``."""
+        budget_param = self.signature.budget_param
+        if budget_param is None:
+            return self.function
+        return functools.partial(self.function, **{budget_param: budget})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Describe the pipe as JSON-ready data for an editor."""
+        params = list(self.signature.params)
+        if self.signature.variadic is not None:
+            params.append(self.signature.variadic)
+        return {
+            "name": self.name,
+            "kind": "pipe",
+            "signature": self.signature.describe(self.name),
+            "summary": self.doc.split("\n", 1)[0],
+            "doc": self.doc,
+            "params": [p.to_dict() for p in params],
+        }
+
+
+class PipeRegistry:
+    """A set of named pipes.
+
+    Example:
+        >>> from dagabaaz.pipes import DEFAULT_PIPES
+        >>> pipes = DEFAULT_PIPES.copy()
+        >>> @pipes.register("shout")
+        ... def shout(value: object, marks: int = 1) -> str:
+        ...     return f"{value}".upper() + "!" * marks
+        >>> "shout" in pipes, "shout" in DEFAULT_PIPES
+        (True, False)
+    """
+
+    __slots__ = ("__weakref__", "_generation", "_read_only", "_specs")
+
+    def __init__(self) -> None:
+        self._specs: dict[str, PipeSpec] = {}
+        self._read_only = False
+        self._generation = 0
+
+    @overload
+    def register(
+        self, name: str, function: None = None, *, replace: bool = False
+    ) -> Callable[[_F], _F]: ...
+
+    @overload
+    def register(self, name: str, function: _F, *, replace: bool = False) -> _F: ...
+
+    def register(
+        self, name: str, function: _F | None = None, *, replace: bool = False
+    ) -> _F | Callable[[_F], _F]:
+        """Register ``function`` as the pipe ``name``; without it, return a decorator.
+
+        Args:
+            name: What users write after ``|``: letters, digits, ``_`` or ``-``.
+            function: ``fn(value, *arguments)``, typed as described in
+                :mod:`dagabaaz.pipes.signature`.
+            replace: Allow replacing a pipe of the same name.
+
+        Raises:
+            PipeRegistryError: The registry is read-only, the name is invalid
+                or taken, or the signature is not supported.
+        """
+        if function is None:
+
+            def decorator(fn: _F) -> _F:
+                self.register(name, fn, replace=replace)
+                return fn
+
+            return decorator
+        if self._read_only:
+            raise PipeRegistryError(
+                f"cannot register pipe '{name}': this registry is read-only; "
+                "register on a copy: pipes = DEFAULT_PIPES.copy()"
+            )
+        if not isinstance(name, str) or not is_pipe_name(name):
+            raise PipeRegistryError(f"invalid pipe name {name!r}: use letters, digits, '_' or '-'")
+        if name in self._specs and not replace:
+            raise PipeRegistryError(
+                f"pipe '{name}' is already registered; pass replace=True to replace it"
+            )
+        if not callable(function):
+            raise PipeRegistryError(f"pipe '{name}' must be callable, got {function!r}")
+        signature = read_signature(name, function)
+        doc = inspect.getdoc(function) or ""
+        self._specs[name] = PipeSpec(name, function, signature, doc)
+        self._generation += 1
+        return function
+
+    def copy(self) -> PipeRegistry:
+        """Return a writable registry with the same pipes."""
+        clone = PipeRegistry()
+        clone._specs = dict(self._specs)
+        return clone
+
+    def names(self) -> list[str]:
+        """Return the pipe names, sorted."""
+        return sorted(self._specs)
+
+    def get(self, name: str) -> PipeSpec | None:
+        """Return the pipe called ``name``, or None."""
+        return self._specs.get(name)
+
+    def __getitem__(self, name: str) -> PipeSpec:
+        return self._specs[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __repr__(self) -> str:
+        kind = "read-only " if self._read_only else ""
+        return f"<{kind}PipeRegistry with {len(self._specs)} pipes>"
+
+    @property
+    def read_only(self) -> bool:
+        """Whether :meth:`register` is refused (true of ``DEFAULT_PIPES``)."""
+        return self._read_only
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever a pipe is registered (for caches)."""
+        return self._generation
+
+    def suggest(self, name: str) -> str | None:
+        """Return the registered name closest to ``name``, if one is close."""
+        found = difflib.get_close_matches(name, self._specs, n=1, cutoff=0.6)
+        return found[0] if found else None
+
+    def vocabulary(self) -> list[dict[str, Any]]:
+        """Every pipe and function with its parameters and doc, as JSON-ready data.
+
+        Functions come first, then pipes, each sorted by name.
+        """
+        functions = [spec.to_dict() for _, spec in sorted(FUNCTIONS.items())]
+        return functions + [self._specs[name].to_dict() for name in self.names()]
+
+    def freeze(self) -> PipeRegistry:
+        """Make this registry read-only, for good, and return it."""
+        self._read_only = True
+        return self

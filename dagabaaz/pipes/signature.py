@@ -1,0 +1,283 @@
+"""A pipe's parameters, read once from its Python signature.
+
+The first positional parameter receives the piped value. The others are the
+pipe's arguments, annotated ``str``, ``int``, ``float``, ``bool`` or
+:class:`~dagabaaz.pipes.regex.Regex`, optionally wrapped in
+``typing.Annotated[..., Range(min, max)]``; ``*args`` makes the pipe variadic.
+A keyword-only parameter annotated :class:`~dagabaaz.expressions.limits.Budget`
+receives the evaluation budget. Nothing else is accepted, so the signature is
+the only description of a pipe there is.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from dagabaaz.expressions.limits import Budget
+from dagabaaz.pipes.errors import ArgumentError, PipeRegistryError
+from dagabaaz.pipes.regex import Regex
+
+__all__ = ["REQUIRED", "Param", "Range", "Signature", "read_signature"]
+
+REQUIRED: Any = inspect.Parameter.empty
+"""The default of a parameter that has none."""
+
+_TYPE_NAMES: dict[type, str] = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    Regex: "regex",
+}
+_INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_BOOLEANS = {"true": True, "false": False}
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Inclusive bounds of a parameter: ``Annotated[int, Range(0, None)]``.
+
+    On a ``str`` parameter the bounds apply to its length.
+    """
+
+    min: int | float | None = None
+    max: int | float | None = None
+
+    def describe(self) -> str:
+        """Say the bounds in words, such as ``">= 0"``."""
+        if self.min is not None and self.max is not None:
+            return f"between {self.min} and {self.max}"
+        if self.min is not None:
+            return f">= {self.min}"
+        return f"<= {self.max}"
+
+    def contains(self, value: float) -> bool:
+        """Return True when ``value`` is within the bounds."""
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One argument a pipe takes.
+
+    Attributes:
+        name: The Python parameter name.
+        type: ``str``, ``int``, ``float``, ``bool`` or ``Regex``.
+        default: The default value, or :data:`REQUIRED`.
+        range: Bounds for a number, if declared.
+        variadic: True for ``*args``: any number of arguments of this type.
+    """
+
+    name: str
+    type: type
+    default: Any = REQUIRED
+    range: Range | None = None
+    variadic: bool = False
+
+    @property
+    def required(self) -> bool:
+        """Whether a call must give this argument."""
+        return self.default is REQUIRED and not self.variadic
+
+    @property
+    def type_name(self) -> str:
+        """The type as the vocabulary names it: string, integer, number, boolean, regex."""
+        return _TYPE_NAMES[self.type]
+
+    def convert(self, text: str, budget: Budget, pipe: str) -> Any:
+        """Turn the literal ``text`` of an argument into this parameter's type.
+
+        Raises:
+            ArgumentError: ``text`` is not of the type or out of range.
+            LimitExceeded: An integer or pattern is over a limit of ``budget``.
+        """
+        what = f"argument '{self.name}' of pipe '{pipe}'"
+        if self.type is str:
+            if self.range is not None and not self.range.contains(len(text)):
+                raise ArgumentError(
+                    f"{what} must be {self.range.describe()} characters long, got {text!r}",
+                    code="argument-out-of-range",
+                )
+            return text
+        if self.type is Regex:
+            budget.regex_pattern(len(text))
+            return Regex(text)
+        if self.type is bool:
+            flag = _BOOLEANS.get(text.lower())
+            if flag is None:
+                raise ArgumentError(f"{what} must be true or false, got {text!r}")
+            return flag
+        number = self._number(text, what)
+        if isinstance(number, int):
+            budget.int_argument(number, what)
+        if self.range is not None and not self.range.contains(number):
+            raise ArgumentError(
+                f"{what} must be {self.range.describe()}, got {text}",
+                code="argument-out-of-range",
+            )
+        return number
+
+    def _number(self, text: str, what: str) -> int | float:
+        if self.type is int:
+            if not _INTEGER.fullmatch(text):
+                raise ArgumentError(f"{what} must be an integer, got {text!r}")
+            return int(text)
+        if not _DECIMAL.fullmatch(text):
+            raise ArgumentError(f"{what} must be a number, got {text!r}")
+        return float(text)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Describe the parameter as JSON-ready data."""
+        return {
+            "name": self.name,
+            "type": self.type_name,
+            "required": self.required,
+            "default": None if self.default is REQUIRED else _json_default(self.default),
+            "variadic": self.variadic,
+            "min": None if self.range is None else self.range.min,
+            "max": None if self.range is None else self.range.max,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """Everything a pipe's Python signature says about calling it."""
+
+    params: tuple[Param, ...]
+    variadic: Param | None
+    budget_param: str | None
+
+    @property
+    def min_args(self) -> int:
+        """The fewest arguments a call may give."""
+        return sum(1 for p in self.params if p.required)
+
+    @property
+    def max_args(self) -> int | None:
+        """The most arguments a call may give; None when variadic."""
+        return None if self.variadic is not None else len(self.params)
+
+    def param_for(self, index: int) -> Param:
+        """Return the parameter receiving the ``index``-th argument (0-based)."""
+        if index < len(self.params):
+            return self.params[index]
+        assert self.variadic is not None, "arity is checked before arguments"
+        return self.variadic
+
+    def arity_problem(self, count: int, pipe: str) -> str | None:
+        """Say what is wrong with giving ``count`` arguments, or None if nothing is."""
+        low, high = self.min_args, self.max_args
+        if low <= count and (high is None or count <= high):
+            return None
+        if high == 0:
+            expected = "no arguments"
+        elif high == low:
+            expected = f"exactly {_plural(low)}"
+        elif high is not None and count > high:
+            expected = f"at most {_plural(high)}"
+        else:
+            expected = f"at least {_plural(low)}"
+        return f"pipe '{pipe}' takes {expected}, got {count}"
+
+    def describe(self, name: str) -> str:
+        """Return the call as a user writes it, such as ``truncate(length=100)``."""
+        parts = [
+            p.name if p.required else f"{p.name}={json.dumps(_json_default(p.default))}"
+            for p in self.params
+        ]
+        if self.variadic is not None:
+            parts.append(f"{self.variadic.name}...")
+        return f"{name}({', '.join(parts)})" if parts else name
+
+
+def read_signature(name: str, function: Callable[..., Any]) -> Signature:
+    """Read and check the signature of a pipe function.
+
+    Raises:
+        PipeRegistryError: The signature cannot be supported; the message
+            names the pipe and the parameter.
+    """
+    try:
+        parameters = list(inspect.signature(function, eval_str=True).parameters.values())
+    except (TypeError, ValueError, NameError) as error:
+        raise PipeRegistryError(f"cannot read the signature of pipe '{name}': {error}") from None
+    kinds = inspect.Parameter
+    if not parameters or parameters[0].kind not in (
+        kinds.POSITIONAL_ONLY,
+        kinds.POSITIONAL_OR_KEYWORD,
+    ):
+        raise PipeRegistryError(
+            f"pipe '{name}' must take the piped value as its first positional parameter"
+        )
+    params: list[Param] = []
+    variadic: Param | None = None
+    budget_param: str | None = None
+    for parameter in parameters[1:]:
+        if parameter.kind is kinds.KEYWORD_ONLY:
+            if _base_type(parameter.annotation) is not Budget or budget_param is not None:
+                raise PipeRegistryError(
+                    f"keyword-only parameter '{parameter.name}' of pipe '{name}' is not "
+                    "supported; only one, annotated Budget, may be keyword-only"
+                )
+            budget_param = parameter.name
+        elif parameter.kind is kinds.VAR_KEYWORD:
+            raise PipeRegistryError(f"pipe '{name}' cannot take **{parameter.name}")
+        elif parameter.kind is kinds.VAR_POSITIONAL:
+            variadic = _param(name, parameter, variadic=True)
+        else:
+            params.append(_param(name, parameter, variadic=False))
+    return Signature(tuple(params), variadic, budget_param)
+
+
+def _param(pipe: str, parameter: inspect.Parameter, *, variadic: bool) -> Param:
+    annotation = parameter.annotation
+    base = _base_type(annotation)
+    if base not in _TYPE_NAMES:
+        shown = "no annotation" if annotation is inspect.Parameter.empty else repr(annotation)
+        raise PipeRegistryError(
+            f"parameter '{parameter.name}' of pipe '{pipe}' must be annotated str, int, "
+            f"float, bool or Regex (found {shown})"
+        )
+    ranges = [m for m in _metadata(annotation) if isinstance(m, Range)]
+    default = parameter.default
+    if default is not REQUIRED and not _fits(default, base):
+        raise PipeRegistryError(
+            f"default {default!r} of parameter '{parameter.name}' of pipe '{pipe}' "
+            f"is not a {_TYPE_NAMES[base]}"
+        )
+    return Param(parameter.name, base, default, ranges[0] if ranges else None, variadic)
+
+
+def _base_type(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is Annotated:
+        return typing.get_args(annotation)[0]
+    return annotation
+
+
+def _metadata(annotation: Any) -> tuple[Any, ...]:
+    if typing.get_origin(annotation) is Annotated:
+        return tuple(annotation.__metadata__)
+    return ()
+
+
+def _fits(value: Any, base: type) -> bool:
+    if base is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if base is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, base)
+
+
+def _json_default(value: Any) -> Any:
+    return value.pattern if isinstance(value, Regex) else value
+
+
+def _plural(count: int) -> str:
+    return f"{count} argument{'s' if count != 1 else ''}"

@@ -1,0 +1,37 @@
+"""URL pipes: percent-encoding and decoding."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote
+
+from dagabaaz.expressions.limits import Budget
+from dagabaaz.expressions.values import to_text
+from dagabaaz.pipes.registry import PipeRegistry
+
+__all__ = ["register"]
+
+# RFC 3986 unreserved characters: the only ones quote(safe="") leaves alone.
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+
+
+def urlencode(value: object, *, budget: Budget) -> str:
+    """Percent-encode the text for a URL (UTF-8; only A-Z a-z 0-9 - . _ ~ stay as they are).
+
+    "a b/c" gives "a%20b%2Fc".
+    """
+    text = to_text(value, budget)
+    data = text.encode("utf-8")
+    escaped = len(data.translate(None, _UNRESERVED))
+    budget.text(len(data) + 2 * escaped, "the result of urlencode")
+    return quote(data, safe="")
+
+
+def urldecode(value: object, *, budget: Budget) -> str:
+    """Decode percent-escapes ("a%20b" gives "a b"); "+" is left as it is."""
+    return unquote(to_text(value, budget))
+
+
+def register(registry: PipeRegistry) -> None:
+    """Register the URL pipes."""
+    registry.register("urlencode", urlencode)
+    registry.register("urldecode", urldecode)
