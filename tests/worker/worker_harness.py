@@ -65,6 +65,7 @@ class WorkerRun:
         routing: Iterable[str] = (),
         node_configs: Mapping[str, Mapping[str, Any]] | None = None,
         run_id: str = "run-1",
+        fan_out_limit: int = 200,
     ) -> None:
         self.nodes = list(nodes)
         self.plugins = plugins
@@ -83,13 +84,20 @@ class WorkerRun:
             on_run_cancelled=lambda _r: self.events.append("cancelled"),
         )
         self.executions: list[Execution] = []
+        self.fan_out_limit = fan_out_limit
 
     def is_routing(self, plugin: str) -> bool:
         return plugin in self.routing
 
     def start(self) -> WorkerRun:
         with self.store.run_lock(self.run_id):
-            start_run(self.store, self.run_id, self.nodes, callbacks=self.callbacks)
+            start_run(
+                self.store,
+                self.run_id,
+                self.nodes,
+                callbacks=self.callbacks,
+                fan_out_limit=self.fan_out_limit,
+            )
         return self
 
     def reconcile(self) -> list[int]:
@@ -99,6 +107,7 @@ class WorkerRun:
                 self.run_id,
                 callbacks=self.callbacks,
                 resolve_passthrough=self.is_routing,
+                fan_out_limit=self.fan_out_limit,
             )
 
     def task_input(self, task: TaskRecord) -> dict[str, Any]:
@@ -151,6 +160,7 @@ class WorkerRun:
                 task_id=task.task_id,
                 callbacks=self.callbacks,
                 resolve_passthrough=self.is_routing,
+                fan_out_limit=self.fan_out_limit,
             )
 
     def drive(self, limit: int = 10_000) -> WorkerRun:
