@@ -7,6 +7,7 @@ code instead of exiting, so tests and other programs can call it in-process.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,4 +51,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dagabaaz: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`dagabaaz schema | head`): stop quietly
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     return code
+
+
+EXIT_BROKEN_PIPE = 141
+"""What a shell reports for a process ended by SIGPIPE (128 + 13)."""
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout again at exit; pointing it at /dev/null keeps that
+    # flush from raising a second BrokenPipeError.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -106,3 +106,15 @@ def test_console_script_entry_point() -> None:
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["title"] == "dagabaaz pipeline"
+
+
+def test_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    # Far more output than a pipe buffers, so the write really fails once head exits.
+    data = tmp_path / "big.json"
+    data.write_text(json.dumps({"input": {"x": list(range(200_000))}}))
+    command = f"{sys.executable} -m dagabaaz eval '{{input.x}}' --data {data} | head -c 1"
+    result = subprocess.run(
+        command, shell=True, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.stdout == "["
+    assert result.stderr == ""
