@@ -23,6 +23,12 @@ Number = int | float | Decimal
 # only, because Decimal would otherwise accept other scripts' digits.
 _DECIMAL_LITERAL: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?")
 
+_LOG10_2: Final = math.log10(2)
+_SMALL_INT_BITS: Final = 16_384
+"""Ints up to this size (about 4,900 digits) convert to Decimal cheaply."""
+_DIGITS_PER_INT_CALL: Final = 3_000
+"""Longest digit string handed to int() at once (below its 4,300-digit limit)."""
+
 _MAX_EXPONENT_DIGITS: Final = 9
 """Longest exponent a numeric string may carry.
 
@@ -59,9 +65,58 @@ def compare_numbers(left: Number, right: Number) -> int | None:
     """
     if _is_nan(left) or _is_nan(right):
         return None
+    if isinstance(left, int) and isinstance(right, Decimal):
+        return _compare_int_decimal(left, right)
+    if isinstance(left, Decimal) and isinstance(right, int):
+        return -_compare_int_decimal(right, left)
+    return _sign_of_difference(left, right)
+
+
+def _sign_of_difference(left: Number, right: Number) -> int:
     if left < right:
         return -1
     return 1 if left > right else 0
+
+
+def _compare_int_decimal(whole: int, decimal: Decimal) -> int:
+    """Compare exactly, never converting a huge int with Decimal(whole).
+
+    That conversion is quadratic in the int's digits, so magnitudes far
+    apart are decided from the int's bit length and the decimal's exponent
+    alone, and a huge int close in magnitude is compared as ints instead.
+    """
+    if decimal.is_infinite():
+        return -1 if decimal > 0 else 1
+    bits = abs(whole).bit_length()
+    if bits <= _SMALL_INT_BITS or decimal.is_zero():
+        return _sign_of_difference(whole, decimal)
+    sign = 1 if whole > 0 else -1
+    if (whole < 0) != decimal.is_signed():
+        return sign
+    # 10**low <= |whole| < 10**(high + 1); the float products are off by far
+    # less than one, and a margin of one more absorbs that.
+    low, high = math.floor((bits - 1) * _LOG10_2), math.floor(bits * _LOG10_2)
+    exponent = decimal.adjusted()
+    if exponent >= high + 2:
+        return -sign
+    if exponent <= low - 2:
+        return sign
+    sign_bit, digits, power = decimal.as_tuple()
+    assert isinstance(power, int)  # a finite decimal has an int exponent
+    magnitude = _int_from_digits("".join(map(str, digits)))
+    coefficient = -magnitude if sign_bit else magnitude
+    if power >= 0:
+        return _sign_of_difference(whole, coefficient * 10**power)
+    return _sign_of_difference(whole * 10**-power, coefficient)
+
+
+def _int_from_digits(text: str) -> int:
+    """Read a digit string by halves, subquadratic where int() and Decimal are not."""
+    if len(text) <= _DIGITS_PER_INT_CALL:
+        return int(text)
+    half = len(text) // 2
+    shift: int = 10 ** (len(text) - half)
+    return _int_from_digits(text[:half]) * shift + _int_from_digits(text[half:])
 
 
 def _is_nan(value: Number) -> bool:

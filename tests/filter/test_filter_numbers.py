@@ -108,3 +108,51 @@ def test_numeric_string_of_int_reads_back_exactly(value: int) -> None:
 def test_as_number_never_raises_on_numberish_text(text: str) -> None:
     result = as_number(text)
     assert result is None or isinstance(result, Decimal)
+
+
+HUGE = 10**6000  # past the size where Decimal(int) would be used
+
+
+HUGE_CASES: list[tuple[str, Any, Any, int]] = [
+    ("equal-power-of-ten", HUGE, Decimal("1e6000"), 0),
+    ("just-above", HUGE + 1, Decimal("1e6000"), 1),
+    ("half-above", HUGE, Decimal("1" + "0" * 6000 + ".5"), -1),
+    ("nines-below", HUGE, Decimal("9" * 6000 + ".5"), 1),
+    ("far-above", HUGE, Decimal("1e999999999"), -1),
+    ("far-below", HUGE, Decimal("1e-5"), 1),
+    ("negative-equal", -HUGE, Decimal("-1e6000"), 0),
+    ("negative-vs-positive", -HUGE, Decimal("1e6000"), -1),
+    ("positive-vs-negative", HUGE, Decimal("-1e6000"), 1),
+    ("negative-far-below", -HUGE, Decimal("-1e5"), -1),
+    ("vs-zero", HUGE, Decimal("-0"), 1),
+    ("vs-infinity", HUGE, Decimal("Infinity"), -1),
+    ("vs-negative-infinity", -HUGE, Decimal("-Infinity"), 1),
+    ("decimal-on-the-left", Decimal("1e6000"), HUGE - 1, 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [c[1:] for c in HUGE_CASES],
+    ids=[c[0] for c in HUGE_CASES],
+)
+def test_huge_int_against_decimal(left: Any, right: Any, expected: int) -> None:
+    assert compare_numbers(left, right) == expected
+
+
+@given(
+    st.integers(min_value=1, max_value=9),
+    st.integers(min_value=0, max_value=10**6),
+    st.integers(min_value=-3, max_value=3) | st.integers(min_value=-(10**6), max_value=10**6),
+    st.integers(min_value=-2, max_value=2),
+)
+def test_huge_int_against_nearby_decimals(lead: int, tail: int, offset: int, places: int) -> None:
+    # The decimal is (lead * 10**5000 + tail) * 10**places, written out in digits
+    # so the test never turns a 5000-digit int into a string; the int is near it.
+    decimal = Decimal(f"{lead}{tail:05000d}e{places}")
+    digits = lead * 10**5000 + tail
+    near = digits * 10**places if places >= 0 else digits // 10**-places
+    whole = near + offset
+    expected = _sign(Fraction(whole) - Fraction(decimal))
+    assert compare_numbers(whole, decimal) == expected
+    assert compare_numbers(decimal, whole) == -expected
