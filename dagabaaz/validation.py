@@ -169,21 +169,24 @@ def _plugin_problems(node: DagNode, index: int, facts: _Facts) -> Iterator[Diagn
 def _dependency_problems(node: DagNode, index: int, facts: _Facts) -> Iterator[Diagnostic]:
     seen: set[str] = set()
     for position, dependency in enumerate(node.depends_on):
-        if dependency in seen:
-            found = problem(
-                "repeated-dependency", f"depends_on names '{dependency}' more than once"
-            )
-        elif dependency == node.slug and dependency.strip():
-            found = problem("self-dependency", f"node '{node.slug}' depends on itself")
-        elif dependency not in facts.index_of:
-            message = f"depends_on names '{dependency}', which is no node's slug"
-            found = problem("unknown-dependency", message, hint=facts.slug_hints.hint(dependency))
-        else:
-            seen.add(dependency)
-            continue
+        found = _dependency_problem(node, dependency, seen, facts)
         seen.add(dependency)
-        path = ("nodes", index, "depends_on", position)
-        yield found.located(node=node.slug, field="depends_on", path=path)
+        if found is not None:
+            path = ("nodes", index, "depends_on", position)
+            yield found.located(node=node.slug, field="depends_on", path=path)
+
+
+def _dependency_problem(
+    node: DagNode, dependency: str, seen: Collection[str], facts: _Facts
+) -> Diagnostic | None:
+    if dependency in seen:
+        return problem("repeated-dependency", f"depends_on names '{dependency}' more than once")
+    if dependency == node.slug and dependency.strip():
+        return problem("self-dependency", f"node '{node.slug}' depends on itself")
+    if dependency not in facts.index_of:
+        message = f"depends_on names '{dependency}', which is no node's slug"
+        return problem("unknown-dependency", message, hint=facts.slug_hints.hint(dependency))
+    return None
 
 
 def _graph_problems(facts: _Facts) -> Iterator[Diagnostic]:
