@@ -10,6 +10,7 @@ a KeyboardInterrupt lands where it can cancel the run cleanly.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Container, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ from dagabaaz.task_input import assemble_task_input, build_task_input
 __all__ = ["LocalStore", "RunPlan", "execute"]
 
 INTERRUPTED = "interrupted (KeyboardInterrupt)"
+_WINDOW_PER_WORKER = 16
+"""Tasks handed to the pool per worker: enough to keep workers busy, few enough for cheap waits."""
 
 
 class LocalStore(DagStore, TaskInputStore, Protocol):
@@ -121,6 +124,8 @@ class _Execution:
         )
         self.tracks: dict[int, _NodeTrack] = {}
         self.submitted: set[str] = set()
+        self.backlog: deque[TaskRecord] = deque()
+        self.launch_count = -1  # launched nodes when the queue was last read
         self.running: dict[Future[TaskOutcome], TaskRecord] = {}
         self.first_failure: tuple[str, str, str | None] | None = None  # slug, error, traceback
         self.interrupted = False
@@ -184,10 +189,21 @@ class _Execution:
                 self._finish(record, future.result())
 
     def _submit_queued(self, pool: ThreadPoolExecutor) -> None:
-        for record in self.store.queued_tasks(self.plan.run_id):
-            if record.task_id in self.submitted:
-                continue
-            self.submitted.add(record.task_id)
+        # Tasks are dispatched only when a node launches, so the queue is read
+        # again only then (or when the run seems idle), not after every task.
+        if self._run_status() in TERMINAL_RUN_STATUSES:
+            self.backlog.clear()  # the engine cancelled whatever had not started
+            return
+        launched = len(self.store.get_launched_node_indices(self.plan.run_id))
+        if launched != self.launch_count or not (self.running or self.backlog):
+            self.launch_count = launched
+            for record in self.store.queued_tasks(self.plan.run_id):
+                if record.task_id not in self.submitted:
+                    self.submitted.add(record.task_id)
+                    self.backlog.append(record)
+        # A small window in flight keeps each wait() cheap, however many tasks are queued.
+        while self.backlog and len(self.running) < _WINDOW_PER_WORKER * self.plan.max_workers:
+            record = self.backlog.popleft()
             self.running[pool.submit(self._work, record)] = record
 
     def _finish(self, record: TaskRecord, outcome: TaskOutcome) -> None:
