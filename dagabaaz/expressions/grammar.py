@@ -17,13 +17,16 @@ from typing import Any
 
 from lark import Lark
 
-__all__ = ["grammar_text", "is_pipe_name", "lark_parser"]
+from dagabaaz.expressions.lalr import FastParser
+
+__all__ = ["fast_parser", "grammar_text", "is_pipe_name", "lark_parser"]
 
 _RESOURCE = ("_grammar", "expression.lark")
 _CHECKOUT_PATH = Path(__file__).resolve().parents[2] / "grammar" / "expression.lark"
 
 _lock = threading.Lock()
 _parser: Lark | None = None
+_fast: FastParser | None = None
 _pipe_pattern: re.Pattern[str] | None = None
 
 
@@ -47,6 +50,17 @@ def lark_parser() -> Lark:
             if _parser is None:
                 _parser = _build()
     return _parser
+
+
+def fast_parser() -> FastParser:
+    """Return the lean driver running the shared parser's tables (start: template)."""
+    global _fast
+    if _fast is None:
+        parser = lark_parser()
+        with _lock:
+            if _fast is None:
+                _fast = FastParser(parser, "template")
+    return _fast
 
 
 def is_pipe_name(name: str) -> bool:

@@ -25,7 +25,7 @@ from dagabaaz.expressions.ast import (
     Text,
 )
 from dagabaaz.expressions.escapes import decode_text
-from dagabaaz.expressions.grammar import lark_parser
+from dagabaaz.expressions.grammar import fast_parser, lark_parser
 from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.segments import split_segments
 from dagabaaz.expressions.syntax_errors import translate
@@ -77,13 +77,16 @@ def parse_partial(source: str, *, limits: Limits | None = None) -> ParseResult:
         start = limits.max_source_length
         too_long = Diagnostic.at(error.code, str(error), source, start, len(source))
         return ParseResult(Template((), 0, 0), (too_long,))
-    try:
-        tree: Template = lark_parser().parse(source, start="template")  # type: ignore[assignment]
+    tree: Template | None = fast_parser().parse(source)
+    if tree is not None:
+        return ParseResult(tree, ())
+    try:  # invalid: Lark parses again, to raise the error that explains why
+        checked: Template = lark_parser().parse(source, start="template")  # type: ignore[assignment]
     except UnexpectedInput as error:
         return _recover(source, error)
     except VisitError as error:  # a bug in a callback: show it, not Lark's wrapper
         raise error.orig_exc from None
-    return ParseResult(tree, ())
+    return ParseResult(checked, ())
 
 
 def expression_error(source: str, diagnostics: tuple[Diagnostic, ...]) -> ExpressionError:

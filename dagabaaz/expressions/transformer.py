@@ -30,12 +30,14 @@ __all__ = ["AstBuilder"]
 class AstBuilder(Transformer[Token, Any]):
     """Build AST nodes from the rules of ``grammar/expression.lark``.
 
-    Stateless, so one instance serves every parse on every thread.
+    Stateless, so one instance serves every parse on every thread. Tokens are
+    only read through ``type``, ``value``, ``start_pos`` and ``end_pos``, so
+    Lark's tokens and :mod:`dagabaaz.expressions.lalr`'s work alike.
     """
 
     def template(self, children: list[Any]) -> Template:
         """Build the template from its text tokens and interpolations."""
-        parts = tuple(_text(c) if type(c) is Token else c for c in children)
+        parts = tuple(c if type(c) is Interpolation else _text(c) for c in children)
         return Template(parts, 0, parts[-1].end if parts else 0)
 
     def interpolation(self, children: list[Any]) -> Interpolation:
@@ -69,11 +71,11 @@ class AstBuilder(Transformer[Token, Any]):
         inner = children[2] if len(children) == 4 else None
         if inner is None:
             args: tuple[Argument, ...] = ()
-        elif type(inner) is Token:  # the lone comma of join(,)
+        elif type(inner) is list:
+            args = tuple(inner)
+        else:  # the lone comma of join(,)
             comma = inner.start_pos + inner.value.index(",")
             args = (Argument(",", "", comma, comma + 1),)
-        else:
-            args = tuple(inner)
         return PipeCall(name, args, start, closing.end_pos)
 
     def arguments(self, children: list[Any]) -> list[Argument]:
