@@ -23,6 +23,7 @@ Number = int | float | Decimal
 # only, because Decimal would otherwise accept other scripts' digits.
 _DECIMAL_LITERAL: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?")
 
+_NUMBER_START: Final = frozenset("+-.0123456789")
 _LOG10_2: Final = math.log10(2)
 _SMALL_INT_BITS: Final = 16_384
 """Ints up to this size (about 4,900 digits) convert to Decimal cheaply."""
@@ -126,6 +127,8 @@ def _is_nan(value: Number) -> bool:
 
 
 def _parse_decimal(text: str) -> Decimal | None:
+    if not text or text[0] not in _NUMBER_START:
+        return None  # most strings are words: skip the regex for them
     match = _DECIMAL_LITERAL.fullmatch(text)
     if match is None:
         return None

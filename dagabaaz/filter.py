@@ -166,10 +166,20 @@ def operand_problem(operator: FilterOperator, value: object) -> str | None:
 
 def rule_matches(artifact: FilterableArtifact, rule: FilterRule) -> bool:
     """Return whether ``artifact`` satisfies ``rule``; never raises."""
+    return _matcher(rule)(artifact)
+
+
+def _matcher(rule: FilterRule) -> Callable[[FilterableArtifact], bool]:
+    """Decide once per rule what checking one artifact takes."""
     test = _OPERATORS.get(rule.operator)
     if test is None or operand_problem(rule.operator, rule.value) is not None:
-        return False
-    return test(field_value(artifact, rule.field), rule.value)
+        return _never
+    field, expected = rule.field, rule.value
+    return lambda artifact: test(field_value(artifact, field), expected)
+
+
+def _never(_artifact: FilterableArtifact) -> bool:
+    return False
 
 
 def apply_rules(artifacts: Iterable[A], edge_filter: EdgeFilter | None) -> list[A]:
@@ -179,8 +189,8 @@ def apply_rules(artifacts: Iterable[A], edge_filter: EdgeFilter | None) -> list[
     """
     if edge_filter is None or not edge_filter.rules:
         return list(artifacts)
-    rules = edge_filter.rules
-    return [a for a in artifacts if all(rule_matches(a, rule) for rule in rules)]
+    matchers = [_matcher(rule) for rule in edge_filter.rules]
+    return [a for a in artifacts if all(matches(a) for matches in matchers)]
 
 
 def select_artifacts(artifacts: Iterable[A], selector: ArtifactSelector | None) -> list[A]:
@@ -263,6 +273,8 @@ def _equal(actual: object, expected: object) -> bool:
     """Scalar equality: booleans, then numbers, then strings; containers never equal."""
     if actual is MISSING:
         return False
+    if isinstance(actual, str) and isinstance(expected, str) and actual == expected:
+        return True  # equal text is equal under every rule below
     if isinstance(actual, bool) or isinstance(expected, bool):
         left = _as_bool(actual)
         return left is not None and left == _as_bool(expected)
