@@ -45,6 +45,8 @@ class TaskOutcome:
     traceback: str | None = None
     started: float = 0.0
     ended: float = 0.0
+    not_run: bool = False
+    """True when the plugin was not called because the run was already ending."""
 
     @property
     def ok(self) -> bool:

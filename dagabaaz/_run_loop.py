@@ -9,6 +9,7 @@ a KeyboardInterrupt lands where it can cancel the run cleanly.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Container, Mapping, Sequence
@@ -129,6 +130,9 @@ class _Execution:
         self.running: dict[Future[TaskOutcome], TaskRecord] = {}
         self.first_failure: tuple[str, str, str | None] | None = None  # slug, error, traceback
         self.interrupted = False
+        # Set by a worker the moment a task fails: a failure ends the run, so tasks
+        # that have not started yet must not call their plugins.
+        self.stopping = threading.Event()
         self.callbacks = OrchestratorCallbacks()
         self.started = time.perf_counter()
 
@@ -192,7 +196,10 @@ class _Execution:
         # Tasks are dispatched only when a node launches, so the queue is read
         # again only then (or when the run seems idle), not after every task.
         if self._run_status() in TERMINAL_RUN_STATUSES:
-            self.backlog.clear()  # the engine cancelled whatever had not started
+            # The engine cancelled whatever had not started: do not start it here either.
+            self.backlog.clear()
+            for future in [f for f in self.running if f.cancel()]:
+                del self.running[future]
             return
         launched = len(self.store.get_launched_node_indices(self.plan.run_id))
         if launched != self.launch_count or not (self.running or self.backlog):
@@ -207,6 +214,8 @@ class _Execution:
             self.running[pool.submit(self._work, record)] = record
 
     def _finish(self, record: TaskRecord, outcome: TaskOutcome) -> None:
+        if outcome.not_run:
+            return  # the engine cancels it with the rest of the run
         track = self._track(record.node_index)
         track.done += 1
         track.first_start = min(outcome.started, track.first_start or outcome.started)
@@ -282,11 +291,21 @@ class _Execution:
     # --- worker side (runs on a pool thread) -------------------------------
 
     def _work(self, record: TaskRecord) -> TaskOutcome:
+        if self.stopping.is_set():
+            return TaskOutcome(not_run=True)
         node = self.plan.nodes[record.node_index]
         plugin = self.plan.plugins.get(node.plugin)
-        if plugin is None:  # a routing node without a function forwards what it was given
-            return call_plugin(node.plugin, lambda: self._forward(record))
-        return call_plugin(node.plugin, lambda: plugin(self._task_input(record)))
+        try:
+            if plugin is None:  # a routing node without a function forwards what it was given
+                outcome = call_plugin(node.plugin, lambda: self._forward(record))
+            else:
+                outcome = call_plugin(node.plugin, lambda: plugin(self._task_input(record)))
+        except BaseException:
+            self.stopping.set()
+            raise
+        if not outcome.ok:
+            self.stopping.set()
+        return outcome
 
     def _task_input(self, record: TaskRecord) -> dict[str, Any]:
         slug = self.plan.nodes[record.node_index].slug

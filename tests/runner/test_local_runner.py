@@ -417,3 +417,18 @@ def test_constructor_checks_its_arguments(
     with pytest.raises(error) as caught:
         LocalRunner(**arguments)
     assert str(caught.value) == message
+
+
+def test_no_plugin_starts_after_a_failure() -> None:
+    calls: list[str] = []
+
+    def fail_first(task: dict[str, Any]) -> None:
+        calls.append(task["file_name"])
+        if task["file_name"] == "a.txt":
+            raise ValueError("first one fails")
+
+    runner = LocalRunner({**PLUGINS, "upper": fail_first}, max_workers=1)
+    result = runner.run(LINEAR)
+    assert calls == ["a.txt"]
+    assert result.nodes["transform"].status is NodeStatus.FAILED
+    assert result.nodes["transform"].task_count == 3
