@@ -128,3 +128,10 @@ def test_command_line_runs_the_example(tmp_path: Path, capsys: pytest.CaptureFix
     assert "subtitle: completed (4 tasks, " in out
     assert out.rstrip().endswith(f"outputs of export:\n  {tmp_path / 'manifest.json'}")
     assert "class n0,n1,n2,n3,n4 completed" in (tmp_path / "run.mmd").read_text()
+
+
+def test_readme_picture_is_the_drawn_graph(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (MEDIA / "README.md").read_text()
+    picture = readme.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert main(["graph", str(PIPELINE)]) == 0
+    assert capsys.readouterr().out == picture
