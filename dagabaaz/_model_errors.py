@@ -34,9 +34,21 @@ def format_path(path: Path) -> str:
     return text
 
 
-def describe_errors(error: ValidationError, root: type[BaseModel]) -> list[tuple[Path, str]]:
-    """Return ``(path, sentence)`` for every error pydantic found under model ``root``."""
-    return [_describe(detail, root) for detail in error.errors(include_url=False)]
+def describe_errors(
+    error: ValidationError, root: type[BaseModel]
+) -> list[tuple[Path, str, str | None]]:
+    """Return ``(path, sentence, unknown key)`` for every error pydantic found under ``root``.
+
+    The third item names the offending key of an unknown-field error (whose
+    path is the object holding it), so a caller can point at the key itself.
+    """
+    found = []
+    for detail in error.errors(include_url=False):
+        path, message = _describe(detail, root)
+        last = detail["loc"][-1] if detail["loc"] else None
+        key = last if detail["type"] == "extra_forbidden" and isinstance(last, str) else None
+        found.append((path, message, key))
+    return found
 
 
 def _describe(detail: ErrorDetails, root: type[BaseModel]) -> tuple[Path, str]:

@@ -207,11 +207,11 @@ def _parse_json(text: str, filename: str) -> Any:
     raise PipelineFileError(filename, [problem])
 
 
-Locate = Callable[[tuple[str | int, ...]], tuple[int, int] | None]
-"""Finds the line and column of a document path, when the syntax keeps them."""
+Locate = Callable[[tuple[str | int, ...], str | None], tuple[int, int] | None]
+"""Finds the line and column of a document path (or of a key under it), when known."""
 
 
-def _no_lines(path: tuple[str | int, ...]) -> tuple[int, int] | None:
+def _no_lines(path: tuple[str | int, ...], key: str | None) -> tuple[int, int] | None:
     return None
 
 
@@ -228,7 +228,7 @@ def _parse_yaml(text: str, filename: str) -> tuple[Any, Locate]:
         raise PipelineFileError(filename, [_yaml_problem(error)]) from None
     except RecursionError:
         raise _problem(filename, "invalid YAML: nested too deeply") from None
-    return data, lambda path: _yaml_position(node, path)
+    return data, lambda path, key: _yaml_position(node, path, key)
 
 
 def _yaml_problem(error: Exception) -> FileProblem:
@@ -240,8 +240,13 @@ def _yaml_problem(error: Exception) -> FileProblem:
     return FileProblem(f"invalid YAML: {message}", line=mark.line + 1, column=mark.column + 1)
 
 
-def _yaml_position(node: Any, path: tuple[str | int, ...]) -> tuple[int, int] | None:
-    """Return the line and column of the YAML node at ``path``, or of its nearest parent."""
+def _yaml_position(
+    node: Any, path: tuple[str | int, ...], key: str | None = None
+) -> tuple[int, int] | None:
+    """Return the line and column of the YAML node at ``path`` (of its ``key``, if given).
+
+    A path that leaves the document stops at the nearest node that exists.
+    """
     for segment in path:
         child = _yaml_child(node, segment)
         if child is None:
@@ -249,7 +254,18 @@ def _yaml_position(node: Any, path: tuple[str | int, ...]) -> tuple[int, int] | 
         node = child
     if node is None:
         return None
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    key_node = _yaml_key(node, key) if key is not None else None
+    mark = (key_node if key_node is not None else node).start_mark
+    return mark.line + 1, mark.column + 1
+
+
+def _yaml_key(node: Any, key: str) -> Any:
+    value = getattr(node, "value", None)
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, tuple) and getattr(item[0], "value", None) == key:
+                return item[0]
+    return None
 
 
 def _yaml_child(node: Any, segment: str | int) -> Any:
@@ -280,9 +296,9 @@ def _to_pipeline(data: Any, filename: str, locate: Locate) -> Pipeline:
         return Pipeline.model_validate(document)
     except ValidationError as error:
         problems = []
-        for path, message in describe_errors(error, Pipeline):
+        for path, message, key in describe_errors(error, Pipeline):
             shown = path[len(prefix) :] if path[: len(prefix)] == prefix else path
-            position = locate(shown)
+            position = locate(shown, key)
             line, column = position if position is not None else (None, None)
             problems.append(FileProblem(message, path=shown, line=line, column=column))
         # Document order where lines are known; pydantic reports in model-field order.

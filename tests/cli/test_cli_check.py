@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (exact messages read best on one line)
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -60,8 +61,18 @@ def test_json_format_lists_diagnostics(
         ("bad.json", "[1", "bad.json:1:3: invalid JSON: Expecting ',' delimiter"),
         ("empty.yaml", "", "empty.yaml: file is empty; expected a list of nodes or an object"),
         ("wrong.json", '[{"plugin": 3}]', "wrong.json: [0].plugin: expected a string, got 3"),
+        (
+            "bad.yaml",
+            "- plugin: [p\n",
+            "bad.yaml:2:1: invalid YAML: while parsing a flow sequence, expected ',' or ']', but got '<stream end>'",
+        ),
+        (
+            "unknown.yaml",
+            "- plugin: p\n  dependson: [a]\n",
+            "unknown.yaml:2:3: [0]: unknown field 'dependson'; did you mean 'depends_on'?",
+        ),
     ],
-    ids=["bad-json", "empty", "wrong-type"],
+    ids=["bad-json", "empty", "wrong-type", "bad-yaml", "unknown-field"],
 )
 def test_unparseable_file_exits_two(
     tmp_path: Path,

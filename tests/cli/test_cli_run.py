@@ -203,3 +203,12 @@ def test_live_display_draws_rows() -> None:
         display(NodeFinished("scan", NodeStatus.COMPLETED, 2, 0.1))
     text = stream.getvalue()
     assert "scan" in text and "2/2" in text and "completed" in text
+
+
+def test_run_unreadable_pipeline_exits_two(
+    write: Callable[[str, str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    plugins = write("plugins.py", "PLUGINS = {}\n")
+    pipeline = write("p.yaml", "nodes: {}\n")
+    assert main(["run", pipeline, "--plugins", plugins]) == 2
+    assert capsys.readouterr().err == f"{pipeline}:1:8: nodes: expected a list, got {{}}\n"

@@ -164,7 +164,7 @@ def test_example_pipeline_loads() -> None:
             "yaml",
             [
                 "p.yaml:3:8: [0].bindings.t: missing required field 'expression'",
-                "p.yaml:3:8: [0].bindings.t: unknown field 'expresion'; did you mean 'expression'?",
+                "p.yaml:3:29: [0].bindings.t: unknown field 'expresion'; did you mean 'expression'?",
                 "p.yaml:4:8: [0].bindings.u: a binding needs a 'source': one of previous_node, config, runtime, expression",
                 "p.yaml:5:8: [0].bindings.v: unknown binding source 'env'; expected one of previous_node, config, runtime, expression",
             ],
