@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dagabaaz.errors import BindingError, Clause, ExpressionError
-from dagabaaz.expressions import Expression, compile_expression
+from dagabaaz.expressions import Expression, Limits, compile_expression
 from dagabaaz.expressions.ast import Reference, collect_references
 from dagabaaz.models import BindingSource, ExpressionSource, NodeSource
+from dagabaaz.pipes import PipeRegistry
 
 INPUT_NAMESPACE = "input"
 CONFIG_NAMESPACE = "config"
@@ -26,10 +27,22 @@ def binding_expressions(binding: BindingSource) -> Iterator[tuple[Clause, str]]:
         yield "when", binding.when
 
 
-def compile_binding_expression(source: str, *, node: str, field: str, clause: Clause) -> Expression:
-    """Compile one expression of a binding, naming the binding when it does not compile."""
+def compile_binding_expression(
+    source: str,
+    *,
+    node: str,
+    field: str,
+    clause: Clause,
+    pipes: PipeRegistry | None = None,
+    limits: Limits | None = None,
+) -> Expression:
+    """Compile one expression of a binding, naming the binding when it does not compile.
+
+    The expression toolkit caches compiled expressions by source, registry and
+    limits, so calling this for every task compiles each expression once.
+    """
     try:
-        return compile_expression(source)
+        return compile_expression(source, pipes=pipes, limits=limits)
     except ExpressionError as error:
         raise BindingError(
             str(error),
@@ -68,14 +81,18 @@ def required_input_keys(expression: Expression) -> frozenset[str]:
     return frozenset(keys)
 
 
-def binding_input_keys(binding: BindingSource, *, node: str, field: str) -> dict[str, bool]:
+def binding_input_keys(
+    binding: BindingSource, *, node: str, field: str, pipes: PipeRegistry | None = None
+) -> dict[str, bool]:
     """Return the run-input keys the binding's expressions read, in order.
 
     Each key maps to whether an expression requires it (see :func:`required_input_keys`).
     """
     keys: dict[str, bool] = {}
     for clause, source in binding_expressions(binding):
-        compiled = compile_binding_expression(source, node=node, field=field, clause=clause)
+        compiled = compile_binding_expression(
+            source, node=node, field=field, clause=clause, pipes=pipes
+        )
         required = required_input_keys(compiled)
         for namespace, key in ordered_references(compiled):
             if namespace == INPUT_NAMESPACE:
@@ -83,13 +100,17 @@ def binding_input_keys(binding: BindingSource, *, node: str, field: str) -> dict
     return keys
 
 
-def binding_node_slugs(binding: BindingSource, *, node: str, field: str) -> list[str]:
+def binding_node_slugs(
+    binding: BindingSource, *, node: str, field: str, pipes: PipeRegistry | None = None
+) -> list[str]:
     """Return the node slugs the binding reads, in order, each once."""
     slugs: dict[str, None] = {}
     if isinstance(binding, NodeSource):
         slugs.setdefault(binding.node)
     for clause, source in binding_expressions(binding):
-        compiled = compile_binding_expression(source, node=node, field=field, clause=clause)
+        compiled = compile_binding_expression(
+            source, node=node, field=field, clause=clause, pipes=pipes
+        )
         for namespace, _key in ordered_references(compiled):
             if namespace not in RESERVED_NAMESPACES:
                 slugs.setdefault(namespace)

@@ -15,7 +15,9 @@ from enum import Enum
 from typing import Any, Final
 
 from dagabaaz._references import CONFIG_NAMESPACE, INPUT_NAMESPACE
+from dagabaaz.expressions import Limits
 from dagabaaz.models import TaskArtifact
+from dagabaaz.pipes import PipeRegistry
 
 STANDARD_FIELDS: Final = frozenset({"file_path", "file_name", "file_size", "mime_type"})
 """Artifact fields read from the artifact itself; every other key reads metadata."""
@@ -80,6 +82,8 @@ class BindingScope:
             the producing node of a fan-out task's artifact).
         run_input: The run input (``input.`` in expressions).
         node_config: The node's config (``config.`` in expressions).
+        pipes: The pipe registry expressions compile with; the built-ins when None.
+        limits: The limits expressions evaluate under; the defaults when None.
     """
 
     node: str
@@ -87,6 +91,8 @@ class BindingScope:
     readable: frozenset[str]
     run_input: Mapping[str, Any]
     node_config: Mapping[str, Any]
+    pipes: PipeRegistry | None = None
+    limits: Limits | None = None
 
     def lookup(self, namespace: str, key: str) -> Any:
         """Resolve one expression reference; a missing value is None."""

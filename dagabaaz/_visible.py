@@ -155,16 +155,11 @@ def _group_and_broadcast(upstream: Upstream, dep: int, origin: str) -> list[Foun
     return [Found(dep, position, artifact) for position, artifact in enumerate(found)]
 
 
-def fan_out_slots(upstream: Upstream, artifact_id: str) -> dict[str, list[Found]]:
+def fan_out_slots(
+    upstream: Upstream, artifact_id: str, artifact: TaskArtifact
+) -> dict[str, list[Found]]:
     """Return what the task of one input artifact sees: that artifact alone."""
-    store = upstream.store
-    artifact = store.get_artifact_data(artifact_id)
-    if artifact is None:
-        raise TaskInputError(
-            f"run '{upstream.run_id}', node '{upstream.node.slug}': "
-            f"input artifact '{artifact_id}' does not exist"
-        )
-    producer = store.get_artifact_producing_node(artifact_id)
+    producer = upstream.store.get_artifact_producing_node(artifact_id)
     if producer is None:
         raise TaskInputError(
             f"run '{upstream.run_id}', node '{upstream.node.slug}': the store does not "

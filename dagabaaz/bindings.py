@@ -33,7 +33,7 @@ from dagabaaz._references import (
 )
 from dagabaaz._scope import UNSET, BindingScope, collected_value, copy_value, is_empty
 from dagabaaz.errors import BindingError, Clause, ExpressionError
-from dagabaaz.expressions import Expression, is_truthy
+from dagabaaz.expressions import Expression, Limits, is_truthy
 from dagabaaz.models import (
     BindingSource,
     ConfigSource,
@@ -42,6 +42,7 @@ from dagabaaz.models import (
     RuntimeSource,
     TaskArtifact,
 )
+from dagabaaz.pipes import PipeRegistry
 
 __all__ = ["apply_bindings", "resolve_binding"]
 
@@ -55,6 +56,8 @@ def resolve_binding(
     *,
     node: str = "",
     field: str = "",
+    pipes: PipeRegistry | None = None,
+    limits: Limits | None = None,
 ) -> Any:
     """Resolve one binding against artifacts grouped by producing node.
 
@@ -71,6 +74,8 @@ def resolve_binding(
         node: Slug of the bound node, for error messages.
         field: The bound field; names the run input of a ``RuntimeSource``
             with an empty key, and appears in error messages.
+        pipes: The pipe registry for expressions; the built-ins when None.
+        limits: The limits expressions evaluate under; the defaults when None.
 
     Returns:
         The value (a copy), or None when the binding yields no value or its
@@ -89,6 +94,8 @@ def resolve_binding(
         readable=frozenset(slug_to_node_index),
         run_input=run_input or {},
         node_config=node_config or {},
+        pipes=pipes,
+        limits=limits,
     )
     value = _binding_value(field, binding, scope)
     return None if value is UNSET else value
@@ -152,7 +159,14 @@ def _runtime_value(field: str, binding: RuntimeSource, scope: BindingScope) -> A
 
 
 def _evaluate(source: str, field: str, clause: Clause, scope: BindingScope) -> Any:
-    expression = compile_binding_expression(source, node=scope.node, field=field, clause=clause)
+    expression = compile_binding_expression(
+        source,
+        node=scope.node,
+        field=field,
+        clause=clause,
+        pipes=scope.pipes,
+        limits=scope.limits,
+    )
     _check_references(expression, field, clause, scope)
     try:
         return expression.evaluate(scope.lookup)

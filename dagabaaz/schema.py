@@ -17,6 +17,7 @@ from dagabaaz._references import binding_input_keys, binding_node_slugs
 from dagabaaz._scope import is_empty
 from dagabaaz.errors import BindingError, PluginError, RunInputError
 from dagabaaz.models import DagNode, RuntimeSource
+from dagabaaz.pipes import PipeRegistry
 from dagabaaz.plugins import InputDeclaration, PluginMeta
 
 __all__ = [
@@ -51,6 +52,8 @@ class InputFieldSpec:
 def get_pipeline_input_schema(
     nodes: Sequence[DagNode],
     plugin_lookup: Callable[[str], PluginMeta | None],
+    *,
+    pipes: PipeRegistry | None = None,
 ) -> list[InputFieldSpec]:
     """List every run input the pipeline reads, each name once.
 
@@ -67,6 +70,7 @@ def get_pipeline_input_schema(
     Args:
         nodes: The pipeline, in node order.
         plugin_lookup: Returns the metadata of a plugin by name, or None.
+        pipes: The pipe registry the expressions use; the built-ins when None.
 
     Returns:
         The form fields.
@@ -99,7 +103,7 @@ def get_pipeline_input_schema(
                 )
     for node in nodes:
         for field, binding in node.bindings.items():
-            keys = binding_input_keys(binding, node=node.slug, field=field)
+            keys = binding_input_keys(binding, node=node.slug, field=field, pipes=pipes)
             for key, required in keys.items():
                 fields.setdefault(key, InputFieldSpec(name=key, required=required))
     return list(fields.values())
@@ -143,7 +147,10 @@ def merge_run_input(
 
 
 def validate_binding_references(
-    nodes: Sequence[DagNode], slug_to_index: Mapping[str, int]
+    nodes: Sequence[DagNode],
+    slug_to_index: Mapping[str, int],
+    *,
+    pipes: PipeRegistry | None = None,
 ) -> str | None:
     """Return the first binding that reads a node it may not read, or None.
 
@@ -155,6 +162,7 @@ def validate_binding_references(
     Args:
         nodes: The pipeline.
         slug_to_index: Slug of every node to its index.
+        pipes: The pipe registry the expressions use; the built-ins when None.
 
     Returns:
         A message naming the node, the field and the slug read, or None when
@@ -164,7 +172,7 @@ def validate_binding_references(
         allowed = set(node.depends_on)
         for field, binding in node.bindings.items():
             try:
-                slugs = binding_node_slugs(binding, node=node.slug, field=field)
+                slugs = binding_node_slugs(binding, node=node.slug, field=field, pipes=pipes)
             except BindingError as error:
                 return str(error)
             for slug in slugs:

@@ -27,8 +27,10 @@ from dagabaaz._visible import (
 )
 from dagabaaz.bindings import apply_bindings
 from dagabaaz.errors import TaskInputError
+from dagabaaz.expressions import Limits
 from dagabaaz.graph import bfs_collect, resolve_dependency_indices
 from dagabaaz.models import DagNode, TaskArtifact
+from dagabaaz.pipes import PipeRegistry
 from dagabaaz.store import TaskInputStore
 
 __all__ = [
@@ -101,6 +103,8 @@ def resolve_task_bindings(
     input_artifact_id: str | None = None,
     origin_artifact_id: str | None = None,
     passthrough_indices: Container[int] | None = None,
+    pipes: PipeRegistry | None = None,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
     """Return ``input_data`` with the node's bindings applied (a new dict).
 
@@ -122,6 +126,9 @@ def resolve_task_bindings(
         input_artifact_id: The task's input artifact, or None.
         origin_artifact_id: The task's origin group, or None.
         passthrough_indices: As in :func:`build_task_input`.
+        pipes: The pipe registry for expressions (custom pipes); the built-ins
+            when None.
+        limits: The limits expressions evaluate under; the defaults when None.
 
     Raises:
         BindingError: A binding failed (names the node, field and expression).
@@ -131,7 +138,7 @@ def resolve_task_bindings(
     if not upstream.node.bindings:
         return dict(input_data)
     view = _TaskView(upstream, input_artifact_id, origin_artifact_id)
-    return view.bind(input_data, node_config)
+    return view.bind(input_data, node_config, pipes, limits)
 
 
 def assemble_task_input(
@@ -145,6 +152,8 @@ def assemble_task_input(
     node_config: Mapping[str, Any] | None = None,
     deps: Sequence[Sequence[int]] | None = None,
     passthrough_indices: Container[int] | None = None,
+    pipes: PipeRegistry | None = None,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
     """Build a task's input and apply its bindings, reading the upstream once.
 
@@ -163,7 +172,7 @@ def assemble_task_input(
     input_data = view.input_dict()
     if not view.upstream.node.bindings:
         return input_data
-    return view.bind(input_data, node_config)
+    return view.bind(input_data, node_config, pipes, limits)
 
 
 def collect_upstream_task_artifacts_bfs(
@@ -191,7 +200,7 @@ def collect_upstream_task_artifacts_bfs(
 class _TaskView:
     """One task's view of its upstream, read at most once and only when needed."""
 
-    __slots__ = ("_slots", "input_artifact_id", "origin_artifact_id", "upstream")
+    __slots__ = ("_artifact", "_slots", "input_artifact_id", "origin_artifact_id", "upstream")
 
     def __init__(
         self, upstream: Upstream, input_artifact_id: str | None, origin_artifact_id: str | None
@@ -212,6 +221,7 @@ class _TaskView:
         self.input_artifact_id = input_artifact_id
         self.origin_artifact_id = origin_artifact_id
         self._slots: dict[str, list[Found]] | None = None
+        self._artifact: TaskArtifact | None = None
 
     @property
     def is_root(self) -> bool:
@@ -221,7 +231,7 @@ class _TaskView:
         if self._slots is None:
             upstream = self.upstream
             if self.input_artifact_id is not None:
-                self._slots = fan_out_slots(upstream, self.input_artifact_id)
+                self._slots = fan_out_slots(upstream, self.input_artifact_id, self.artifact())
             elif self.is_root:
                 self._slots = {}
             elif self.origin_artifact_id is not None:
@@ -230,22 +240,35 @@ class _TaskView:
                 self._slots = edge_slots(upstream)
         return self._slots
 
-    def input_dict(self) -> dict[str, Any]:
-        upstream = self.upstream
-        if self.input_artifact_id is not None:
-            artifact = upstream.store.get_artifact_data(self.input_artifact_id)
+    def artifact(self) -> TaskArtifact:
+        """Return the fan-out task's input artifact, read from the store once."""
+        if self._artifact is None:
+            upstream, artifact_id = self.upstream, self.input_artifact_id
+            artifact = (
+                None if artifact_id is None else upstream.store.get_artifact_data(artifact_id)
+            )
             if artifact is None:
                 raise TaskInputError(
                     f"run '{upstream.run_id}', node '{upstream.node.slug}': "
-                    f"input artifact '{self.input_artifact_id}' does not exist"
+                    f"input artifact '{artifact_id}' does not exist"
                 )
-            return artifact.to_input_dict()
+            self._artifact = artifact
+        return self._artifact
+
+    def input_dict(self) -> dict[str, Any]:
+        upstream = self.upstream
+        if self.input_artifact_id is not None:
+            return self.artifact().to_input_dict()
         if self.is_root:
             return dict(copy_value(upstream.store.get_run_input(upstream.run_id)))
         return {"artifacts": [artifact.to_input_dict() for artifact in flatten(self.slots())]}
 
     def bind(
-        self, input_data: Mapping[str, Any], node_config: Mapping[str, Any] | None
+        self,
+        input_data: Mapping[str, Any],
+        node_config: Mapping[str, Any] | None,
+        pipes: PipeRegistry | None,
+        limits: Limits | None,
     ) -> dict[str, Any]:
         upstream = self.upstream
         scope = BindingScope(
@@ -256,6 +279,8 @@ class _TaskView:
             ),
             run_input=_Lazy(lambda: upstream.store.get_run_input(upstream.run_id)),
             node_config=node_config or {},
+            pipes=pipes,
+            limits=limits,
         )
         return apply_bindings(upstream.node.bindings, input_data, scope)
 

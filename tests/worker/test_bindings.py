@@ -536,3 +536,27 @@ def test_readme_when_example_in_fan_out_keeps_the_artifacts_own_field() -> None:
     missing = WorkerRun(nodes, {"library_lookup": _lookup(None), "create_record": _nothing})
     [received] = missing.start().drive().inputs_of("create")
     assert received["cover"] == "https://img/dune.jpg"
+
+
+def test_custom_pipes_reach_bindings_and_the_schema() -> None:
+    from dagabaaz.pipes import DEFAULT_PIPES
+    from dagabaaz.schema import InputFieldSpec, get_pipeline_input_schema
+    from dagabaaz.task_input import assemble_task_input
+
+    pipes = DEFAULT_PIPES.copy()
+
+    def shout(value: str) -> str:
+        return f"{value}!".upper()
+
+    pipes.register("shout", shout)
+    bindings: dict[str, BindingSource] = {
+        "loud": ExpressionSource(expression="{other.title | shout}"),
+        "gated": ConfigSource(value=1, when="{input.lang | shout}"),
+    }
+    store, nodes = _upstream_store(bindings)
+    got = assemble_task_input(store, run_id="run-1", node_index=2, nodes=nodes, pipes=pipes)
+    assert (got["loud"], got["gated"]) == ("SOLO!", 1)
+    with pytest.raises(BindingError, match="shout"):
+        assemble_task_input(store, run_id="run-1", node_index=2, nodes=nodes)
+    schema = get_pipeline_input_schema(nodes, lambda _name: None, pipes=pipes)
+    assert schema == [InputFieldSpec(name="lang")]
