@@ -70,6 +70,7 @@ def resolve_dependency_indices(nodes: Sequence[DagNode]) -> list[list[int]]:
     resolved: list[list[int]] = []
     for index, node in enumerate(nodes):
         deps: list[int] = []
+        seen: set[int] = set()
         for slug in node.depends_on:
             dep = index_of.get(slug)
             if dep is None:
@@ -79,7 +80,8 @@ def resolve_dependency_indices(nodes: Sequence[DagNode]) -> list[list[int]]:
                     node=node.slug,
                     index=index,
                 )
-            if dep not in deps:
+            if dep not in seen:
+                seen.add(dep)
                 deps.append(dep)
         resolved.append(deps)
     return resolved

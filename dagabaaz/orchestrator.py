@@ -139,12 +139,14 @@ def on_task_complete(
         return
     if context.status is not None and context.status != TaskStatus.COMPLETED:
         return
-    entry = entry_for(store, context.run_id)
-    check_node_index(len(entry.graph), context.run_id, task_id, context.node_index)
-    session = RunSession(
-        store, context.run_id, entry, callbacks, resolve_passthrough, fan_out_limit
-    )
-    session.task_finished(context.node_index)
+    run_id, index = context.run_id, context.node_index
+    # Most completions leave their node unfinished: answer those from one read.
+    run_status, total, terminal = store.get_barrier_state(run_id, index)
+    if run_status in TERMINAL_RUN_STATUSES or not 0 < total <= terminal:
+        return
+    entry = entry_for(store, run_id)
+    check_node_index(len(entry.graph), run_id, task_id, index)
+    RunSession(store, run_id, entry, callbacks, resolve_passthrough, fan_out_limit).node_done(index)
 
 
 def on_task_failed(
@@ -230,9 +232,10 @@ def reconcile_run(
         return []
     nodes = store.get_run_nodes(run_id)
     _validate(nodes, pipes)
+    graph = compile_graph(nodes)
     entry = cache.lookup(store, run_id)
-    if entry is None or entry.graph.source != tuple(nodes):
-        entry = cache.install(store, run_id, compile_graph(nodes))
+    if entry is None or entry.graph != graph:
+        entry = cache.install(store, run_id, graph)
     else:
         entry.forget_hints()
     session = RunSession(store, run_id, entry, callbacks, resolve_passthrough, fan_out_limit)

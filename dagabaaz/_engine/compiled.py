@@ -24,9 +24,9 @@ class CompiledGraph:
 
     ``dependencies[i]`` and ``edge_filters[i]`` are parallel: the filter of
     the edge from ``dependencies[i][k]`` into node ``i`` is ``edge_filters[i][k]``.
+    Two graphs compare equal when they schedule the same way.
     """
 
-    source: tuple[DagNode, ...]
     slugs: tuple[str, ...]
     plugins: tuple[str, ...]
     fan_modes: tuple[FanMode, ...]
@@ -38,11 +38,14 @@ class CompiledGraph:
     order: tuple[int, ...]
 
     def __len__(self) -> int:
-        return len(self.source)
+        return len(self.slugs)
 
 
 def compile_graph(nodes: Sequence[DagNode]) -> CompiledGraph:
-    """Compile ``nodes`` (deep-copied) into a :class:`CompiledGraph`.
+    """Compile ``nodes`` into a :class:`CompiledGraph`.
+
+    The graph keeps only immutable facts (strings, tuples, enums) and copies
+    of the edge filters, so changing ``nodes`` afterwards cannot change it.
 
     Only the structure is checked here (the full save-time validation is
     :func:`dagabaaz.validation.validate_pipeline`), so that a pipeline read
@@ -52,7 +55,7 @@ def compile_graph(nodes: Sequence[DagNode]) -> CompiledGraph:
         PipelineValidationError: Empty or duplicate slugs, an unknown or
             self dependency, an edge filter on a non-dependency, or a cycle.
     """
-    source = tuple(node.model_copy(deep=True) for node in nodes)
+    source = tuple(nodes)
     index_of = build_slug_to_index_map(source)
     dependencies = tuple(tuple(deps) for deps in resolve_dependency_indices(source))
     for index, deps in enumerate(dependencies):
@@ -64,7 +67,6 @@ def compile_graph(nodes: Sequence[DagNode]) -> CompiledGraph:
         for dep in deps:
             dependents_lists[dep].append(index)
     return CompiledGraph(
-        source=source,
         slugs=tuple(node.slug for node in source),
         plugins=tuple(node.plugin for node in source),
         fan_modes=tuple(FanMode(node.fan_mode) for node in source),
@@ -94,7 +96,8 @@ def _edge_filters(
                 index,
                 node.slug,
             )
-        by_index[dep] = edge_filter
+        # EdgeFilter is frozen but its rule list is not: keep a copy.
+        by_index[dep] = EdgeFilter.model_validate(edge_filter.model_dump())
     return tuple(by_index.get(dep) for dep in deps)
 
 

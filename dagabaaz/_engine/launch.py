@@ -21,11 +21,11 @@ that the session dispatches. The rules, in the order they apply:
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from dagabaaz._engine.compiled import CompiledGraph
-from dagabaaz.constants import FanMode, NodeSummaryStatus
+from dagabaaz.constants import ArtifactSelector, FanMode, NodeSummaryStatus
 from dagabaaz.filter import apply_rules, filter_artifacts, group_by_origin, select_artifacts
 from dagabaaz.graph import bfs_collect
 from dagabaaz.models import DagArtifact, EdgeFilter
@@ -44,8 +44,7 @@ class PlanKind(enum.Enum):
     FAIL = "fail"
 
 
-@dataclass(frozen=True, slots=True)
-class LaunchPlan:
+class LaunchPlan(NamedTuple):
     """The outcome of planning one node's launch."""
 
     kind: PlanKind
@@ -79,92 +78,149 @@ class PassthroughView:
         return answer
 
 
+Fetch = Callable[[str, Sequence[int]], Sequence[DagArtifact]]
+"""Reads the artifacts of nodes, like ``DagStore.get_artifacts_by_node_indices``."""
+
+
 def plan_launch(
     store: DagStore,
+    fetch: Fetch,
     run_id: str,
     graph: CompiledGraph,
     index: int,
     passthrough: PassthroughView,
     fan_out_limit: int,
 ) -> LaunchPlan:
-    """Decide the tasks of node ``index``, whose dependencies are all done."""
+    """Decide the tasks of node ``index``, whose dependencies are all done.
+
+    Edges are processed one at a time and only what the decision needs is
+    kept (ids, origins), so a node reading thousands of artifacts does not
+    hold them all at once. ``fetch`` reads artifacts (the session memoizes
+    the store's method); ``store`` is read for the node summary.
+    """
     deps = graph.dependencies[index]
     if not deps:
         return ROOT_PLAN
-    fetch = store.get_artifacts_by_node_indices
-    direct = [fetch(run_id, [dep]) for dep in deps]
-    if not all(direct) and _has_skipped_dependency(store, run_id, deps, direct):
-        return _SKIP
-    edges = [
-        found
-        if found or dep not in passthrough
-        else bfs_collect(fetch, run_id, graph.dependencies[dep], graph.dependencies, passthrough)
-        for dep, found in zip(deps, direct, strict=True)
-    ]
-    filters = graph.edge_filters[index]
     mode = graph.fan_modes[index]
+    filters = graph.edge_filters[index]
+    if len(deps) == 1 and mode is FanMode.SINGLE and filters[0] is None:
+        # The common case, kept short: one unfiltered edge with artifacts.
+        direct = fetch(run_id, deps)
+        if direct:
+            return _single_tasks(dict.fromkeys(a.id for a in direct), fan_out_limit)
+    collect = _Collector(store, fetch, run_id, graph, passthrough).collect
     if mode is FanMode.GROUPED:
-        return _plan_grouped(edges, filters, fan_out_limit)
-    passed = [filter_artifacts(found, f) for found, f in zip(edges, filters, strict=True)]
+        return _plan_grouped(collect, deps, filters, fan_out_limit)
     if mode is FanMode.AGGREGATE:
-        if any(found and not kept for found, kept in zip(edges, passed, strict=True)):
+        return _plan_aggregate(collect, deps, filters)
+    # An artifact reached over two edges (diamonds through routing nodes) is
+    # still one input: the dict keeps first appearances, in order.
+    inputs: dict[str, None] = {}
+    for dep, edge_filter in zip(deps, filters, strict=True):
+        found = collect(dep)
+        if found is None:
             return _SKIP
-        return _ONE_TASK if any(passed) else _FILTER
-    unique = passed[0] if len(passed) == 1 else _unique(passed)
-    if not unique:
-        return _FILTER
-    if len(unique) > fan_out_limit:
-        return _too_many(len(unique), "artifacts", fan_out_limit)
-    return LaunchPlan(PlanKind.TASKS, inputs=tuple(a.id for a in unique))
+        for artifact in filter_artifacts(found, edge_filter):
+            inputs.setdefault(artifact.id)
+    return _single_tasks(inputs, fan_out_limit) if inputs else _FILTER
 
 
-def _has_skipped_dependency(
-    store: DagStore, run_id: str, deps: Sequence[int], direct: Sequence[Sequence[DagArtifact]]
-) -> bool:
-    # A skipped node produced nothing, so only empty dependencies need the
-    # (whole-run) summary, and it is read only when there is one.
-    summary = store.get_node_summary(run_id)
-    return any(
-        not found and summary.get(dep) == NodeSummaryStatus.SKIPPED
-        for dep, found in zip(deps, direct, strict=True)
-    )
+class _Collector:
+    """Collects one edge's artifacts; answers None when the dependency was skipped."""
+
+    __slots__ = ("_fetch", "_graph", "_passthrough", "_run_id", "_store", "_summary")
+
+    def __init__(
+        self,
+        store: DagStore,
+        fetch: Fetch,
+        run_id: str,
+        graph: CompiledGraph,
+        passthrough: PassthroughView,
+    ) -> None:
+        self._store = store
+        self._fetch = fetch
+        self._run_id = run_id
+        self._graph = graph
+        self._passthrough = passthrough
+        self._summary: dict[int, NodeSummaryStatus] | None = None
+
+    def collect(self, dep: int) -> Sequence[DagArtifact] | None:
+        found = self._fetch(self._run_id, [dep])
+        if found:
+            return found
+        # A skipped node produced nothing, so only an empty dependency needs
+        # the (whole-run) summary, read at most once per launch.
+        if self._summary is None:
+            self._summary = self._store.get_node_summary(self._run_id)
+        if self._summary.get(dep) == NodeSummaryStatus.SKIPPED:
+            return None
+        if dep not in self._passthrough:
+            return found
+        deps_of = self._graph.dependencies
+        return bfs_collect(self._fetch, self._run_id, deps_of[dep], deps_of, self._passthrough)
+
+
+Collect = Callable[[int], Sequence[DagArtifact] | None]
+
+
+def _plan_aggregate(
+    collect: Collect, deps: Sequence[int], filters: Sequence[EdgeFilter | None]
+) -> LaunchPlan:
+    passed_any = False
+    for dep, edge_filter in zip(deps, filters, strict=True):
+        found = collect(dep)
+        if found is None:
+            return _SKIP
+        if found:
+            if not filter_artifacts(found, edge_filter):
+                return _SKIP  # the filter rejected a whole non-empty edge
+            passed_any = True
+    return _ONE_TASK if passed_any else _FILTER
 
 
 def _plan_grouped(
-    edges: Sequence[list[DagArtifact]],
+    collect: Collect,
+    deps: Sequence[int],
     filters: Sequence[EdgeFilter | None],
     fan_out_limit: int,
 ) -> LaunchPlan:
-    ruled = [apply_rules(found, f) for found, f in zip(edges, filters, strict=True)]
-    origins = {a.origin_artifact_id for found in ruled for a in found}
+    # First pass: rules only, counting origins; an edge without ``select``
+    # keeps just its origins, an edge with one keeps its matches for later.
+    per_edge: list[list[str | None] | tuple[ArtifactSelector, list[DagArtifact]]] = []
+    origins: set[str | None] = set()
+    for dep, edge_filter in zip(deps, filters, strict=True):
+        found = collect(dep)
+        if found is None:
+            return _SKIP
+        ruled = apply_rules(found, edge_filter)
+        edge_origins = [a.origin_artifact_id for a in ruled]
+        origins.update(edge_origins)
+        selector = None if edge_filter is None else edge_filter.select
+        per_edge.append(edge_origins if selector is None else (selector, ruled))
     origins.discard(None)
     if len(origins) > fan_out_limit:
         return _too_many(len(origins), "origin groups", fan_out_limit)
+    # Second pass, within the limit: ``select`` applies inside each group.
     kept: dict[str | None, None] = {}
-    for found, edge_filter in zip(ruled, filters, strict=True):
-        selector = None if edge_filter is None else edge_filter.select
-        for origin, members in group_by_origin(found).items():
-            if origin not in kept and (selector is None or select_artifacts(members, selector)):
-                kept[origin] = None
+    for entry in per_edge:
+        if isinstance(entry, list):
+            kept.update(dict.fromkeys(entry))
+            continue
+        selector, ruled = entry
+        for origin, members in group_by_origin(ruled).items():
+            if select_artifacts(members, selector):
+                kept.setdefault(origin)
     if not kept:
         return _FILTER
     grouped = tuple(origin for origin in kept if origin is not None)
-    if not grouped:
-        return _ONE_TASK
-    return LaunchPlan(PlanKind.GROUPS, origins=grouped)
+    return LaunchPlan(PlanKind.GROUPS, origins=grouped) if grouped else _ONE_TASK
 
 
-def _unique(per_edge: Iterable[list[DagArtifact]]) -> list[DagArtifact]:
-    # Two edges can reach the same artifact (diamonds through routing nodes);
-    # it is still one input.
-    seen: set[str] = set()
-    unique: list[DagArtifact] = []
-    for found in per_edge:
-        for artifact in found:
-            if artifact.id not in seen:
-                seen.add(artifact.id)
-                unique.append(artifact)
-    return unique
+def _single_tasks(inputs: dict[str, None], fan_out_limit: int) -> LaunchPlan:
+    if len(inputs) > fan_out_limit:
+        return _too_many(len(inputs), "artifacts", fan_out_limit)
+    return LaunchPlan(PlanKind.TASKS, tuple(inputs))
 
 
 def _too_many(count: int, what: str, limit: int) -> LaunchPlan:

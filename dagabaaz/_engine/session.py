@@ -26,12 +26,15 @@ from dagabaaz._engine.compiled import compile_graph
 from dagabaaz._engine.launch import LaunchPlan, PassthroughView, PlanKind, plan_launch
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, NodeSummaryStatus, RunStatus
 from dagabaaz.errors import StoreError
+from dagabaaz.models import DagArtifact
 from dagabaaz.store import DagStore
 
 if TYPE_CHECKING:
     from dagabaaz.orchestrator import OrchestratorCallbacks
 
 logger = logging.getLogger("dagabaaz.orchestrator")
+
+_FETCH_MEMO_SIZE = 8
 
 
 class Outcome(enum.Enum):
@@ -90,11 +93,13 @@ class RunSession:
     __slots__ = (
         "_callbacks",
         "_entry",
+        "_fetched",
         "_graph",
         "_limit",
         "_passthrough",
         "_run_id",
         "_store",
+        "_verified",
         "launched",
     )
 
@@ -114,6 +119,10 @@ class RunSession:
         self._callbacks = callbacks
         self._passthrough = PassthroughView(self._graph.plugins, resolve_passthrough)
         self._limit = fan_out_limit
+        self._fetched: dict[int, Sequence[DagArtifact]] = {}
+        # Nodes seen done during this call; done-ness cannot regress while the
+        # caller holds the run lock, so they are not asked about again.
+        self._verified: set[int] = set()
         # Nodes this session launched, in launch order (reconcile_run returns it).
         self.launched: list[int] = []
 
@@ -126,11 +135,10 @@ class RunSession:
             if claimed and self._launch(index) is Outcome.RUN_ENDED:
                 return
 
-    def task_finished(self, index: int) -> None:
-        """React to a task of node ``index`` becoming terminal."""
-        active, total, terminal = self._barrier(index)
-        if active and 0 < total <= terminal:
-            self._advance(index)
+    def node_done(self, index: int) -> None:
+        """React to node ``index`` being done (the caller just read its barrier)."""
+        self._verified.add(index)
+        self._advance(index)
 
     def reconcile(self) -> None:
         """Launch every node the store's state says is ready, then end the run if due."""
@@ -165,13 +173,20 @@ class RunSession:
 
     def _done(self, index: int) -> bool | None:
         """Whether node ``index`` is done; None when the run is terminal."""
+        if index in self._verified:
+            return True
         active, total, terminal = self._barrier(index)
         if not active:
             return None
-        return 0 < total <= terminal
+        if 0 < total <= terminal:
+            self._verified.add(index)
+            return True
+        return False
 
     def _scan(self, indices: Sequence[int], start: int) -> tuple[bool | None, int]:
         """Check ``indices[start:]`` then ``indices[:start]``; stop at the first not done."""
+        if len(indices) == 1:
+            return self._done(indices[0]), 0
         for position in itertools.chain(range(start, len(indices)), range(start)):
             done = self._done(indices[position])
             if not done:
@@ -181,6 +196,8 @@ class RunSession:
     def _ready(self, index: int) -> bool | None:
         """Whether every dependency of ``index`` is done; None when the run is terminal."""
         deps = self._graph.dependencies[index]
+        if len(deps) == 1:
+            return self._done(deps[0])
         if not deps:
             return self._done_or_active()
         cursors = self._entry.dep_cursor
@@ -236,7 +253,13 @@ class RunSession:
         self.launched.append(index)
         try:
             plan = plan_launch(
-                self._store, self._run_id, self._graph, index, self._passthrough, self._limit
+                self._store,
+                self._fetch,
+                self._run_id,
+                self._graph,
+                index,
+                self._passthrough,
+                self._limit,
             )
             outcome = self._dispatch(index, plan)
         except Exception as exc:
@@ -253,6 +276,22 @@ class RunSession:
         if plan.kind is PlanKind.FAIL:
             self._end(RunStatus.FAILED, plan.error)
         return outcome
+
+    def _fetch(self, run_id: str, indices: Sequence[int]) -> Sequence[DagArtifact]:
+        # Only done nodes are read, and a done node's artifacts cannot change
+        # during this call: the launches of one session share what they read.
+        if len(indices) != 1:
+            return self._store.get_artifacts_by_node_indices(run_id, indices)
+        index = indices[0]
+        found = self._fetched.get(index)
+        if found is None:
+            found = self._store.get_artifacts_by_node_indices(run_id, [index])
+            # Siblings read the same parents one after another: a few recent
+            # entries catch that without holding a wide fan-in in memory.
+            if len(self._fetched) >= _FETCH_MEMO_SIZE:
+                del self._fetched[next(iter(self._fetched))]
+            self._fetched[index] = found
+        return found
 
     def _dispatch(self, index: int, plan: LaunchPlan) -> Outcome:
         store, run_id, plugin = self._store, self._run_id, self._graph.plugins[index]

@@ -191,7 +191,10 @@ def test_the_fan_out_limit_is_checked_before_any_group_is_built(
         raise AssertionError("groups were built")
 
     monkeypatch.setattr(launch, "group_by_origin", refuse)
-    run = EngineRun([node("src"), node("m", "src", mode=FanMode.GROUPED)], fan_out_limit=3)
+    largest = EdgeFilter(select=ArtifactSelector.LARGEST)  # select needs per-group lists
+    run = EngineRun(
+        [node("src"), node("m", "src", mode=FanMode.GROUPED, src=largest)], fan_out_limit=3
+    )
     run.start()
     run.complete(run.tasks("src")[0].task_id, [out(f"{i}.mp4") for i in range(4)])
     [marker] = run.tasks("m")
