@@ -52,6 +52,9 @@ def describe_errors(
 
 
 def _describe(detail: ErrorDetails, root: type[BaseModel]) -> tuple[Path, str]:
+    if detail["loc"][-1:] == ("[key]",):  # pydantic's marker for a bad dict key
+        path, _ = _walk(root, detail["loc"][:-2])
+        return path, f"keys must be strings, got {_show(detail['input'])}"
     path, parent = _walk(root, detail["loc"][:-1])
     last = detail["loc"][-1] if detail["loc"] else None
     kind = detail["type"]

@@ -10,6 +10,7 @@ alias bomb would expand into unbounded memory).
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -54,6 +55,16 @@ def _construct_int(loader: StrictYamlLoader, node: Any) -> int:
     return int(loader.construct_scalar(node))
 
 
+def _construct_float(loader: StrictYamlLoader, node: Any) -> float:
+    value = float(loader.construct_yaml_float(node))
+    if not math.isfinite(value):
+        # JSON has no NaN or infinity, and a pipeline must mean the same in both syntaxes.
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{value} is not a JSON number", node.start_mark
+        )
+    return value
+
+
 def _resolve(tag: str, pattern: str, first: list[str]) -> None:
     StrictYamlLoader.add_implicit_resolver(tag, re.compile(pattern), first)
 
@@ -68,6 +79,7 @@ _resolve(
     list("-+.0123456789"),
 )
 StrictYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+StrictYamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def load_yaml(text: str) -> tuple[Any, Any]:

@@ -127,6 +127,16 @@ def test_example_pipeline_loads() -> None:
                 "p.yaml:1:4: invalid YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object:os.system'"
             ],
         ),
+        (
+            "nodes: []\ndefault_input: {a: !!float .nan}\n",
+            "yaml",
+            ["p.yaml:2:20: invalid YAML: nan is not a JSON number"],
+        ),
+        (
+            "nodes: []\ndefault_input: {1: 2}\n",
+            "yaml",
+            ["p.yaml:2:16: default_input: keys must be strings, got 1"],
+        ),
         ('[{"plugin": 1}]', "json", ["p.json: [0].plugin: expected a string, got 1"]),
         (
             '{"nodes": [], "extra": 1}',
@@ -198,6 +208,8 @@ def test_example_pipeline_loads() -> None:
         "yaml-two-documents",
         "yaml-unhashable-key",
         "yaml-python-tag",
+        "yaml-nan",
+        "yaml-number-key",
         "wrong-type",
         "unknown-top-field",
         "misspelled-nodes",
