@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from worker_harness import WorkerRun, out
 
+from dagabaaz.bindings import resolve_binding
 from dagabaaz.constants import FanMode, FilterOperator, RunStatus
 from dagabaaz.errors import BindingError
 from dagabaaz.memory import InMemoryStore
@@ -20,8 +21,11 @@ from dagabaaz.models import (
     NodeSource,
     Output,
     RuntimeSource,
+    TaskArtifact,
 )
-from dagabaaz.task_input import resolve_task_bindings
+from dagabaaz.pipes import DEFAULT_PIPES
+from dagabaaz.schema import InputFieldSpec, get_pipeline_input_schema
+from dagabaaz.task_input import assemble_task_input, resolve_task_bindings
 
 # --- one aggregate task over two dependencies, bindings resolved directly ------
 
@@ -539,10 +543,6 @@ def test_readme_when_example_in_fan_out_keeps_the_artifacts_own_field() -> None:
 
 
 def test_custom_pipes_reach_bindings_and_the_schema() -> None:
-    from dagabaaz.pipes import DEFAULT_PIPES
-    from dagabaaz.schema import InputFieldSpec, get_pipeline_input_schema
-    from dagabaaz.task_input import assemble_task_input
-
     pipes = DEFAULT_PIPES.copy()
 
     def shout(value: str) -> str:
@@ -560,3 +560,64 @@ def test_custom_pipes_reach_bindings_and_the_schema() -> None:
         assemble_task_input(store, run_id="run-1", node_index=2, nodes=nodes)
     schema = get_pipeline_input_schema(nodes, lambda _name: None, pipes=pipes)
     assert schema == [InputFieldSpec(name="lang")]
+
+
+# --- resolve_binding, for callers of the earlier version ------------------------
+
+
+def _artifacts_by_node() -> dict[int, list[Any]]:
+    return {
+        0: [
+            TaskArtifact(file_path="/a", file_name="a.mp4", metadata={"title": "A", "n": [1]}),
+            TaskArtifact(file_path="/b", file_name="b.mp4", metadata={"title": "B"}),
+        ],
+        1: [TaskArtifact(file_path="/c", file_name="c.json", metadata={"found": ""})],
+    }
+
+
+@pytest.mark.parametrize(
+    ("binding", "field", "expected"),
+    [
+        (NodeSource(node="src", key="title"), "f", ["A", "B"]),
+        (NodeSource(node="meta", key="file_name"), "f", "c.json"),
+        (NodeSource(node="src", key="absent"), "f", None),
+        (ExpressionSource(expression="{src.file_name | join(;)}"), "f", "a.mp4;b.mp4"),
+        (ExpressionSource(expression="{config.mode}-{input.lang}"), "f", "fast-en"),
+        (RuntimeSource(), "lang", "en"),
+        (ConfigSource(value=3, when="{meta.found}"), "f", None),
+        (ConfigSource(value=3, when="{meta.found | not}"), "f", 3),
+    ],
+    ids=[
+        "several-values",
+        "one-value",
+        "nothing",
+        "expression",
+        "input-and-config",
+        "runtime-by-field-name",
+        "when-false-gives-none",
+        "when-true",
+    ],
+)
+def test_resolve_binding(binding: BindingSource, field: str, expected: Any) -> None:
+    got = resolve_binding(
+        binding,
+        _artifacts_by_node(),
+        {"src": 0, "meta": 1},
+        {"lang": "en"},
+        {"mode": "fast"},
+        field=field,
+    )
+    assert got == expected
+
+
+def test_resolve_binding_copies_and_errors() -> None:
+    artifacts = _artifacts_by_node()
+    value = resolve_binding(NodeSource(node="src", key="n"), artifacts, {"src": 0}, None)
+    value.append(2)
+    assert artifacts[0][0].metadata["n"] == [1]
+    with pytest.raises(BindingError) as caught:
+        resolve_binding(NodeSource(node="ghost", key="k"), artifacts, {"src": 0}, None)
+    assert str(caught.value) == "reads node 'ghost', which is not one of its dependencies"
+    with pytest.raises(BindingError) as named:
+        resolve_binding(RuntimeSource(key="token", required=True), {}, {}, {}, node="n", field="t")
+    assert str(named.value) == "node 'n', field 't': required run input 'token' is missing"
