@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Print the table: case, microseconds per task at both sizes, ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every size")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per case (best is kept)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per case (best is kept)")
     args = parser.parse_args(argv)
     small = max(2, int(200 * args.scale))
     large = small * GROWTH
