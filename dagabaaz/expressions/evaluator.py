@@ -85,26 +85,41 @@ def _interpolation(
         return get
     subject = source[node.value.start : node.value.end]
     calls = tuple(
-        (pipe.spec.bind(budget), pipe.args, _Site(source, pipe.node, subject)) for pipe in chain
+        (
+            pipe.spec.bind(budget),
+            pipe.args,
+            pipe.spec.signature.text_value,
+            _Site(source, pipe.node, subject),
+        )
+        for pipe in chain
     )
+    last = calls[-1][3]
     check = budget.value
+    # A cheap pre-filter for the common case; budget.value decides and raises.
+    max_text = budget.limits.max_string_length
 
     def evaluate(scope: Scope) -> Any:
         value = get(scope)
-        for call, args, site in calls:
+        for call, args, text_value, site in calls:
             try:
-                if value is None:
+                if value.__class__ is str:
+                    if len(value) > max_text:
+                        check(value)
+                elif value is None:
                     value = ""
                 else:
                     check(value)
+                    if text_value:
+                        value = to_text(value, budget)
                 value = call(value, *args)
             except Exception as error:
                 raise _failure(error, site) from error
-        try:
-            check(value)
-        except Exception as error:
-            raise _failure(error, calls[-1][2]) from error
-        return None if value.__class__ is str and not value else value
+        if value.__class__ is str:
+            if len(value) > max_text:
+                _check_result(check, value, last)
+            return value or None
+        _check_result(check, value, last)
+        return value
 
     return evaluate
 
@@ -151,6 +166,13 @@ def _text(pieces: tuple[str | Evaluator, ...], budget: Budget) -> Evaluator:
         return "".join(rendered) or None
 
     return evaluate
+
+
+def _check_result(check: Callable[[Any], None], value: Any, site: _Site) -> None:
+    try:
+        check(value)
+    except Exception as error:
+        raise _failure(error, site) from error
 
 
 def _failure(error: Exception, site: _Site) -> ExpressionError:

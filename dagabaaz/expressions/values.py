@@ -27,6 +27,7 @@ __all__ = [
     "is_missing",
     "join_text",
     "load_json",
+    "pipe_input",
     "to_json",
     "to_text",
 ]
@@ -48,6 +49,15 @@ class UnrenderableValue(ExpressionError):
 def is_missing(value: object) -> bool:
     """Return True for the values a template treats as absent: ``None`` and ``""``."""
     return value is None or (isinstance(value, str) and not value)
+
+
+def pipe_input(value: object, text: bool, budget: Budget) -> Any:
+    """Return what a pipe receives: None as "", and text when it takes ``str``."""
+    if value is None:
+        return ""
+    if text and value.__class__ is not str:
+        return to_text(value, budget)
+    return value
 
 
 def to_text(value: object, budget: Budget) -> str:
@@ -72,9 +82,9 @@ def join_text(items: list[Any] | tuple[Any, ...], separator: str, budget: Budget
     """Join the rendered items that are not missing; nested containers as JSON."""
     budget.items(len(items))
     texts = [
-        to_json(item, budget) if isinstance(item, _CONTAINERS) else to_text(item, budget)
+        item if item.__class__ is str else _item_text(item, budget)
         for item in items
-        if not is_missing(item)
+        if item is not None and (item.__class__ is not str or item)
     ]
     length = sum(map(len, texts)) + len(separator) * max(0, len(texts) - 1)
     budget.text(length, "the joined text")
@@ -130,6 +140,12 @@ def as_number(value: object) -> int | float | None:
     if isinstance(value, str) and len(value) <= 400 and _NUMBER.fullmatch(value):
         return int(value) if _INTEGER.fullmatch(value) else float(value)
     return None
+
+
+def _item_text(item: object, budget: Budget) -> str:
+    if isinstance(item, _CONTAINERS):
+        return to_json(item, budget)
+    return to_text(item, budget)
 
 
 def _scalar_text(value: object, budget: Budget) -> str:

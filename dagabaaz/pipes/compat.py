@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from dagabaaz.expressions.limits import Budget
+from dagabaaz.expressions.values import pipe_input
 from dagabaaz.pipes.errors import ArgumentError
 from dagabaaz.pipes.registry import PipeRegistry, PipeSpec
 
@@ -52,7 +53,7 @@ def _legacy_call(spec: PipeSpec, budget: Budget) -> Callable[..., Any]:
             signature.param_for(i).convert(str(arg), budget, spec.name)
             for i, arg in enumerate(args)
         ]
-        return function("" if value is None else value, *converted)
+        return function(pipe_input(value, signature.text_value, budget), *converted)
 
     call.__name__ = spec.name
     call.__doc__ = spec.doc

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagabaaz.expressions.limits import Budget
-from dagabaaz.expressions.values import as_number, load_json, to_text
+from dagabaaz.expressions.values import as_number, load_json
 from dagabaaz.pipes.registry import PipeRegistry
 
 __all__ = ["register"]
@@ -41,9 +41,9 @@ def int_(value: object) -> int:
     return int(number)
 
 
-def string(value: object, *, budget: Budget) -> str:
+def string(text: str) -> str:
     """Return the value as text: a list joined with ", ", a dict as JSON, None as ""."""
-    return to_text(value, budget)
+    return text
 
 
 def register(registry: PipeRegistry) -> None:

@@ -29,6 +29,7 @@ class FunctionSpec:
             "signature": f"{self.name}(references...)",
             "summary": self.doc.split("\n", 1)[0],
             "doc": self.doc,
+            "value": None,
             "params": [
                 {
                     "name": "references",

@@ -4,34 +4,32 @@ from __future__ import annotations
 
 import posixpath
 
-from dagabaaz.expressions.limits import Budget
-from dagabaaz.expressions.values import to_text
 from dagabaaz.pipes.registry import PipeRegistry
 
 __all__ = ["register"]
 
 
-def basename(value: object, *, budget: Budget) -> str:
+def basename(path: str) -> str:
     """Return the last part of a path: "/data/clip.mp4" gives "clip.mp4"."""
-    return posixpath.basename(to_text(value, budget))
+    return posixpath.basename(path)
 
 
-def dirname(value: object, *, budget: Budget) -> str:
+def dirname(path: str) -> str:
     """Return everything before the last part: "/data/clip.mp4" gives "/data"."""
-    return posixpath.dirname(to_text(value, budget))
+    return posixpath.dirname(path)
 
 
-def stem(value: object, *, budget: Budget) -> str:
+def stem(path: str) -> str:
     """Return the last part without its extension: "/data/clip.final.mp4" gives "clip.final"."""
-    return posixpath.splitext(posixpath.basename(to_text(value, budget)))[0]
+    return posixpath.splitext(posixpath.basename(path))[0]
 
 
-def ext(value: object, *, budget: Budget) -> str:
+def ext(path: str) -> str:
     """Return the extension without its dot: "/data/clip.mp4" gives "mp4"; "" when there is none.
 
     A leading dot is not an extension: ".env" has none.
     """
-    return posixpath.splitext(to_text(value, budget))[1][1:]
+    return posixpath.splitext(path)[1][1:]
 
 
 def register(registry: PipeRegistry) -> None:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import re2
 
 from dagabaaz.expressions.limits import Budget
-from dagabaaz.expressions.values import to_text
 from dagabaaz.pipes.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -58,9 +57,8 @@ class Regex:
         return hash(self.pattern)
 
 
-def match(value: object, pattern: Regex, *, budget: Budget) -> str:
+def match(text: str, pattern: Regex, *, budget: Budget) -> str:
     """Return the first match of a regular expression (re2 syntax), or "" when none."""
-    text = to_text(value, budget)
     budget.regex_subject(len(text))
     return pattern.search(text) or ""
 

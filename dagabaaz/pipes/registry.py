@@ -55,6 +55,7 @@ class PipeSpec:
             "signature": self.signature.describe(self.name),
             "summary": self.doc.split("\n", 1)[0],
             "doc": self.doc,
+            "value": "string" if self.signature.text_value else "any",
             "params": [p.to_dict() for p in params],
         }
 

@@ -1,6 +1,7 @@
 """A pipe's parameters, read once from its Python signature.
 
-The first positional parameter receives the piped value. The others are the
+The first positional parameter receives the piped value; annotated ``str``, it
+receives the value rendered as text (None as ""). The others are the
 pipe's arguments, annotated ``str``, ``int``, ``float``, ``bool`` or
 :class:`~dagabaaz.pipes.regex.Regex`, optionally wrapped in
 ``typing.Annotated[..., Range(min, max)]``; ``*args`` makes the pipe variadic.
@@ -153,6 +154,8 @@ class Signature:
     params: tuple[Param, ...]
     variadic: Param | None
     budget_param: str | None
+    text_value: bool = False
+    """True when the value parameter is annotated ``str``: it receives text."""
 
     @property
     def min_args(self) -> int:
@@ -233,7 +236,8 @@ def read_signature(name: str, function: Callable[..., Any]) -> Signature:
             variadic = _param(name, parameter, variadic=True)
         else:
             params.append(_param(name, parameter, variadic=False))
-    return Signature(tuple(params), variadic, budget_param)
+    text_value = _base_type(parameters[0].annotation) is str
+    return Signature(tuple(params), variadic, budget_param, text_value)
 
 
 def _param(pipe: str, parameter: inspect.Parameter, *, variadic: bool) -> Param:

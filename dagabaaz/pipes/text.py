@@ -1,4 +1,8 @@
-"""Text pipes: case, trimming, replacing, cutting, adding and padding."""
+"""Text pipes: case, trimming, replacing, cutting, adding and padding.
+
+Their value parameter is annotated ``str``, so the evaluator hands them the
+value already rendered as text (see :mod:`dagabaaz.expressions.values`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import re
 from typing import Annotated
 
 from dagabaaz.expressions.limits import Budget
-from dagabaaz.expressions.values import as_number, to_text
+from dagabaaz.expressions.values import as_number
 from dagabaaz.pipes.registry import PipeRegistry
 from dagabaaz.pipes.signature import Range
 
@@ -15,80 +19,76 @@ __all__ = ["register"]
 _WORD = re.compile(r"\S+")
 
 
-def upper(value: object, *, budget: Budget) -> str:
+def upper(text: str) -> str:
     """Upper-case the text."""
-    return to_text(value, budget).upper()
+    return text.upper()
 
 
-def lower(value: object, *, budget: Budget) -> str:
+def lower(text: str) -> str:
     """Lower-case the text."""
-    return to_text(value, budget).lower()
+    return text.lower()
 
 
-def title(value: object, *, budget: Budget) -> str:
+def title(text: str) -> str:
     """Capitalize each word: its first letter upper-cased, the rest lower-cased.
 
     Words are separated by whitespace, so "it's" becomes "It's".
     """
-    return _WORD.sub(_capitalize, to_text(value, budget))
+    return _WORD.sub(_capitalize, text)
 
 
-def trim(value: object, *, budget: Budget) -> str:
+def trim(text: str) -> str:
     """Remove whitespace from both ends."""
-    return to_text(value, budget).strip()
+    return text.strip()
 
 
-def strip(value: object, chars: str = "", *, budget: Budget) -> str:
+def strip(text: str, chars: str = "") -> str:
     """Remove the given characters (whitespace by default) from both ends."""
-    return to_text(value, budget).strip(chars or None)
+    return text.strip(chars or None)
 
 
-def lstrip(value: object, chars: str = "", *, budget: Budget) -> str:
+def lstrip(text: str, chars: str = "") -> str:
     """Remove the given characters (whitespace by default) from the start."""
-    return to_text(value, budget).lstrip(chars or None)
+    return text.lstrip(chars or None)
 
 
-def rstrip(value: object, chars: str = "", *, budget: Budget) -> str:
+def rstrip(text: str, chars: str = "") -> str:
     """Remove the given characters (whitespace by default) from the end."""
-    return to_text(value, budget).rstrip(chars or None)
+    return text.rstrip(chars or None)
 
 
 def replace(
-    value: object, old: Annotated[str, Range(1, None)], new: str = "", *, budget: Budget
+    text: str, old: Annotated[str, Range(1, None)], new: str = "", *, budget: Budget
 ) -> str:
     """Replace every occurrence of ``old`` with ``new`` (by default, delete it)."""
-    text = to_text(value, budget)
-    count = text.count(old)
-    budget.text(len(text) + count * (len(new) - len(old)), "the result of replace")
+    if len(new) > len(old):
+        budget.text(len(text) + text.count(old) * (len(new) - len(old)), "the result of replace")
     return text.replace(old, new)
 
 
-def truncate(value: object, length: Annotated[int, Range(0, None)] = 100, *, budget: Budget) -> str:
+def truncate(text: str, length: Annotated[int, Range(0, None)] = 100) -> str:
     """Keep the first ``length`` characters; no ellipsis is added."""
-    return to_text(value, budget)[:length]
+    return text[:length]
 
 
-def prepend(value: object, prefix: str, *, budget: Budget) -> str:
+def prepend(text: str, prefix: str, *, budget: Budget) -> str:
     """Put ``prefix`` before the text."""
-    text = to_text(value, budget)
     budget.text(len(prefix) + len(text), "the result of prepend")
     return prefix + text
 
 
-def append(value: object, suffix: str, *, budget: Budget) -> str:
+def append(text: str, suffix: str, *, budget: Budget) -> str:
     """Put ``suffix`` after the text."""
-    text = to_text(value, budget)
     budget.text(len(text) + len(suffix), "the result of append")
     return text + suffix
 
 
-def pad(value: object, width: Annotated[int, Range(0, None)] = 2, *, budget: Budget) -> str:
+def pad(text: str, width: Annotated[int, Range(0, None)] = 2, *, budget: Budget) -> str:
     """Zero-pad a number to ``width`` characters ("7" becomes "07").
 
-    A value that is not a number is returned as text, unchanged.
+    Text that is not a number is returned unchanged.
     """
-    text = to_text(value, budget)
-    if as_number(value) is None:
+    if as_number(text) is None:
         return text
     budget.text(width, "the result of pad")
     return text.strip().zfill(width)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import quote, unquote
 
 from dagabaaz.expressions.limits import Budget
-from dagabaaz.expressions.values import to_text
 from dagabaaz.pipes.registry import PipeRegistry
 
 __all__ = ["register"]
@@ -14,21 +13,20 @@ __all__ = ["register"]
 _UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 
 
-def urlencode(value: object, *, budget: Budget) -> str:
+def urlencode(text: str, *, budget: Budget) -> str:
     """Percent-encode the text for a URL (UTF-8; only A-Z a-z 0-9 - . _ ~ stay as they are).
 
     "a b/c" gives "a%20b%2Fc".
     """
-    text = to_text(value, budget)
     data = text.encode("utf-8")
     escaped = len(data.translate(None, _UNRESERVED))
     budget.text(len(data) + 2 * escaped, "the result of urlencode")
     return quote(data, safe="")
 
 
-def urldecode(value: object, *, budget: Budget) -> str:
+def urldecode(text: str) -> str:
     """Decode percent-escapes ("a%20b" gives "a b"); "+" is left as it is."""
-    return unquote(to_text(value, budget))
+    return unquote(text)
 
 
 def register(registry: PipeRegistry) -> None:
