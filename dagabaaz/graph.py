@@ -29,6 +29,7 @@ __all__ = [
     "find_ready_nodes",
     "find_root_nodes",
     "rekey_edge_filters_by_index",
+    "resolve_dependencies_with",
     "resolve_dependency_indices",
 ]
 
@@ -66,7 +67,17 @@ def resolve_dependency_indices(nodes: Sequence[DagNode]) -> list[list[int]]:
         PipelineValidationError: A slug is empty or duplicated, or a
             dependency names no node.
     """
-    index_of = build_slug_to_index_map(nodes)
+    return resolve_dependencies_with(nodes, build_slug_to_index_map(nodes))
+
+
+def resolve_dependencies_with(
+    nodes: Sequence[DagNode], index_of: Mapping[str, int]
+) -> list[list[int]]:
+    """Like :func:`resolve_dependency_indices`, with the slug map already built.
+
+    Raises:
+        PipelineValidationError: A dependency names no node.
+    """
     resolved: list[list[int]] = []
     for index, node in enumerate(nodes):
         deps: list[int] = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from dagabaaz.constants import FanMode
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import PipelineValidationError
-from dagabaaz.graph import build_slug_to_index_map, resolve_dependency_indices
+from dagabaaz.graph import build_slug_to_index_map, resolve_dependencies_with
 from dagabaaz.models import DagNode, EdgeFilter
 
 
@@ -57,7 +57,7 @@ def compile_graph(nodes: Sequence[DagNode]) -> CompiledGraph:
     """
     source = tuple(nodes)
     index_of = build_slug_to_index_map(source)
-    dependencies = tuple(tuple(deps) for deps in resolve_dependency_indices(source))
+    dependencies = tuple(tuple(deps) for deps in resolve_dependencies_with(source, index_of))
     for index, deps in enumerate(dependencies):
         if index in deps:
             slug = source[index].slug

@@ -15,7 +15,6 @@ Invariants the session relies on (the caller holds the run's lock):
 from __future__ import annotations
 
 import enum
-import itertools
 import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -97,6 +96,7 @@ class RunSession:
         "_graph",
         "_limit",
         "_passthrough",
+        "_resolve",
         "_run_id",
         "_store",
         "_verified",
@@ -117,7 +117,8 @@ class RunSession:
         self._entry = entry
         self._graph = entry.graph
         self._callbacks = callbacks
-        self._passthrough = PassthroughView(self._graph.plugins, resolve_passthrough)
+        self._resolve = resolve_passthrough
+        self._passthrough: PassthroughView | None = None
         self._limit = fan_out_limit
         self._fetched: dict[int, Sequence[DagArtifact]] = {}
         # Nodes seen done during this call; done-ness cannot regress while the
@@ -187,7 +188,11 @@ class RunSession:
         """Check ``indices[start:]`` then ``indices[:start]``; stop at the first not done."""
         if len(indices) == 1:
             return self._done(indices[0]), 0
-        for position in itertools.chain(range(start, len(indices)), range(start)):
+        for position in range(start, len(indices)):
+            done = self._done(indices[position])
+            if not done:
+                return done, position
+        for position in range(start):
             done = self._done(indices[position])
             if not done:
                 return done, position
@@ -251,6 +256,8 @@ class RunSession:
         fails the run, so a claimed node can never be left without tasks.
         """
         self.launched.append(index)
+        if self._passthrough is None:
+            self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
         try:
             plan = plan_launch(
                 self._store,
