@@ -105,7 +105,7 @@ def test_missing_file_and_directory_exit_two(
 def test_plugins_option_reports_unknown_plugins(
     write: Callable[[str, str], str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    plugins = write("plugins.py", "PLUGINS = {'files': print}\n")
+    plugins = write("my_plugins.py", "PLUGINS = {'files': print}\n")
     pipeline = write("p.json", '[{"slug": "a", "plugin": "fils"}]')
     assert main(["check", pipeline, "--plugins", plugins]) == 1
     out = capsys.readouterr().out
@@ -131,7 +131,7 @@ def test_bad_plugins_files_exit_two(
     source: str,
     message: str,
 ) -> None:
-    plugins = write("plugins.py", source)
+    plugins = write("my_plugins.py", source)
     assert main(["check", str(MEDIA / "pipeline.yaml"), "--plugins", plugins]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"dagabaaz: --plugins {plugins}: ")

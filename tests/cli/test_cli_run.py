@@ -43,7 +43,7 @@ PLUGINS = {"files": files, "shout": shout, "count": count}
 
 @pytest.fixture
 def files(write: Callable[[str, str], str]) -> tuple[str, str]:
-    return write("p.json", PIPELINE), write("plugins.py", PLUGINS)
+    return write("p.json", PIPELINE), write("my_plugins.py", PLUGINS)
 
 
 def test_run_prints_progress_lines_and_summary(
@@ -141,7 +141,7 @@ def test_run_invalid_pipeline_exits_one(
     write: Callable[[str, str], str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     pipeline = write("bad.json", '[{"slug": "a", "plugin": "nope"}]')
-    plugins = write("plugins.py", "PLUGINS = {'files': print}\n")
+    plugins = write("my_plugins.py", "PLUGINS = {'files': print}\n")
     assert main(["run", pipeline, "--plugins", plugins]) == 1
     err = capsys.readouterr().err
     assert "error[unknown-plugin]" in err
@@ -155,7 +155,7 @@ def test_run_missing_required_input_exits_one(
         "p.json",
         '[{"slug": "a", "plugin": "p", "bindings": {"url": {"source": "runtime", "required": true}}}]',
     )
-    plugins = write("plugins.py", "PLUGINS = {'p': print}\n")
+    plugins = write("my_plugins.py", "PLUGINS = {'p': print}\n")
     assert main(["run", pipeline, "--plugins", plugins]) == 1
     assert "not run: " in capsys.readouterr().err
 
@@ -167,7 +167,7 @@ def test_run_node_configs_from_a_file(
         "p.json",
         '[{"slug": "a", "plugin": "p", "bindings": {"g": {"source": "expression", "expression": "{config.greeting}"}}}]',
     )
-    plugins = write("plugins.py", "PLUGINS = {'p': lambda task: {'file_name': task['g']}}\n")
+    plugins = write("my_plugins.py", "PLUGINS = {'p': lambda task: {'file_name': task['g']}}\n")
     config = write("config.json", '{"a": {"greeting": "hello"}}')
     assert main(["run", pipeline, "--plugins", plugins, "--config", config, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["nodes"][0]["outputs"][0]["file_name"] == "hello"
@@ -208,7 +208,7 @@ def test_live_display_draws_rows() -> None:
 def test_run_unreadable_pipeline_exits_two(
     write: Callable[[str, str], str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    plugins = write("plugins.py", "PLUGINS = {}\n")
+    plugins = write("my_plugins.py", "PLUGINS = {}\n")
     pipeline = write("p.yaml", "nodes: {}\n")
     assert main(["run", pipeline, "--plugins", plugins]) == 2
     assert capsys.readouterr().err == f"{pipeline}:1:8: nodes: expected a list, got {{}}\n"
