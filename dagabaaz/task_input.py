@@ -135,6 +135,8 @@ def resolve_task_bindings(
         TaskInputError: As in :func:`build_task_input`.
     """
     upstream = _upstream(store, run_id, node_index, nodes, deps, passthrough_indices)
+    _check_mapping(input_data, "input_data", run_id, upstream.node.slug, optional=False)
+    _check_mapping(node_config, "node_config", run_id, upstream.node.slug)
     if not upstream.node.bindings:
         return dict(input_data)
     view = _TaskView(upstream, input_artifact_id, origin_artifact_id)
@@ -169,6 +171,7 @@ def assemble_task_input(
         input_artifact_id,
         origin_artifact_id,
     )
+    _check_mapping(node_config, "node_config", run_id, view.upstream.node.slug)
     input_data = view.input_dict()
     if not view.upstream.node.bindings:
         return input_data
@@ -323,6 +326,8 @@ def _upstream(
     deps: Sequence[Sequence[int]] | None,
     passthrough_indices: Container[int] | None,
 ) -> Upstream:
+    if isinstance(nodes, str | bytes) or not all(isinstance(node, DagNode) for node in nodes):
+        raise TaskInputError(f"run '{run_id}': nodes must be a list of DagNode")
     if isinstance(node_index, bool) or not isinstance(node_index, int):
         raise TaskInputError(f"run '{run_id}': node_index must be an int, not {node_index!r}")
     if not 0 <= node_index < len(nodes):
@@ -335,4 +340,22 @@ def _upstream(
         raise TaskInputError(
             f"run '{run_id}': deps has {len(adjacency)} entries for a {len(nodes)}-node pipeline"
         )
+    own = adjacency[node_index]
+    if any(
+        isinstance(dep, bool) or not isinstance(dep, int) or not 0 <= dep < len(nodes)
+        for dep in own
+    ):
+        raise TaskInputError(
+            f"run '{run_id}': deps[{node_index}] = {list(own)!r} names a node the "
+            f"{len(nodes)}-node pipeline does not have"
+        )
     return Upstream(store, run_id, node_index, nodes, adjacency, passthrough_indices)
+
+
+def _check_mapping(
+    value: object, name: str, run_id: str, slug: str, *, optional: bool = True
+) -> None:
+    if (value is not None or not optional) and not isinstance(value, Mapping):
+        raise TaskInputError(
+            f"run '{run_id}', node '{slug}': {name} must be a mapping, not {type(value).__name__}"
+        )

@@ -11,7 +11,11 @@ from dagabaaz.constants import ArtifactSelector, FanMode, FilterOperator, RunSta
 from dagabaaz.errors import TaskInputError
 from dagabaaz.memory import InMemoryStore
 from dagabaaz.models import DagNode, EdgeFilter, FilterRule, Output
-from dagabaaz.task_input import build_task_input, collect_upstream_task_artifacts_bfs
+from dagabaaz.task_input import (
+    build_task_input,
+    collect_upstream_task_artifacts_bfs,
+    resolve_task_bindings,
+)
 
 
 def _items(count: int) -> Any:
@@ -302,6 +306,14 @@ def _store_with_one_artifact() -> tuple[InMemoryStore, list[DagNode], str]:
             {"deps": [[]]},
             "run 'run-1': deps has 1 entries for a 2-node pipeline",
         ),
+        (
+            {"deps": [[], [7]]},
+            "run 'run-1': deps[1] = [7] names a node the 2-node pipeline does not have",
+        ),
+        (
+            {"nodes": [{"slug": "source", "plugin": "fetch"}]},
+            "run 'run-1': nodes must be a list of DagNode",
+        ),
     ],
     ids=[
         "index-out-of-range",
@@ -310,14 +322,38 @@ def _store_with_one_artifact() -> tuple[InMemoryStore, list[DagNode], str]:
         "artifact-and-origin",
         "root-with-origin",
         "short-deps",
+        "deps-out-of-range",
+        "nodes-not-models",
     ],
 )
 def test_bad_task_coordinates(arguments: dict[str, Any], message: str) -> None:
     store, nodes, artifact_id = _store_with_one_artifact()
-    call: dict[str, Any] = {"node_index": 1, "input_artifact_id": None, **arguments}
+    call: dict[str, Any] = {"node_index": 1, "input_artifact_id": None, "nodes": nodes, **arguments}
     if call["input_artifact_id"] == "ARTIFACT":
         call["input_artifact_id"] = artifact_id
         message = message.replace("ARTIFACT", artifact_id)
     with pytest.raises(TaskInputError) as caught:
-        build_task_input(store, run_id="run-1", nodes=nodes, **call)
+        build_task_input(store, run_id="run-1", **call)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            {"input_data": None},
+            "run 'run-1', node 'sink': input_data must be a mapping, not NoneType",
+        ),
+        ({"input_data": [1]}, "run 'run-1', node 'sink': input_data must be a mapping, not list"),
+        (
+            {"input_data": {}, "node_config": "fast"},
+            "run 'run-1', node 'sink': node_config must be a mapping, not str",
+        ),
+    ],
+    ids=["input-none", "input-list", "config-string"],
+)
+def test_bad_binding_arguments(arguments: dict[str, Any], message: str) -> None:
+    store, nodes, _artifact_id = _store_with_one_artifact()
+    with pytest.raises(TaskInputError) as caught:
+        resolve_task_bindings(store, run_id="run-1", node_index=1, nodes=nodes, **arguments)
     assert str(caught.value) == message
