@@ -44,7 +44,7 @@ from dagabaaz.models import (
 )
 from dagabaaz.pipes import PipeRegistry
 
-__all__ = ["apply_bindings", "resolve_binding"]
+__all__ = ["resolve_binding"]
 
 
 def resolve_binding(
@@ -105,6 +105,9 @@ def apply_bindings(
     bindings: Mapping[str, BindingSource], input_data: Mapping[str, Any], scope: BindingScope
 ) -> dict[str, Any]:
     """Return a new dict: ``input_data`` with every binding that yields a value applied.
+
+    The building block of :func:`dagabaaz.task_input.resolve_task_bindings`,
+    which builds the scope from what the task sees.
 
     Args:
         bindings: Field name to binding, in the node's order.
