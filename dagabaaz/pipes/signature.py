@@ -254,7 +254,7 @@ def _param(pipe: str, parameter: inspect.Parameter, *, variadic: bool) -> Param:
     if default is not REQUIRED and not _fits(default, base):
         raise PipeRegistryError(
             f"default {default!r} of parameter '{parameter.name}' of pipe '{pipe}' "
-            f"is not a {_TYPE_NAMES[base]}"
+            f"is not of type {_TYPE_NAMES[base]}"
         )
     return Param(parameter.name, base, default, ranges[0] if ranges else None, variadic)
 
