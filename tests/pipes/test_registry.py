@@ -23,9 +23,44 @@ from dagabaaz.pipes import (
 )
 
 BUILTIN_NAMES = sorted(
-    """upper lower trim title replace strip lstrip rstrip default required first last nth join
-    basename dirname stem ext urlencode urldecode int string truncate prepend append match
-    json_get flatten compact pad not eq neq gt lt in""".split()
+    [
+        "upper",
+        "lower",
+        "trim",
+        "title",
+        "replace",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "default",
+        "required",
+        "first",
+        "last",
+        "nth",
+        "join",
+        "basename",
+        "dirname",
+        "stem",
+        "ext",
+        "urlencode",
+        "urldecode",
+        "int",
+        "string",
+        "truncate",
+        "prepend",
+        "append",
+        "match",
+        "json_get",
+        "flatten",
+        "compact",
+        "pad",
+        "not",
+        "eq",
+        "neq",
+        "gt",
+        "lt",
+        "in",
+    ]
 )
 
 
