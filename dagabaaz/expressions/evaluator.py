@@ -20,7 +20,7 @@ from typing import Any
 
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import ExpressionError
-from dagabaaz.expressions.ast import FunctionCall, Interpolation, PipeCall, Reference, Template
+from dagabaaz.expressions.ast import FunctionCall, Interpolation, Reference, Template
 from dagabaaz.expressions.checker import BoundPipe
 from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.scope import LOOKUP_ERRORS, Scope, lookup
@@ -34,10 +34,15 @@ Evaluator = Callable[[Scope], Any]
 
 @dataclass(frozen=True, slots=True)
 class _Site:
-    """Where a pipe call is, to explain a failure there."""
+    """A part of the expression, to explain a failure there.
+
+    ``pipe`` names the pipe call the site is; None for rendering a value.
+    """
 
     source: str
-    pipe: PipeCall
+    start: int
+    end: int
+    pipe: str | None
     subject: str
 
 
@@ -54,13 +59,16 @@ def build_evaluator(
         if isinstance(part, Interpolation):
             return _interpolation(source, part, next(chains), budget, native=True)
         return _constant(part.value or None)
-    pieces: list[str | Evaluator] = []
+    pieces: list[str | tuple[Evaluator, _Site]] = []
     for part in parts:
         if isinstance(part, Interpolation):
-            pieces.append(_interpolation(source, part, next(chains), budget, native=False))
+            get = _interpolation(source, part, next(chains), budget, native=False)
+            subject = source[part.start : part.end]
+            pieces.append((get, _Site(source, part.start, part.end, None, subject)))
         else:
             pieces.append(part.value)
-    return _text(tuple(pieces), budget)
+    whole = _Site(source, 0, len(source), None, "the template")
+    return _text(tuple(pieces), budget, whole)
 
 
 def _constant(value: Any) -> Evaluator:
@@ -89,7 +97,7 @@ def _interpolation(
             pipe.spec.bind(budget),
             pipe.args,
             pipe.spec.signature.text_value,
-            _Site(source, pipe.node, subject),
+            _Site(source, pipe.node.start, pipe.node.end, pipe.node.name, subject),
         )
         for pipe in chain
     )
@@ -153,16 +161,28 @@ def _empty_to_none(get: Evaluator) -> Evaluator:
     return evaluate
 
 
-def _text(pieces: tuple[str | Evaluator, ...], budget: Budget) -> Evaluator:
+def _text(
+    pieces: tuple[str | tuple[Evaluator, _Site], ...], budget: Budget, whole: _Site
+) -> Evaluator:
     def evaluate(scope: Scope) -> str | None:
         rendered: list[str] = []
         for piece in pieces:
             if piece.__class__ is str:
-                rendered.append(piece)
-            else:
-                value = piece(scope)  # type: ignore[operator]
-                rendered.append(value if value.__class__ is str else to_text(value, budget))
-        budget.text(sum(map(len, rendered)), "the text of the template")
+                rendered.append(piece)  # type: ignore[arg-type]
+                continue
+            get, site = piece
+            value = get(scope)
+            if value.__class__ is str:
+                rendered.append(value)
+                continue
+            try:
+                rendered.append(to_text(value, budget))
+            except Exception as error:
+                raise _failure(error, site) from error
+        try:
+            budget.text(sum(map(len, rendered)), "the text of the template")
+        except Exception as error:
+            raise _failure(error, whole) from error
         return "".join(rendered) or None
 
     return evaluate
@@ -176,7 +196,7 @@ def _check_result(check: Callable[[Any], None], value: Any, site: _Site) -> None
 
 
 def _failure(error: Exception, site: _Site) -> ExpressionError:
-    """Turn what a pipe raised into an ExpressionError pointing at the pipe."""
+    """Turn what a pipe or the rendering raised into an ExpressionError pointing at it."""
     if isinstance(error, ExpressionError) and error.diagnostics:
         return error
     source, pipe, subject = site.source, site.pipe, site.subject
@@ -184,15 +204,19 @@ def _failure(error: Exception, site: _Site) -> ExpressionError:
     code = str(getattr(error, "code", "pipe-failed"))
     if code == "required-missing":
         message = f"required value '{subject}' is missing {where}"
-    elif isinstance(error, ExpressionError):
-        message = f"pipe '{pipe.name}' on '{subject}' {where}: {error}"
-    else:
+    elif not isinstance(error, ExpressionError):
         code = "pipe-failed"
-        message = (
-            f"pipe '{pipe.name}' failed on '{subject}' {where}: {type(error).__name__}: {error}"
-        )
-    diagnostic = Diagnostic.at(code, message, source, pipe.start, pipe.end)
+        message = f"pipe '{pipe}' failed on '{subject}' {where}: {type(error).__name__}: {error}"
+    elif pipe is None:
+        message = f"cannot render {_quoted(subject)} {where}: {error}"
+    else:
+        message = f"pipe '{pipe}' on '{subject}' {where}: {error}"
+    diagnostic = Diagnostic.at(code, message, source, site.start, site.end)
     return ExpressionError(message, (diagnostic,))
+
+
+def _quoted(subject: str) -> str:
+    return subject if subject == "the template" else repr(subject)
 
 
 def _excerpt(source: str, width: int = 80) -> str:

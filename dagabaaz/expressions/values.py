@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagabaaz.errors import ExpressionError
-from dagabaaz.expressions.limits import Budget, LimitExceeded
+from dagabaaz.expressions.limits import Budget
 
 __all__ = [
     "UnrenderableValue",
@@ -106,7 +106,7 @@ def load_json(text: str, budget: Budget) -> Any:
     """Parse JSON text, or return None when it is not JSON.
 
     The nesting depth is checked before parsing, so deeply nested input
-    raises :class:`LimitExceeded` instead of recursing.
+    raises :class:`~dagabaaz.expressions.limits.LimitExceeded` instead of recursing.
     """
     budget.text(len(text), "the JSON text")
     skeleton = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
@@ -152,7 +152,7 @@ def _scalar_text(value: object, budget: Budget) -> str:
     try:
         text = str(value)
     except ValueError as error:  # an int too long to print, for one
-        raise LimitExceeded("max_string_length", f"value cannot be written: {error}") from None
+        raise UnrenderableValue(f"value cannot be written as text: {error}") from None
     budget.text(len(text), "a value's text")
     return text
 
