@@ -167,8 +167,8 @@ def _text(
     def evaluate(scope: Scope) -> str | None:
         rendered: list[str] = []
         for piece in pieces:
-            if piece.__class__ is str:
-                rendered.append(piece)  # type: ignore[arg-type]
+            if isinstance(piece, str):
+                rendered.append(piece)
                 continue
             get, site = piece
             value = get(scope)

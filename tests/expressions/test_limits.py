@@ -139,7 +139,7 @@ def test_default_limits_are_documented_values() -> None:
 
 @pytest.mark.parametrize("value", [0, -1, 1.5, "3", True], ids=repr)
 def test_limits_must_be_positive_ints(value: Any) -> None:
-    with pytest.raises(ValueError, match="Limits.max_pipe_calls must be a positive int"):
+    with pytest.raises(ValueError, match=r"Limits\.max_pipe_calls must be a positive int"):
         Limits(max_pipe_calls=value)
 
 
@@ -161,7 +161,7 @@ def test_deep_python_data_does_not_recurse() -> None:
 def test_circular_data_is_bounded() -> None:
     loop: dict[str, Any] = {}
     loop["self"] = loop
-    with pytest.raises(ExpressionError, match="max_json_depth|max_container_items"):
+    with pytest.raises(ExpressionError, match=r"max_json_depth|max_container_items"):
         compile_expression("text {v.x}").evaluate({"v": {"x": loop}})
 
 
