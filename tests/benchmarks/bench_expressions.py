@@ -91,8 +91,9 @@ CASES = (
 
 
 def per_call(function: Callable[[], object], scale: float) -> float:
-    """Best-of-five time per call, in microseconds."""
-    number = max(1, int(timeit.Timer(function).autorange()[0] * scale))
+    """Best-of-five time per call, in microseconds (each run lasts about 0.2 s x scale)."""
+    once = max(timeit.timeit(function, number=10) / 10, 1e-9)
+    number = max(1, int(0.2 * scale / once))
     runs = timeit.repeat(function, number=number, repeat=5)
     return min(runs) / number * 1e6
 
