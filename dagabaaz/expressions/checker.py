@@ -16,7 +16,7 @@ from typing import Any
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.expressions.ast import FunctionCall, Interpolation, PipeCall, Reference, Template
 from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
-from dagabaaz.expressions.parser import parse_partial
+from dagabaaz.expressions.parser import parse_within
 from dagabaaz.pipes.builtin import DEFAULT_PIPES
 from dagabaaz.pipes.errors import ArgumentError
 from dagabaaz.pipes.functions import FUNCTIONS
@@ -45,11 +45,15 @@ class Analysis:
         diagnostics: Every problem found, sorted by position.
         bound: For each interpolation of ``tree`` (in order), its pipe calls
             that checked out; complete only when there are no errors.
+        references: Every reference of ``tree``, in source order.
+        budget: The budget the checks used, for evaluation to reuse.
     """
 
     tree: Template
     diagnostics: tuple[Diagnostic, ...]
     bound: tuple[tuple[BoundPipe, ...], ...]
+    references: tuple[Reference, ...]
+    budget: Budget
 
     @property
     def ok(self) -> bool:
@@ -87,13 +91,16 @@ def analyze(
     registry = DEFAULT_PIPES if pipes is None else pipes
     if not isinstance(registry, PipeRegistry):
         raise TypeError(f"pipes must be a PipeRegistry, not {type(registry).__name__}")
-    limits = DEFAULT_LIMITS if limits is None else limits
-    parsed = parse_partial(source, limits=limits)
-    checker = _Checker(source, registry, Budget(limits), namespaces)
-    bound = tuple(checker.interpolation(node) for node in parsed.tree.interpolations)
-    checker.pipe_count(parsed.tree)
-    found = sorted((*parsed.diagnostics, *checker.found), key=lambda d: (d.start, d.end))
-    return Analysis(parsed.tree, tuple(found), bound)
+    budget = Budget(DEFAULT_LIMITS if limits is None else limits)
+    parsed = parse_within(source, budget)
+    checker = _Checker(source, registry, budget, namespaces)
+    interpolations = parsed.tree.interpolations
+    bound = tuple(checker.interpolation(node) for node in interpolations)
+    checker.pipe_count(interpolations)
+    found = parsed.diagnostics + tuple(checker.found)
+    if len(found) > 1:
+        found = tuple(sorted(found, key=lambda d: (d.start, d.end)))
+    return Analysis(parsed.tree, found, bound, tuple(checker.references), budget)
 
 
 class _Checker:
@@ -109,6 +116,7 @@ class _Checker:
         self.budget = budget
         self.namespaces = None if namespaces is None else frozenset(namespaces)
         self.found: list[Diagnostic] = []
+        self.references: list[Reference] = []
 
     def interpolation(self, node: Interpolation) -> tuple[BoundPipe, ...]:
         value = node.value
@@ -138,6 +146,7 @@ class _Checker:
             self.report(error.code, str(error), node.span)
 
     def reference(self, node: Reference) -> None:
+        self.references.append(node)
         if self.namespaces is None or node.namespace in self.namespaces:
             return
         close = difflib.get_close_matches(node.namespace, self.namespaces, n=1, cutoff=0.6)
@@ -180,11 +189,11 @@ class _Checker:
             return None
         return BoundPipe(node, spec, tuple(converted))
 
-    def pipe_count(self, tree: Template) -> None:
-        pipes = [pipe for node in tree.interpolations for pipe in node.pipes]
+    def pipe_count(self, interpolations: tuple[Interpolation, ...]) -> None:
         try:
-            self.budget.pipe_calls(len(pipes))
+            self.budget.pipe_calls(sum(len(node.pipes) for node in interpolations))
         except LimitExceeded as error:
+            pipes = [pipe for node in interpolations for pipe in node.pipes]
             self.report(error.code, str(error), pipes[self.budget.limits.max_pipe_calls].span)
 
     def report(

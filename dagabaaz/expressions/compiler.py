@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dagabaaz.expressions.ast import Template, collect_references
+from dagabaaz.expressions.ast import Template
 from dagabaaz.expressions.checker import DEFAULT_LIMITS, analyze
-from dagabaaz.expressions.evaluator import build_evaluator
-from dagabaaz.expressions.limits import Budget, Limits
+from dagabaaz.expressions.evaluator import build_evaluator, build_plan
+from dagabaaz.expressions.limits import Limits
 from dagabaaz.expressions.parser import expression_error
 from dagabaaz.expressions.scope import Scope
 from dagabaaz.pipes.builtin import DEFAULT_PIPES
@@ -85,6 +85,6 @@ def _compile(source: str, pipes: PipeRegistry, generation: int, limits: Limits) 
     if not analysis.ok:
         raise expression_error(source, analysis.diagnostics)
     tree = analysis.tree
-    references = frozenset((r.namespace, r.key) for r in collect_references(tree))
-    evaluate = build_evaluator(source, tree, analysis.bound, Budget(limits))
+    references = frozenset((r.namespace, r.key) for r in analysis.references)
+    evaluate = build_evaluator(build_plan(source, tree, analysis.bound, analysis.budget))
     return Expression(source, tree, references, limits, evaluate)

@@ -1,39 +1,60 @@
 """Checked AST to a specialised evaluation function.
 
-Each template shape gets its own closure, so evaluating does almost no
-interpretation: a lone reference is two subscripts, a pipe chain is a loop
-over pre-bound ``(function, arguments)`` pairs, and text is a join.
-
 Semantics:
 
 * A template that is exactly one interpolation returns its native value.
 * Otherwise the parts render as text (see :mod:`dagabaaz.expressions.values`).
-* Before each pipe, None becomes ``""``.
+* Before each pipe, None becomes ``""``; a pipe whose value parameter is
+  annotated ``str`` receives the value rendered as text.
+* The value flowing into each pipe, and the result, are checked against the
+  budget (string length, list length).
 * A result that is ``""`` is returned as None.
+
+The AST is first turned into a :class:`Plan`: per interpolation, the
+references to read and the pipe calls to make, with their arguments bound.
+Each template shape then gets its own closure, so evaluating does almost no
+interpretation. A template evaluated often enough is recompiled into straight
+Python code by :mod:`dagabaaz.expressions.codegen` from the same plan (see
+:func:`tiered`), which takes out the remaining loop and call overhead.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import ExpressionError
-from dagabaaz.expressions.ast import FunctionCall, Interpolation, Reference, Template
+from dagabaaz.expressions.ast import Interpolation, Reference, Template
 from dagabaaz.expressions.checker import BoundPipe
 from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.scope import LOOKUP_ERRORS, Scope, lookup
 from dagabaaz.expressions.values import to_text
 
-__all__ = ["Evaluator", "build_evaluator"]
+__all__ = [
+    "HOT_AFTER",
+    "Chain",
+    "Evaluator",
+    "Plan",
+    "Site",
+    "Step",
+    "build_evaluator",
+    "build_plan",
+    "check_result",
+    "closure_evaluator",
+    "failure",
+    "render",
+]
 
 Evaluator = Callable[[Scope], Any]
 """A compiled template: scope in, value out."""
 
+HOT_AFTER = 100
+"""Evaluations after which a template is recompiled into straight Python code."""
 
-@dataclass(frozen=True, slots=True)
-class _Site:
+
+class Site(NamedTuple):
     """A part of the expression, to explain a failure there.
 
     ``pipe`` names the pipe call the site is; None for rendering a value.
@@ -46,29 +67,121 @@ class _Site:
     subject: str
 
 
-def build_evaluator(
+class Step(NamedTuple):
+    """One pipe call: ``call(value, *args)``, the value rendered first if ``text_value``."""
+
+    call: Callable[..., Any]
+    args: tuple[Any, ...]
+    text_value: bool
+    site: Site
+
+
+class Chain(NamedTuple):
+    """One interpolation: the references it reads, then its pipe calls.
+
+    ``is_list`` marks ``list(...)``, whose value is the list of ``refs``;
+    otherwise ``refs`` holds the one reference. ``site`` is the interpolation.
+    """
+
+    refs: tuple[tuple[str, str], ...]
+    is_list: bool
+    steps: tuple[Step, ...]
+    site: Site
+
+
+class Plan(NamedTuple):
+    """What to evaluate: the template's parts, text as ``str`` and interpolations as chains."""
+
+    source: str
+    parts: tuple[str | Chain, ...]
+    budget: Budget
+
+    @property
+    def whole(self) -> Site:
+        """The whole template, where a failure of the joined text is reported."""
+        return Site(self.source, 0, len(self.source), None, "the template")
+
+
+def build_plan(
     source: str, tree: Template, bound: tuple[tuple[BoundPipe, ...], ...], budget: Budget
-) -> Evaluator:
-    """Return the function evaluating ``tree`` (which must have checked out)."""
-    parts = tree.parts
-    if not parts:
-        return _constant(None)
+) -> Plan:
+    """Bind the pipe calls of a checked tree to ``budget``."""
     chains = iter(bound)
-    if len(parts) == 1:
-        part = parts[0]
+    parts: list[str | Chain] = []
+    for part in tree.parts:
         if isinstance(part, Interpolation):
-            return _interpolation(source, part, next(chains), budget, native=True)
-        return _constant(part.value or None)
-    pieces: list[str | tuple[Evaluator, _Site]] = []
-    for part in parts:
-        if isinstance(part, Interpolation):
-            get = _interpolation(source, part, next(chains), budget, native=False)
-            subject = source[part.start : part.end]
-            pieces.append((get, _Site(source, part.start, part.end, None, subject)))
+            parts.append(_chain(source, part, next(chains), budget))
         else:
-            pieces.append(part.value)
-    whole = _Site(source, 0, len(source), None, "the template")
-    return _text(tuple(pieces), budget, whole)
+            parts.append(part.value)
+    return Plan(source, tuple(parts), budget)
+
+
+def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...], budget: Budget) -> Chain:
+    value = node.value
+    refs = value.args if not isinstance(value, Reference) else (value,)
+    subject = source[value.start : value.end]
+    steps = tuple(
+        Step(
+            pipe.spec.bind(budget),
+            pipe.args,
+            pipe.spec.signature.text_value,
+            Site(source, pipe.node.start, pipe.node.end, pipe.node.name, subject),
+        )
+        for pipe in bound
+    )
+    site = Site(source, node.start, node.end, None, source[node.start : node.end])
+    return Chain(
+        tuple((r.namespace, r.key) for r in refs),
+        not isinstance(value, Reference),
+        steps,
+        site,
+    )
+
+
+def build_evaluator(plan: Plan) -> Evaluator:
+    """Return the function evaluating ``plan``: a closure, then generated code once hot."""
+    parts = plan.parts
+    if not parts or all(isinstance(part, str) for part in parts):
+        return _constant("".join(parts) or None)  # type: ignore[arg-type]
+    if len(parts) == 1 and not parts[0].steps and not parts[0].is_list:  # type: ignore[union-attr]
+        return closure_evaluator(plan)  # a lone reference: nothing left to take out
+
+    from dagabaaz.expressions.codegen import generate
+
+    return tiered(closure_evaluator(plan), lambda: generate(plan))
+
+
+def tiered(first: Evaluator, hot: Callable[[], Evaluator]) -> Evaluator:
+    """Evaluate with ``first``; after :data:`HOT_AFTER` calls switch to ``hot()``."""
+    lock = threading.Lock()
+    count = 0
+
+    def warming(scope: Scope) -> Any:
+        nonlocal count
+        count += 1
+        if count == HOT_AFTER:
+            with lock:
+                current[0] = hot()
+        return first(scope)
+
+    current: list[Evaluator] = [warming]
+
+    def evaluate(scope: Scope) -> Any:
+        return current[0](scope)
+
+    return evaluate
+
+
+def closure_evaluator(plan: Plan) -> Evaluator:
+    """Return closures evaluating ``plan``, one specialised closure per shape."""
+    parts, budget = plan.parts, plan.budget
+    if len(parts) == 1 and not isinstance(parts[0], str):
+        return _chain_evaluator(parts[0], budget, native=True)
+    pieces = tuple(
+        part if isinstance(part, str) else (_chain_evaluator(part, budget, native=False), part.site)
+        for part in parts
+    )
+    return _text(pieces, budget, plan.whole)
 
 
 def _constant(value: Any) -> Evaluator:
@@ -78,30 +191,12 @@ def _constant(value: Any) -> Evaluator:
     return evaluate
 
 
-def _interpolation(
-    source: str,
-    node: Interpolation,
-    chain: tuple[BoundPipe, ...],
-    budget: Budget,
-    *,
-    native: bool,
-) -> Evaluator:
-    get = _primary(node.value)
-    if not chain:
-        if native:
-            return _empty_to_none(get)
-        return get
-    subject = source[node.value.start : node.value.end]
-    calls = tuple(
-        (
-            pipe.spec.bind(budget),
-            pipe.args,
-            pipe.spec.signature.text_value,
-            _Site(source, pipe.node.start, pipe.node.end, pipe.node.name, subject),
-        )
-        for pipe in chain
-    )
-    last = calls[-1][3]
+def _chain_evaluator(chain: Chain, budget: Budget, *, native: bool) -> Evaluator:
+    get = _primary(chain)
+    if not chain.steps:
+        return _empty_to_none(get) if native else get
+    calls = tuple((step.call, step.args, step.text_value, step.site) for step in chain.steps)
+    last = chain.steps[-1].site
     check = budget.value
     # A cheap pre-filter for the common case; budget.value decides and raises.
     max_text = budget.limits.max_string_length
@@ -121,21 +216,21 @@ def _interpolation(
                         value = to_text(value, budget)
                 value = call(value, *args)
             except Exception as error:
-                raise _failure(error, site) from error
+                raise failure(error, site) from error
         if value.__class__ is str:
             if len(value) > max_text:
-                _check_result(check, value, last)
+                check_result(check, value, last)
             return value or None
-        _check_result(check, value, last)
+        check_result(check, value, last)
         return value
 
     return evaluate
 
 
-def _primary(node: Reference | FunctionCall) -> Evaluator:
-    if isinstance(node, Reference):
-        return _reference(node.namespace, node.key)
-    getters = tuple(_reference(arg.namespace, arg.key) for arg in node.args)
+def _primary(chain: Chain) -> Evaluator:
+    if not chain.is_list:
+        return _reference(*chain.refs[0])
+    getters = tuple(_reference(namespace, key) for namespace, key in chain.refs)
 
     def collect(scope: Scope) -> list[Any]:
         return [get(scope) for get in getters]
@@ -162,7 +257,7 @@ def _empty_to_none(get: Evaluator) -> Evaluator:
 
 
 def _text(
-    pieces: tuple[str | tuple[Evaluator, _Site], ...], budget: Budget, whole: _Site
+    pieces: tuple[str | tuple[Evaluator, Site], ...], budget: Budget, whole: Site
 ) -> Evaluator:
     def evaluate(scope: Scope) -> str | None:
         rendered: list[str] = []
@@ -172,45 +267,51 @@ def _text(
                 continue
             get, site = piece
             value = get(scope)
-            if value.__class__ is str:
-                rendered.append(value)
-                continue
-            try:
-                rendered.append(to_text(value, budget))
-            except Exception as error:
-                raise _failure(error, site) from error
+            rendered.append(value if value.__class__ is str else render(value, budget, site))
         try:
             budget.text(sum(map(len, rendered)), "the text of the template")
         except Exception as error:
-            raise _failure(error, whole) from error
+            raise failure(error, whole) from error
         return "".join(rendered) or None
 
     return evaluate
 
 
-def _check_result(check: Callable[[Any], None], value: Any, site: _Site) -> None:
+def render(value: Any, budget: Budget, site: Site) -> str:
+    """Render one interpolation's value as text; a failure points at ``site``."""
+    try:
+        return to_text(value, budget)
+    except Exception as error:
+        raise failure(error, site) from error
+
+
+def check_result(check: Callable[[Any], None], value: Any, site: Site) -> None:
+    """Check a chain's result against the budget; a failure points at ``site``."""
     try:
         check(value)
     except Exception as error:
-        raise _failure(error, site) from error
+        raise failure(error, site) from error
 
 
-def _failure(error: Exception, site: _Site) -> ExpressionError:
+def failure(error: Exception, site: Site) -> ExpressionError:
     """Turn what a pipe or the rendering raised into an ExpressionError pointing at it."""
     if isinstance(error, ExpressionError) and error.diagnostics:
         return error
     source, pipe, subject = site.source, site.pipe, site.subject
     where = f"in expression {_excerpt(source)}"
     code = str(getattr(error, "code", "pipe-failed"))
+    expected = isinstance(error, ExpressionError)
+    detail = str(error) if expected else f"{type(error).__name__}: {error}"
     if code == "required-missing":
         message = f"required value '{subject}' is missing {where}"
-    elif not isinstance(error, ExpressionError):
-        code = "pipe-failed"
-        message = f"pipe '{pipe}' failed on '{subject}' {where}: {type(error).__name__}: {error}"
     elif pipe is None:
-        message = f"cannot render {_quoted(subject)} {where}: {error}"
+        code = code if expected else "unrenderable-value"
+        message = f"cannot render {_quoted(subject)} {where}: {detail}"
+    elif expected:
+        message = f"pipe '{pipe}' on '{subject}' {where}: {detail}"
     else:
-        message = f"pipe '{pipe}' on '{subject}' {where}: {error}"
+        code = "pipe-failed"
+        message = f"pipe '{pipe}' failed on '{subject}' {where}: {detail}"
     diagnostic = Diagnostic.at(code, message, source, site.start, site.end)
     return ExpressionError(message, (diagnostic,))
 

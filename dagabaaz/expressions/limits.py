@@ -101,9 +101,13 @@ class Budget:
                 f"max_pipe_calls={self.limits.max_pipe_calls}",
             )
 
+    def allows_text(self, length: int) -> bool:
+        """Return whether a string of ``length`` characters is within the limit."""
+        return length <= self.limits.max_string_length
+
     def text(self, length: int, what: str = "a string") -> None:
         """Check the length of a string about to be built."""
-        if length > self.limits.max_string_length:
+        if not self.allows_text(length):
             raise LimitExceeded(
                 "max_string_length",
                 f"{what} would be {length} characters long, over the limit "

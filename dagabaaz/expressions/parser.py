@@ -30,7 +30,7 @@ from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.segments import split_segments
 from dagabaaz.expressions.syntax_errors import translate
 
-__all__ = ["ParseResult", "expression_error", "parse", "parse_partial"]
+__all__ = ["ParseResult", "expression_error", "parse", "parse_partial", "parse_within"]
 
 _DEFAULT_LIMITS = Limits()
 
@@ -68,13 +68,17 @@ def parse(source: str, *, limits: Limits | None = None) -> Template:
 
 def parse_partial(source: str, *, limits: Limits | None = None) -> ParseResult:
     """Parse as much of ``source`` as possible and report every syntax problem."""
+    return parse_within(source, Budget(limits or _DEFAULT_LIMITS))
+
+
+def parse_within(source: str, budget: Budget) -> ParseResult:
+    """:func:`parse_partial` with the budget already made (the compiler reuses its own)."""
     if not isinstance(source, str):
         raise TypeError(f"an expression must be a str, not {type(source).__name__}")
-    limits = limits or _DEFAULT_LIMITS
     try:
-        Budget(limits).source(len(source))
+        budget.source(len(source))
     except LimitExceeded as error:
-        start = limits.max_source_length
+        start = budget.limits.max_source_length
         too_long = Diagnostic.at(error.code, str(error), source, start, len(source))
         return ParseResult(Template((), 0, 0), (too_long,))
     tree: Template | None = fast_parser().parse(source)
