@@ -58,6 +58,7 @@ class _Writer:
             "check": budget.value,
             "budget": budget,
             "MAX_TEXT": budget.limits.max_string_length,
+            "MAX_ITEMS": budget.limits.max_list_length,
         }
 
     def emit(self, indent: int, line: str) -> None:
@@ -100,9 +101,11 @@ class _Writer:
 
     def step(self, index: int, number: int, value: str, step: Any) -> None:
         tag = f"{index}_{number}"
-        call = self.constant(f"F{tag}", step.call)
+        call = self.constant(f"F{tag}", step.function)
         site = self.constant(f"S{tag}", step.site)
         args = [self.constant(f"A{tag}_{i}", arg) for i, arg in enumerate(step.args)]
+        if step.budget_param is not None:  # a keyword call: cheaper than a partial
+            args.append(f"{step.budget_param}=budget")
         self.emit(1, "try:")
         self.emit(2, f"if {value}.__class__ is str:")
         self.emit(3, f"if len({value}) > MAX_TEXT:")
@@ -110,7 +113,8 @@ class _Writer:
         self.emit(2, f"elif {value} is None:")
         self.emit(3, f'{value} = ""')
         self.emit(2, "else:")
-        self.emit(3, f"check({value})")
+        self.emit(3, f"if {value}.__class__ is not list or len({value}) > MAX_ITEMS:")
+        self.emit(4, f"check({value})")
         if step.text_value:
             self.emit(3, f"{value} = to_text({value}, budget)")
         self.emit(2, f"{value} = {call}({', '.join([value, *args])})")

@@ -68,12 +68,18 @@ class Site(NamedTuple):
 
 
 class Step(NamedTuple):
-    """One pipe call: ``call(value, *args)``, the value rendered first if ``text_value``."""
+    """One pipe call: ``call(value, *args)``, the value rendered first if ``text_value``.
+
+    ``call`` has the budget bound already; ``function`` is the pipe itself,
+    which takes it as the keyword ``budget_param`` (when not None).
+    """
 
     call: Callable[..., Any]
     args: tuple[Any, ...]
     text_value: bool
     site: Site
+    function: Callable[..., Any]
+    budget_param: str | None
 
 
 class Chain(NamedTuple):
@@ -126,6 +132,8 @@ def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...], budge
             pipe.args,
             pipe.spec.signature.text_value,
             Site(source, pipe.node.start, pipe.node.end, pipe.node.name, subject),
+            pipe.spec.function,
+            pipe.spec.signature.budget_param,
         )
         for pipe in bound
     )
@@ -198,20 +206,23 @@ def _chain_evaluator(chain: Chain, budget: Budget, *, native: bool) -> Evaluator
     calls = tuple((step.call, step.args, step.text_value, step.site) for step in chain.steps)
     last = chain.steps[-1].site
     check = budget.value
-    # A cheap pre-filter for the common case; budget.value decides and raises.
+    # Cheap pre-filters for strings and lists; budget.value decides and raises.
     max_text = budget.limits.max_string_length
+    max_items = budget.limits.max_list_length
 
     def evaluate(scope: Scope) -> Any:
         value = get(scope)
         for call, args, text_value, site in calls:
             try:
-                if value.__class__ is str:
+                cls = value.__class__
+                if cls is str:
                     if len(value) > max_text:
                         check(value)
                 elif value is None:
                     value = ""
                 else:
-                    check(value)
+                    if cls is not list or len(value) > max_items:
+                        check(value)
                     if text_value:
                         value = to_text(value, budget)
                 value = call(value, *args)

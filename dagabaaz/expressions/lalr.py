@@ -46,11 +46,13 @@ class FastParser:
         callbacks = parser.callbacks
         # Each reduce action becomes (children count, rule name, callback), so
         # parsing never hashes Lark's Rule objects.
+        # Keys become plain strings: Lark's are Token objects, whose Python-level
+        # __eq__ would run on every lookup.
         self._actions: dict[Any, dict[str, tuple[bool, Any]]] = {
             state: {
-                kind: (True, target)
+                str(kind): (True, target)
                 if step is Shift
-                else (False, (len(target.expansion), target.origin.name, callbacks[target]))
+                else (False, (len(target.expansion), str(target.origin.name), callbacks[target]))
                 for kind, (step, target) in actions.items()
             }
             for state, actions in table.states.items()

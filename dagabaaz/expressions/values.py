@@ -81,9 +81,13 @@ def to_text(value: object, budget: Budget) -> str:
 def join_text(items: list[Any] | tuple[Any, ...], separator: str, budget: Budget) -> str:
     """Join the rendered items that are not missing; nested containers as JSON."""
     budget.items(len(items))
-    plain = _join_plain(items, separator, budget)
-    if plain is not None:
-        return plain
+    try:  # at C speed when every item is a non-empty string
+        if None not in items and "" not in items:
+            length = sum(map(len, items)) + len(separator) * (len(items) - 1)
+            if budget.allows_text(length):  # if not, the general path says by how much
+                return separator.join(items)
+    except (TypeError, ValueError):  # an item that is not a string
+        pass
     texts = [
         item if item.__class__ is str else _item_text(item, budget)
         for item in items
@@ -94,19 +98,6 @@ def join_text(items: list[Any] | tuple[Any, ...], separator: str, budget: Budget
     length = sum(map(len, texts)) + len(separator) * max(0, len(texts) - 1)
     budget.text(length, "the joined text")
     return separator.join(texts)
-
-
-def _join_plain(items: list[Any] | tuple[Any, ...], separator: str, budget: Budget) -> str | None:
-    """Join at C speed when every item is a non-empty string; None when that does not apply."""
-    try:
-        if None in items or "" in items:
-            return None
-        length = sum(map(len, items)) + len(separator) * (len(items) - 1)
-        if not budget.allows_text(length):
-            return None  # the general path measures it properly and says so
-        return separator.join(items)
-    except (TypeError, ValueError):  # an item that is not a string
-        return None
 
 
 def to_json(value: object, budget: Budget) -> str:
