@@ -13,6 +13,7 @@ from typing import Any
 
 from dagabaaz.expressions.ast import Template
 from dagabaaz.expressions.checker import DEFAULT_LIMITS, analyze
+from dagabaaz.expressions.codegen import generate
 from dagabaaz.expressions.evaluator import build_evaluator, build_plan
 from dagabaaz.expressions.limits import Limits
 from dagabaaz.expressions.parser import expression_error
@@ -86,5 +87,6 @@ def _compile(source: str, pipes: PipeRegistry, generation: int, limits: Limits) 
         raise expression_error(source, analysis.diagnostics)
     tree = analysis.tree
     references = frozenset((r.namespace, r.key) for r in analysis.references)
-    evaluate = build_evaluator(build_plan(source, tree, analysis.bound, analysis.budget))
+    plan = build_plan(source, tree, analysis.bound, analysis.budget)
+    evaluate = build_evaluator(plan, generate)
     return Expression(source, tree, references, limits, evaluate)

@@ -124,52 +124,55 @@ def build_plan(
 
 def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...], budget: Budget) -> Chain:
     value = node.value
-    refs = value.args if not isinstance(value, Reference) else (value,)
+    refs: tuple[Reference, ...] = (value,) if isinstance(value, Reference) else value.args
+    is_list = not isinstance(value, Reference)
     subject = source[value.start : value.end]
-    steps = tuple(
-        Step(
-            pipe.spec.bind(budget),
-            pipe.args,
-            pipe.spec.signature.text_value,
-            Site(source, pipe.node.start, pipe.node.end, pipe.node.name, subject),
-            pipe.spec.function,
-            pipe.spec.signature.budget_param,
+    steps = []
+    for pipe in bound:
+        spec, call = pipe.spec, pipe.node
+        site = Site(source, call.start, call.end, call.name, subject)
+        signature = spec.signature
+        steps.append(
+            Step(
+                spec.bind(budget),
+                pipe.args,
+                signature.text_value,
+                site,
+                spec.function,
+                signature.budget_param,
+            )
         )
-        for pipe in bound
-    )
     site = Site(source, node.start, node.end, None, source[node.start : node.end])
-    return Chain(
-        tuple((r.namespace, r.key) for r in refs),
-        not isinstance(value, Reference),
-        steps,
-        site,
-    )
+    return Chain(tuple([(r.namespace, r.key) for r in refs]), is_list, tuple(steps), site)
 
 
-def build_evaluator(plan: Plan) -> Evaluator:
-    """Return the function evaluating ``plan``: a closure, then generated code once hot."""
+def build_evaluator(plan: Plan, generate: Callable[[Plan], Evaluator]) -> Evaluator:
+    """Return the function evaluating ``plan``: closures, then ``generate(plan)`` once hot."""
     parts = plan.parts
-    if not parts or all(isinstance(part, str) for part in parts):
+    if len(parts) == 1:
+        part = parts[0]
+        if isinstance(part, str):
+            return _constant(part or None)
+        if not part.steps and not part.is_list:
+            return closure_evaluator(plan)  # a lone reference: nothing left to take out
+    elif not parts or all(isinstance(part, str) for part in parts):
         return _constant("".join(parts) or None)  # type: ignore[arg-type]
-    if len(parts) == 1 and not parts[0].steps and not parts[0].is_list:  # type: ignore[union-attr]
-        return closure_evaluator(plan)  # a lone reference: nothing left to take out
-
-    from dagabaaz.expressions.codegen import generate
-
-    return tiered(closure_evaluator(plan), lambda: generate(plan))
+    return tiered(closure_evaluator(plan), plan, generate)
 
 
-def tiered(first: Evaluator, hot: Callable[[], Evaluator]) -> Evaluator:
-    """Evaluate with ``first``; after :data:`HOT_AFTER` calls switch to ``hot()``."""
-    lock = threading.Lock()
+_switching = threading.Lock()
+
+
+def tiered(first: Evaluator, plan: Plan, generate: Callable[[Plan], Evaluator]) -> Evaluator:
+    """Evaluate with ``first``; after :data:`HOT_AFTER` calls switch to ``generate(plan)``."""
     count = 0
 
     def warming(scope: Scope) -> Any:
         nonlocal count
         count += 1
         if count == HOT_AFTER:
-            with lock:
-                current[0] = hot()
+            with _switching:
+                current[0] = generate(plan)
         return first(scope)
 
     current: list[Evaluator] = [warming]

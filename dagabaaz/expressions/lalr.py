@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from lark import Lark
 from lark.parsers.lalr_analysis import Shift
@@ -24,16 +24,13 @@ from lark.parsers.lalr_analysis import Shift
 __all__ = ["FastParser"]
 
 
-class _Token:
+class _Token(NamedTuple):
     """What a rule callback needs of a token (Lark's Token has the same fields)."""
 
-    __slots__ = ("end_pos", "start_pos", "type", "value")
-
-    def __init__(self, kind: str, value: str, start: int, end: int) -> None:
-        self.type = kind
-        self.value = value
-        self.start_pos = start
-        self.end_pos = end
+    type: str
+    value: str
+    start_pos: int
+    end_pos: int
 
 
 class FastParser:
