@@ -16,7 +16,7 @@ from typing import Any
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.expressions.ast import FunctionCall, Interpolation, PipeCall, Reference, Template
 from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
-from dagabaaz.expressions.parser import parse_within
+from dagabaaz.expressions.parser import MAX_PROBLEMS, parse_within, too_many_problems
 from dagabaaz.pipes.builtin import DEFAULT_PIPES
 from dagabaaz.pipes.errors import ArgumentError
 from dagabaaz.pipes.functions import FUNCTIONS
@@ -95,12 +95,17 @@ def analyze(
     parsed = parse_within(source, budget)
     checker = _Checker(source, registry, budget, namespaces)
     interpolations = parsed.tree.interpolations
-    bound = tuple(checker.interpolation(node) for node in interpolations)
+    bound = []
+    for node in interpolations:
+        if len(checker.found) + len(parsed.diagnostics) >= MAX_PROBLEMS:
+            checker.found.append(too_many_problems(source, node.start))
+            break
+        bound.append(checker.interpolation(node))
     checker.pipe_count(interpolations)
     found = parsed.diagnostics + tuple(checker.found)
     if len(found) > 1:
         found = tuple(sorted(found, key=lambda d: (d.start, d.end)))
-    return Analysis(parsed.tree, found, bound, tuple(checker.references), budget)
+    return Analysis(parsed.tree, found, tuple(bound), tuple(checker.references), budget)
 
 
 class _Checker:

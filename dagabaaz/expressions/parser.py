@@ -30,9 +30,20 @@ from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.segments import split_segments
 from dagabaaz.expressions.syntax_errors import translate
 
-__all__ = ["ParseResult", "expression_error", "parse", "parse_partial", "parse_within"]
+__all__ = [
+    "MAX_PROBLEMS",
+    "ParseResult",
+    "expression_error",
+    "parse",
+    "parse_partial",
+    "parse_within",
+    "too_many_problems",
+]
 
 _DEFAULT_LIMITS = Limits()
+
+MAX_PROBLEMS = 100
+"""Problems reported for one expression before giving up on the rest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +104,17 @@ def parse_within(source: str, budget: Budget) -> ParseResult:
     return ParseResult(checked, ())
 
 
+def too_many_problems(source: str, start: int) -> Diagnostic:
+    """The diagnostic ending a list of :data:`MAX_PROBLEMS` problems; the rest is unchecked."""
+    return Diagnostic.at(
+        "too-many-errors",
+        f"more than {MAX_PROBLEMS} problems; the rest of the expression is not checked",
+        source,
+        start,
+        len(source),
+    )
+
+
 def expression_error(source: str, diagnostics: tuple[Diagnostic, ...]) -> ExpressionError:
     """Build the error raised for an expression with error diagnostics."""
     errors = [d for d in diagnostics if d.is_error]
@@ -113,6 +135,9 @@ def _recover(source: str, error: UnexpectedInput) -> ParseResult:
     problems: list[Diagnostic] = []
     for segment in split_segments(source):
         start, end = segment.start, segment.end
+        if len(problems) == MAX_PROBLEMS:
+            problems.append(too_many_problems(source, start))
+            break
         if segment.kind == "text":
             parts.append(Text(decode_text(source[start:end]), start, end))
         elif segment.kind == "stray":

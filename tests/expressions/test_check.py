@@ -202,3 +202,14 @@ def test_limits_are_checked_at_save_time() -> None:
     (too_many,) = check_expression(source, limits=Limits(max_pipe_calls=2))
     assert (too_many.code, source[too_many.start : too_many.end]) == ("budget-exceeded", "trim")
     assert too_many.message == "expression makes 3 pipe calls, over the limit max_pipe_calls=2"
+
+
+@pytest.mark.parametrize(
+    "source", ["}" * 5_000, "{a}" * 3_000, "{a.b | uper} " * 3_000], ids=["stray", "refs", "pipes"]
+)
+def test_reporting_stops_after_a_hundred_problems(source: str) -> None:
+    found = check_expression(source)
+    assert 101 <= len(found) <= 103
+    (stop,) = [d for d in found if d.code == "too-many-errors"]
+    assert stop.message == "more than 100 problems; the rest of the expression is not checked"
+    assert stop.end == len(source)
