@@ -105,7 +105,7 @@ def parse_within(source: str, budget: Budget) -> ParseResult:
 
 
 def too_many_problems(source: str, start: int) -> Diagnostic:
-    """The diagnostic ending a list of :data:`MAX_PROBLEMS` problems; the rest is unchecked."""
+    """Return the diagnostic ending a list of :data:`MAX_PROBLEMS` problems."""
     return Diagnostic.at(
         "too-many-errors",
         f"more than {MAX_PROBLEMS} problems; the rest of the expression is not checked",
