@@ -172,7 +172,10 @@ def tiered(first: Evaluator, plan: Plan, generate: Callable[[Plan], Evaluator]) 
         count += 1
         if count == HOT_AFTER:
             with _switching:
-                current[0] = generate(plan)
+                try:
+                    current[0] = generate(plan)
+                except Exception:  # generated code is an optimisation, never a new failure
+                    current[0] = first
         return first(scope)
 
     current: list[Evaluator] = [warming]

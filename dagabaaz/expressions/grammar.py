@@ -69,7 +69,8 @@ def is_pipe_name(name: str) -> bool:
     if _pipe_pattern is None:
         pattern = lark_parser().get_terminal("PIPE").pattern.to_regexp()
         _pipe_pattern = re.compile(pattern)
-    return _pipe_pattern.fullmatch("|" + name) is not None
+    # The terminal allows spaces after "|"; a name itself has none.
+    return name == name.strip() and _pipe_pattern.fullmatch("|" + name) is not None
 
 
 def _build() -> Lark:

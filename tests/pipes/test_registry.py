@@ -169,7 +169,7 @@ def test_unsupported_signatures_are_refused(
     assert str(caught.value) == message
 
 
-@pytest.mark.parametrize("name", ["", "a b", "a.b", "x|y", "é-ok_1"], ids=repr)
+@pytest.mark.parametrize("name", ["", "a b", " a", "a\n", "a.b", "x|y", "é-ok_1"], ids=repr)
 def test_pipe_names_follow_the_grammar(name: str) -> None:
     pipes = PipeRegistry()
     if name == "é-ok_1":
