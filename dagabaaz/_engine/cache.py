@@ -55,11 +55,14 @@ class RunEntry:
 
 _lock = threading.Lock()
 _stores: dict[int, OrderedDict[str, RunEntry]] = {}
+_dead_stores: list[int] = []
+"""Ids of collected stores whose entries are still to be dropped (see :func:`_purge`)."""
 
 
 def lookup(store: object, run_id: str) -> RunEntry | None:
     """Return the cached entry of ``run_id`` in ``store``, or None."""
     with _lock:
+        _purge()
         runs = _stores.get(id(store))
         if runs is None:
             return None
@@ -74,6 +77,7 @@ def install(store: object, run_id: str, graph: CompiledGraph) -> RunEntry:
     entry = RunEntry(graph)
     key = id(store)
     with _lock:
+        _purge()
         runs = _stores.get(key)
         if runs is None:
             try:
@@ -92,6 +96,7 @@ def install(store: object, run_id: str, graph: CompiledGraph) -> RunEntry:
 def forget(store: object, run_id: str) -> None:
     """Drop the entry of ``run_id`` in ``store``, if any."""
     with _lock:
+        _purge()
         runs = _stores.get(id(store))
         if runs is not None:
             runs.pop(run_id, None)
@@ -100,9 +105,27 @@ def forget(store: object, run_id: str) -> None:
 def cached_run_count(store: object) -> int:
     """Return how many runs of ``store`` have a cached entry (for tests)."""
     with _lock:
+        _purge()
         return len(_stores.get(id(store), ()))
 
 
-def _forget_store(key: int) -> None:
+def cached_store_count() -> int:
+    """Return how many stores have cached entries (for tests)."""
     with _lock:
-        _stores.pop(key, None)
+        _purge()
+        return len(_stores)
+
+
+def _forget_store(key: int) -> None:
+    # A finalizer runs wherever garbage collection happens, possibly in this
+    # module while _lock is held: taking the lock here could deadlock, so it
+    # only records the id (list.append is atomic) for the next _purge.
+    _dead_stores.append(key)
+
+
+def _purge() -> None:
+    # Called with _lock held, before any use of _stores: a dead store's id
+    # is dropped before a new store could be allocated at the same address
+    # and be looked up.
+    while _dead_stores:
+        _stores.pop(_dead_stores.pop(), None)
