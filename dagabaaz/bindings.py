@@ -24,7 +24,7 @@ The task-level entry point is :func:`dagabaaz.task_input.resolve_task_bindings`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
 from dagabaaz._references import (
@@ -102,7 +102,11 @@ def resolve_binding(
 
 
 def apply_bindings(
-    bindings: Mapping[str, BindingSource], input_data: Mapping[str, Any], scope: BindingScope
+    bindings: Mapping[str, BindingSource],
+    input_data: Mapping[str, Any],
+    scope: BindingScope,
+    *,
+    inherited: Container[str] = (),
 ) -> dict[str, Any]:
     """Return a new dict: ``input_data`` with every binding that yields a value applied.
 
@@ -113,6 +117,10 @@ def apply_bindings(
         bindings: Field name to binding, in the node's order.
         input_data: The task input the bindings overlay; not modified.
         scope: What the bindings may read.
+        inherited: Fields of ``input_data`` that were spread in from the
+            task's input artifact metadata. A bound field belongs to its
+            binding, so when the binding yields nothing (a falsy ``when``, no
+            value) such a field is removed rather than left to leak through.
 
     Raises:
         BindingError: An expression or ``when`` clause failed to compile or
@@ -124,6 +132,8 @@ def apply_bindings(
         value = _binding_value(field, binding, scope)
         if value is not UNSET:
             result[field] = value
+        elif field in inherited:
+            result.pop(field, None)
     return result
 
 

@@ -200,6 +200,9 @@ def collect_upstream_task_artifacts_bfs(
     )
 
 
+_STANDARD_FIELDS = frozenset({"file_path", "file_name", "file_size", "mime_type"})
+
+
 class _TaskView:
     """One task's view of its upstream, read at most once and only when needed."""
 
@@ -285,7 +288,15 @@ class _TaskView:
             pipes=pipes,
             limits=limits,
         )
-        return apply_bindings(upstream.node.bindings, input_data, scope)
+        return apply_bindings(
+            upstream.node.bindings, input_data, scope, inherited=self._inherited_fields()
+        )
+
+    def _inherited_fields(self) -> frozenset[str]:
+        """Fields a fan-out task's input took from its artifact's metadata."""
+        if self.input_artifact_id is None:
+            return frozenset()
+        return frozenset(self.artifact().metadata) - _STANDARD_FIELDS
 
     def _artifacts_by_slug(self) -> dict[str, list[TaskArtifact]]:
         return {

@@ -489,16 +489,13 @@ def _lookup(existing_id: str | None) -> Any:
     ids=["not-found", "empty-id", "found"],
 )
 def test_readme_when_example(existing_id: str | None, gets_thumbnail: bool) -> None:
-    # As in the README, except create aggregates: in a fan-out task the input
-    # already holds every metadata key of the task's artifact, so a field named
-    # like an upstream key is there whatever its binding's `when` says.
+    # Exactly the README's pipeline: create is a fan-out (SINGLE) node.
     nodes = [
         DagNode(slug="lookup", plugin="library_lookup"),
         DagNode(
             slug="create",
             plugin="create_record",
             depends_on=["lookup"],
-            fan_mode=FanMode.AGGREGATE,
             bindings={
                 "title": NodeSource(node="lookup", key="title"),
                 "thumbnail_url": NodeSource(
@@ -519,7 +516,34 @@ def test_readme_when_example(existing_id: str | None, gets_thumbnail: bool) -> N
         assert received["thumbnail_url"] == "https://img/dune.jpg"
 
 
-def test_readme_when_example_in_fan_out_keeps_the_artifacts_own_field() -> None:
+@pytest.mark.parametrize(
+    ("existing_id", "gets_thumbnail"),
+    [("rec-42", False), (None, True)],
+    ids=["found", "not-found"],
+)
+def test_readme_when_example_aggregating(existing_id: str | None, gets_thumbnail: bool) -> None:
+    nodes = [
+        DagNode(slug="lookup", plugin="library_lookup"),
+        DagNode(
+            slug="create",
+            plugin="create_record",
+            depends_on=["lookup"],
+            fan_mode=FanMode.AGGREGATE,
+            bindings={
+                "thumbnail_url": NodeSource(
+                    node="lookup", key="thumbnail_url", when="{lookup.existing_id | not}"
+                ),
+            },
+        ),
+    ]
+    plugins = {"library_lookup": _lookup(existing_id), "create_record": _nothing}
+    [received] = WorkerRun(nodes, plugins).start().drive().inputs_of("create")
+    assert ("thumbnail_url" in received) is gets_thumbnail
+
+
+def test_fan_out_keeps_unbound_metadata_and_standard_fields() -> None:
+    # Only the gated field is withheld; the artifact's other metadata and its
+    # standard fields still reach the plugin.
     nodes = [
         DagNode(slug="lookup", plugin="library_lookup"),
         DagNode(
@@ -527,19 +551,20 @@ def test_readme_when_example_in_fan_out_keeps_the_artifacts_own_field() -> None:
             plugin="create_record",
             depends_on=["lookup"],
             bindings={
-                "cover": NodeSource(
+                "thumbnail_url": NodeSource(
                     node="lookup", key="thumbnail_url", when="{lookup.existing_id | not}"
                 ),
+                "file_name": ConfigSource(value="ignored", when="{lookup.existing_id | not}"),
             },
         ),
     ]
     found = WorkerRun(nodes, {"library_lookup": _lookup("rec-42"), "create_record": _nothing})
     [received] = found.start().drive().inputs_of("create")
-    assert "cover" not in received
-    assert received["thumbnail_url"] == "https://img/dune.jpg"
-    missing = WorkerRun(nodes, {"library_lookup": _lookup(None), "create_record": _nothing})
-    [received] = missing.start().drive().inputs_of("create")
-    assert received["cover"] == "https://img/dune.jpg"
+    assert "thumbnail_url" not in received
+    assert received["existing_id"] == "rec-42"
+    assert received["title"] == "Dune"
+    assert received["file_name"] != "ignored"
+    assert "file_name" in received
 
 
 def test_custom_pipes_reach_bindings_and_the_schema() -> None:
