@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from typing import TypeVar
 
-from dagabaaz.diagnostics import Diagnostic
+from dagabaaz._pipeline_codes import problem
 from dagabaaz.errors import PipelineValidationError
 from dagabaaz.models import DagArtifact, DagNode, EdgeFilter
 from dagabaaz.store import DagStore
@@ -240,5 +240,5 @@ def _invalid(
 ) -> PipelineValidationError:
     path: tuple[str | int, ...] = () if index is None else ("nodes", index)
     return PipelineValidationError.from_diagnostics(
-        [Diagnostic(code=code, message=message, node=node, path=path)]
+        [problem(code, message).located(node=node, path=path)]
     )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dagabaaz._engine import cache
 from dagabaaz._engine.compiled import compile_graph
@@ -37,6 +37,9 @@ from dagabaaz.constants import (
 from dagabaaz.errors import DagabaazError, StoreError
 from dagabaaz.models import DagNode
 from dagabaaz.store import DagStore
+
+if TYPE_CHECKING:
+    from dagabaaz.pipes import PipeRegistry
 
 __all__ = [
     "OrchestratorCallbacks",
@@ -73,7 +76,7 @@ def start_run(
     nodes: Sequence[DagNode],
     *,
     callbacks: OrchestratorCallbacks | None = None,
-    pipes: Any = None,
+    pipes: PipeRegistry | None = None,
     fan_out_limit: int = DEFAULT_FAN_OUT_LIMIT,
 ) -> list[int]:
     """Validate ``nodes`` and launch the run's root nodes.
@@ -206,7 +209,7 @@ def reconcile_run(
     *,
     callbacks: OrchestratorCallbacks,
     resolve_passthrough: Callable[[str], bool],
-    pipes: Any = None,
+    pipes: PipeRegistry | None = None,
     fan_out_limit: int = DEFAULT_FAN_OUT_LIMIT,
 ) -> list[int]:
     """Bring a run up to date with what its persisted state says.
@@ -270,7 +273,7 @@ def _end_with_task(
     end_run(store, run_id, run_status, error, callbacks)
 
 
-def _validate(nodes: Sequence[DagNode], pipes: Any) -> None:
+def _validate(nodes: Sequence[DagNode], pipes: PipeRegistry | None) -> None:
     # The seam to save-time validation; imported late because validation
     # pulls in the expression toolkit.
     from dagabaaz.validation import validate_or_raise

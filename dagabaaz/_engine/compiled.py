@@ -11,8 +11,8 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dagabaaz._pipeline_codes import problem
 from dagabaaz.constants import FanMode
-from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import PipelineValidationError
 from dagabaaz.graph import build_slug_to_index_map, resolve_dependencies_with
 from dagabaaz.models import DagNode, EdgeFilter
@@ -129,5 +129,5 @@ def _invalid(
 ) -> PipelineValidationError:
     path: tuple[str | int, ...] = () if index is None else ("nodes", index)
     return PipelineValidationError.from_diagnostics(
-        [Diagnostic(code=code, message=message, node=slug, path=path)]
+        [problem(code, message).located(node=slug, path=path)]
     )

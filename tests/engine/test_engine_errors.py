@@ -1,0 +1,122 @@
+"""Misuse of the entry points gets a clear, documented error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from engine_harness import EngineRun, out
+
+from dagabaaz.constants import RunStatus
+from dagabaaz.errors import DagabaazError, PipelineValidationError, StoreError
+from dagabaaz.memory import InMemoryStore
+from dagabaaz.models import DagNode, TaskContext
+from dagabaaz.orchestrator import (
+    OrchestratorCallbacks,
+    abort_run,
+    on_task_complete,
+    reconcile_run,
+    start_run,
+)
+
+NODES = [DagNode(slug="a", plugin="a"), DagNode(slug="b", plugin="b", depends_on=["a"])]
+NO_CALLBACKS = OrchestratorCallbacks()
+
+
+def never(_plugin: str) -> bool:
+    return False
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda s: start_run(s, "ghost", NODES),
+            StoreError,
+            "start_run: the store has no run 'ghost'; create it first",
+        ),
+        (
+            lambda s: reconcile_run(s, "ghost", callbacks=NO_CALLBACKS, resolve_passthrough=never),
+            StoreError,
+            "reconcile_run: the store has no run 'ghost'",
+        ),
+        (
+            lambda s: start_run(s, "r", NODES, fan_out_limit=0),
+            DagabaazError,
+            "fan_out_limit must be a positive integer, not 0",
+        ),
+        (
+            lambda s: on_task_complete(
+                s,
+                task_id="t",
+                callbacks=NO_CALLBACKS,
+                resolve_passthrough=never,
+                fan_out_limit=True,
+            ),
+            DagabaazError,
+            "fan_out_limit must be a positive integer, not True",
+        ),
+        (
+            lambda s: abort_run(
+                s, run_id="r", reason="x", callbacks=NO_CALLBACKS, status=RunStatus.COMPLETED
+            ),
+            DagabaazError,
+            "abort_run: status must be failed, crashed or cancelled, not 'completed'",
+        ),
+    ],
+    ids=[
+        "start-unknown-run",
+        "reconcile-unknown-run",
+        "zero-fan-out-limit",
+        "bool-fan-out-limit",
+        "abort-with-completed",
+    ],
+)
+def test_misuse(call: Any, error: type[Exception], message: str) -> None:
+    store = InMemoryStore()
+    store.create_run("r", NODES)
+    with pytest.raises(error) as caught:
+        call(store)
+    assert type(caught.value) is error
+    assert str(caught.value) == message
+    assert isinstance(caught.value, ValueError)  # callers of the earlier version caught these
+
+
+def test_abort_of_an_unknown_run_is_a_no_op() -> None:
+    store = InMemoryStore()
+    assert abort_run(store, run_id="ghost", reason="x", callbacks=NO_CALLBACKS) is False
+
+
+def test_a_store_pointing_a_task_at_a_missing_node_is_reported() -> None:
+    class Confused(InMemoryStore):
+        def get_task_context(self, task_id: str) -> TaskContext | None:
+            return TaskContext(run_id="run-1", node_index=7)
+
+        def get_barrier_state(self, run_id: str, node_index: int) -> tuple[RunStatus, int, int]:
+            return RunStatus.RUNNING, 1, 1
+
+    run = EngineRun(NODES, store=Confused())
+    run.start()
+    with pytest.raises(StoreError) as caught:
+        run.notify("t-1")
+    assert str(caught.value) == "task 't-1' belongs to node 7, but run 'run-1' has 2 nodes"
+
+
+def test_a_broken_pipeline_read_back_from_the_store_is_a_validation_error() -> None:
+    looped = [
+        DagNode(slug="a", plugin="a"),
+        DagNode(slug="b", plugin="b", depends_on=["a", "c"]),
+        DagNode(slug="c", plugin="c", depends_on=["b"]),
+    ]
+    store = InMemoryStore()
+    store.create_run("r", looped)
+    task_id = store.dispatch_task("r", 0, "a", None)  # dispatched without start_run
+    store.complete_task(task_id, [out("1.txt")])
+    with pytest.raises(PipelineValidationError) as caught:
+        on_task_complete(store, task_id=task_id, callbacks=NO_CALLBACKS, resolve_passthrough=never)
+    [diagnostic] = caught.value.diagnostics
+    assert diagnostic.code == "dependency-cycle"
+    assert diagnostic.message == "the pipeline has a cycle; these nodes can never run: 'b', 'c'"
+    with pytest.raises(PipelineValidationError) as again:
+        reconcile_run(store, "r", callbacks=NO_CALLBACKS, resolve_passthrough=never)
+    assert "dependency-cycle" in {d.code for d in again.value.diagnostics}
