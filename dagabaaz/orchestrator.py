@@ -267,10 +267,18 @@ def _end_with_task(
     current = store.get_run_status(run_id)
     if current is None or current in TERMINAL_RUN_STATUSES:
         return
-    graph = entry_for(store, run_id).graph
-    check_node_index(len(graph), run_id, task_id, context.node_index)
-    error = f"node '{graph.slugs[context.node_index]}' {verb}: {error_message}"
+    error = f"node '{_slug_of(store, run_id, context.node_index)}' {verb}: {error_message}"
     end_run(store, run_id, run_status, error, callbacks)
+
+
+def _slug_of(store: DagStore, run_id: str, index: int) -> str:
+    # Only for the run's error message: the task is already marked, so the
+    # run must end even if the stored pipeline could not be compiled.
+    entry = cache.lookup(store, run_id)
+    if entry is not None and 0 <= index < len(entry.graph):
+        return entry.graph.slugs[index]
+    nodes = store.get_run_nodes(run_id)
+    return nodes[index].slug if 0 <= index < len(nodes) else f"#{index}"
 
 
 def _validate(nodes: Sequence[DagNode], pipes: PipeRegistry | None) -> None:

@@ -15,6 +15,7 @@ from dagabaaz.orchestrator import (
     OrchestratorCallbacks,
     abort_run,
     on_task_complete,
+    on_task_failed,
     reconcile_run,
     start_run,
 )
@@ -120,3 +121,23 @@ def test_a_broken_pipeline_read_back_from_the_store_is_a_validation_error() -> N
     with pytest.raises(PipelineValidationError) as again:
         reconcile_run(store, "r", callbacks=NO_CALLBACKS, resolve_passthrough=never)
     assert "dependency-cycle" in {d.code for d in again.value.diagnostics}
+
+
+def test_a_task_failure_ends_the_run_even_when_its_pipeline_cannot_compile() -> None:
+    looped = [
+        DagNode(slug="a", plugin="a"),
+        DagNode(slug="b", plugin="b", depends_on=["c"]),
+        DagNode(slug="c", plugin="c", depends_on=["b"]),
+    ]
+    store = InMemoryStore()
+    store.create_run("r", looped)
+    task_id = store.dispatch_task("r", 0, "a", None)
+    failed: list[str] = []
+    on_task_failed(
+        store,
+        task_id=task_id,
+        error_message="boom",
+        callbacks=OrchestratorCallbacks(on_run_failed=failed.append),
+    )
+    assert failed == ["r"]
+    assert store.run("r").error == "node 'a' failed: boom"
