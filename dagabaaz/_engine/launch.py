@@ -14,8 +14,10 @@ that the session dispatches. The rules, in the order they apply:
    per edge); broadcast artifacts join every group, and a node that only
    sees broadcast artifacts gets one task. SINGLE: one task per artifact.
 5. A node left with no artifacts at all is filtered (no cascade).
-6. More tasks than the fan-out limit fail the node, counted before any
-   per-task or per-group list is built.
+6. More tasks than the fan-out limit fail the node; a GROUPED node counts
+   its origins before any per-group list is built.
+
+A skipped dependency wins over everything else, whichever edge it is on.
 """
 
 from __future__ import annotations
