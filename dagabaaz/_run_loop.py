@@ -29,6 +29,7 @@ from dagabaaz._run_events import (
 )
 from dagabaaz._run_result import NodeResult, NodeStatus, RunResult, node_status
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, RunStatus, TaskStatus
+from dagabaaz.expressions import Limits
 from dagabaaz.graph import resolve_dependency_indices
 from dagabaaz.memory import TaskRecord
 from dagabaaz.models import DagNode, Output
@@ -40,6 +41,7 @@ from dagabaaz.orchestrator import (
     reconcile_run,
     start_run,
 )
+from dagabaaz.pipes import PipeRegistry
 from dagabaaz.store import DagStore, TaskInputStore
 from dagabaaz.task_input import assemble_task_input, build_task_input
 
@@ -89,6 +91,8 @@ class RunPlan:
     max_workers: int
     fan_out_limit: int
     progress: ProgressCallback | None
+    pipes: PipeRegistry | None = None
+    limits: Limits | None = None
 
 
 @dataclass(slots=True)
@@ -150,6 +154,7 @@ class _Execution:
                         plan.run_id,
                         plan.nodes,
                         callbacks=self.callbacks,
+                        pipes=plan.pipes,
                         fan_out_limit=plan.fan_out_limit,
                     )
                 )
@@ -319,6 +324,8 @@ class _Execution:
             node_config=self.plan.node_configs.get(slug),
             deps=self.deps,
             passthrough_indices=self.passthrough_indices,
+            pipes=self.plan.pipes,
+            limits=self.plan.limits,
         )
 
     def _forward(self, record: TaskRecord) -> tuple[Output, ...]:

@@ -32,8 +32,10 @@ from dagabaaz._run_events import (
 from dagabaaz._run_loop import LocalStore, RunPlan, execute
 from dagabaaz._run_result import NodeResult, NodeStatus, RunResult
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT
+from dagabaaz.expressions import Limits
 from dagabaaz.memory import InMemoryStore
 from dagabaaz.models import DagNode, Pipeline
+from dagabaaz.pipes import PipeRegistry
 from dagabaaz.plugins import PluginMeta
 from dagabaaz.schema import get_pipeline_input_schema, merge_run_input
 from dagabaaz.validation import validate_or_raise
@@ -73,6 +75,10 @@ class LocalRunner:
         store: Where runs are kept; a new :class:`~dagabaaz.memory.InMemoryStore`
             when None. Any store with InMemoryStore's extras fits (:class:`LocalStore`).
         fan_out_limit: Most tasks one node may get in one run; more fails the run.
+        pipes: The pipe registry bindings and validation use (a copy of
+            :data:`~dagabaaz.pipes.DEFAULT_PIPES` with custom pipes registered);
+            the built-ins when None.
+        limits: The evaluation limits of binding expressions; the defaults when None.
 
     Raises:
         ValueError: ``max_workers`` or ``fan_out_limit`` is below 1.
@@ -86,6 +92,8 @@ class LocalRunner:
         max_workers: int = 4,
         store: LocalStore | None = None,
         fan_out_limit: int = DEFAULT_FAN_OUT_LIMIT,
+        pipes: PipeRegistry | None = None,
+        limits: Limits | None = None,
     ) -> None:
         if max_workers < 1:
             raise ValueError(f"max_workers must be at least 1, got {max_workers}")
@@ -101,6 +109,8 @@ class LocalRunner:
         self.max_workers = max_workers
         self.store: LocalStore = InMemoryStore() if store is None else store
         self.fan_out_limit = fan_out_limit
+        self.pipes = pipes
+        self.limits = limits
 
     @property
     def plugin_names(self) -> frozenset[str]:
@@ -140,8 +150,8 @@ class LocalRunner:
             default_input = nodes.default_input
             nodes = nodes.nodes
         node_list = tuple(nodes)
-        validate_or_raise(node_list, plugins=self.plugin_names)
-        schema = get_pipeline_input_schema(node_list, self._plugin_meta)
+        validate_or_raise(node_list, plugins=self.plugin_names, pipes=self.pipes)
+        schema = get_pipeline_input_schema(node_list, self._plugin_meta, pipes=self.pipes)
         values = merge_run_input(schema, default_input, run_input)
         run_id = run_id or f"run-{uuid.uuid4().hex[:12]}"
         self.store.create_run(run_id, node_list, values)
@@ -155,6 +165,8 @@ class LocalRunner:
             max_workers=self.max_workers,
             fan_out_limit=self.fan_out_limit,
             progress=progress,
+            pipes=self.pipes,
+            limits=self.limits,
         )
         return execute(plan)
 

@@ -348,6 +348,33 @@ def test_inputs_configs_and_defaults_reach_plugins() -> None:
     )
 
 
+def test_custom_pipes_reach_validation_and_bindings() -> None:
+    from dagabaaz.expressions import Limits
+    from dagabaaz.pipes import DEFAULT_PIPES
+
+    pipes = DEFAULT_PIPES.copy()
+
+    @pipes.register("shout")
+    def shout(value: str) -> str:
+        return value.upper() + "!"
+
+    seen: list[dict[str, Any]] = []
+    node = DagNode(
+        slug="only",
+        plugin="record",
+        bindings={"loud": ExpressionSource(expression="{input.word | shout}")},
+    )
+    with pytest.raises(PipelineValidationError, match="unknown pipe 'shout'"):
+        LocalRunner({"record": seen.append}).run([node], {"word": "hi"})
+    runner = LocalRunner({"record": seen.append}, pipes=pipes)
+    assert runner.run([node], {"word": "hi"}).ok
+    assert seen[-1]["loud"] == "HI!"
+    tight = LocalRunner({"record": seen.append}, pipes=pipes, limits=Limits(max_string_length=4))
+    result = tight.run([node], {"word": "long word"})
+    assert result.status is RunStatus.FAILED
+    assert result.error is not None and "loud" in result.error
+
+
 def test_missing_required_input_is_refused() -> None:
     node = DagNode(
         slug="only", plugin="record", bindings={"url": RuntimeSource(key="url", required=True)}
