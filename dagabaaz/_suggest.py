@@ -17,15 +17,25 @@ class Suggester:
     A budget of None means no limit (for short, fixed candidate lists).
     """
 
-    __slots__ = ("_budget", "_by_lower_case", "_candidates")
+    __slots__ = ("_budget", "_by_lower_case", "_candidates", "_source")
 
     def __init__(self, candidates: Iterable[str], *, budget: int | None = 64) -> None:
-        self._candidates = sorted(set(candidates))
-        self._by_lower_case = {candidate.lower(): candidate for candidate in self._candidates}
+        # Sorting waits for the first lookup: validation builds suggesters for
+        # every node, and a valid pipeline never asks any of them.
+        self._source: Iterable[str] | None = candidates
+        self._candidates: list[str] = []
+        self._by_lower_case: dict[str, str] = {}
         self._budget = budget
+
+    def _prepare(self) -> None:
+        if self._source is not None:
+            self._candidates = sorted(set(self._source))
+            self._by_lower_case = {candidate.lower(): candidate for candidate in self._candidates}
+            self._source = None
 
     def hint(self, name: str) -> str | None:
         """Return ``"did you mean 'x'?"`` for the closest candidate, or None."""
+        self._prepare()
         if not self._candidates or self._budget == 0:
             return None
         if self._budget is not None:
