@@ -52,7 +52,13 @@ class StrictYamlLoader(yaml.SafeLoader):
 
 
 def _construct_int(loader: StrictYamlLoader, node: Any) -> int:
-    return int(loader.construct_scalar(node))
+    text = loader.construct_scalar(node)
+    try:
+        return int(text)
+    except ValueError:  # past Python's limit on integer digits (4300 by default)
+        raise yaml.constructor.ConstructorError(
+            None, None, f"an integer of {len(text)} characters is too long", node.start_mark
+        ) from None
 
 
 def _construct_float(loader: StrictYamlLoader, node: Any) -> float:

@@ -40,6 +40,11 @@ class Regex:
             raise ArgumentError(
                 f"invalid regular expression {pattern!r}: {reason}", code="invalid-regex"
             ) from None
+        except UnicodeEncodeError:  # re2 reads UTF-8, which cannot carry a lone surrogate
+            raise ArgumentError(
+                f"invalid regular expression {pattern!r}: it contains a lone surrogate",
+                code="invalid-regex",
+            ) from None
         self.pattern = pattern
 
     def search(self, text: str) -> str | None:
