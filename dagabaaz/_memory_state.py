@@ -225,9 +225,34 @@ def moved_row(
     )
 
 
+MAX_VALUE_DEPTH: Final = 100
+"""Deepest nesting of lists and dicts accepted in a run input or an output's metadata.
+
+Copies (here and in the workers) recurse over these values, so deeper data
+is refused with a :class:`StoreError` instead of a ``RecursionError``.
+"""
+
+
+def check_depth(value: Any, what: str) -> None:
+    """Raise StoreError when ``value`` nests lists and dicts deeper than MAX_VALUE_DEPTH."""
+    stack = [(value, 1)]
+    while stack:  # iterative: the value may be far too deep to recurse over
+        current, depth = stack.pop()
+        if isinstance(current, dict):
+            items: Iterable[Any] = current.values()
+        elif isinstance(current, list | tuple):
+            items = current
+        else:
+            continue
+        if depth > MAX_VALUE_DEPTH:
+            raise StoreError(f"{what} is nested more than {MAX_VALUE_DEPTH} levels deep")
+        stack.extend((item, depth + 1) for item in items if isinstance(item, dict | list | tuple))
+
+
 def prepare_outputs(task_id: str, outputs: Iterable[Output | Mapping[str, Any]]) -> list[Output]:
     """Check a task's outputs, turning dicts into Output, before anything is stored."""
     if type(outputs) is list and all(type(output) is Output for output in outputs):
+        _check_metadata_depth(task_id, outputs)
         return outputs
     if isinstance(outputs, (str, bytes, Mapping)) or not isinstance(outputs, Iterable):
         raise StoreError(
@@ -254,7 +279,14 @@ def prepare_outputs(task_id: str, outputs: Iterable[Output | Mapping[str, Any]])
                 f"complete_task('{task_id}'): output {position} must be an Output or a dict, "
                 f"not {type(output).__name__}"
             )
+    _check_metadata_depth(task_id, prepared)
     return prepared
+
+
+def _check_metadata_depth(task_id: str, outputs: list[Output]) -> None:
+    for position, output in enumerate(outputs):
+        if output.metadata:
+            check_depth(output.metadata, f"complete_task('{task_id}'): output {position} metadata")
 
 
 def copy_node(node: DagNode) -> DagNode:

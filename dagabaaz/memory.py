@@ -41,6 +41,7 @@ from dagabaaz._memory_state import (
     TaskRecord,
     TaskRow,
     artifact_row,
+    check_depth,
     copy_node,
     copy_value,
     moved_row,
@@ -107,6 +108,7 @@ class InMemoryStore:
                 f"create_run('{run_id}'): run_input must be a mapping, "
                 f"not {type(run_input).__name__}"
             )
+        check_depth(run_input, f"create_run('{run_id}'): run_input")
         copies = tuple(copy_node(node) for node in nodes)
         values = copy_value(dict(run_input or {}))
         with self._lock:
