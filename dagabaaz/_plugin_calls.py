@@ -12,10 +12,12 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.errors import DagabaazError
 from dagabaaz.models import Output
 
 __all__ = [
@@ -35,6 +37,8 @@ PluginFunction = Callable[[dict[str, Any]], PluginResult]
 
 _STANDARD_FIELDS = ("file_path", "file_name", "file_size", "mime_type")
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class TaskOutcome:
@@ -43,6 +47,8 @@ class TaskOutcome:
     outputs: tuple[Output, ...] = ()
     error: str | None = None
     traceback: str | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """Where a failed binding went wrong, to render with carets (empty otherwise)."""
     started: float = 0.0
     ended: float = 0.0
     not_run: bool = False
@@ -54,26 +60,58 @@ class TaskOutcome:
         return self.error is None
 
 
-def call_plugin(name: str, work: Callable[[], PluginResult]) -> TaskOutcome:
-    """Run ``work`` (input building and the plugin call) and capture how it ended."""
+def call_plugin(
+    name: str, function: Callable[[T], PluginResult], prepare: Callable[[], T]
+) -> TaskOutcome:
+    """Build a task's input with ``prepare``, call ``function`` on it, capture how it ended.
+
+    The traceback kept is the one worth reading: none when dagabaaz refused the
+    task's input (its error says what and where, a binding's diagnostics point
+    into the expression) or the plugin returned something that is not an
+    output; for a plugin that raised, its own frames, without this module's.
+    """
     started = time.perf_counter()
     try:
-        outputs = to_outputs(name, work())
+        argument = prepare()
+    except DagabaazError as error:
+        diagnostics = tuple(getattr(error, "diagnostics", ()))
+        return _failed(_message(error), None, started, diagnostics)
+    except Exception as error:  # a store or library fault: every frame may matter
+        return _failed(_message(error), traceback.format_exc(), started)
+    try:
+        result = function(argument)
     except Exception as error:
-        return TaskOutcome(
-            error=_message(error),
-            traceback=traceback.format_exc(),
-            started=started,
-            ended=time.perf_counter(),
-        )
+        return _failed(_message(error), _callee_traceback(error), started)
     except SystemExit as error:  # a plugin's sys.exit() must not end the runner's process
-        return TaskOutcome(
-            error=f"plugin '{name}' called sys.exit({error.code!r})",
-            traceback=traceback.format_exc(),
-            started=started,
-            ended=time.perf_counter(),
-        )
+        message = f"plugin '{name}' called sys.exit({error.code!r})"
+        return _failed(message, _callee_traceback(error), started)
+    try:
+        outputs = to_outputs(name, result)
+    except (TypeError, ValueError) as error:
+        return _failed(_message(error), None, started)
     return TaskOutcome(outputs=outputs, started=started, ended=time.perf_counter())
+
+
+def _failed(
+    error: str,
+    trace: str | None,
+    started: float,
+    diagnostics: tuple[Diagnostic, ...] = (),
+) -> TaskOutcome:
+    return TaskOutcome(
+        error=error,
+        traceback=trace,
+        diagnostics=diagnostics,
+        started=started,
+        ended=time.perf_counter(),
+    )
+
+
+def _callee_traceback(error: BaseException) -> str:
+    # The first frame is call_plugin's own: the plugin's frames start after it.
+    frames = error.__traceback__
+    start = frames.tb_next if frames is not None else None
+    return "".join(traceback.format_exception(type(error), error, start))
 
 
 def to_outputs(name: str, result: PluginResult) -> tuple[Output, ...]:

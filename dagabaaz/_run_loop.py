@@ -132,7 +132,7 @@ class _Execution:
         self.backlog: deque[TaskRecord] = deque()
         self.launch_count = -1  # launched nodes when the queue was last read
         self.running: dict[Future[TaskOutcome], TaskRecord] = {}
-        self.first_failure: tuple[str, str, str | None] | None = None  # slug, error, traceback
+        self.first_failure: tuple[str, TaskOutcome] | None = None  # the node's slug, the task
         self.interrupted = False
         # Set by a worker the moment a task fails: a failure ends the run, so tasks
         # that have not started yet must not call their plugins.
@@ -234,7 +234,7 @@ class _Execution:
             error = outcome.error or "task failed"
             track.errors.append(error)
             if self.first_failure is None:
-                self.first_failure = (slug, error, outcome.traceback)
+                self.first_failure = (slug, outcome)
             self._orchestrate(
                 lambda: on_task_failed(
                     self.store,
@@ -302,9 +302,9 @@ class _Execution:
         plugin = self.plan.plugins.get(node.plugin)
         try:
             if plugin is None:  # a routing node without a function forwards what it was given
-                outcome = call_plugin(node.plugin, lambda: self._forward(record))
+                outcome = call_plugin(node.plugin, self._forward, lambda: record)
             else:
-                outcome = call_plugin(node.plugin, lambda: plugin(self._task_input(record)))
+                outcome = call_plugin(node.plugin, plugin, lambda: self._task_input(record))
         except BaseException:
             self.stopping.set()
             raise
@@ -422,7 +422,8 @@ class _Execution:
             status=status,
             nodes=MappingProxyType(nodes),
             error=self._error(status, tasks),
-            traceback=None if self.first_failure is None else self.first_failure[2],
+            traceback=None if self.first_failure is None else self.first_failure[1].traceback,
+            diagnostics=() if self.first_failure is None else self.first_failure[1].diagnostics,
             elapsed_seconds=time.perf_counter() - self.started,
             sinks=_sinks(self.plan.nodes),
         )
@@ -433,8 +434,8 @@ class _Execution:
         if self.interrupted:
             return f"run cancelled: {INTERRUPTED}"
         if self.first_failure is not None:
-            slug, error, _ = self.first_failure
-            return f"node '{slug}' failed: {error}"
+            slug, outcome = self.first_failure
+            return f"node '{slug}' failed: {outcome.error or 'task failed'}"
         for task in tasks:
             if task.error and TaskStatus(task.status) in (TaskStatus.FAILED, TaskStatus.CRASHED):
                 return f"node '{self.plan.nodes[task.node_index].slug}' failed: {task.error}"

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from dagabaaz.constants import RunStatus, TaskStatus
+from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.models import Output
 
 __all__ = ["NodeResult", "NodeStatus", "RunResult", "node_status"]
@@ -109,9 +110,13 @@ class RunResult:
         status: The run's final status.
         nodes: Per-node results by slug, in pipeline order.
         error: Why the run did not complete (None when it did).
-        traceback: The formatted traceback of the first plugin exception, if any.
+        traceback: The formatted traceback of the first failure, starting at the
+            plugin's own frames; None when the failure needs none (a binding
+            that failed, a plugin result that is not an output).
         elapsed_seconds: Wall-clock time of the whole run.
         sinks: Slugs of the nodes nothing depends on: where the results are.
+        diagnostics: When the first failure was a binding expression, where it
+            went wrong (render them with :meth:`Diagnostic.render`); else empty.
     """
 
     run_id: str
@@ -121,6 +126,7 @@ class RunResult:
     traceback: str | None = None
     elapsed_seconds: float = 0.0
     sinks: tuple[str, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -137,6 +143,7 @@ class RunResult:
             "elapsed_seconds": round(self.elapsed_seconds, 6),
             "nodes": [node.to_dict() for node in self.nodes.values()],
             "sinks": list(self.sinks),
+            "diagnostics": [diagnostic.to_dict() for diagnostic in self.diagnostics],
         }
 
     def __str__(self) -> str:

@@ -84,6 +84,8 @@ class BindingScope:
         node_config: The node's config (``config.`` in expressions).
         pipes: The pipe registry expressions compile with; the built-ins when None.
         limits: The limits expressions evaluate under; the defaults when None.
+        node_index: Index of the task's node in the pipeline, when known; it
+            places a failed expression's diagnostics in the pipeline document.
     """
 
     node: str
@@ -93,6 +95,13 @@ class BindingScope:
     node_config: Mapping[str, Any]
     pipes: PipeRegistry | None = None
     limits: Limits | None = None
+    node_index: int | None = None
+
+    def binding_path(self, field: str, part: str) -> tuple[str | int, ...] | None:
+        """Return the document path of one part of a binding, or None without a node index."""
+        if self.node_index is None:
+            return None
+        return ("nodes", self.node_index, "bindings", field, part)
 
     def lookup(self, namespace: str, key: str) -> Any:
         """Resolve one expression reference; a missing value is None."""

@@ -24,6 +24,8 @@ The task-level entry point is :func:`dagabaaz.task_input.resolve_task_bindings`.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
@@ -184,14 +186,37 @@ def _evaluate(source: str, field: str, clause: Clause, scope: BindingScope) -> A
     try:
         return expression.evaluate(scope.lookup)
     except ExpressionError as error:
-        raise BindingError(
-            str(error),
-            node=scope.node,
-            field=field,
-            expression=source,
-            clause=clause,
-            diagnostics=error.diagnostics,
-        ) from error
+        raise _evaluation_failure(error, source, field, clause, scope) from error
+
+
+# The evaluator names the expression in its messages; a BindingError names it
+# in its own prefix (and a diagnostic shows it under the carets), so the
+# evaluator's phrase is dropped to say it once.
+_EXPRESSION_PHRASE = re.compile(r""" in expression (?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+
+
+def _without_expression(message: str) -> str:
+    return _EXPRESSION_PHRASE.sub("", message, count=1)
+
+
+def _evaluation_failure(
+    error: ExpressionError, source: str, field: str, clause: Clause, scope: BindingScope
+) -> BindingError:
+    path = scope.binding_path(field, "when" if clause == "when" else "expression")
+    diagnostics = [
+        dataclasses.replace(d, message=_without_expression(d.message)).located(
+            node=scope.node or None, field=field, path=path
+        )
+        for d in error.diagnostics
+    ]
+    return BindingError(
+        _without_expression(str(error)),
+        node=scope.node,
+        field=field,
+        expression=source,
+        clause=clause,
+        diagnostics=diagnostics,
+    )
 
 
 def _check_references(

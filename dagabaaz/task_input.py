@@ -287,6 +287,7 @@ class _TaskView:
             node_config=node_config or {},
             pipes=pipes,
             limits=limits,
+            node_index=upstream.node_index,
         )
         return apply_bindings(
             upstream.node.bindings, input_data, scope, inherited=self._inherited_fields()

@@ -100,15 +100,17 @@ def run_run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if graph_format is not None:
         _write_graph(args.graph, graph_format, pipeline.nodes, result)
-    _report(result, as_json=args.json)
+    _report(result, args.pipeline, as_json=args.json)
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
-def _report(result: RunResult, *, as_json: bool) -> None:
+def _report(result: RunResult, filename: str, *, as_json: bool) -> None:
     if as_json:
         dump_json(result.to_dict())
         return
     print(result)
+    if result.diagnostics:
+        print(f"\n{render_diagnostics(result.diagnostics, filename)}", file=sys.stderr)
     if result.traceback:
         print(f"\ntraceback of the first failure:\n{result.traceback.rstrip()}", file=sys.stderr)
 

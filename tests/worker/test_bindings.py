@@ -290,6 +290,51 @@ def test_expression_errors_name_node_field_and_expression(
     assert isinstance(error, ValueError)
 
 
+_LONG = "{input.url | required}" + " and more text" * 6
+
+
+@pytest.mark.parametrize(
+    ("binding", "message"),
+    [
+        (
+            ExpressionSource(expression="{input.url | required}"),
+            "node 'node', field 'f', expression '{input.url | required}': "
+            "required value 'input.url' is missing",
+        ),
+        (
+            ExpressionSource(expression="it's {input.url | required}"),
+            "node 'node', field 'f', expression \"it's {input.url | required}\": "
+            "required value 'input.url' is missing",
+        ),
+        (
+            ExpressionSource(expression=_LONG),
+            f"node 'node', field 'f', expression {_LONG!r}: required value 'input.url' is missing",
+        ),
+        (
+            ConfigSource(value=1, when="{src.title | boom}"),
+            "node 'node', field 'f', when '{src.title | boom}': "
+            "pipe 'boom' failed on 'src.title': ZeroDivisionError: division by zero",
+        ),
+    ],
+    ids=["required", "quoted-expression", "long-expression", "pipe-failure-in-when"],
+)
+def test_a_failed_evaluation_names_the_expression_once(
+    binding: BindingSource, message: str
+) -> None:
+    pipes = DEFAULT_PIPES.copy()
+    pipes.register("boom", lambda value: 1 / 0)
+    store, nodes = _upstream_store({"f": binding})
+    with pytest.raises(BindingError) as caught:
+        resolve_task_bindings(
+            store, run_id="run-1", node_index=2, nodes=nodes, input_data={}, pipes=pipes
+        )
+    assert str(caught.value) == message
+    assert caught.value.reason == message.split(": ", 1)[1]
+    for diagnostic in caught.value.diagnostics:
+        assert "in expression" not in diagnostic.message
+        assert diagnostic.path[:2] == ("nodes", 2) and diagnostic.node == "node"
+
+
 def test_binding_values_are_copies() -> None:
     store, nodes = _upstream_store({"info": NodeSource(node="src", key="info")})
     first = resolve_task_bindings(store, run_id="run-1", node_index=2, nodes=nodes, input_data={})
