@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -72,6 +73,8 @@ def run_run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise CliError(f"--workers must be at least 1, got {args.workers}")
     graph_format = None if args.graph is None else graph_format_for(args.graph)
+    if args.graph is not None:
+        _check_graph_target(args.graph)
     pipeline = load_pipeline(args.pipeline)
     plugins = load_plugins(args.plugins)
     run_input = parse_inputs(args.input)
@@ -98,9 +101,9 @@ def run_run(args: argparse.Namespace) -> int:
     except RunInputError as error:
         print(f"{args.pipeline}: not run: {error}", file=sys.stderr)
         return EXIT_FAILED
+    _report(result, args.pipeline, as_json=args.json)
     if graph_format is not None:
         _write_graph(args.graph, graph_format, pipeline.nodes, result)
-    _report(result, args.pipeline, as_json=args.json)
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
@@ -115,9 +118,22 @@ def _report(result: RunResult, filename: str, *, as_json: bool) -> None:
         print(f"\ntraceback of the first failure:\n{result.traceback.rstrip()}", file=sys.stderr)
 
 
+def _check_graph_target(path: str) -> None:
+    """Refuse, before anything runs, a graph file that could not be written after the run."""
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise CliError(f"--graph {path}: is a directory, expected a file name")
+    if not folder.is_dir():
+        raise CliError(f"--graph {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise CliError(f"--graph {path}: cannot write there (permission denied)")
+
+
 def _write_graph(
     path: str, graph_format: GraphFormat, nodes: Sequence[DagNode], result: RunResult
 ) -> None:
+    """Write the coloured graph; a failure now is a warning, the run's outcome stands."""
     states = {
         slug: NodeState(node.status.value, node.task_count) for slug, node in result.nodes.items()
     }
@@ -127,5 +143,6 @@ def _write_graph(
     try:
         Path(path).write_text(picture, encoding="utf-8")
     except OSError as error:
-        raise CliError(f"--graph {path}: cannot write: {error.strerror or error}") from None
+        print(f"warning: --graph {path}: cannot write: {error.strerror or error}", file=sys.stderr)
+        return
     print(f"graph written to {path}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """What `dagabaaz run` prints when something goes wrong: short, located, no library internals."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,53 @@ def test_a_plugin_traceback_shows_only_the_plugin_frames(
         '    raise RuntimeError("kaput")',
         "RuntimeError: kaput",
     ]
+
+
+VANISH = """\
+import shutil
+
+def vanish(task):
+    shutil.rmtree(task["folder"])
+    return {"file_name": "gone.txt"}
+
+PLUGINS = {"vanish": vanish}
+"""
+
+
+def test_a_graph_folder_that_does_not_exist_stops_before_the_run(
+    write: Write, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipeline, plugins = write("boom.yaml", BOOM), write("early_plugins.py", PLUGINS)
+    target = tmp_path / "nowhere" / "x.mmd"
+    assert main(["run", pipeline, "--plugins", plugins, "--graph", str(target)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing ran
+    assert captured.err == (f"dagabaaz: --graph {target}: folder {target.parent} does not exist\n")
+
+
+def test_a_graph_path_that_is_a_folder_stops_before_the_run(
+    write: Write, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipeline, plugins = write("boom.yaml", BOOM), write("early_plugins.py", PLUGINS)
+    (tmp_path / "pic.mmd").mkdir()
+    target = tmp_path / "pic.mmd"
+    assert main(["run", pipeline, "--plugins", plugins, "--graph", str(target)]) == 2
+    assert capsys.readouterr().err == (
+        f"dagabaaz: --graph {target}: is a directory, expected a file name\n"
+    )
+
+
+def test_a_graph_that_cannot_be_written_after_the_run_is_a_warning(
+    write: Write, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    pipeline = write("vanish.yaml", "- slug: v\n  plugin: vanish\n")
+    plugins = write("vanish_plugins.py", VANISH)
+    target = folder / "run.mmd"
+    arguments = ["run", pipeline, "-p", plugins, "-i", f"folder={folder}", "--graph", str(target)]
+    assert main([*arguments, "--run-id", "r1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-2:] == ["outputs of v:", "  gone.txt"]
+    assert any(line.startswith("run r1 completed in ") for line in captured.out.splitlines())
+    assert captured.err.splitlines()[-1].startswith(f"warning: --graph {target}: cannot write: ")
