@@ -1,0 +1,162 @@
+"""Every code block of README.md and docs/ runs as written (see docs_pages for the rules)."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docs_pages import (
+    EXPECTED_OUTPUT,
+    LANGUAGES,
+    NOT_RUN,
+    ROOT,
+    SHELL,
+    Block,
+    blocks,
+    checked_prints,
+    page_id,
+    pages,
+    shell_commands,
+)
+
+from dagabaaz.cli import main
+
+PAGES = pages()
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the folders the docs name, so that what the examples write stays there."""
+    root = tmp_path_factory.mktemp("docs-sandbox")
+    ignore = shutil.ignore_patterns("__pycache__", "out", "site")
+    for name in ("docs", "examples"):
+        shutil.copytree(ROOT / name, root / name, ignore=ignore)
+    return root
+
+
+def run_python(block: Block, namespace: dict[str, Any]) -> str:
+    """Run one block in the page's namespace; return what it printed."""
+    tree = ast.parse(block.code)
+    expected = checked_prints(block.code)
+    printed: dict[int, str] = {}
+    out = io.StringIO()
+
+    def checked_print(line: int, *args: Any, **kwargs: Any) -> None:
+        text = io.StringIO()
+        print(*args, **kwargs, file=text)
+        printed[line] = text.getvalue()
+        sys.stdout.write(text.getvalue())
+
+    for statement in tree.body:
+        if statement.lineno in expected:
+            call = statement.value  # type: ignore[attr-defined]
+            call.args.insert(0, ast.Constant(statement.lineno))
+            call.func = ast.Name("__docs_print__", ast.Load())
+    ast.fix_missing_locations(tree)
+    # Line numbers of the page, so a traceback points into the Markdown file.
+    ast.increment_lineno(tree, block.line)
+    namespace["__docs_print__"] = checked_print
+    with contextlib.redirect_stdout(out):
+        exec(compile(tree, block.page, "exec"), namespace)
+    for line, text in expected.items():
+        shown = printed.get(line)
+        assert (shown or "").rstrip("\n") == text, (
+            f"{block.page}:{block.line + line}: printed {shown!r}, the page says {text!r}"
+        )
+    return out.getvalue()
+
+
+def run_shell(block: Block, capsys: pytest.CaptureFixture[str]) -> str:
+    """Run the block's ``dagabaaz`` commands in-process; return what they printed."""
+    commands, others = shell_commands(block)
+    not_run = [line for line in others if not line.startswith(NOT_RUN)]
+    assert not not_run, f"{block.where}: shell lines the docs tests cannot run: {not_run}"
+    printed = []
+    for command in commands:
+        capsys.readouterr()
+        code = main(list(command.argv))
+        out, err = capsys.readouterr()
+        assert code == command.exit_code, (
+            f"{block.where}: `{command.text}` exited with {code}, expected "
+            f"{command.exit_code}\n{out}{err}"
+        )
+        printed.append(out)
+    return "".join(printed)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_every_block_of_the_page_runs(
+    path: Path, sandbox: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(sandbox)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    namespace: dict[str, Any] = {"__name__": "__docs__"}
+    output: str | None = None
+    for block in blocks(path):
+        if block.marker == EXPECTED_OUTPUT:
+            assert output is not None, f"{block.where}: expected output of nothing"
+            assert block.code == output, f"{block.where}: the block before it printed:\n{output}"
+        if block.language == "python":
+            if block.runs:
+                output = run_python(block, namespace)
+            else:
+                compile(block.code, block.where, "exec")
+                output = None
+        elif block.language in SHELL:
+            output = run_shell(block, capsys)
+        else:
+            output = None
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_code_blocks_say_their_language(path: Path) -> None:
+    unknown = [f"{b.where}: {b.info!r}" for b in blocks(path) if b.language not in LANGUAGES]
+    assert not unknown, f"name a language the docs tests know ({sorted(LANGUAGES)})"
+
+
+def test_expected_output_follows_a_block_that_runs() -> None:
+    misplaced = []
+    for path in PAGES:
+        found = blocks(path)
+        for previous, block in zip([None, *found], found, strict=False):
+            if block.marker == EXPECTED_OUTPUT and (
+                block.language != "text"
+                or previous is None
+                or not (previous.runs or previous.language in SHELL)
+            ):
+                misplaced.append(block.where)
+    assert not misplaced
+
+
+def test_the_docs_have_many_runnable_blocks() -> None:
+    # Guards the block reader itself: a broken fence pattern would find nothing.
+    runnable = [b for path in PAGES for b in blocks(path) if b.runs]
+    assert len(runnable) >= 60
+    assert any(b.page == "README.md" for b in runnable)
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
+def test_python_blocks_are_ruff_formatted(tmp_path: Path) -> None:
+    files = {}
+    for path in PAGES:
+        for block in blocks(path):
+            if block.language == "python":
+                name = f"{block.page.replace('/', '_').replace('.', '_')}_{block.line}.py"
+                (tmp_path / name).write_text(block.code, encoding="utf-8")
+                files[name] = block.where
+    result = subprocess.run(
+        ["ruff", "format", "--check", "--config", str(ROOT / "pyproject.toml"), "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    unformatted = [where for name, where in files.items() if name in result.stdout]
+    assert result.returncode == 0, f"ruff format these blocks: {unformatted}\n{result.stdout}"

@@ -1,0 +1,197 @@
+"""The generated parts of the docs are current, and the generators say what they should."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+from docs_pages import ROOT
+
+from dagabaaz import docgen
+from dagabaaz._docgen.grammar import grammar_reference
+from dagabaaz._docgen.pipes import EXAMPLES, PipeExample, pipe_reference
+from dagabaaz.expressions import Limits
+from dagabaaz.expressions.grammar import grammar_text
+from dagabaaz.pipes import DEFAULT_PIPES
+from dagabaaz.validation import PIPELINE_CODES
+
+FIX = "run `python -m dagabaaz.docgen` from the repository root and commit the result"
+
+
+def test_every_generated_part_is_current() -> None:
+    stale = [str(page.relative_to(ROOT)) for page, _ in docgen.stale_pages(ROOT)]
+    assert not stale, f"out of date: {', '.join(stale)}; {FIX}"
+
+
+def test_the_check_mode_reports_nothing_stale(capsys: pytest.CaptureFixture[str]) -> None:
+    assert docgen.main(["--check", "--root", str(ROOT)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    ("what", "page"),
+    [
+        ("pipe-reference", "docs/expressions/pipes.md"),
+        ("grammar", "docs/expressions/grammar.md"),
+    ],
+    ids=["pipe-reference", "grammar"],
+)
+def test_the_references_live_on_their_pages(what: str, page: str) -> None:
+    regions = docgen.find_regions((ROOT / page).read_text(encoding="utf-8"))
+    assert [region.what for region in regions] == [what]
+
+
+def test_every_picture_of_a_pipeline_is_generated() -> None:
+    # A hand-drawn Mermaid picture could drift from the pipeline it shows.
+    hand_drawn = []
+    for page in docgen.pages(ROOT):
+        text = page.read_text(encoding="utf-8")
+        generated = "".join(text[r.start : r.end] for r in docgen.find_regions(text))
+        drawn = text.count("```mermaid")
+        if drawn != generated.count("```mermaid"):
+            hand_drawn.append(str(page.relative_to(ROOT)))
+    assert not hand_drawn
+
+
+def test_every_builtin_pipe_has_an_example() -> None:
+    names = {entry["name"] for entry in DEFAULT_PIPES.vocabulary()}
+    assert set(EXAMPLES) == names
+
+
+def test_each_pipe_has_a_section_with_its_doc_and_example() -> None:
+    reference = pipe_reference()
+    for entry in DEFAULT_PIPES.vocabulary():
+        section = reference.split(f"\n### `{entry['name']}`\n", 1)[1].split("\n### ", 1)[0]
+        assert entry["doc"] in section
+        assert f"Example: `{EXAMPLES[entry['name']].expression}`" in section
+
+
+def test_an_example_shows_what_the_expression_returns() -> None:
+    pipes = DEFAULT_PIPES.copy()
+
+    @pipes.register("twice")
+    def twice(text: str) -> str:
+        """Say it twice."""
+        return text * 2
+
+    examples = {"twice": PipeExample("{a.b | twice}", {"a.b": "ab"})}
+    section = pipe_reference(pipes, examples).split("\n### `twice`\n", 1)[1].split("\n### ")[0]
+    assert section == (
+        "\n`twice`: pipe, receives the value as text.\n\nSay it twice.\n\n"
+        'Example: `{a.b | twice}` with `a.b` = `"ab"` gives `"abab"`.\n'
+    )
+
+
+def test_the_grammar_page_shows_every_definition_of_the_file() -> None:
+    grammar = grammar_text()
+    defined = re.findall(r"^\??([A-Za-z_]\w*)(?:\.\d+)?\s*:", grammar, re.MULTILINE)
+    rendered = grammar_reference(grammar)
+    headings = "\n".join(re.findall(r"^### .*$", rendered, re.MULTILINE))
+    assert len(defined) >= 10
+    assert [name for name in defined if f"`{name}`" not in headings] == []
+    # Every line of the file is on the page, in order.
+    lines = [line for line in grammar.splitlines() if line.strip()]
+    shown = [line for line in rendered.splitlines() if line in lines]
+    assert shown == lines
+
+
+def test_the_grammar_headings_name_rules_and_terminals() -> None:
+    rendered = grammar_reference("// intro\n\n// two\na: B\nb: B\n\nB: /x/\n\nC.2: /y/\nD: /z/")
+    assert re.findall(r"^### .*$", rendered, re.MULTILINE) == [
+        "### `a`, `b` (rules)",
+        "### `B` (terminal)",
+        "### `C`, `D` (terminals)",
+    ]
+
+
+def test_every_pipeline_code_is_documented_with_its_severity() -> None:
+    page = (ROOT / "docs" / "editor" / "codes.md").read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^### `([a-z-]+)` \((error|warning)\)$", page, re.MULTILINE))
+    assert documented == {code: info.severity for code, info in PIPELINE_CODES.items()}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("<!-- docgen: grammar -->\nno end\n", "page.md:1: '<!-- docgen: ... -->' without"),
+        (
+            "x\n<!-- docgen: grammar -->\n<!-- docgen: grammar -->\n<!-- /docgen -->\n",
+            "page.md:2: '<!-- docgen: ... -->' without",
+        ),
+        ("<!-- docgen: nonsense -->\n<!-- /docgen -->\n", "page.md:1: unknown generated part"),
+        ("<!-- docgen: grammar extra -->\n<!-- /docgen -->\n", "'grammar' takes no argument"),
+        ("<!-- docgen: file nowhere.yaml -->\n<!-- /docgen -->\n", "page.md:1: [Errno 2]"),
+        (
+            "<!-- docgen: dagabaaz graph nowhere.yaml -->\n<!-- /docgen -->\n",
+            "page.md:1: dagabaaz graph nowhere.yaml: exit code 2",
+        ),
+        (
+            "<!-- docgen: dagabaaz run a.yaml --plugins p.py --graph x.png -->\n<!-- /docgen -->\n",
+            "--graph x.png: use one of",
+        ),
+    ],
+    ids=["unclosed", "nested", "unknown", "argument", "missing-file", "failing-command", "png"],
+)
+def test_malformed_generated_parts_are_refused(text: str, message: str) -> None:
+    with pytest.raises(docgen.DocgenError) as raised:
+        docgen.regenerate(text, ROOT, "page.md")
+    assert message in str(raised.value)
+
+
+def test_regenerate_replaces_only_the_generated_body() -> None:
+    marker = "<!-- docgen: file docs/examples/passthrough.yaml -->"
+    text = f"before\n{marker}\nold\n<!-- /docgen -->\nafter\n"
+    fresh = docgen.regenerate(text, ROOT)
+    body = (ROOT / "docs/examples/passthrough.yaml").read_text(encoding="utf-8").rstrip()
+    assert fresh == f"before\n{marker}\n```yaml\n{body}\n```\n<!-- /docgen -->\nafter\n"
+    assert docgen.regenerate(fresh, ROOT) == fresh
+
+
+def test_main_rewrites_stale_pages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "pipeline.yaml").write_text("- {slug: a, plugin: p}\n", encoding="utf-8")
+    page = tmp_path / "docs" / "page.md"
+    page.write_text("<!-- docgen: dagabaaz graph pipeline.yaml -->\n<!-- /docgen -->\n")
+    assert docgen.main(["--check", "--root", str(tmp_path)]) == 1
+    assert capsys.readouterr().out == "docs/page.md: out of date (run python -m dagabaaz.docgen)\n"
+    assert docgen.main(["--root", str(tmp_path)]) == 0
+    assert page.read_text() == (
+        "<!-- docgen: dagabaaz graph pipeline.yaml -->\n"
+        '```mermaid\nflowchart TD\n    n0["a<br/>p · single"]\n```\n<!-- /docgen -->\n'
+    )
+    assert docgen.main(["--check", "--root", str(tmp_path)]) == 0
+
+
+def test_main_needs_a_docs_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert docgen.main(["--root", str(tmp_path)]) == 2
+    assert "no docs/ folder here" in capsys.readouterr().err
+
+
+def _table_rows(page: str) -> dict[str, str]:
+    """Map the code-formatted first cell of each table row to its second cell."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z_-]+)` \|(.*)$", text, re.MULTILINE)
+    return {name: rest.split(" | ", 1)[0].strip() for name, rest in rows}
+
+
+def test_the_limits_table_shows_the_defaults() -> None:
+    documented = _table_rows("docs/expressions/limits.md")
+    defaults = {f.name: f"{getattr(Limits(), f.name):,}" for f in dataclasses.fields(Limits)}
+    assert documented == defaults
+
+
+def test_every_expression_code_is_in_the_table() -> None:
+    used = set()
+    for package in ("expressions", "pipes"):
+        for source in (ROOT / "dagabaaz" / package).glob("*.py"):
+            for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and re.fullmatch(r"[a-z]+(-[a-z]+)+", node.value)
+                ):
+                    used.add(node.value)
+    assert set(_table_rows("docs/editor/codes.md")) == used
