@@ -28,8 +28,8 @@ def command_output(command: str, root: Path) -> str:
 
     Raises:
         ValueError: The command line is malformed, names no ``--graph`` file type
-            this module knows, or the command could not do anything (exit code 2:
-            a file is missing or unreadable).
+            this module knows, or the command could do nothing and printed
+            nothing (exit code 2: a file is missing or unreadable).
     """
     argv = shlex.split(command)
     with tempfile.TemporaryDirectory() as folder:
@@ -41,7 +41,9 @@ def command_output(command: str, root: Path) -> str:
             contextlib.redirect_stderr(err),
         ):
             code = main(argv)
-        if code == EXIT_UNUSABLE:
+        # Exit code 2 with nothing printed is a mistake in the page (a missing
+        # file); with output, it is what the page shows (a file the loader refuses).
+        if code == EXIT_UNUSABLE and not out.getvalue():
             raise ValueError(f"exit code {code}: {err.getvalue().strip()}")
         if picture is not None:
             return _fenced(picture.read_text(encoding="utf-8"), _FENCES[picture.suffix])
