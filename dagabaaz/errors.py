@@ -15,6 +15,7 @@ __all__ = [
     "BindingError",
     "DagabaazError",
     "ExpressionError",
+    "NodeConfigError",
     "PipelineValidationError",
     "PluginError",
     "RetryError",
@@ -133,6 +134,15 @@ def _rebuild_binding_error(
         clause=clause,
         diagnostics=diagnostics,
     )
+
+
+class NodeConfigError(DagabaazError):
+    """Node configs given to a run do not fit its pipeline.
+
+    Raised before the run starts when a config is keyed by a slug the
+    pipeline does not have (a typo would otherwise be ignored silently) or a
+    config is not a mapping of values.
+    """
 
 
 class PluginError(DagabaazError):

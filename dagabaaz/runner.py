@@ -20,6 +20,14 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from dagabaaz._arguments import (
+    check_callable,
+    check_count,
+    check_mapping,
+    check_names,
+    missing_members,
+    type_name,
+)
 from dagabaaz._plugin_calls import PluginFunction, PluginResult, TaskOutcome
 from dagabaaz._run_events import (
     NodeFinished,
@@ -31,13 +39,15 @@ from dagabaaz._run_events import (
 )
 from dagabaaz._run_loop import LocalStore, RunPlan, execute
 from dagabaaz._run_result import NodeResult, NodeStatus, RunResult
+from dagabaaz._suggest import Suggester
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT
+from dagabaaz.errors import NodeConfigError
 from dagabaaz.expressions import Limits
 from dagabaaz.memory import InMemoryStore
 from dagabaaz.models import DagNode, Pipeline
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.plugins import PluginMeta
-from dagabaaz.schema import get_pipeline_input_schema, merge_run_input
+from dagabaaz.schema import InputFieldSpec, get_pipeline_input_schema, merge_run_input
 from dagabaaz.validation import validate_or_raise
 
 __all__ = [
@@ -81,6 +91,10 @@ class LocalRunner:
         limits: The evaluation limits of binding expressions; the defaults when None.
 
     Raises:
+        TypeError: An argument is of the wrong kind (the message names it):
+            ``plugins`` not a mapping of name to function, ``passthrough`` a
+            single string, ``max_workers`` not an int, ``store`` lacking a
+            method the runner calls.
         ValueError: ``max_workers`` or ``fan_out_limit`` is below 1.
     """
 
@@ -95,15 +109,26 @@ class LocalRunner:
         pipes: PipeRegistry | None = None,
         limits: Limits | None = None,
     ) -> None:
-        if max_workers < 1:
-            raise ValueError(f"max_workers must be at least 1, got {max_workers}")
-        if fan_out_limit < 1:
-            raise ValueError(f"fan_out_limit must be at least 1, got {fan_out_limit}")
+        check_mapping(plugins, "plugins", "a mapping of plugin name to function")
         for name, function in plugins.items():
+            if not isinstance(name, str):
+                raise TypeError(f"plugin names must be strings, got {type_name(name)}")
             if not callable(function):
+                raise TypeError(f"plugin '{name}' must be a function, got {type_name(function)}")
+        passthrough = check_names(passthrough, "passthrough", "plugin names")
+        check_count(max_workers, "max_workers")
+        check_count(fan_out_limit, "fan_out_limit")
+        if store is not None:
+            lacking = missing_members(store, LocalStore)
+            if lacking:
                 raise TypeError(
-                    f"plugin '{name}' must be a function, got {type(function).__name__}"
+                    f"store must be a LocalStore such as InMemoryStore; "
+                    f"{type_name(store)} has no {', '.join(lacking)}"
                 )
+        if pipes is not None and not isinstance(pipes, PipeRegistry):
+            raise TypeError(f"pipes must be a PipeRegistry, got {type_name(pipes)}")
+        if limits is not None and not isinstance(limits, Limits):
+            raise TypeError(f"limits must be a Limits, got {type_name(limits)}")
         self.plugins: Mapping[str, PluginFunction] = dict(plugins)
         self.passthrough = frozenset(passthrough)
         self.max_workers = max_workers
@@ -141,18 +166,27 @@ class LocalRunner:
             progress: Called with each :data:`RunEvent`, on this thread.
 
         Raises:
+            TypeError: An argument is of the wrong kind; the message names it.
             PipelineValidationError: The pipeline is invalid (an unknown plugin
                 included); the error lists every diagnostic.
             RunInputError: A required run input has no value.
+            NodeConfigError: ``node_configs`` names a node the pipeline does
+                not have, or a config is not a mapping.
         """
         default_input: Mapping[str, Any] = {}
         if isinstance(nodes, Pipeline):
             default_input = nodes.default_input
             nodes = nodes.nodes
-        node_list = tuple(nodes)
+        node_list = _node_tuple(nodes)
+        if run_input is not None:
+            check_mapping(run_input, "run_input", "a mapping of input name to value")
+        if run_id is not None and not isinstance(run_id, str):
+            raise TypeError(f"run_id must be a string, got {type_name(run_id)}")
+        if progress is not None:
+            check_callable(progress, "progress")
         validate_or_raise(node_list, plugins=self.plugin_names, pipes=self.pipes)
-        schema = get_pipeline_input_schema(node_list, self._plugin_meta, pipes=self.pipes)
-        values = merge_run_input(schema, default_input, run_input)
+        configs = _checked_node_configs(node_configs, node_list)
+        values = merge_run_input(self.input_schema(node_list), default_input, run_input)
         run_id = run_id or f"run-{uuid.uuid4().hex[:12]}"
         self.store.create_run(run_id, node_list, values)
         plan = RunPlan(
@@ -161,7 +195,7 @@ class LocalRunner:
             nodes=node_list,
             plugins=self.plugins,
             passthrough=self.passthrough,
-            node_configs=dict(node_configs or {}),
+            node_configs=configs,
             max_workers=self.max_workers,
             fan_out_limit=self.fan_out_limit,
             progress=progress,
@@ -170,6 +204,65 @@ class LocalRunner:
         )
         return execute(plan)
 
+    def input_schema(self, nodes: Sequence[DagNode] | Pipeline) -> list[InputFieldSpec]:
+        """Return the run-input form of a pipeline as this runner runs it.
+
+        :func:`~dagabaaz.schema.get_pipeline_input_schema` with the inputs
+        the runner's plugins declare (a plugin function that is also a
+        :class:`~dagabaaz.plugins.PluginMeta`) and the runner's pipes.
+
+        Raises:
+            TypeError: ``nodes`` is not a pipeline.
+            BindingError: An expression does not compile.
+            PluginError: A plugin declares a malformed input.
+        """
+        node_list = _node_tuple(nodes.nodes if isinstance(nodes, Pipeline) else nodes)
+        return get_pipeline_input_schema(node_list, self._plugin_meta, pipes=self.pipes)
+
     def _plugin_meta(self, name: str) -> PluginMeta | None:
         function = self.plugins.get(name)
         return function if isinstance(function, PluginMeta) else None
+
+
+def _node_tuple(nodes: object) -> tuple[DagNode, ...]:
+    if isinstance(nodes, str | bytes | Mapping) or not isinstance(nodes, Iterable):
+        raise TypeError(f"nodes must be a Pipeline or a list of DagNode, got {type_name(nodes)}")
+    node_list = tuple(nodes)
+    for position, node in enumerate(node_list):
+        if not isinstance(node, DagNode):
+            raise TypeError(
+                f"nodes[{position}] must be a DagNode, got {type_name(node)} "
+                "(read a pipeline document with dagabaaz.loading.parse_pipeline)"
+            )
+    return node_list
+
+
+def _checked_node_configs(
+    node_configs: object, nodes: Sequence[DagNode]
+) -> dict[str, Mapping[str, Any]]:
+    """Return the node configs as given, refusing what the run would silently ignore."""
+    if node_configs is None:
+        return {}
+    if not isinstance(node_configs, Mapping):
+        raise NodeConfigError(
+            f"node configs must be a mapping of node slug to config, got {type_name(node_configs)}"
+        )
+    slugs = {node.slug for node in nodes}
+    unknown = [slug for slug in node_configs if slug not in slugs]
+    if unknown:
+        suggest = Suggester(slugs)
+        described = []
+        for slug in unknown:
+            hint = suggest.hint(slug) if isinstance(slug, str) else None
+            described.append(f"{slug!r}" + (f" ({hint})" if hint else ""))
+        plural = "s" if len(unknown) != 1 else ""
+        raise NodeConfigError(
+            f"node configs name {len(unknown)} node{plural} the pipeline does not have: "
+            + ", ".join(described)
+        )
+    for slug, config in node_configs.items():
+        if not isinstance(config, Mapping):
+            raise NodeConfigError(
+                f"the config of node '{slug}' must be a mapping of values, got {type_name(config)}"
+            )
+    return dict(node_configs)

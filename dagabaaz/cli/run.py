@@ -7,7 +7,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from dagabaaz._suggest import Suggester
 from dagabaaz.cli._common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -22,9 +24,9 @@ from dagabaaz.cli._plugins import load_plugins
 from dagabaaz.cli.check import render_diagnostics
 from dagabaaz.cli.graph import graph_format_for
 from dagabaaz.drawing import GraphFormat, NodeState, render_graph
-from dagabaaz.errors import PipelineValidationError, RunInputError
+from dagabaaz.errors import DagabaazError, NodeConfigError, PipelineValidationError, RunInputError
 from dagabaaz.loading import load_pipeline
-from dagabaaz.models import DagNode
+from dagabaaz.models import DagNode, Pipeline
 from dagabaaz.runner import LocalRunner, RunResult
 
 __all__ = ["add_parser"]
@@ -85,6 +87,7 @@ def run_run(args: argparse.Namespace) -> int:
     runner = LocalRunner(
         plugins.functions, passthrough=plugins.passthrough, max_workers=args.workers
     )
+    _warn_unread_inputs(runner, pipeline, run_input)
     try:
         with choose_display(quiet=args.json) as display:
             result = runner.run(
@@ -101,10 +104,32 @@ def run_run(args: argparse.Namespace) -> int:
     except RunInputError as error:
         print(f"{args.pipeline}: not run: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except NodeConfigError as error:
+        print(f"{args.pipeline}: not run: --config {args.config}: {error}", file=sys.stderr)
+        return EXIT_FAILED
     _report(result, args.pipeline, as_json=args.json)
     if graph_format is not None:
         _write_graph(args.graph, graph_format, pipeline.nodes, result)
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _warn_unread_inputs(runner: LocalRunner, pipeline: Pipeline, run_input: dict[str, Any]) -> None:
+    """Warn about ``--input`` keys nothing in the pipeline reads: most often a typo."""
+    try:
+        schema = runner.input_schema(pipeline)
+    except DagabaazError:
+        return  # the pipeline is broken; the run reports how
+    known = {spec.name for spec in schema} | set(pipeline.default_input)
+    suggest = Suggester(known)
+    for key in run_input:
+        if key not in known:
+            hint = suggest.hint(key)
+            print(
+                f"warning: --input {key!r} is read by no binding or expression of the "
+                f"pipeline and declared by no plugin{f' ({hint})' if hint else ''}; "
+                "a root node's plugin may still read it from its task input",
+                file=sys.stderr,
+            )
 
 
 def _report(result: RunResult, filename: str, *, as_json: bool) -> None:

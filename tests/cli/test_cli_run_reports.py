@@ -125,3 +125,44 @@ def test_a_graph_that_cannot_be_written_after_the_run_is_a_warning(
     assert captured.out.splitlines()[-2:] == ["outputs of v:", "  gone.txt"]
     assert any(line.startswith("run r1 completed in ") for line in captured.out.splitlines())
     assert captured.err.splitlines()[-1].startswith(f"warning: --graph {target}: cannot write: ")
+
+
+INPUTS = """\
+default_input:
+  lang: en
+nodes:
+  - slug: a
+    plugin: use
+    bindings:
+      title: {source: expression, expression: "{input.title}"}
+      token: {source: runtime, key: token}
+"""
+
+
+def test_a_config_for_an_unknown_node_stops_the_run(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipeline, plugins = write("boom.yaml", BOOM), write("config_plugins.py", PLUGINS)
+    config = write("cfg.json", '{"bb": {"depth": 1}}')
+    assert main(["run", pipeline, "--plugins", plugins, "--config", config]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"{pipeline}: not run: --config {config}: node configs name 1 node the pipeline "
+        "does not have: 'bb' (did you mean 'b'?)\n"
+    )
+
+
+def test_an_input_nothing_reads_is_a_warning(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipeline, plugins = write("inputs.yaml", INPUTS), write("input_plugins.py", PLUGINS)
+    arguments = ["run", pipeline, "-p", plugins, "-i", "titel=Road", "-i", "zzz=1"]
+    assert main([*arguments, "-i", "token=t", "-i", "lang=de", "-i", "title=T"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "warning: --input 'titel' is read by no binding or expression of the pipeline and "
+        "declared by no plugin (did you mean 'title'?); a root node's plugin may still read "
+        "it from its task input",
+        "warning: --input 'zzz' is read by no binding or expression of the pipeline and "
+        "declared by no plugin; a root node's plugin may still read it from its task input",
+    ]
