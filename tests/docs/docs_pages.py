@@ -15,10 +15,14 @@ Rules the docs tests enforce with this module:
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import re
 import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 SHELL = frozenset({"sh", "bash", "shell", "console"})
@@ -62,7 +66,7 @@ def pages() -> list[Path]:
 
 
 def page_id(path: Path) -> str:
-    return str(path.relative_to(ROOT))
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
 
 
 def blocks(path: Path) -> list[Block]:
@@ -161,3 +165,35 @@ def _classify(line: str, commands: list[Command], others: list[str]) -> None:
         commands.append(Command(tuple(words[3:]), exit_code, line))
     else:
         others.append(line)
+
+
+def run_python(block: Block, namespace: dict[str, Any]) -> str:
+    """Run one block in the page's namespace; return what it printed."""
+    tree = ast.parse(block.code)
+    expected = checked_prints(block.code)
+    printed: dict[int, str] = {}
+    out = io.StringIO()
+
+    def checked_print(line: int, *args: Any, **kwargs: Any) -> None:
+        text = io.StringIO()
+        print(*args, **kwargs, file=text)
+        printed[line] = text.getvalue()
+        sys.stdout.write(text.getvalue())
+
+    for statement in tree.body:
+        if statement.lineno in expected:
+            call = statement.value  # type: ignore[attr-defined]
+            call.args.insert(0, ast.Constant(statement.lineno))
+            call.func = ast.Name("__docs_print__", ast.Load())
+    ast.fix_missing_locations(tree)
+    # Line numbers of the page, so a traceback points into the Markdown file.
+    ast.increment_lineno(tree, block.line)
+    namespace["__docs_print__"] = checked_print
+    with contextlib.redirect_stdout(out):
+        exec(compile(tree, block.page, "exec"), namespace)
+    for line, text in expected.items():
+        shown = printed.get(line)
+        assert (shown or "").rstrip("\n") == text, (
+            f"{block.page}:{block.line + line}: printed {shown!r}, the page says {text!r}"
+        )
+    return out.getvalue()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import io
 import shutil
 import subprocess
 import sys
@@ -20,9 +17,9 @@ from docs_pages import (
     SHELL,
     Block,
     blocks,
-    checked_prints,
     page_id,
     pages,
+    run_python,
     shell_commands,
 )
 
@@ -39,38 +36,6 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("docs", "examples"):
         shutil.copytree(ROOT / name, root / name, ignore=ignore)
     return root
-
-
-def run_python(block: Block, namespace: dict[str, Any]) -> str:
-    """Run one block in the page's namespace; return what it printed."""
-    tree = ast.parse(block.code)
-    expected = checked_prints(block.code)
-    printed: dict[int, str] = {}
-    out = io.StringIO()
-
-    def checked_print(line: int, *args: Any, **kwargs: Any) -> None:
-        text = io.StringIO()
-        print(*args, **kwargs, file=text)
-        printed[line] = text.getvalue()
-        sys.stdout.write(text.getvalue())
-
-    for statement in tree.body:
-        if statement.lineno in expected:
-            call = statement.value  # type: ignore[attr-defined]
-            call.args.insert(0, ast.Constant(statement.lineno))
-            call.func = ast.Name("__docs_print__", ast.Load())
-    ast.fix_missing_locations(tree)
-    # Line numbers of the page, so a traceback points into the Markdown file.
-    ast.increment_lineno(tree, block.line)
-    namespace["__docs_print__"] = checked_print
-    with contextlib.redirect_stdout(out):
-        exec(compile(tree, block.page, "exec"), namespace)
-    for line, text in expected.items():
-        shown = printed.get(line)
-        assert (shown or "").rstrip("\n") == text, (
-            f"{block.page}:{block.line + line}: printed {shown!r}, the page says {text!r}"
-        )
-    return out.getvalue()
 
 
 def run_shell(block: Block, capsys: pytest.CaptureFixture[str]) -> str:
