@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from docs_pages import ROOT
 
-from dagabaaz import docgen
+from dagabaaz import _file_types, docgen
 from dagabaaz._docgen.grammar import grammar_reference
 from dagabaaz._docgen.pipes import EXAMPLES, PipeExample, pipe_reference
 from dagabaaz.expressions import Limits
@@ -195,3 +195,18 @@ def test_every_expression_code_is_in_the_table() -> None:
                 ):
                     used.add(node.value)
     assert set(_table_rows("docs/editor/codes.md")) == used
+
+
+@pytest.mark.parametrize(
+    ("lead", "name"),
+    [
+        ("A **subtitle** extension (", "_SUBTITLE_EXTENSIONS"),
+        ("an **archive** extension (", "_ARCHIVE_EXTENSIONS"),
+        ("a generic one (", "_GENERIC_MIME_TYPES"),
+    ],
+    ids=["subtitle-extensions", "archive-extensions", "generic-mime-types"],
+)
+def test_the_file_type_lists_are_the_classifiers(lead: str, name: str) -> None:
+    page = " ".join((ROOT / "docs/concepts/edge-filters.md").read_text(encoding="utf-8").split())
+    listed = page.split(lead, 1)[1].split(")", 1)[0]
+    assert set(re.findall(r"`([^`]+)`", listed)) == set(getattr(_file_types, name))
