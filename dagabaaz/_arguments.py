@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
+from dagabaaz.models import DagNode
+
 __all__ = [
     "check_callable",
     "check_count",
     "check_mapping",
     "check_names",
+    "check_nodes",
     "missing_members",
     "type_name",
 ]
@@ -82,3 +85,24 @@ def missing_members(value: object, protocol: type) -> list[str]:
     """Return the public methods of ``protocol`` that ``value`` lacks, sorted."""
     wanted = (member for member in dir(protocol) if not member.startswith("_"))
     return sorted(m for m in wanted if not callable(getattr(value, m, None)))
+
+
+def check_nodes(
+    value: object, name: str = "nodes", what: str = "a list of DagNode"
+) -> tuple[DagNode, ...]:
+    """Return the nodes of a pipeline given as an iterable of :class:`DagNode`.
+
+    Raises:
+        TypeError: ``value`` is not an iterable (or is a string or a mapping),
+            or one of its items is not a DagNode.
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be {what}, got {type_name(value)}")
+    nodes = tuple(value)
+    for position, node in enumerate(nodes):
+        if not isinstance(node, DagNode):
+            raise TypeError(
+                f"{name}[{position}] must be a DagNode, got {type_name(node)} "
+                "(read a pipeline document with dagabaaz.loading.parse_pipeline)"
+            )
+    return nodes

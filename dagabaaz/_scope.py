@@ -58,7 +58,8 @@ def is_empty(value: Any) -> bool:
 def artifact_value(artifact: TaskArtifact, key: str) -> Any:
     """Return ``key`` of one artifact: a standard field, else a metadata key; None if absent."""
     if key in STANDARD_FIELDS:
-        return getattr(artifact, key)
+        # A DagArtifact handed to the legacy resolve_binding has no file_path.
+        return getattr(artifact, key, None)
     return artifact.metadata.get(key)
 
 

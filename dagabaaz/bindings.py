@@ -29,6 +29,7 @@ import re
 from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
+from dagabaaz._arguments import check_mapping, type_name
 from dagabaaz._references import (
     RESERVED_NAMESPACES,
     compile_binding_expression,
@@ -39,6 +40,7 @@ from dagabaaz.expressions import Expression, Limits, is_truthy
 from dagabaaz.models import (
     BindingSource,
     ConfigSource,
+    DagArtifact,
     ExpressionSource,
     NodeSource,
     RuntimeSource,
@@ -69,7 +71,10 @@ def resolve_binding(
 
     Args:
         binding: The binding to resolve.
-        artifacts_by_node: Artifacts by the index of the node they are seen under.
+        artifacts_by_node: Artifacts by the index of the node they are seen
+            under (:class:`~dagabaaz.models.TaskArtifact`; a
+            :class:`~dagabaaz.models.DagArtifact` also fits, without a
+            ``file_path``).
         slug_to_node_index: Slug of every node the binding may read, to its index.
         run_input: The run input.
         node_config: The node's config.
@@ -84,8 +89,10 @@ def resolve_binding(
         ``when`` clause is falsy.
 
     Raises:
+        TypeError: An argument is of the wrong kind (the message names it).
         BindingError: See :func:`apply_bindings`.
     """
+    _check_legacy_arguments(binding, artifacts_by_node, slug_to_node_index, run_input, node_config)
     scope = BindingScope(
         node=node,
         artifacts={
@@ -101,6 +108,42 @@ def resolve_binding(
     )
     value = _binding_value(field, binding, scope)
     return None if value is UNSET else value
+
+
+_SOURCES = (NodeSource, ConfigSource, RuntimeSource, ExpressionSource)
+
+
+def _check_legacy_arguments(
+    binding: object,
+    artifacts_by_node: object,
+    slug_to_node_index: object,
+    run_input: object,
+    node_config: object,
+) -> None:
+    if not isinstance(binding, _SOURCES):
+        raise TypeError(
+            "binding must be a NodeSource, ConfigSource, RuntimeSource or ExpressionSource, "
+            f"got {type_name(binding)}"
+        )
+    artifacts = check_mapping(
+        artifacts_by_node, "artifacts_by_node", "a mapping of node index to artifacts"
+    )
+    for index, found in artifacts.items():
+        if isinstance(found, str | bytes) or not isinstance(found, Sequence):
+            raise TypeError(
+                f"artifacts_by_node[{index!r}] must be a list of TaskArtifact, "
+                f"got {type_name(found)}"
+            )
+        for position, artifact in enumerate(found):
+            if not isinstance(artifact, TaskArtifact | DagArtifact):
+                raise TypeError(
+                    f"artifacts_by_node[{index!r}][{position}] must be a TaskArtifact "
+                    f"or DagArtifact, got {type_name(artifact)}"
+                )
+    check_mapping(slug_to_node_index, "slug_to_node_index", "a mapping of node slug to index")
+    for value, name in ((run_input, "run_input"), (node_config, "node_config")):
+        if value is not None:
+            check_mapping(value, name)
 
 
 def apply_bindings(

@@ -8,7 +8,7 @@ members fits; :class:`PluginInfo` is a ready-made one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
@@ -56,13 +56,34 @@ class PluginInfo:
 
     Attributes:
         name: The plugin name nodes refer to.
-        inputs: The run inputs the plugin declares.
+        inputs: The run inputs the plugin declares (a list is stored as a tuple).
         worker_only: See :class:`PluginMeta`.
+
+    Raises:
+        TypeError: ``name`` is not a string, ``inputs`` is not a list or tuple
+            of declarations, or ``worker_only`` is not a bool.
     """
 
     name: str
     inputs: tuple[InputDeclaration, ...] = ()
     worker_only: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise TypeError(f"PluginInfo name must be a string, got {type(self.name).__name__}")
+        inputs: object = self.inputs
+        if isinstance(inputs, str | bytes | Mapping) or not isinstance(inputs, Iterable):
+            raise TypeError(
+                f"PluginInfo '{self.name}': inputs must be a list of input declarations, "
+                f"got {type(inputs).__name__}"
+            )
+        if not isinstance(self.worker_only, bool):
+            raise TypeError(
+                f"PluginInfo '{self.name}': worker_only must be a bool, "
+                f"got {type(self.worker_only).__name__}"
+            )
+        # A list is welcome but the dataclass is frozen: keep an immutable copy.
+        object.__setattr__(self, "inputs", tuple(inputs))
 
     def get_effective_inputs(self) -> Sequence[InputDeclaration]:
         """Return the declared inputs."""

@@ -20,6 +20,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from dagabaaz._arguments import check_callable, check_count
 from dagabaaz.constants import FanMode, NodeSummaryStatus, RunStatus
 from dagabaaz.errors import RetryError
 from dagabaaz.graph import resolve_dependency_indices
@@ -106,9 +107,13 @@ def compute_retry_boundary(
         The boundary; empty when nothing failed.
 
     Raises:
+        TypeError: ``node_count`` is not an int or ``node_has_retryable_failure``
+            cannot be called.
         RetryError: An index is out of range, a completed node was never
             launched, or ``dependencies`` does not have ``node_count`` entries.
     """
+    check_count(node_count, "node_count", minimum=0)
+    check_callable(node_has_retryable_failure, "node_has_retryable_failure")
     launched = _checked_indices(launched_nodes, node_count, "launched_nodes")
     completed = _checked_indices(completed_nodes, node_count, "completed_nodes")
     never_launched = sorted(completed - launched)
@@ -175,9 +180,12 @@ def retry_run(
         The old-to-new task ids, and the nodes wiped.
 
     Raises:
+        TypeError: ``boundary`` is not a :class:`RetryBoundary`.
         RetryError: The run is unknown or not running, or the boundary names
             a node the pipeline does not have.
     """
+    if not isinstance(boundary, RetryBoundary):
+        raise TypeError(f"boundary must be a RetryBoundary, got {type(boundary).__name__}")
     _require_running(store, run_id)
     failed = _checked_indices(boundary.failed, len(nodes), "boundary.failed")
     downstream = _checked_indices(boundary.downstream, len(nodes), "boundary.downstream")
@@ -235,6 +243,10 @@ def _dispatch_again(store: DagRetryStore, run_id: str, task: RetryableTask) -> s
 
 
 def _checked_indices(indices: Iterable[int], node_count: int, name: str) -> frozenset[int]:
+    if isinstance(indices, str | bytes) or not isinstance(indices, Iterable):
+        raise TypeError(
+            f"{name} must be a collection of node indices, got {type(indices).__name__}"
+        )
     found = frozenset(indices)
     bad = sorted(
         repr(index)

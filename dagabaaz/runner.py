@@ -25,6 +25,7 @@ from dagabaaz._arguments import (
     check_count,
     check_mapping,
     check_names,
+    check_nodes,
     missing_members,
     type_name,
 )
@@ -225,16 +226,7 @@ class LocalRunner:
 
 
 def _node_tuple(nodes: object) -> tuple[DagNode, ...]:
-    if isinstance(nodes, str | bytes | Mapping) or not isinstance(nodes, Iterable):
-        raise TypeError(f"nodes must be a Pipeline or a list of DagNode, got {type_name(nodes)}")
-    node_list = tuple(nodes)
-    for position, node in enumerate(node_list):
-        if not isinstance(node, DagNode):
-            raise TypeError(
-                f"nodes[{position}] must be a DagNode, got {type_name(node)} "
-                "(read a pipeline document with dagabaaz.loading.parse_pipeline)"
-            )
-    return node_list
+    return check_nodes(nodes, "nodes", "a Pipeline or a list of DagNode")
 
 
 def _checked_node_configs(

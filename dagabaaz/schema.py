@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dagabaaz._arguments import check_callable, check_mapping, check_nodes, type_name
 from dagabaaz._references import binding_input_keys, binding_node_slugs
 from dagabaaz._scope import is_empty
 from dagabaaz.errors import BindingError, PluginError, RunInputError
@@ -76,15 +77,21 @@ def get_pipeline_input_schema(
         The form fields.
 
     Raises:
-        PluginError: A plugin declared an input that is not a field spec.
+        TypeError: ``nodes`` is not a list of DagNode or ``plugin_lookup``
+            cannot be called.
+        PluginError: ``plugin_lookup`` returned something that is not a
+            :class:`~dagabaaz.plugins.PluginMeta`, or a plugin declared an
+            input that is not a field spec.
         BindingError: An expression or ``when`` clause does not compile.
     """
+    nodes = check_nodes(nodes)
+    check_callable(plugin_lookup, "plugin_lookup")
     fields: dict[str, InputFieldSpec] = {}
     for node in nodes:
-        meta = plugin_lookup(node.plugin)
+        meta = _plugin_meta(plugin_lookup, node.plugin)
         if meta is None or meta.worker_only:
             continue
-        for declaration in meta.get_effective_inputs():
+        for declaration in _declarations(meta):
             spec = _as_field_spec(declaration, meta.name)
             fields.setdefault(spec.name, spec)
     for node in nodes:
@@ -130,9 +137,14 @@ def merge_run_input(
         A new dict; the arguments are not changed.
 
     Raises:
+        TypeError: ``default_input`` or ``run_input`` is not a mapping, or a
+            schema field is not an :class:`InputFieldSpec`.
         RunInputError: Required fields have no value; it names all of them.
     """
-    specs = list(schema_fields)
+    specs = _field_specs(schema_fields)
+    for layer, name in ((default_input, "default_input"), (run_input, "run_input")):
+        if layer is not None:
+            check_mapping(layer, name, "a mapping of input name to value")
     merged: dict[str, Any] = {
         spec.name: spec.default for spec in specs if not is_empty(spec.default)
     }
@@ -184,6 +196,40 @@ def validate_binding_references(
                         f"which is not in its depends_on"
                     )
     return None
+
+
+def _plugin_meta(lookup: Callable[[str], PluginMeta | None], plugin: str) -> PluginMeta | None:
+    meta = lookup(plugin)
+    if meta is not None and not isinstance(meta, PluginMeta):
+        raise PluginError(
+            f"plugin_lookup({plugin!r}) returned {type_name(meta)}; "
+            "expected a PluginMeta (such as PluginInfo) or None"
+        )
+    return meta
+
+
+def _declarations(meta: PluginMeta) -> Sequence[InputDeclaration]:
+    declarations = meta.get_effective_inputs()
+    if isinstance(declarations, str | bytes | Mapping) or not isinstance(declarations, Iterable):
+        raise PluginError(
+            f"plugin '{meta.name}': get_effective_inputs() returned {type_name(declarations)}; "
+            "expected a list of input declarations"
+        )
+    return tuple(declarations)
+
+
+def _field_specs(schema_fields: object) -> list[InputFieldSpec]:
+    if isinstance(schema_fields, str | bytes | Mapping) or not isinstance(schema_fields, Iterable):
+        raise TypeError(
+            f"schema_fields must be a list of InputFieldSpec, got {type_name(schema_fields)}"
+        )
+    specs = list(schema_fields)
+    for position, spec in enumerate(specs):
+        if not isinstance(spec, InputFieldSpec):
+            raise TypeError(
+                f"schema_fields[{position}] must be an InputFieldSpec, got {type_name(spec)}"
+            )
+    return specs
 
 
 def _as_field_spec(declaration: InputDeclaration, plugin: str) -> InputFieldSpec:

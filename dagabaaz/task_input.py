@@ -13,7 +13,7 @@ Everything returned is a fresh copy: a plugin may mutate its input freely.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from dagabaaz._scope import BindingScope, copy_value
@@ -338,7 +338,17 @@ def _upstream(
     deps: Sequence[Sequence[int]] | None,
     passthrough_indices: Container[int] | None,
 ) -> Upstream:
-    if isinstance(nodes, str | bytes) or not all(isinstance(node, DagNode) for node in nodes):
+    if not isinstance(run_id, str):
+        raise TaskInputError(f"run_id must be a string, not {type(run_id).__name__}")
+    if not callable(getattr(store, "get_task_artifacts_by_node_indices", None)):
+        raise TaskInputError(
+            f"run '{run_id}': store must be a TaskInputStore, not {type(store).__name__}"
+        )
+    if (
+        isinstance(nodes, str | bytes)
+        or not isinstance(nodes, Sequence)
+        or not all(isinstance(node, DagNode) for node in nodes)
+    ):
         raise TaskInputError(f"run '{run_id}': nodes must be a list of DagNode")
     if isinstance(node_index, bool) or not isinstance(node_index, int):
         raise TaskInputError(f"run '{run_id}': node_index must be an int, not {node_index!r}")
@@ -347,12 +357,26 @@ def _upstream(
             f"run '{run_id}': node index {node_index} is out of range for a "
             f"{len(nodes)}-node pipeline"
         )
+    if passthrough_indices is not None and not isinstance(passthrough_indices, Container):
+        raise TaskInputError(
+            f"run '{run_id}': passthrough_indices must be a set of node indices, "
+            f"not {type(passthrough_indices).__name__}"
+        )
+    if deps is not None and (isinstance(deps, str | bytes) or not isinstance(deps, Sequence)):
+        raise TaskInputError(
+            f"run '{run_id}': deps must be a list of dependency lists, not {type(deps).__name__}"
+        )
     adjacency = resolve_dependency_indices(nodes) if deps is None else deps
     if len(adjacency) != len(nodes):
         raise TaskInputError(
             f"run '{run_id}': deps has {len(adjacency)} entries for a {len(nodes)}-node pipeline"
         )
     own = adjacency[node_index]
+    if isinstance(own, str | bytes) or not isinstance(own, Iterable):
+        raise TaskInputError(
+            f"run '{run_id}': deps[{node_index}] must be a list of node indices, "
+            f"not {type(own).__name__}"
+        )
     if any(
         isinstance(dep, bool) or not isinstance(dep, int) or not 0 <= dep < len(nodes)
         for dep in own
