@@ -20,6 +20,7 @@ from dagabaaz.expressions.evaluator import (
     closure_evaluator,
     failure,
     render,
+    text_too_long,
 )
 from dagabaaz.expressions.scope import LOOKUP_ERRORS, lookup
 from dagabaaz.expressions.values import to_text
@@ -53,6 +54,7 @@ class _Writer:
             "lookup": lookup,
             "to_text": to_text,
             "render": render,
+            "text_too_long": text_too_long,
             "failure": failure,
             "check_result": check_result,
             "check": budget.value,
@@ -124,25 +126,22 @@ class _Writer:
     def text(self) -> None:
         """Emit a text template: each part rendered in order, then joined."""
         pieces = []
-        constant_length = 0
+        constant_length = sum(len(part) for part in self.plan.parts if isinstance(part, str))
+        whole = self.constant("WHOLE", self.plan.whole)
+        # The running size is checked after each part, as the closures do.
+        self.emit(1, f"size = {constant_length}")
         for index, part in enumerate(self.plan.parts):
             if isinstance(part, str):
                 pieces.append(self.constant(f"C{index}", part))
-                constant_length += len(part)
                 continue
             value = self.chain(index, part, native=False)
             site = self.constant(f"P{index}", part.site)
             rendered = f"render({value}, budget, {site})"
             self.emit(1, f"t{index} = {value} if {value}.__class__ is str else {rendered}")
+            self.emit(1, f"size += len(t{index})")
+            self.emit(1, "if size > MAX_TEXT:")
+            self.emit(2, f"text_too_long(budget, size, {whole})")
             pieces.append(f"t{index}")
-        lengths = [f"len({p})" for p in pieces if p.startswith("t")]
-        total = " + ".join([*lengths, str(constant_length)])
-        whole = self.constant("WHOLE", self.plan.whole)
-        self.emit(1, f"if {total} > MAX_TEXT:")
-        self.emit(2, "try:")
-        self.emit(3, f'budget.text({total}, "the text of the template")')
-        self.emit(2, "except Exception as error:")
-        self.emit(3, f"raise failure(error, {whole}) from error")
         joined = "".join("{" + p + "}" for p in pieces)
         self.emit(1, f'return f"{joined}" or None')
 

@@ -45,6 +45,7 @@ __all__ = [
     "closure_evaluator",
     "failure",
     "render",
+    "text_too_long",
 ]
 
 Evaluator = Callable[[Scope], Any]
@@ -276,22 +277,36 @@ def _empty_to_none(get: Evaluator) -> Evaluator:
 def _text(
     pieces: tuple[str | tuple[Evaluator, Site], ...], budget: Budget, whole: Site
 ) -> Evaluator:
+    constant_length = sum(len(piece) for piece in pieces if isinstance(piece, str))
+    max_text = budget.limits.max_string_length
+
     def evaluate(scope: Scope) -> str | None:
         rendered: list[str] = []
+        # Checked after each part: every part is within the budget, but a
+        # template repeating one big value must not hold all its renderings.
+        size = constant_length
         for piece in pieces:
             if isinstance(piece, str):
                 rendered.append(piece)
                 continue
             get, site = piece
             value = get(scope)
-            rendered.append(value if value.__class__ is str else render(value, budget, site))
-        try:
-            budget.text(sum(map(len, rendered)), "the text of the template")
-        except Exception as error:
-            raise failure(error, whole) from error
+            text = value if value.__class__ is str else render(value, budget, site)
+            rendered.append(text)
+            size += len(text)
+            if size > max_text:
+                text_too_long(budget, size, whole)
         return "".join(rendered) or None
 
     return evaluate
+
+
+def text_too_long(budget: Budget, size: int, whole: Site) -> None:
+    """Raise the error of a template whose text passed the budget (``size`` so far)."""
+    try:
+        budget.text(size, "the text of the template")
+    except Exception as error:
+        raise failure(error, whole) from error
 
 
 def render(value: Any, budget: Budget, site: Site) -> str:

@@ -88,15 +88,19 @@ def join_text(items: list[Any] | tuple[Any, ...], separator: str, budget: Budget
                 return separator.join(items)
     except (TypeError, ValueError):  # an item that is not a string
         pass
-    texts = [
-        item if item.__class__ is str else _item_text(item, budget)
-        for item in items
-        if item is not None
-    ]
-    if "" in texts:
-        texts = [text for text in texts if text]
-    length = sum(map(len, texts)) + len(separator) * max(0, len(texts) - 1)
-    budget.text(length, "the joined text")
+    texts: list[str] = []
+    length = -len(separator)
+    for item in items:
+        if item is None:
+            continue
+        text = item if item.__class__ is str else _item_text(item, budget)
+        if text:
+            texts.append(text)
+            length += len(text) + len(separator)
+            # Checked as the texts pile up: each rendered item is within the
+            # budget, but a list repeating one big item must not hold them all.
+            if not budget.allows_text(length):
+                budget.text(length, "the joined text")
     return separator.join(texts)
 
 
@@ -176,13 +180,27 @@ def _check_container(value: object, budget: Budget) -> None:
     while stack:
         container, depth = stack.pop()
         budget.depth(depth)
-        items = list(container.items()) if isinstance(container, dict) else container
-        walked += len(items)
+        is_dict = isinstance(container, dict)
+        walked += len(container)
         budget.container_items(walked)
-        for item in items:
-            for part in item if isinstance(container, dict) else (item,):
+        # Brackets, ", " between items and ": " after keys: the JSON text is at
+        # least this long, so a value far over the budget is refused unbuilt.
+        text_length += 2 * len(container) + (2 * len(container) if is_dict else 0)
+        for item in container.items() if is_dict else container:
+            for part in item if is_dict else (item,):
                 if isinstance(part, str):
-                    text_length += len(part)
+                    text_length += len(part) + 2
                 elif isinstance(part, _CONTAINERS):
                     stack.append((part, depth + 1))
+                else:
+                    text_length += _shortest_text(part)
     budget.text(text_length, "the JSON text")
+
+
+def _shortest_text(value: object) -> int:
+    """Return a lower bound of the length of a scalar written as JSON."""
+    if value.__class__ is int:
+        # 2 ** (bits - 1) <= |value|: at least (bits - 1) * log10(2) + 1 digits.
+        bits = abs(value).bit_length()
+        return (bits - 1) * 30103 // 100000 + 1 if bits else 1
+    return 1
