@@ -130,6 +130,7 @@ def grouped_slots(upstream: Upstream, origin: str) -> dict[str, list[Found]]:
     walks = upstream.passthrough is not None and any(
         dep in upstream.passthrough for dep, _filter in upstream.edges()
     )
+    grouped = False
     for dep, edge_filter in upstream.edges():
         # Without routing dependencies each edge is one node: reading just the
         # group and the broadcasts keeps a grouped task's cost independent of
@@ -137,12 +138,15 @@ def grouped_slots(upstream: Upstream, origin: str) -> dict[str, list[Found]]:
         candidates = (
             upstream.collect_edge(dep) if walks else _group_and_broadcast(upstream, dep, origin)
         )
+        grouped = grouped or any(found.origin_artifact_id == origin for found in candidates)
         ruled = apply_rules(candidates, edge_filter)
         selector = None if edge_filter is None else edge_filter.select
         mine = select_artifacts([f for f in ruled if f.origin_artifact_id == origin], selector)
         shared = select_artifacts([f for f in ruled if f.origin_artifact_id is None], selector)
         kept = {id(found) for found in (*mine, *shared)}
         slots[upstream.nodes[dep].slug] = [found for found in ruled if id(found) in kept]
+    if not grouped:
+        check_origin(upstream, origin)
     return slots
 
 
@@ -156,21 +160,85 @@ def _group_and_broadcast(upstream: Upstream, dep: int, origin: str) -> list[Foun
 
 
 def fan_out_slots(
-    upstream: Upstream, artifact_id: str, artifact: TaskArtifact
+    upstream: Upstream, producer: int, artifact: TaskArtifact
 ) -> dict[str, list[Found]]:
-    """Return what the task of one input artifact sees: that artifact alone."""
-    producer = upstream.store.get_artifact_producing_node(artifact_id)
-    if producer is None:
-        raise TaskInputError(
-            f"run '{upstream.run_id}', node '{upstream.node.slug}': the store does not "
-            f"know which node produced input artifact '{artifact_id}'"
-        )
+    """Return what the task of one input artifact sees: that artifact alone.
+
+    ``producer`` comes from :func:`input_artifact_producer`, which made sure
+    some edge leads to it.
+    """
     found = [Found(producer, 0, artifact)]
     return {
         upstream.nodes[dep].slug: found
         for dep, _filter in upstream.edges()
         if upstream.routes(dep, producer)
     }
+
+
+def input_artifact_producer(upstream: Upstream, artifact_id: str, artifact: TaskArtifact) -> int:
+    """Return the node that produced a fan-out task's input artifact, checking it fits the task.
+
+    Raises:
+        TaskInputError: The store does not know the producer, the producer is
+            not a node of the pipeline, no dependency edge of the task's node
+            leads to it, or the artifact belongs to another run.
+    """
+    where = f"run '{upstream.run_id}', node '{upstream.node.slug}'"
+    producer = upstream.store.get_artifact_producing_node(artifact_id)
+    if producer is None:
+        raise TaskInputError(
+            f"{where}: the store does not know which node produced input artifact '{artifact_id}'"
+        )
+    if not 0 <= producer < len(upstream.nodes):
+        raise TaskInputError(
+            f"{where}: input artifact '{artifact_id}' was produced by node index {producer}, "
+            f"which the {len(upstream.nodes)}-node pipeline does not have"
+        )
+    if not any(upstream.routes(dep, producer) for dep, _filter in upstream.edges()):
+        raise TaskInputError(
+            f"{where}: input artifact '{artifact_id}' was produced by node "
+            f"'{upstream.nodes[producer].slug}', which no dependency of the node leads to"
+        )
+    if in_run(upstream, producer, artifact) is False:
+        raise TaskInputError(f"{where}: input artifact '{artifact_id}' belongs to another run")
+    return producer
+
+
+def in_run(upstream: Upstream, producer: int, artifact: TaskArtifact) -> bool | None:
+    """Whether an artifact of node ``producer`` belongs to the task's run; None if unknowable.
+
+    An artifact with an origin is in the run exactly when the run's group of
+    that origin at ``producer`` is not empty (artifact and origin ids are
+    unique across runs). An artifact without one (an AGGREGATE node's output)
+    cannot be told apart through the store protocol.
+    """
+    origin = artifact.origin_artifact_id
+    if origin is None:
+        return None
+    return bool(upstream.store.get_grouped_artifacts(upstream.run_id, [producer], origin))
+
+
+def check_origin(upstream: Upstream, origin: str) -> None:
+    """Refuse an origin group the run does not have.
+
+    Called when no upstream artifact descends from ``origin`` (the engine never
+    dispatches such a group), so the store calls it costs are off the hot path.
+
+    Raises:
+        TaskInputError: ``origin`` is not an artifact of the task's run.
+    """
+    store = upstream.store
+    origin_artifact = store.get_artifact_data(origin)
+    producer = None if origin_artifact is None else store.get_artifact_producing_node(origin)
+    if (
+        origin_artifact is None
+        or producer is None
+        or in_run(upstream, producer, origin_artifact) is False
+    ):
+        raise TaskInputError(
+            f"run '{upstream.run_id}', node '{upstream.node.slug}': origin "
+            f"'{origin}' is not an artifact of the run"
+        )
 
 
 def flatten(slots: dict[str, list[Found]]) -> list[TaskArtifact]:

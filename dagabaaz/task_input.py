@@ -24,6 +24,7 @@ from dagabaaz._visible import (
     fan_out_slots,
     flatten,
     grouped_slots,
+    input_artifact_producer,
 )
 from dagabaaz.bindings import apply_bindings
 from dagabaaz.errors import TaskInputError
@@ -79,9 +80,14 @@ def build_task_input(
             by ``resolve_passthrough``; None means there are none.
 
     Raises:
-        TaskInputError: The node index is out of range, the task has both an
-            input artifact and an origin, the input artifact does not exist,
-            or a root task names an origin.
+        TaskInputError: An argument is of the wrong kind, the node index is
+            out of range, the task has both an input artifact and an origin,
+            a root task names an origin, or the coordinates cannot be the
+            engine's: the input artifact does not exist, no dependency edge
+            of the node leads to the node that produced it, or it belongs to
+            another run (told by its origin group; an artifact without an
+            origin cannot be checked this way), or the origin is not an
+            artifact of the run.
     """
     view = _TaskView(
         _upstream(store, run_id, node_index, nodes, deps, passthrough_indices),
@@ -206,7 +212,14 @@ _STANDARD_FIELDS = frozenset({"file_path", "file_name", "file_size", "mime_type"
 class _TaskView:
     """One task's view of its upstream, read at most once and only when needed."""
 
-    __slots__ = ("_artifact", "_slots", "input_artifact_id", "origin_artifact_id", "upstream")
+    __slots__ = (
+        "_artifact",
+        "_producer",
+        "_slots",
+        "input_artifact_id",
+        "origin_artifact_id",
+        "upstream",
+    )
 
     def __init__(
         self, upstream: Upstream, input_artifact_id: str | None, origin_artifact_id: str | None
@@ -228,6 +241,7 @@ class _TaskView:
         self.origin_artifact_id = origin_artifact_id
         self._slots: dict[str, list[Found]] | None = None
         self._artifact: TaskArtifact | None = None
+        self._producer: int | None = None
 
     @property
     def is_root(self) -> bool:
@@ -237,7 +251,7 @@ class _TaskView:
         if self._slots is None:
             upstream = self.upstream
             if self.input_artifact_id is not None:
-                self._slots = fan_out_slots(upstream, self.input_artifact_id, self.artifact())
+                self._slots = fan_out_slots(upstream, self.producer(), self.artifact())
             elif self.is_root:
                 self._slots = {}
             elif self.origin_artifact_id is not None:
@@ -261,9 +275,18 @@ class _TaskView:
             self._artifact = artifact
         return self._artifact
 
+    def producer(self) -> int:
+        """Return the node that produced the input artifact, once checked to fit the task."""
+        if self._producer is None:
+            artifact_id = self.input_artifact_id
+            assert artifact_id is not None  # only fan-out tasks have a producer
+            self._producer = input_artifact_producer(self.upstream, artifact_id, self.artifact())
+        return self._producer
+
     def input_dict(self) -> dict[str, Any]:
         upstream = self.upstream
         if self.input_artifact_id is not None:
+            self.producer()  # refuses an artifact this task cannot have been given
             return self.artifact().to_input_dict()
         if self.is_root:
             return dict(copy_value(upstream.store.get_run_input(upstream.run_id)))
