@@ -14,6 +14,7 @@ from dagabaaz.diagnostics import Diagnostic
 __all__ = [
     "BindingError",
     "DagabaazError",
+    "DagabaazWarning",
     "ExpressionError",
     "NodeConfigError",
     "PipelineValidationError",
@@ -30,6 +31,10 @@ Clause = Literal["value", "when"]
 
 class DagabaazError(ValueError):
     """Base class of every error raised on purpose by dagabaaz."""
+
+
+class DagabaazWarning(UserWarning):
+    """Base class of every warning dagabaaz issues: something works, but maybe not as meant."""
 
 
 class _DiagnosticError(DagabaazError):

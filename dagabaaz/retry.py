@@ -16,13 +16,14 @@ artifacts, and nodes that do not depend on a failed node are not touched.
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dagabaaz._arguments import check_callable, check_count
 from dagabaaz.constants import FanMode, NodeSummaryStatus, RunStatus
-from dagabaaz.errors import RetryError
+from dagabaaz.errors import DagabaazWarning, RetryError
 from dagabaaz.graph import resolve_dependency_indices
 from dagabaaz.models import DagNode
 from dagabaaz.store import DagRetryStore, RetryableTask
@@ -86,12 +87,21 @@ def compute_retry_boundary(
 ) -> RetryBoundary:
     """Decide which nodes to retry and which to wipe.
 
-    With ``dependencies`` (the dependency indices of each node, in node order),
-    ``downstream`` is exactly the launched descendants of the failed nodes.
-    Without it (the earlier version's signature) node order stands in for the
-    graph: the nodes must be listed after their dependencies, every failing
-    launched node counts as failed, and ``downstream`` is every other launched
-    node after the first failed one, which may wipe independent branches too.
+    Pass ``dependencies`` (the dependency indices of each node, in node
+    order): then ``downstream`` is exactly the launched descendants of the
+    failed nodes. :func:`plan_retry` does this for you and is the
+    recommended path.
+
+    Without ``dependencies`` (the earlier version's signature) this function
+    cannot know the graph, so node order stands in for it: the nodes must be
+    listed after their dependencies, every failing launched node counts as
+    failed, and ``downstream`` is every other launched node after the first
+    failed one. That is exact only for a chain: in a branching pipeline it
+    wipes (and so re-runs) independent branches that already completed, and a
+    failing node below another failing node is re-dispatched with inputs that
+    are about to change. Whenever the guess may be wrong (another launched
+    node comes after the first failing one) a :class:`~dagabaaz.errors.DagabaazWarning`
+    says so.
 
     Args:
         completed_nodes: Nodes whose tasks are all terminal
@@ -125,9 +135,29 @@ def compute_retry_boundary(
     if dependencies is None:
         first = min(failing)
         later = frozenset(index for index in launched - failing if index > first)
+        _warn_if_guessed(first, failing, later)
         return RetryBoundary(failed=failing, downstream=later)
     below = _descendants(failing, _dependents(dependencies, node_count))
     return RetryBoundary(failed=failing - below, downstream=launched & below)
+
+
+def _warn_if_guessed(first: int, failing: frozenset[int], later: frozenset[int]) -> None:
+    unsure = sorted(later | (failing - {first}))
+    if not unsure:
+        return  # nothing launched after the failure: no graph could change the answer
+    nodes = (
+        f"node {unsure[0]} comes"
+        if len(unsure) == 1
+        else f"nodes {', '.join(map(str, unsure))} come"
+    )
+    warnings.warn(
+        "compute_retry_boundary without dependencies guesses the graph from node order: "
+        f"{nodes} after failing node {first}, and whether they depend on it is unknown "
+        "(a completed independent branch would be wiped and run again); pass "
+        "dependencies= or use plan_retry for an exact boundary",
+        DagabaazWarning,
+        stacklevel=3,
+    )
 
 
 def plan_retry(store: DagRetryStore, run_id: str, nodes: Sequence[DagNode]) -> RetryBoundary:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dagabaaz.errors import RetryError
+from dagabaaz.errors import DagabaazWarning, RetryError
 from dagabaaz.retry import RetryBoundary, compute_retry_boundary
 
 # source -> a, b -> merge -> export
@@ -47,6 +48,8 @@ SCATTER = [[], [0], [0], [1, 2], [3]]
         "no-deps-nothing-failed",
     ],
 )
+# The no-deps cases warn that node order was guessed; test_guess_warns checks that.
+@pytest.mark.filterwarnings("ignore::dagabaaz.errors.DagabaazWarning")
 def test_boundary(
     deps: Sequence[Sequence[int]] | None,
     launched: set[int],
@@ -58,6 +61,60 @@ def test_boundary(
         launched, launched, 5, failing.__contains__, dependencies=deps
     )
     assert boundary == RetryBoundary(failed=frozenset(failed), downstream=frozenset(downstream))
+
+
+@pytest.mark.parametrize(
+    ("completed", "launched", "failing", "downstream", "warning"),
+    [
+        # The reviewer's case: b (2) is a completed sibling of the failed a (1).
+        (
+            {0, 1, 2},
+            {0, 1, 2},
+            {1},
+            {2},
+            "compute_retry_boundary without dependencies guesses the graph from node order: "
+            "node 2 comes after failing node 1, and whether they depend on it is unknown "
+            "(a completed independent branch would be wiped and run again); pass "
+            "dependencies= or use plan_retry for an exact boundary",
+        ),
+        (
+            set(),
+            {0, 1, 2, 3},
+            {1, 3},
+            {2},
+            "compute_retry_boundary without dependencies guesses the graph from node order: "
+            "nodes 2, 3 come after failing node 1, and whether they depend on it is unknown "
+            "(a completed independent branch would be wiped and run again); pass "
+            "dependencies= or use plan_retry for an exact boundary",
+        ),
+        ({0}, {0, 1}, {1}, set(), None),
+        ({0}, {0, 1, 2}, set(), set(), None),
+        (set(), {0}, {0}, set(), None),
+    ],
+    ids=["sibling-after-failure", "two-failures", "last-launched-failed", "nothing-failed", "root"],
+)
+def test_guess_warns_only_when_the_graph_could_change_the_answer(
+    completed: set[int],
+    launched: set[int],
+    failing: set[int],
+    downstream: set[int],
+    warning: str | None,
+) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        boundary = compute_retry_boundary(completed, launched, 4, failing.__contains__)
+    assert boundary.downstream == downstream
+    assert [str(w.message) for w in caught] == ([] if warning is None else [warning])
+    assert all(w.category is DagabaazWarning and w.filename == __file__ for w in caught)
+
+
+def test_dependencies_make_the_boundary_exact_without_a_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        boundary = compute_retry_boundary(
+            {0, 1, 2}, {0, 1, 2}, 4, lambda index: index == 1, dependencies=[[], [0], [0], [1, 2]]
+        )
+    assert boundary == RetryBoundary(failed=frozenset({1}), downstream=frozenset())
 
 
 def test_predicate_is_asked_only_about_launched_nodes() -> None:
