@@ -71,6 +71,55 @@ def test_a_completion_notice_for_a_failed_task_launches_nothing_while_the_run_li
     assert run.status is RunStatus.RUNNING
 
 
+class UnguardedStore(InMemoryStore):
+    """Fills TaskContext.status but, unlike InMemoryStore, marks terminal tasks too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marked: list[str] = []
+
+    def mark_task_failed(self, task_id: str, error: str) -> str | None:
+        return self._force(task_id)
+
+    def mark_task_crashed(self, task_id: str, error: str) -> str | None:
+        return self._force(task_id)
+
+    def _force(self, task_id: str) -> str | None:
+        self.marked.append(task_id)
+        context = self.get_task_context(task_id)
+        return None if context is None else context.run_id
+
+
+@pytest.mark.parametrize("end", ["fail", "crash"], ids=["failed", "crashed"])
+@pytest.mark.parametrize(
+    "finish",
+    ["complete", "cancel", "skip"],
+    ids=["completed", "cancelled", "skipped-marker"],
+)
+def test_the_engine_itself_ignores_a_failure_of_a_task_the_store_reports_terminal(
+    end: str, finish: str
+) -> None:
+    # The engine's own guard, not the store's: this store would mark anything.
+    store = UnguardedStore()
+    run = EngineRun([node("a"), node("b", "a"), node("c")], store=store)
+    run.start()
+    a = run.tasks("a")[0].task_id
+    if finish == "complete":
+        run.complete(a, [out("1.txt")])
+        target = a
+    elif finish == "cancel":
+        store.cancel_remaining_tasks(run.run_id, "stop")
+        target = a
+    else:
+        target = store.dispatch_skipped_task(run.run_id, 1, "b")
+    before = run.store.tasks(run.run_id)
+    getattr(run, end)(target, "late")
+    assert store.marked == []
+    assert run.store.tasks(run.run_id) == before
+    assert run.status is RunStatus.RUNNING
+    assert run.events == []
+
+
 # --- structure ---------------------------------------------------------------
 
 
