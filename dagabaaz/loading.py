@@ -14,6 +14,7 @@ keys, no aliases.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 
 from dagabaaz._model_errors import describe_errors, format_path
-from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.diagnostics import Diagnostic, line_and_column
 from dagabaaz.errors import DagabaazError
 from dagabaaz.models import DagNode, Pipeline
 
@@ -193,11 +194,48 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+class IntegerTooLong(Exception):
+    """A JSON integer has more digits than Python converts (``sys.get_int_max_str_digits``)."""
+
+    def __init__(self, literal: str) -> None:
+        super().__init__(literal)
+        self.literal = literal
+
+    def describe(self, text: str) -> tuple[str, int | None, int | None]:
+        """Return the message and the 1-based line and column of the literal in ``text``."""
+        digits = len(self.literal.lstrip("-"))
+        message = f"integer too long ({digits} digits; at most {sys.get_int_max_str_digits()})"
+        offset = text.find(self.literal)
+        if offset < 0:
+            return message, None, None
+        return message, *line_and_column(text, offset)
+
+
+def json_int(literal: str) -> int:
+    """Read a JSON integer literal (``parse_int`` of :func:`json.loads`).
+
+    Raises:
+        IntegerTooLong: It has more digits than Python converts.
+    """
+    try:
+        return int(literal)
+    except ValueError:  # JSON's grammar leaves only one reason: too many digits
+        raise IntegerTooLong(literal) from None
+
+
 def _parse_json(text: str, filename: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+        return json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_constant=_reject_constant,
+            parse_int=json_int,
+        )
     except json.JSONDecodeError as error:
         problem = FileProblem(f"invalid JSON: {error.msg}", line=error.lineno, column=error.colno)
+    except IntegerTooLong as error:
+        message, line, column = error.describe(text)
+        problem = FileProblem(f"invalid JSON: {message}", line=line, column=column)
     except _DuplicateKey as error:
         problem = FileProblem(f"invalid JSON: duplicate key {error.args[0]!r}")
     except ValueError as error:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dagabaaz.errors import DagabaazError
+from dagabaaz.loading import IntegerTooLong, json_int
 
 __all__ = [
     "EXIT_FAILED",
@@ -101,11 +102,15 @@ def read_json_object(path: str, what: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise CliError(f"{what} {path}: cannot read the file: {error}") from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_int=json_int)
     except json.JSONDecodeError as error:
         raise CliError(
             f"{what} {path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}"
         ) from None
+    except IntegerTooLong as error:
+        message, line, column = error.describe(text)
+        where = "" if line is None else f":{line}:{column}"
+        raise CliError(f"{what} {path}{where}: invalid JSON: {message}") from None
     except (ValueError, RecursionError) as error:
         raise CliError(f"{what} {path}: invalid JSON: {error}") from None
     if not isinstance(data, dict):

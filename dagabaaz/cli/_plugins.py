@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import sysconfig
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -80,14 +81,26 @@ def _import_module(spec: str) -> ModuleType:
 
 
 def _describe(error: BaseException, path: Path | None) -> str:
-    where = ""
-    frames = traceback.extract_tb(error.__traceback__)
-    mine = [f for f in frames if path is None or Path(f.filename) == path] or frames[-1:]
-    if mine and not isinstance(error, SyntaxError):
-        where = f" ({mine[-1].filename}, line {mine[-1].lineno})"
     if isinstance(error, SyntaxError):
-        where = f" ({error.filename}, line {error.lineno})"
+        # str() of a SyntaxError already ends with its location: say it once.
+        return f"{type(error).__name__}: {error.msg} ({error.filename}, line {error.lineno})"
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if _is_users(f.filename)]
+    in_file = [f for f in frames if path is not None and Path(f.filename) == path]
+    shown = (in_file or frames)[-1:]
+    where = f" ({shown[0].filename}, line {shown[0].lineno})" if shown else ""
     return f"{type(error).__name__}: {error}{where}"
+
+
+_LIBRARY = Path(__file__).resolve().parents[1]
+_STANDARD_LIBRARY = Path(sysconfig.get_paths()["stdlib"]).resolve()
+
+
+def _is_users(filename: str) -> bool:
+    """Whether a frame's file is the user's: not the import machinery, Python or dagabaaz."""
+    if filename.startswith("<"):  # <frozen importlib._bootstrap> and the like
+        return False
+    resolved = Path(filename).resolve()
+    return not (resolved.is_relative_to(_LIBRARY) or resolved.is_relative_to(_STANDARD_LIBRARY))
 
 
 def _functions(spec: str, module: ModuleType) -> dict[str, PluginFunction]:
