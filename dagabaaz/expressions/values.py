@@ -6,6 +6,9 @@
   nor ``""``) joined with ``", "``; an item that is itself a list or dict
   renders as JSON.
 * A dict renders as JSON, never as a Python repr.
+* Nothing else renders: a value of any other type (bytes, a set, an
+  arbitrary object), or a dict with a key that is not a string, raises
+  :class:`UnrenderableValue` instead of showing its Python repr.
 
 Every function here takes the :class:`Budget` and asks it before building
 anything whose size depends on the data.
@@ -16,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from dagabaaz.errors import ExpressionError
 from dagabaaz.expressions.limits import Budget
@@ -38,12 +41,16 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\[\s\S])*"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _BRACKET_PAIR = re.compile(r"\[\]|\{\}")
 _CONTAINERS = (list, tuple, dict)
+_NESTED = (list, tuple, dict, Mapping)  # the slower ABC check last
 
 
 class UnrenderableValue(ExpressionError):
-    """A value cannot be written as text or JSON (for example a dict with tuple keys)."""
+    """A value cannot be written as text or JSON (a set, bytes, a dict with tuple keys)."""
 
     code = "unrenderable-value"
+
+
+_RENDERABLE = "only strings, numbers, booleans, None, lists and dicts with string keys can"
 
 
 def is_missing(value: object) -> bool:
@@ -70,7 +77,7 @@ def to_text(value: object, budget: Budget) -> str:
     if cls is bool:
         return "true" if value else "false"
     if isinstance(value, str):
-        return str(value)
+        return str.__str__(value)
     if isinstance(value, list | tuple):
         return join_text(value, ", ", budget)
     if isinstance(value, Mapping):
@@ -108,7 +115,7 @@ def to_json(value: object, budget: Budget) -> str:
     """Return ``value`` as compact JSON text, after checking its size and depth."""
     _check_container(value, budget)
     try:
-        text = json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
+        text = json.dumps(value, ensure_ascii=False, default=_json_default, separators=(", ", ": "))
     except (TypeError, ValueError) as error:
         raise UnrenderableValue(f"value cannot be written as JSON: {error}") from None
     budget.text(len(text), "the JSON text")
@@ -156,23 +163,43 @@ def as_number(value: object) -> int | float | None:
 
 
 def _item_text(item: object, budget: Budget) -> str:
-    if isinstance(item, _CONTAINERS):
+    if isinstance(item, _NESTED):
         return to_json(item, budget)
     return to_text(item, budget)
 
 
 def _scalar_text(value: object, budget: Budget) -> str:
-    try:
-        text = str(value)
-    except ValueError as error:  # an int too long to print, for one
-        raise UnrenderableValue(f"value cannot be written as text: {error}") from None
+    # int.__repr__ and float.__repr__, as JSON writes them: a subclass's own
+    # __str__ (an enum's, say) could show anything.
+    if isinstance(value, int):
+        try:
+            text = int.__repr__(value)
+        except ValueError as error:  # over Python's limit on the digits of an int
+            raise UnrenderableValue(f"value cannot be written as text: {error}") from None
+    elif isinstance(value, float):
+        text = float.__repr__(value)
+    else:
+        _unrenderable(value)
     budget.text(len(text), "a value's text")
     return text
 
 
+def _unrenderable(value: object) -> NoReturn:
+    raise UnrenderableValue(
+        f"a value of type {type(value).__name__} cannot be written as text or JSON ({_RENDERABLE})"
+    )
+
+
+def _json_default(value: object) -> Any:
+    """Return a mapping json.dumps cannot write as a dict; refuse anything else."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    _unrenderable(value)
+
+
 def _check_container(value: object, budget: Budget) -> None:
     """Walk a nested list/dict without recursion, within the budget."""
-    if not isinstance(value, _CONTAINERS):
+    if not isinstance(value, _NESTED):
         return
     stack: list[tuple[Any, int]] = [(value, 1)]
     walked = 0
@@ -180,20 +207,33 @@ def _check_container(value: object, budget: Budget) -> None:
     while stack:
         container, depth = stack.pop()
         budget.depth(depth)
-        is_dict = isinstance(container, dict)
+        is_dict = isinstance(container, Mapping)
         walked += len(container)
         budget.container_items(walked)
         # Brackets, ", " between items and ": " after keys: the JSON text is at
         # least this long, so a value far over the budget is refused unbuilt.
         text_length += 2 * len(container) + (2 * len(container) if is_dict else 0)
         for item in container.items() if is_dict else container:
-            for part in item if is_dict else (item,):
-                if isinstance(part, str):
-                    text_length += len(part) + 2
-                elif isinstance(part, _CONTAINERS):
-                    stack.append((part, depth + 1))
-                else:
-                    text_length += _shortest_text(part)
+            if is_dict:
+                key, part = item
+                if not isinstance(key, str):
+                    raise UnrenderableValue(
+                        f"a dict with a key of type {type(key).__name__} cannot be written "
+                        f"as JSON ({_RENDERABLE})"
+                    )
+                text_length += len(key) + 2
+            else:
+                part = item
+            if isinstance(part, str):
+                text_length += len(part) + 2
+            elif isinstance(part, _CONTAINERS):
+                stack.append((part, depth + 1))
+            elif part is None or isinstance(part, int | float):
+                text_length += _shortest_text(part)
+            elif isinstance(part, Mapping):
+                stack.append((part, depth + 1))
+            else:
+                _unrenderable(part)
     budget.text(text_length, "the JSON text")
 
 
