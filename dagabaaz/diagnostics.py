@@ -125,10 +125,16 @@ class Diagnostic:
         }
 
     def render(self, filename: str | None = None) -> str:
-        """Render compiler-style: location, the source line, a caret run, the hint."""
+        """Render compiler-style: location, the source line, a caret run, the hint.
+
+        A problem in a binding's ``when`` clause (its ``path`` ends in the
+        field and ``"when"``) is labelled ``field 'name' (when)``.
+        """
         head = f"{self.severity}[{self.code}]: {self.message}"
         where = [
-            part for part in (filename, _node_part(self.node), _field_part(self.field)) if part
+            part
+            for part in (filename, _node_part(self.node), _field_part(self.field, self.path))
+            if part
         ]
         lines = [head]
         if where:
@@ -152,8 +158,12 @@ def _node_part(node: str | None) -> str | None:
     return None if node is None else f"node '{node}'"
 
 
-def _field_part(field_name: str | None) -> str | None:
-    return None if field_name is None else f"field '{field_name}'"
+def _field_part(field_name: str | None, path: tuple[str | int, ...]) -> str | None:
+    if field_name is None:
+        return None
+    # A binding's ``when`` clause and its value are told apart only by the path.
+    clause = " (when)" if path[-2:] == (field_name, "when") else ""
+    return f"field '{field_name}'{clause}"
 
 
 def _caret_block(source: str, start: int, end: int) -> list[str]:

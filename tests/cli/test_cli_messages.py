@@ -5,6 +5,7 @@ from collections.abc import Callable
 import pytest
 
 from dagabaaz.cli import main
+from dagabaaz.diagnostics import Diagnostic
 
 Write = Callable[[str, str], str]
 PIPELINE = '[{"slug": "a", "plugin": "p"}]'
@@ -73,3 +74,44 @@ def test_a_huge_integer_in_a_config_file_is_too_long_at_its_place(
         f"dagabaaz: --config {config}:2:9: "
         "invalid JSON: integer too long (4400 digits; at most 4300)\n"
     )
+
+
+WHEN = """\
+nodes:
+  - slug: out
+    plugin: p
+    bindings:
+      other:
+        source: config
+        value: 1
+        when: "{input.a | "
+"""
+
+
+def test_check_says_when_a_problem_is_in_a_when_clause(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipeline = write("when.yaml", WHEN)
+    assert main(["check", pipeline]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == [
+        "error[unclosed-brace]: unclosed '{': no matching '}'",
+        f"  --> {pipeline}, node 'out', field 'other' (when)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "label"),
+    [
+        (("nodes", 0, "bindings", "other", "when"), "field 'other' (when)"),
+        (("nodes", 0, "bindings", "other", "expression"), "field 'other'"),
+        (("nodes", 0, "bindings", "when"), "field 'when'"),
+        (("nodes", 0, "bindings", "when", "when"), "field 'when' (when)"),
+        ((), "field 'other'"),
+    ],
+    ids=["when-clause", "expression", "field-named-when", "when-of-field-named-when", "no-path"],
+)
+def test_render_labels_a_when_clause_from_the_path(path: tuple[str | int, ...], label: str) -> None:
+    field = "other" if "other" in path or not path else "when"
+    diagnostic = Diagnostic(code="c", message="m", node="out", field=field, path=path)
+    assert diagnostic.render().splitlines()[1] == f"  --> node 'out', {label}"
