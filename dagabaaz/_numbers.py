@@ -2,8 +2,11 @@
 
 Edge filters compare whatever metadata holds, so nothing here goes through
 ``float`` on the way: CPython compares ``int`` with ``float`` exactly, and
-:class:`decimal.Decimal` compares exactly with both, which keeps
-``2**53 + 1 > 2**53`` true and ``0.1 == Decimal("0.1")`` false.
+:class:`decimal.Decimal` compares exactly with ``int``, which keeps
+``2**53 + 1 > 2**53`` true. A ``float`` meeting a ``Decimal`` (usually a
+numeric string) is read as the decimal its shortest ``repr`` spells, so the
+JSON number ``29.97`` equals the string ``"29.97"``; the float's binary
+expansion (``29.969999...``) is an artefact of storage nobody wrote.
 """
 
 from __future__ import annotations
@@ -61,16 +64,31 @@ def as_number(value: object) -> Number | None:
 def compare_numbers(left: Number, right: Number) -> int | None:
     """Return -1, 0 or 1 as ``left`` is below, equal to or above ``right``.
 
-    Returns None when either side is NaN: NaN is never equal to, greater
-    than or less than anything, itself included.
+    Ints, floats and decimals compare exactly, except that a finite float
+    compared with a ``Decimal`` stands for ``Decimal(repr(value))``, the
+    shortest decimal that reads back as that float (``0.1`` equals
+    ``Decimal("0.1")``). Returns None when either side is NaN: NaN is never
+    equal to, greater than or less than anything, itself included.
     """
     if _is_nan(left) or _is_nan(right):
         return None
-    if isinstance(left, int) and isinstance(right, Decimal):
-        return _compare_int_decimal(left, right)
-    if isinstance(left, Decimal) and isinstance(right, int):
-        return -_compare_int_decimal(right, left)
+    if isinstance(right, Decimal):
+        if isinstance(left, int):
+            return _compare_int_decimal(left, right)
+        if isinstance(left, float):
+            left = _as_written(left)
+    elif isinstance(left, Decimal):
+        if isinstance(right, int):
+            return -_compare_int_decimal(right, left)
+        if isinstance(right, float):
+            right = _as_written(right)
     return _sign_of_difference(left, right)
+
+
+def _as_written(value: float) -> Number:
+    # repr is the shortest text that reads back as the same float; the
+    # infinities compare correctly with decimals as they are.
+    return Decimal(repr(value)) if math.isfinite(value) else value
 
 
 def _sign_of_difference(left: Number, right: Number) -> int:

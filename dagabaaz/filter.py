@@ -4,11 +4,13 @@ An :class:`~dagabaaz.models.EdgeFilter` holds rules, all of which must match,
 and an optional ``select`` that keeps the largest or smallest artifact by
 ``file_size``. Artifacts are duck-typed (:class:`FilterableArtifact`), so
 :class:`~dagabaaz.models.DagArtifact` and :class:`~dagabaaz.models.TaskArtifact`
-both work. The comparison rules are documented in ``docs/filters.md``; the
-short form:
+both work. The comparison rules are documented in
+``docs/concepts/edge-filters.md``; the short form:
 
 * ``eq``/``neq``/``in``/``not_in``: booleans first (``"true"``/``"false"``
-  match case-insensitively), then numbers exactly, then strings.
+  match case-insensitively), then numbers exactly (a float against a
+  numeric string as its shortest repr, so ``29.97`` equals ``"29.97"``),
+  then strings.
 * ``gt``/``gte``/``lt``/``lte``: numeric only, false on anything else.
 * ``contains``/``starts_with``/``ends_with``: strings; ``contains`` on a list
   means membership.

@@ -59,7 +59,13 @@ COMPARE: list[tuple[str, Any, Any, int | None]] = [
     ("int-above-float-past-2-53", 2**53 + 1, float(2**53), 1),
     ("float-below-int-past-2-53", float(2**53), 2**53 + 1, -1),
     ("equal-int-float", 3, 3.0, 0),
-    ("decimal-vs-float-exact", Decimal("0.1"), 0.1, -1),
+    ("decimal-vs-float-as-written", Decimal("0.1"), 0.1, 0),
+    ("float-vs-decimal-as-written", 29.97, Decimal("29.97"), 0),
+    ("float-below-its-binary-expansion", 0.1, Decimal("0.1000000000000000055511151231257827"), -1),
+    ("float-inf-above-huge-decimal", math.inf, Decimal("1e999999"), 1),
+    ("decimal-above-float-neg-inf", Decimal("-1e999999"), -math.inf, 1),
+    ("negative-zero-float-eq-decimal-zero", -0.0, Decimal(0), 0),
+    ("int-vs-float-stays-exact", 2**53 + 1, 9007199254740992.0, 1),
     ("huge-int-below-inf", 10**1000, math.inf, -1),
     ("neg-inf-below-huge-negative", -math.inf, -(10**1000), -1),
     ("huge-exponent-above-huge-int", Decimal("1e999999"), 10**1000, 1),
@@ -90,10 +96,26 @@ finite = st.one_of(
 )
 
 
+def _as_compared(value: Any, other: Any) -> Fraction:
+    # The documented rule: a float meeting a Decimal is the decimal its repr spells.
+    if isinstance(value, float) and isinstance(other, Decimal):
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
+
+
 @given(finite, finite)
 def test_compare_agrees_with_exact_fractions(left: Any, right: Any) -> None:
-    expected = _sign(Fraction(left) - Fraction(right))
+    expected = _sign(_as_compared(left, right) - _as_compared(right, left))
     assert compare_numbers(left, right) == expected
+    assert compare_numbers(right, left) == -expected
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_a_float_equals_the_numeric_string_of_its_repr(value: float) -> None:
+    written = as_number(repr(value))
+    assert written is not None
+    assert compare_numbers(value, written) == 0
+    assert compare_numbers(written, value) == 0
 
 
 @given(st.integers(min_value=-(10**30), max_value=10**30))
