@@ -38,6 +38,8 @@ class StrictYamlLoader(yaml.SafeLoader):
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         """Build a mapping, refusing a key that appears twice."""
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep=deep)  # says a mapping was expected
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -50,12 +52,47 @@ class StrictYamlLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        """Build one value; a value its tag cannot read is an error at the node.
+
+        PyYAML's constructors for explicit tags fail with bare Python errors
+        (``!!int "abc"`` a ValueError, ``!!bool maybe`` a KeyError); each
+        becomes a located ConstructorError.
+        """
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, _value_problem(node, error), node.start_mark
+            ) from None
+
+
+_EXPECTED = {
+    "tag:yaml.org,2002:int": "an integer",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:timestamp": "a date or time",
+    "tag:yaml.org,2002:binary": "base64 text",
+}
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
+
+
+def _value_problem(node: Any, error: Exception) -> str:
+    expected = _EXPECTED.get(node.tag)
+    if expected is None or not isinstance(node, yaml.ScalarNode):
+        return f"cannot read this {node.tag.rpartition(':')[2] or 'value'}: {error}"
+    shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    return f"expected {expected}, got {shown!r}"
+
 
 def _construct_int(loader: StrictYamlLoader, node: Any) -> int:
     text = loader.construct_scalar(node)
     try:
         return int(text)
-    except ValueError:  # past Python's limit on integer digits (4300 by default)
+    except ValueError:
+        if not _DECIMAL.fullmatch(text):
+            raise  # read by construct_object: "expected an integer, got ..."
+        # Past Python's limit on integer digits (4300 by default).
         raise yaml.constructor.ConstructorError(
             None, None, f"an integer of {len(text)} characters is too long", node.start_mark
         ) from None
@@ -93,7 +130,18 @@ def load_yaml(text: str) -> tuple[Any, Any]:
     loader = StrictYamlLoader(text)
     try:
         node = loader.get_single_node()
-        data = None if node is None else loader.construct_document(node)
+        data = None if node is None else _construct(loader, node)
     finally:
         loader.dispose()
     return data, node
+
+
+def _construct(loader: StrictYamlLoader, node: Any) -> Any:
+    try:
+        return loader.construct_document(node)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        # Collections are filled after construct_object returned; a failure
+        # there is placed at the document, the nearest node still known.
+        raise yaml.constructor.ConstructorError(
+            None, None, _value_problem(node, error), node.start_mark
+        ) from None

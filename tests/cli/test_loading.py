@@ -331,3 +331,67 @@ def test_any_text_loads_or_raises_our_error(text: str) -> None:
             parse_pipeline(text, syntax=syntax)  # type: ignore[arg-type]
         except PipelineFileError as error:
             assert error.problems
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('!!int "0x1F"', "expected an integer, got '0x1F'"),
+        ('!!int "abc"', "expected an integer, got 'abc'"),
+        ('!!float "abc"', "expected a number, got 'abc'"),
+        ('!!bool "maybe"', "expected true or false, got 'maybe'"),
+        ('!!timestamp "abc"', "expected a date or time, got 'abc'"),
+        ("!!int [1]", "expected a scalar node, but found sequence"),
+        ("!!set [1]", "expected a mapping node, but found sequence"),
+        ("9" * 5000, "an integer of 5000 characters is too long"),
+    ],
+    ids=[
+        "hex-int",
+        "word-int",
+        "word-float",
+        "word-bool",
+        "word-timestamp",
+        "int-list",
+        "set-list",
+        "long-int",
+    ],
+)
+def test_yaml_values_an_explicit_tag_cannot_read_are_located(value: str, message: str) -> None:
+    doc = f"nodes: []\ndefault_input:\n  v: {value}\n"
+    with pytest.raises(PipelineFileError) as caught:
+        parse_pipeline(doc, syntax="yaml", filename="t.yaml")
+    assert str(caught.value) == f"t.yaml:3:6: invalid YAML: {message}"
+
+
+_TAGS = [
+    "int",
+    "float",
+    "bool",
+    "str",
+    "null",
+    "timestamp",
+    "binary",
+    "set",
+    "map",
+    "seq",
+    "omap",
+    "pairs",
+]
+_tagged = st.tuples(
+    st.sampled_from(_TAGS),
+    st.one_of(
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=20).map(json.dumps),
+        st.sampled_from(["[1]", "{a: 1}", "[]", "{}", "[{a: 1}]", "0x1F", "1:20", "yes", "~", "-"]),
+        st.integers().map(str),
+    ),
+)
+
+
+@given(_tagged)
+def test_any_explicitly_tagged_value_loads_or_raises_our_error(tagged: tuple[str, str]) -> None:
+    tag, value = tagged
+    doc = f"nodes: []\ndefault_input:\n  v: !!{tag} {value}\n"
+    try:
+        parse_pipeline(doc, syntax="yaml")
+    except PipelineFileError as error:
+        assert error.problems
