@@ -25,6 +25,7 @@ from dagabaaz.constants import (
 from dagabaaz.models import DagNode, EdgeFilter, FilterRule, Output
 from dagabaaz.orchestrator import OrchestratorCallbacks, on_task_complete, start_run
 from dagabaaz.store import DagRetryStore, DagStore, TaskInputStore
+from dagabaaz.testing.stress import check_concurrent_runs
 
 __all__ = ["StoreConformance"]
 
@@ -451,4 +452,7 @@ class StoreConformance:
         )
 
     # --- stress ------------------------------------------------------------------------
-    # Threaded stress tests of whole runs belong here (hardening work).
+
+    def test_concurrent_runs_from_many_threads(self) -> None:
+        """Worker threads finish many runs at once; invariants hold, totals match a replay."""
+        check_concurrent_runs(self)
