@@ -20,6 +20,9 @@ __all__ = ["StrictYamlLoader", "YamlError", "load_yaml"]
 
 YamlError = yaml.YAMLError
 
+_UNREADABLE = (ValueError, LookupError, TypeError, AttributeError, ArithmeticError)
+"""What PyYAML's constructors raise, unwrapped, on a value their tag cannot read."""
+
 
 class StrictYamlLoader(yaml.SafeLoader):
     """SafeLoader with the YAML 1.2 core schema, no duplicate keys and no aliases."""
@@ -61,7 +64,7 @@ class StrictYamlLoader(yaml.SafeLoader):
         """
         try:
             return super().construct_object(node, deep=deep)
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
+        except _UNREADABLE as error:
             raise yaml.constructor.ConstructorError(
                 None, None, _value_problem(node, error), node.start_mark
             ) from None
@@ -139,7 +142,7 @@ def load_yaml(text: str) -> tuple[Any, Any]:
 def _construct(loader: StrictYamlLoader, node: Any) -> Any:
     try:
         return loader.construct_document(node)
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except _UNREADABLE as error:
         # Collections are filled after construct_object returned; a failure
         # there is placed at the document, the nearest node still known.
         raise yaml.constructor.ConstructorError(

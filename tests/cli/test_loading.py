@@ -339,6 +339,7 @@ def test_any_text_loads_or_raises_our_error(text: str) -> None:
         ('!!int "0x1F"', "expected an integer, got '0x1F'"),
         ('!!int "abc"', "expected an integer, got 'abc'"),
         ('!!float "abc"', "expected a number, got 'abc'"),
+        ('!!float ""', "expected a number, got ''"),
         ('!!bool "maybe"', "expected true or false, got 'maybe'"),
         ('!!timestamp "abc"', "expected a date or time, got 'abc'"),
         ("!!int [1]", "expected a scalar node, but found sequence"),
