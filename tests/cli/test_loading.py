@@ -350,6 +350,7 @@ def test_any_text_loads_or_raises_our_error(text: str) -> None:
         "hex-int",
         "word-int",
         "word-float",
+        "empty-float",
         "word-bool",
         "word-timestamp",
         "int-list",
