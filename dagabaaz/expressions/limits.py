@@ -105,12 +105,16 @@ class Budget:
         """Return whether a string of ``length`` characters is within the limit."""
         return length <= self.limits.max_string_length
 
-    def text(self, length: int, what: str = "a string") -> None:
-        """Check the length of a string about to be built."""
+    def text(self, length: int, what: str = "a string", *, at_least: bool = False) -> None:
+        """Check the length of a string about to be built.
+
+        ``at_least`` says ``length`` is only what was counted before stopping.
+        """
         if not self.allows_text(length):
+            size = f"at least {length}" if at_least else str(length)
             raise LimitExceeded(
                 "max_string_length",
-                f"{what} would be {length} characters long, over the limit "
+                f"{what} would be {size} characters long, over the limit "
                 f"max_string_length={self.limits.max_string_length}",
             )
 

@@ -17,6 +17,7 @@ anything whose size depends on the data.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
@@ -40,7 +41,6 @@ _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\[\s\S])*"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _BRACKET_PAIR = re.compile(r"\[\]|\{\}")
-_CONTAINERS = (list, tuple, dict)
 _NESTED = (list, tuple, dict, Mapping)  # the slower ABC check last
 
 
@@ -81,7 +81,7 @@ def to_text(value: object, budget: Budget) -> str:
     if isinstance(value, list | tuple):
         return join_text(value, ", ", budget)
     if isinstance(value, Mapping):
-        return to_json(value if isinstance(value, dict) else dict(value), budget)
+        return to_json(value, budget)
     return _scalar_text(value, budget)
 
 
@@ -96,29 +96,48 @@ def join_text(items: list[Any] | tuple[Any, ...], separator: str, budget: Budget
     except (TypeError, ValueError):  # an item that is not a string
         pass
     texts: list[str] = []
-    length = -len(separator)
+    limit = budget.limits.max_string_length
+    length = -len(separator)  # the first item has no separator before it
     for item in items:
         if item is None:
             continue
-        text = item if item.__class__ is str else _item_text(item, budget)
+        if item.__class__ is str:
+            text = item
+        elif isinstance(item, _NESTED):
+            # Within the room left, so a list repeating one big dict stops
+            # at the limit instead of rendering every copy.
+            text = _json_text(item, budget, length + len(separator), "the joined text")
+        else:
+            text = to_text(item, budget)
         if text:
             texts.append(text)
             length += len(text) + len(separator)
-            # Checked as the texts pile up: each rendered item is within the
-            # budget, but a list repeating one big item must not hold them all.
-            if not budget.allows_text(length):
-                budget.text(length, "the joined text")
+            if length > limit:
+                budget.text(length, "the joined text", at_least=True)
     return separator.join(texts)
 
 
 def to_json(value: object, budget: Budget) -> str:
-    """Return ``value`` as compact JSON text, after checking its size and depth."""
-    _check_container(value, budget)
+    """Return ``value`` as compact JSON text, after checking its size and depth.
+
+    The length of the text is counted exactly, without building it, by a walk
+    that stops as soon as it passes ``max_string_length``; only then is the
+    text written.
+    """
+    return _json_text(value, budget, 0, "the JSON text")
+
+
+def _json_text(value: object, budget: Budget, before: int, what: str) -> str:
+    """Write ``value`` as JSON to follow ``before`` characters already counted."""
+    room = budget.limits.max_string_length - before
+    length = _json_length(value, budget, room)
+    if length > room:
+        budget.text(before + length, what, at_least=True)
     try:
         text = json.dumps(value, ensure_ascii=False, default=_json_default, separators=(", ", ": "))
     except (TypeError, ValueError) as error:
         raise UnrenderableValue(f"value cannot be written as JSON: {error}") from None
-    budget.text(len(text), "the JSON text")
+    budget.text(before + len(text), what)  # exact where huge ints were only estimated
     return text
 
 
@@ -162,12 +181,6 @@ def as_number(value: object) -> int | float | None:
     return None
 
 
-def _item_text(item: object, budget: Budget) -> str:
-    if isinstance(item, _NESTED):
-        return to_json(item, budget)
-    return to_text(item, budget)
-
-
 def _scalar_text(value: object, budget: Budget) -> str:
     # int.__repr__ and float.__repr__, as JSON writes them: a subclass's own
     # __str__ (an enum's, say) could show anything.
@@ -197,22 +210,26 @@ def _json_default(value: object) -> Any:
     _unrenderable(value)
 
 
-def _check_container(value: object, budget: Budget) -> None:
-    """Walk a nested list/dict without recursion, within the budget."""
+def _json_length(value: object, budget: Budget, room: int) -> int:
+    """Return the length of ``value`` written as JSON, or a part over ``room`` of it.
+
+    Walks nested lists and dicts without recursion, checking depth and the
+    number of values walked; a value that is not JSON raises.
+    """
     if not isinstance(value, _NESTED):
-        return
+        return _scalar_json_length(value)
     stack: list[tuple[Any, int]] = [(value, 1)]
     walked = 0
-    text_length = 0
-    while stack:
+    length = 0
+    while stack and length <= room:
         container, depth = stack.pop()
         budget.depth(depth)
         is_dict = isinstance(container, Mapping)
         walked += len(container)
         budget.container_items(walked)
-        # Brackets, ", " between items and ": " after keys: the JSON text is at
-        # least this long, so a value far over the budget is refused unbuilt.
-        text_length += 2 * len(container) + (2 * len(container) if is_dict else 0)
+        # Brackets and ", " between items (and ": " after each key).
+        size = len(container)
+        length += 2 * max(size, 1) + (2 * size if is_dict else 0)
         for item in container.items() if is_dict else container:
             if is_dict:
                 key, part = item
@@ -221,26 +238,61 @@ def _check_container(value: object, budget: Budget) -> None:
                         f"a dict with a key of type {type(key).__name__} cannot be written "
                         f"as JSON ({_RENDERABLE})"
                     )
-                text_length += len(key) + 2
+                length += _string_json_length(key)
             else:
                 part = item
-            if isinstance(part, str):
-                text_length += len(part) + 2
-            elif isinstance(part, _CONTAINERS):
-                stack.append((part, depth + 1))
-            elif part is None or isinstance(part, int | float):
-                text_length += _shortest_text(part)
-            elif isinstance(part, Mapping):
+            if part.__class__ is str:
+                length += _string_json_length(part)
+            elif isinstance(part, _NESTED):
                 stack.append((part, depth + 1))
             else:
-                _unrenderable(part)
-    budget.text(text_length, "the JSON text")
+                length += _scalar_json_length(part)
+            if length > room:
+                break
+    return length
 
 
-def _shortest_text(value: object) -> int:
-    """Return a lower bound of the length of a scalar written as JSON."""
-    if value.__class__ is int:
+_EXACT_INT_BITS = 1024
+"""Ints up to this size (309 digits) are counted exactly; printing longer ones costs more."""
+
+_SHORT_ESCAPES = '"\\\b\f\n\r\t'
+"""Characters JSON writes as a backslash and one more character."""
+_LONG_ESCAPES = "".join(chr(code) for code in range(32) if chr(code) not in _SHORT_ESCAPES)
+"""Control characters JSON writes as ``\\u00XX``."""
+
+
+def _string_json_length(text: str) -> int:
+    """Return the length of ``text`` as a JSON string: quotes and escapes included."""
+    length = len(text) + 2
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return length  # the common case: nothing to escape
+    for char in _SHORT_ESCAPES:
+        length += text.count(char)
+    for char in _LONG_ESCAPES:
+        length += 5 * text.count(char)
+    return length
+
+
+def _scalar_json_length(value: object) -> int:
+    """Return the length of a scalar written as JSON (a lower bound for huge ints)."""
+    if isinstance(value, str):
+        return _string_json_length(value)
+    if value is None or value is True:
+        return 4
+    if value is False:
+        return 5
+    if isinstance(value, int):
+        bits = value.bit_length()
+        if bits <= _EXACT_INT_BITS:
+            return len(int.__repr__(value))
         # 2 ** (bits - 1) <= |value|: at least (bits - 1) * log10(2) + 1 digits.
-        bits = abs(value).bit_length()
-        return (bits - 1) * 30103 // 100000 + 1 if bits else 1
-    return 1
+        # Short by one digit at most, and such ints are long: the text built
+        # from this count passes the limit by a fraction of a percent at most.
+        return (bits - 1) * 30103 // 100000 + 1 + (value < 0)
+    if isinstance(value, float):
+        if value != value:
+            return 3  # NaN
+        if value in (math.inf, -math.inf):
+            return 8 + (value < 0)  # Infinity, -Infinity
+        return len(float.__repr__(value))
+    _unrenderable(value)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import enum
+import json
+import re
+import tracemalloc
 from types import MappingProxyType
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dagabaaz.expressions import ExpressionError, compile_expression
+from dagabaaz.expressions import Budget, ExpressionError, LimitExceeded, Limits, compile_expression
+from dagabaaz.expressions.values import to_json
 
 
 class Level(enum.IntEnum):
@@ -81,3 +87,105 @@ def test_no_path_shows_a_python_repr(source: str) -> None:
 def test_a_lone_unrenderable_value_is_returned_as_it_is() -> None:
     value = b"ab"
     assert render("{v.x}", value) is value
+
+
+# --- bounded rendering: the size is known before the text is built ---------
+
+TIGHT = Limits(max_string_length=100_000)
+BIG_DICT = {f"key{i:03}": "v" * 50 for i in range(100)}  # 6,101 characters of JSON
+
+
+def peak_while_failing(source: str, value: Any, limits: Limits = TIGHT) -> tuple[str, int]:
+    """Evaluate ``source`` expecting a budget failure; return its message and peak memory."""
+    expression = compile_expression(source, limits=limits)
+    scope = {"v": {"x": value}}
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        with pytest.raises(ExpressionError) as caught:
+            expression.evaluate(scope)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.diagnostics[0].code == "budget-exceeded"
+    return str(caught.value), peak
+
+
+# (name, source, value, what the message says is too long)
+OVERSIZED: list[tuple[str, str, Any, str]] = [
+    ("repeated dict in text", "x{v.x}", [BIG_DICT] * 2_000, "the joined text"),
+    ("repeated dict joined", "{v.x | join}", [BIG_DICT] * 2_000, "the joined text"),
+    ("repeated dict as string", "{v.x | string}", [BIG_DICT] * 2_000, "the joined text"),
+    ("repeated dict nested", "{v.x | string}", {"k": [BIG_DICT] * 2_000}, "the JSON text"),
+    ("repeated huge int", "{v.x | string}", {"k": [10**4000] * 2_000}, "the JSON text"),
+    ("escaped control characters", "x{v.x}", {"k": "\x01" * 20_000}, "the JSON text"),
+    ("quotes and newlines", "x{v.x}", {"k": '"\n' * 40_000}, "the JSON text"),
+    ("long float reprs", "x{v.x}", {"k": [1.2345678901234567e-300] * 4_000}, "the JSON text"),
+    ("booleans and nulls", "x{v.x}", {"k": [True, False, None] * 6_000}, "the JSON text"),
+    ("keys count too", "x{v.x}", {"k" * 30 + str(i): 1 for i in range(3_000)}, "the JSON text"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "value", "what"), OVERSIZED, ids=[c[0] for c in OVERSIZED]
+)
+def test_oversized_renderings_stop_at_the_limit_unbuilt(
+    name: str, source: str, value: Any, what: str
+) -> None:
+    message, peak = peak_while_failing(source, value)
+    # The texts kept before the limit is passed, never the whole rendering.
+    assert peak < 2 * TIGHT.max_string_length, f"peak {peak:,} bytes"
+    assert f"{what} would be at least " in message
+    assert message.endswith("characters long, over the limit max_string_length=100000")
+
+
+def test_the_joined_text_stops_as_soon_as_it_passes_the_limit() -> None:
+    message, _ = peak_while_failing("x{v.x}", [BIG_DICT] * 2_000)
+    counted = int(re.search(r"at least (\d+) characters", message).group(1))  # type: ignore[union-attr]
+    size = len(json.dumps(BIG_DICT, separators=(", ", ": ")))
+    # Over the limit by less than one more copy: the last copy is not even counted whole.
+    assert TIGHT.max_string_length < counted < TIGHT.max_string_length + size
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**1024), max_value=2**1024)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(st.characters(codec="utf-8"), max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_the_counted_json_length_is_exact(value: Any) -> None:
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    assert to_json(value, Budget(Limits(max_string_length=len(text)))) == text
+    if len(text) == 1:
+        return  # a one-digit number: no smaller limit exists
+    with pytest.raises(LimitExceeded, match="max_string_length"):
+        to_json(value, Budget(Limits(max_string_length=len(text) - 1)))
+
+
+def test_a_json_text_exactly_at_the_limit_is_allowed() -> None:
+    value = {"k": '\x01\n"\\é'}
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    assert (
+        compile_expression("{v.x | string}", limits=Limits(max_string_length=len(text))).evaluate(
+            {"v": {"x": value}}
+        )
+        == text
+    )
+
+
+@pytest.mark.parametrize("digits", [310, 1_000, 4_000], ids=str)
+def test_huge_ints_are_checked_exactly_once_written(digits: int) -> None:
+    value = {"k": [10 ** (digits - 1)] * 3}
+    text = json.dumps(value, separators=(", ", ": "))
+    assert to_json(value, Budget(Limits(max_string_length=len(text)))) == text
+    with pytest.raises(LimitExceeded, match="max_string_length"):
+        to_json(value, Budget(Limits(max_string_length=len(text) - 1)))
