@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterator
 
+from dagabaaz._numbers import as_number
 from dagabaaz._pipeline_codes import problem
 from dagabaaz._suggest import Suggester
 from dagabaaz.constants import FileType, FilterOperator
 from dagabaaz.diagnostics import Diagnostic
-from dagabaaz.filter import operand_problem
+from dagabaaz.filter import VIRTUAL_FIELD_TYPES, FieldType, operand_problem
 from dagabaaz.models import DagNode, EdgeFilter, FilterRule
 
 __all__ = ["check_edge_filters", "show_value"]
@@ -17,6 +18,12 @@ __all__ = ["check_edge_filters", "show_value"]
 _EQUALITY = frozenset(
     {FilterOperator.EQ, FilterOperator.NEQ, FilterOperator.IN, FilterOperator.NOT_IN}
 )
+_ORDERINGS = frozenset(
+    {FilterOperator.GT, FilterOperator.GTE, FilterOperator.LT, FilterOperator.LTE}
+)
+_TEXT_ONLY = frozenset({FilterOperator.STARTS_WITH, FilterOperator.ENDS_WITH})
+_CONTAINS = frozenset({FilterOperator.CONTAINS, FilterOperator.NOT_CONTAINS})
+_NEGATED = frozenset({FilterOperator.NEQ, FilterOperator.NOT_IN, FilterOperator.NOT_CONTAINS})
 _FILE_TYPE_VALUES = frozenset(member.value for member in FileType)
 _FILE_TYPES = Suggester(_FILE_TYPE_VALUES, budget=None)
 _FILE_TYPE_LIST = ", ".join(member.value for member in FileType)
@@ -74,12 +81,56 @@ def _rule_problems(rule: FilterRule, where: str) -> Iterator[Located]:
             message = f"{where}: '{rule.operator}' ignores its value {show_value(rule.value)}"
             yield problem("ignored-filter-value", message, hint="remove the value"), ("value",)
         return
-    if rule.operator not in _EQUALITY:
+    field_type = VIRTUAL_FIELD_TYPES.get(rule.field)
+    if field_type is not None and rule.operator not in _EQUALITY:
+        reason = _type_mismatch(rule, field_type)
+        if reason is not None:
+            yield problem("invalid-filter-value", f"{where}: {reason}"), ("value",)
         return
     if rule.field == "file_type":
         yield from _compared_values(rule, where, _file_type_problem)
     elif rule.field == "extension":
         yield from _compared_values(rule, where, _extension_problem)
+    if field_type is not None and field_type.words is None:
+        yield from _compared_values(rule, where, _never_equal_check(rule.field, field_type))
+
+
+def _type_mismatch(rule: FilterRule, field_type: FieldType) -> str | None:
+    """Say why a non-equality rule on a virtual field can never do what it says."""
+    operator, field = rule.operator, rule.field
+    holds = f"{field} is {field_type.describe()}"
+    outcome = "matches every artifact" if operator in _NEGATED else "never matches"
+    if operator in _ORDERINGS and not field_type.ordered:
+        return f"{holds}, never a number, so '{operator}' never matches"
+    if field_type.kind == "number" and operator in _TEXT_ONLY | _CONTAINS:
+        return f"{holds}, not text, so '{operator}' {outcome}"
+    if operator in _CONTAINS and not isinstance(rule.value, str):
+        # On text, contains looks for a substring, which only a string can be.
+        return f"{holds}, so '{operator}' with {show_value(rule.value)} {outcome}"
+    return None
+
+
+def _never_equal_check(field: str, field_type: FieldType) -> _ValueCheck:
+    def check(value: object, where: str) -> Diagnostic | None:
+        if _can_equal(field_type, value):
+            return None
+        message = f"{where}: {field} is {field_type.describe()}, so it never equals "
+        return problem("invalid-filter-value", message + show_value(value))
+
+    return check
+
+
+def _can_equal(field_type: FieldType, value: object) -> bool:
+    # Mirrors the equality rules of dagabaaz.filter: booleans never equal
+    # numbers, numbers and numeric strings compare as numbers, and text may
+    # spell a boolean or a number.
+    if value is None:
+        return field_type.nullable
+    if isinstance(value, list | tuple | dict):
+        return False
+    if field_type.kind == "text":
+        return True
+    return not isinstance(value, bool) and as_number(value) is not None
 
 
 def _compared_values(rule: FilterRule, where: str, check: _ValueCheck) -> Iterator[Located]:

@@ -54,7 +54,9 @@ PIPELINE_CODES: Final = MappingProxyType(
         "root-fan-mode": _warning("A root node sets a fan mode, which has no effect on it."),
         "filter-not-a-dependency": _error("An edge filter is keyed by a slug not in depends_on."),
         "empty-filter-field": _error("A filter rule has an empty field."),
-        "invalid-filter-value": _error("A filter rule's value cannot work with its operator."),
+        "invalid-filter-value": _error(
+            "A filter rule's value cannot work with its operator or its built-in field."
+        ),
         "unknown-file-type": _error("A file_type rule compares with a value that is no file type."),
         "unmatchable-extension": _warning(
             "An extension rule value has a dot or capitals, so it never matches."

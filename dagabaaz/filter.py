@@ -22,8 +22,10 @@ Evaluation never raises and never coerces a rule's value.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Final, Protocol, TypeVar
+from types import MappingProxyType
+from typing import Any, Final, Literal, Protocol, TypeVar
 
 from dagabaaz import _file_types
 from dagabaaz._numbers import Number, as_number, compare_numbers
@@ -33,6 +35,8 @@ from dagabaaz.models import EdgeFilter, FilterRule
 __all__ = [
     "MISSING",
     "VIRTUAL_FIELDS",
+    "VIRTUAL_FIELD_TYPES",
+    "FieldType",
     "FilterableArtifact",
     "GroupableArtifact",
     "Missing",
@@ -115,16 +119,52 @@ def _extension(artifact: FilterableArtifact) -> str:
     return _file_types.extension_of(name) if isinstance(name, str) else ""
 
 
-_VIRTUAL_GETTERS: Final[dict[str, Callable[[FilterableArtifact], object]]] = {
-    "file_type": classify_file_type,
-    "extension": _extension,
-    "file_size": lambda artifact: getattr(artifact, "file_size", None),
-    "file_name": lambda artifact: getattr(artifact, "file_name", None),
-    "mime_type": lambda artifact: getattr(artifact, "mime_type", None),
-}
+@dataclass(frozen=True, slots=True)
+class FieldType:
+    """The values a virtual field can hold, so a check can tell a rule that never matches.
 
-VIRTUAL_FIELDS: Final = frozenset(_VIRTUAL_GETTERS)
+    Attributes:
+        kind: ``"text"`` (a string) or ``"number"`` (an int).
+        nullable: Whether the field is None when the artifact does not say.
+        words: For a field that only ever holds one of a few strings, those strings.
+    """
+
+    kind: Literal["text", "number"]
+    nullable: bool = False
+    words: tuple[str, ...] | None = None
+
+    @property
+    def ordered(self) -> bool:
+        """Whether ``gt``/``gte``/``lt``/``lte`` can ever match (text may spell a number)."""
+        if self.kind == "number" or self.words is None:
+            return True
+        return any(as_number(word) is not None for word in self.words)
+
+    def describe(self) -> str:
+        """Say what the field holds, for a message: ``"a number or null"``."""
+        if self.words is not None:
+            shown = "one of " + ", ".join(self.words)
+        else:
+            shown = "text" if self.kind == "text" else "a number"
+        return shown + " or null" if self.nullable else shown
+
+
+_VIRTUAL: Final[dict[str, tuple[Callable[[FilterableArtifact], object], FieldType]]] = {
+    "file_type": (classify_file_type, FieldType("text", words=tuple(t.value for t in FileType))),
+    "extension": (_extension, FieldType("text")),
+    "file_size": (lambda artifact: getattr(artifact, "file_size", None), FieldType("number", True)),
+    "file_name": (lambda artifact: getattr(artifact, "file_name", None), FieldType("text")),
+    "mime_type": (lambda artifact: getattr(artifact, "mime_type", None), FieldType("text", True)),
+}
+_VIRTUAL_GETTERS: Final = {name: read for name, (read, _) in _VIRTUAL.items()}
+
+VIRTUAL_FIELDS: Final = frozenset(_VIRTUAL)
 """Field names computed from the artifact itself; they shadow metadata keys."""
+
+VIRTUAL_FIELD_TYPES: Final[Mapping[str, FieldType]] = MappingProxyType(
+    {name: kind for name, (_, kind) in _VIRTUAL.items()}
+)
+"""What each virtual field holds (save-time validation reads it)."""
 
 
 def field_value(artifact: FilterableArtifact, field: str) -> object:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dagabaaz.constants import FilterOperator as Op
-from dagabaaz.models import DagNode, EdgeFilter, FilterRule
+from dagabaaz.filter import VIRTUAL_FIELDS, rule_matches
+from dagabaaz.models import DagArtifact, DagNode, EdgeFilter, FilterRule
 from dagabaaz.validation import validate_pipeline
 
 
@@ -233,6 +236,137 @@ CASES: list[tuple[str, list[FilterRule], list[Found]]] = [
             )
         ],
     ),
+    # Built-in fields have a type: a value of another type can never match.
+    ("file-size-numeric-string-is-fine", [rule("file_size", Op.EQ, "1e3")], []),
+    ("file-size-null-means-unknown", [rule("file_size", Op.IN, [None, 0])], []),
+    ("mime-type-null-means-unknown", [rule("mime_type", Op.EQ, None)], []),
+    ("file-name-may-spell-a-number", [rule("file_name", Op.GT, 3)], []),
+    ("extension-may-be-digits", [rule("extension", Op.EQ, 1)], []),
+    ("file-type-substring-is-fine", [rule("file_type", Op.STARTS_WITH, "vid")], []),
+    (
+        "file-type-is-never-a-number",
+        [rule("file_type", Op.GT, 3)],
+        [
+            (
+                "invalid-filter-value",
+                "error",
+                (*BASE, "value"),
+                W + "file_type is one of video, subtitle, image, audio, archive, other, "
+                "never a number, so 'gt' never matches",
+                None,
+            )
+        ],
+    ),
+    (
+        "file-size-never-equals-a-word",
+        [rule("file_size", Op.EQ, "big")],
+        [
+            (
+                "invalid-filter-value",
+                "error",
+                (*BASE, "value"),
+                W + 'file_size is a number or null, so it never equals "big"',
+                None,
+            )
+        ],
+    ),
+    (
+        "file-size-never-equals-a-boolean",
+        [rule("file_size", Op.NEQ, True)],
+        [
+            (
+                "invalid-filter-value",
+                "error",
+                (*BASE, "value"),
+                W + "file_size is a number or null, so it never equals true",
+                None,
+            )
+        ],
+    ),
+    (
+        "file-size-in-list-item",
+        [rule("file_size", Op.NOT_IN, [1, "big", None, "7"])],
+        [
+            (
+                "invalid-filter-value",
+                "error",
+                (*BASE, "value", 1),
+                W + 'file_size is a number or null, so it never equals "big"',
+                None,
+            )
+        ],
+    ),
+    (
+        "file-size-is-not-text",
+        [rule("file_size", Op.STARTS_WITH, "1")],
+        [
+            (
+                "invalid-filter-value",
+                "error",
+                (*BASE, "value"),
+                W + "file_size is a number or null, not text, so 'starts_with' never matches",
+                None,
+            )
+        ],
+    ),
+    (
+        "file-size-not-contains-matches-everything",
+        [rule("file_size", Op.NOT_CONTAINS, "1")],
+        [
+            (
+                "invalid-filter-value",
+                "error",
+                (*BASE, "value"),
+                W + "file_size is a number or null, not text, "
+                "so 'not_contains' matches every artifact",
+                None,
+            )
+        ],
+    ),
+    (
+        "file-name-contains-needs-a-string",
+        [rule("file_name", Op.CONTAINS, 3)],
+        [
+            (
+                "invalid-filter-value",
+                "error",
+                (*BASE, "value"),
+                W + "file_name is text, so 'contains' with 3 never matches",
+                None,
+            )
+        ],
+    ),
+    (
+        "extension-is-never-null",
+        [rule("extension", Op.EQ, None)],
+        [
+            (
+                "invalid-filter-value",
+                "error",
+                (*BASE, "value"),
+                W + "extension is text, so it never equals null",
+                None,
+            )
+        ],
+    ),
+    (
+        "mime-type-never-equals-a-list-item-list",
+        [rule("mime_type", Op.IN, ["video/mp4", ["video/mp4"]])],
+        [
+            (
+                "invalid-filter-value",
+                "error",
+                (*BASE, "value", 1),
+                W + 'mime_type is text or null, so it never equals ["video/mp4"]',
+                None,
+            )
+        ],
+    ),
+    (
+        "a-metadata-key-has-no-type",
+        [rule("size", Op.STARTS_WITH, "1"), rule("name", Op.EQ, None)],
+        [],
+    ),
     (
         "empty-field",
         [rule(" ", Op.EXISTS)],
@@ -274,3 +408,55 @@ def test_long_values_are_shortened_in_messages() -> None:
     assert '"xxxx' in found.message
     assert "..." in found.message
     assert len(found.message) < 200
+
+
+# Artifacts as varied as the built-in fields allow: any name (numeric ones
+# included), a size or none, a MIME type or none.
+artifacts = st.builds(
+    DagArtifact,
+    id=st.just("a"),
+    file_name=st.one_of(
+        st.sampled_from(["movie.mp4", "a.srt", "2024", "x.001", "true", "", ".mkv", "7"]),
+        st.text(max_size=8),
+    ),
+    file_size=st.none() | st.integers(min_value=-(2**70), max_value=2**70),
+    mime_type=st.none() | st.sampled_from(["video/mp4", "text/plain", "1", "false", ""]),
+)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False),
+    st.sampled_from(["big", "1", "1e3", "video", "mp4", "true", "", "vid", "7", "001"]),
+)
+values = scalars | st.lists(scalars | st.lists(scalars, max_size=1), max_size=3)
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(sorted(VIRTUAL_FIELDS)),
+    st.sampled_from(list(Op)),
+    values,
+    st.lists(artifacts, min_size=1, max_size=6),
+)
+def test_a_rule_reported_as_never_matching_never_matches(
+    field: str, operator: Op, value: Any, subjects: list[DagArtifact]
+) -> None:
+    # Save-time verdicts on built-in fields agree with what the filter does.
+    problems = [
+        d
+        for d in validate_pipeline(pipeline(rule(field, operator, value)))
+        if d.code in ("invalid-filter-value", "unknown-file-type")
+    ]
+    matched = {rule_matches(a, rule(field, operator, value)) for a in subjects}
+    negated = operator in (Op.NEQ, Op.NOT_IN, Op.NOT_CONTAINS)
+    whole = [d for d in problems if d.path[-1] == "value"]
+    items = [d for d in problems if d.path[-1] != "value"]
+    if any("needs" in d.message for d in whole):
+        assert matched == {False}  # a value that cannot work closes the edge
+    elif any("matches every artifact" in d.message for d in whole):
+        assert matched == {True}
+    elif whole:
+        assert matched == {negated}
+    elif items and len(items) == len(value):
+        assert matched == {negated}  # no item of the list can ever be equal
