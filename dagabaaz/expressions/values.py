@@ -16,6 +16,7 @@ anything whose size depends on the data.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -23,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from dagabaaz.errors import ExpressionError
-from dagabaaz.expressions.limits import Budget
+from dagabaaz.expressions.limits import Budget, LimitExceeded
 
 __all__ = [
     "UnrenderableValue",
@@ -38,9 +39,11 @@ __all__ = [
 
 _NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\[\s\S])*"')
+# A whole JSON string, or a quote that starts none (the text is not JSON then).
+# Possessive, and only ever tried where the previous match ended: linear.
+_STRING_OR_QUOTE = re.compile(r'"(?:[^"\\]++|\\[\s\S])*+"|"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_BRACKET_PAIR = re.compile(r"\[\]|\{\}")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _NESTED = (list, tuple, dict, Mapping)  # the slower ABC check last
 
 
@@ -144,23 +147,42 @@ def _json_text(value: object, budget: Budget, before: int, what: str) -> str:
 def load_json(text: str, budget: Budget) -> Any:
     """Parse JSON text, or return None when it is not JSON.
 
-    The nesting depth is checked before parsing, so deeply nested input
-    raises :class:`~dagabaaz.expressions.limits.LimitExceeded` instead of recursing.
+    The nesting depth is measured first, in one linear scan, so deeply
+    nested (or unbalanced) input raises
+    :class:`~dagabaaz.expressions.limits.LimitExceeded` naming
+    ``max_json_depth`` instead of recursing.
     """
     budget.text(len(text), "the JSON text")
-    skeleton = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
-    depth = 0
-    while skeleton:
-        peeled = _BRACKET_PAIR.sub("", skeleton)
-        if peeled == skeleton:
-            break  # unbalanced brackets: not JSON, json.loads says so below
-        depth += 1
-        budget.depth(depth, "the JSON text")
-        skeleton = peeled
+    depth = _json_depth(text)
+    if depth is None:
+        return None
+    budget.depth(depth, "the JSON text")
     try:
         return json.loads(text)
     except ValueError:
         return None
+    except RecursionError:  # only when max_json_depth is set above what Python can recurse
+        raise LimitExceeded(
+            "max_json_depth",
+            "the JSON text is nested too deeply for Python's parser; lower the limit "
+            f"max_json_depth (now {budget.limits.max_json_depth})",
+        ) from None
+
+
+def _json_depth(text: str) -> int | None:
+    """Return the deepest bracket nesting outside strings; None if a string is unclosed."""
+    outside: list[str] = []
+    last = 0
+    for found in _STRING_OR_QUOTE.finditer(text):
+        start, end = found.span()
+        if end - start == 1:
+            return None  # a quote that closes nowhere: json.loads would refuse it
+        outside.append(text[last:start])
+        last = end
+    outside.append(text[last:])
+    brackets = _NOT_BRACKET.sub("", "".join(outside))
+    # Closing brackets count down whatever they close: json.loads judges the pairing.
+    return max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
 
 
 def as_number(value: object) -> int | float | None:

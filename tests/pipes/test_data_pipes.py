@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from pipes_harness import apply
 
+from dagabaaz.expressions import ExpressionError, LimitExceeded, Limits, compile_expression
+
 CASES: list[tuple[str, Any, Any]] = [
     ("json_get(embed_urls)", {"embed_urls": ["u1"]}, ["u1"]),
     ("json_get(embed_urls)", '{"embed_urls": ["u1"], "n": 1}', ["u1"]),
@@ -48,3 +50,57 @@ CASES: list[tuple[str, Any, Any]] = [
 )
 def test_data_pipe(chain: str, value: Any, expected: Any) -> None:
     assert apply(chain, value) == expected
+
+
+DEEP = Limits(max_json_depth=64)
+
+# (name, JSON text, what json_get(a) returns; None when the depth limit is hit)
+JSON_DEPTH: list[tuple[str, str, Any]] = [
+    ("unbalanced arrays", "[" * 2_000, LimitExceeded),
+    ("unbalanced objects", '{"a": ' * 2_000, LimitExceeded),
+    ("one level over", "[" * 65 + "]" * 65, LimitExceeded),
+    ("unclosed one level over", "[" * 65, LimitExceeded),
+    ("deep after a valid start", '{"a": 1, "b": ' + "[" * 100, LimitExceeded),
+    ("brackets inside a string", '{"a": "' + "[" * 100 + '"}', "[" * 100),
+    ("escaped quote inside a string", '{"a": "\\"[[[[", "b": 1}', '"[[[['),
+    ("unclosed string", '{"a": "' + "[" * 100, None),
+    ("escaped quotes without an end", '"' + '\\"' * 20_000, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), JSON_DEPTH, ids=[c[0] for c in JSON_DEPTH])
+def test_json_get_measures_depth_before_parsing(name: str, text: str, expected: Any) -> None:
+    expression = compile_expression("{v.x | json_get(a)}", limits=DEEP)
+    if expected is LimitExceeded:
+        with pytest.raises(ExpressionError) as caught:
+            expression.evaluate({"v": {"x": text}})
+        (diagnostic,) = caught.value.diagnostics
+        assert diagnostic.code == "budget-exceeded"
+        assert str(caught.value) == (
+            "pipe 'json_get' on 'v.x' in expression '{v.x | json_get(a)}': the JSON text "
+            "is nested more than 64 levels deep, the limit max_json_depth"
+        )
+    else:
+        assert expression.evaluate({"v": {"x": text}}) == expected
+
+
+def test_json_at_the_depth_limit_parses() -> None:
+    text = '{"a": ' + "[" * 63 + "]" * 63 + "}"
+    value = compile_expression("{v.x | json_get(a)}", limits=DEEP).evaluate({"v": {"x": text}})
+    for _ in range(62):
+        (value,) = value
+    assert value == []
+
+
+def test_a_recursion_error_of_the_parser_is_a_limit_error() -> None:
+    # A depth limit above what Python's parser can recurse: the last resort.
+    limits = Limits(max_json_depth=1_000_000)
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression("{v.x | json_get(a)}", limits=limits).evaluate(
+            {"v": {"x": "[" * 100_000}}
+        )
+    assert caught.value.diagnostics[0].code == "budget-exceeded"
+    assert str(caught.value).endswith(
+        "the JSON text is nested too deeply for Python's parser; lower the limit "
+        "max_json_depth (now 1000000)"
+    )
