@@ -217,8 +217,11 @@ def reconcile_run(
     Launches every node whose dependencies are done and that was not
     launched (roots included, so it also starts a run), re-launches a node
     whose launch was claimed but that has no task (its launcher died), fails
-    the run when a done node holds failed tasks, and completes the run when
-    every node is done. Safe to call at any time and any number of times.
+    the run when a launched node holds another number of tasks than its
+    launch plan (its dispatch was cut short, for example by a store outage
+    that also prevented recording the failure) or when a done node holds
+    failed tasks, and completes the run when every node is done. Safe to
+    call at any time and any number of times.
 
     Returns:
         The indices of the nodes this call launched, in launch order.

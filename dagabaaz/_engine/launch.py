@@ -54,6 +54,14 @@ class LaunchPlan(NamedTuple):
     origins: tuple[str, ...] = ()
     error: str = ""
 
+    def task_count(self) -> int:
+        """How many tasks dispatching this plan creates (a marker counts as one)."""
+        if self.kind is PlanKind.TASKS:
+            return len(self.inputs)
+        if self.kind is PlanKind.GROUPS:
+            return len(self.origins)
+        return 1
+
 
 ROOT_PLAN = LaunchPlan(PlanKind.TASKS, inputs=(None,))
 _ONE_TASK = ROOT_PLAN

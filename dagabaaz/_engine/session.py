@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -142,7 +143,13 @@ class RunSession:
         self._advance(index)
 
     def reconcile(self) -> None:
-        """Launch every node the store's state says is ready, then end the run if due."""
+        """Launch every node the store's state says is ready, then end the run if due.
+
+        A launched node is checked against its launch plan: with no task at
+        all it is launched again; with a task count other than the plan's,
+        its dispatch was cut short (the store failed midway and so did the
+        failure handling) and the run fails rather than lose inputs.
+        """
         store, run_id = self._store, self._run_id
         if self._fail_if_partial():
             return
@@ -152,10 +159,17 @@ class RunSession:
                 active, total, _ = self._barrier(index)
                 if not active:
                     return
+                ready = self._ready(index)
+                if ready is None:
+                    return
+                if not ready:
+                    continue
                 # Claimed but never dispatched: the launcher died in between.
                 # Under the run lock nobody else is launching, so redo it.
-                stranded = total == 0 and self._ready(index)
-                if stranded and self._relaunch(index) is Outcome.RUN_ENDED:
+                if total == 0:
+                    if self._relaunch(index) is Outcome.RUN_ENDED:
+                        return
+                elif self._fail_if_cut_short(index, total):
                     return
                 continue
             ready = self._ready(index)
@@ -253,21 +267,14 @@ class RunSession:
         """Plan and dispatch node ``index``, whose launch this call claimed.
 
         Any exception after the claim fails the node with a marker task and
-        fails the run, so a claimed node can never be left without tasks.
+        fails the run. Should recording that failure raise too (the store is
+        down), the exception propagates and :meth:`reconcile` later finds the
+        node without tasks (and launches it) or with fewer than planned (and
+        fails the run).
         """
         self.launched.append(index)
-        if self._passthrough is None:
-            self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
         try:
-            plan = plan_launch(
-                self._store,
-                self._fetch,
-                self._run_id,
-                self._graph,
-                index,
-                self._passthrough,
-                self._limit,
-            )
+            plan = self._plan(index, self._limit)
             outcome = self._dispatch(index, plan)
         except Exception as exc:
             logger.exception(
@@ -283,6 +290,38 @@ class RunSession:
         if plan.kind is PlanKind.FAIL:
             self._end(RunStatus.FAILED, plan.error)
         return outcome
+
+    def _plan(self, index: int, fan_out_limit: int) -> LaunchPlan:
+        if self._passthrough is None:
+            self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
+        return plan_launch(
+            self._store,
+            self._fetch,
+            self._run_id,
+            self._graph,
+            index,
+            self._passthrough,
+            fan_out_limit,
+        )
+
+    def _fail_if_cut_short(self, index: int, total: int) -> bool:
+        """Fail the run when launched node ``index`` has another task count than its plan.
+
+        Planning only reads, and a launched node's dependencies are done, so
+        the plan is the one its launch dispatched. The fan-out limit is left
+        out: a node over it holds a failed marker, which fails the run before
+        this check, and the limit of this call may differ from the launch's.
+        """
+        planned = self._plan(index, sys.maxsize).task_count()
+        if planned == total:
+            return False
+        slug = self._graph.slugs[index]
+        self._end(
+            RunStatus.FAILED,
+            f"node '{slug}' has {_tasks(total)} but its launch dispatches {_tasks(planned)}: "
+            "its dispatch was cut short, so some of its inputs would never be processed",
+        )
+        return True
 
     def _fetch(self, run_id: str, indices: Sequence[int]) -> Sequence[DagArtifact]:
         # Only done nodes are read, and a done node's artifacts cannot change
@@ -355,6 +394,10 @@ def check_node_index(graph_size: int, run_id: str, task_id: str, index: int) -> 
         raise StoreError(
             f"task '{task_id}' belongs to node {index}, but run '{run_id}' has {graph_size} nodes"
         )
+
+
+def _tasks(count: int) -> str:
+    return f"{count} task" if count == 1 else f"{count} tasks"
 
 
 def _callback(
