@@ -199,19 +199,25 @@ def input_artifact_producer(upstream: Upstream, artifact_id: str, artifact: Task
             f"{where}: input artifact '{artifact_id}' was produced by node "
             f"'{upstream.nodes[producer].slug}', which no dependency of the node leads to"
         )
-    if in_run(upstream, producer, artifact) is False:
+    if in_run(upstream, producer, artifact_id, artifact) is False:
         raise TaskInputError(f"{where}: input artifact '{artifact_id}' belongs to another run")
     return producer
 
 
-def in_run(upstream: Upstream, producer: int, artifact: TaskArtifact) -> bool | None:
+def in_run(
+    upstream: Upstream, producer: int, artifact_id: str, artifact: TaskArtifact
+) -> bool | None:
     """Whether an artifact of node ``producer`` belongs to the task's run; None if unknowable.
 
-    An artifact with an origin is in the run exactly when the run's group of
-    that origin at ``producer`` is not empty (artifact and origin ids are
-    unique across runs). An artifact without one (an AGGREGATE node's output)
-    cannot be told apart through the store protocol.
+    A store may offer ``get_artifact_run(artifact_id)`` (InMemoryStore does):
+    one lookup answers. Otherwise, an artifact with an origin is in the run
+    exactly when the run's group of that origin at ``producer`` is not empty
+    (artifact and origin ids are unique across runs); an artifact without one
+    (an AGGREGATE node's output) cannot be told apart through the protocol.
     """
+    lookup = getattr(upstream.store, "get_artifact_run", None)
+    if callable(lookup):
+        return bool(lookup(artifact_id) == upstream.run_id)
     origin = artifact.origin_artifact_id
     if origin is None:
         return None
@@ -233,7 +239,7 @@ def check_origin(upstream: Upstream, origin: str) -> None:
     if (
         origin_artifact is None
         or producer is None
-        or in_run(upstream, producer, origin_artifact) is False
+        or in_run(upstream, producer, origin, origin_artifact) is False
     ):
         raise TaskInputError(
             f"run '{upstream.run_id}', node '{upstream.node.slug}': origin "

@@ -84,6 +84,7 @@ class InMemoryStore:
         self._runs: dict[str, RunState] = {}
         self._tasks: dict[str, TaskRow] = {}
         self._artifacts: dict[str, ArtifactRow] = {}
+        self._artifact_runs: dict[str, str] = {}
         self._run_locks: dict[str, threading.RLock] = {}
 
     # --- application side ------------------------------------------------
@@ -147,6 +148,7 @@ class InMemoryStore:
                 origin = artifact_id if node.root else inherited
                 artifact = artifact_row(artifact_id, node.index, output, origin)
                 self._artifacts[artifact_id] = artifact
+                self._artifact_runs[artifact_id] = row[T_RUN]
                 created.append(artifact_id)
                 node.artifacts.append(artifact)
                 if origin is not None:
@@ -400,6 +402,15 @@ class InMemoryStore:
             artifact = self._artifacts.get(artifact_id)
             return None if artifact is None else artifact[A_NODE]
 
+    def get_artifact_run(self, artifact_id: str) -> str | None:
+        """Return the id of the run that holds the artifact, or None.
+
+        Not part of the protocols: workers use it, when a store offers it, to
+        refuse an input artifact of another run in O(1).
+        """
+        with self._lock:
+            return self._artifact_runs.get(artifact_id)
+
     # --- DagRetryStore -------------------------------------------------------
 
     def delete_node_launches(self, run_id: str, node_indices: Sequence[int]) -> None:
@@ -559,6 +570,7 @@ class InMemoryStore:
             origins = {o for a in gone if (o := self._artifacts[a][A_ORIGIN]) is not None}
             for artifact_id in gone:
                 del self._artifacts[artifact_id]
+                del self._artifact_runs[artifact_id]
             for node in touched.values():
                 node.artifacts = [a for a in node.artifacts if a[A_ID] not in gone]
             for origin in origins:

@@ -85,9 +85,9 @@ def build_task_input(
             a root task names an origin, or the coordinates cannot be the
             engine's: the input artifact does not exist, no dependency edge
             of the node leads to the node that produced it, or it belongs to
-            another run (told by its origin group; an artifact without an
-            origin cannot be checked this way), or the origin is not an
-            artifact of the run.
+            another run (told by the store's optional ``get_artifact_run``,
+            else by its origin group; an artifact without an origin cannot be
+            checked that way), or the origin is not an artifact of the run.
     """
     view = _TaskView(
         _upstream(store, run_id, node_index, nodes, deps, passthrough_indices),

@@ -55,6 +55,54 @@ def test_an_input_artifact_of_another_run_is_refused(build: Build) -> None:
     )
 
 
+class _ProtocolOnly:
+    """InMemoryStore seen only through the protocols: no get_artifact_run."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "get_artifact_run":
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
+def test_another_runs_artifact_is_refused_through_the_protocol_alone() -> None:
+    store, artifact_id = _store()
+    with pytest.raises(TaskInputError, match="belongs to another run"):
+        build_task_input(
+            _ProtocolOnly(store),  # type: ignore[arg-type]
+            run_id="r2",
+            node_index=1,
+            input_artifact_id=artifact_id,
+            nodes=NODES,
+        )
+
+
+def test_an_aggregate_output_of_another_run_is_refused_when_the_store_can_tell() -> None:
+    nodes = [
+        DagNode(slug="src", plugin="scan"),
+        DagNode(slug="all", plugin="x", depends_on=["src"], fan_mode=FanMode.AGGREGATE),
+        DagNode(slug="each", plugin="x", depends_on=["all"]),
+    ]
+    store = InMemoryStore()
+    for run in ("r1", "r2"):
+        store.create_run(run, nodes, {})
+        store.complete_task(store.dispatch_task(run, 0, "scan", None), [Output(file_name="f")])
+        store.complete_task(store.dispatch_task(run, 1, "x", None), [Output(file_name="g")])
+    (broadcast,) = store.get_artifacts_by_node_indices("r1", [1])
+    assert broadcast.origin_artifact_id is None
+    assert store.get_artifact_run(broadcast.id) == "r1"
+    got = build_task_input(
+        store, run_id="r1", node_index=2, input_artifact_id=broadcast.id, nodes=nodes
+    )
+    assert got["file_name"] == "g"
+    with pytest.raises(TaskInputError, match="belongs to another run"):
+        build_task_input(
+            store, run_id="r2", node_index=2, input_artifact_id=broadcast.id, nodes=nodes
+        )
+
+
 @pytest.mark.parametrize("build", BUILDERS, ids=BUILDER_IDS)
 def test_an_input_artifact_no_edge_leads_to_is_refused(build: Build) -> None:
     store, artifact_id = _store()
