@@ -401,8 +401,13 @@ class _Execution:
     def _result(self) -> RunResult:
         tasks = self.store.tasks(self.plan.run_id)
         counts: dict[int, int] = {}
+        # Marker tasks (a launch that failed, such as a node over the fan-out
+        # limit) never reach a worker, so their errors come from the store.
+        marker_errors: dict[int, list[str]] = {}
         for task in tasks:
             counts[task.node_index] = counts.get(task.node_index, 0) + 1
+            if task.task_id not in self.submitted and _is_failure(task):
+                marker_errors.setdefault(task.node_index, []).append(task.error or "task failed")
         statuses = self._node_statuses()
         nodes = {}
         for index, node in enumerate(self.plan.nodes):
@@ -414,7 +419,7 @@ class _Execution:
                 task_count=counts.get(index, 0),
                 outputs=tuple(track.outputs),
                 elapsed_seconds=track.elapsed,
-                errors=tuple(track.errors),
+                errors=(*track.errors, *marker_errors.get(index, ())),
             )
         status = self._run_status() or RunStatus.FAILED
         return RunResult(
@@ -437,9 +442,16 @@ class _Execution:
             slug, outcome = self.first_failure
             return f"node '{slug}' failed: {outcome.error or 'task failed'}"
         for task in tasks:
-            if task.error and TaskStatus(task.status) in (TaskStatus.FAILED, TaskStatus.CRASHED):
-                return f"node '{self.plan.nodes[task.node_index].slug}' failed: {task.error}"
+            if task.error and _is_failure(task):
+                slug = self.plan.nodes[task.node_index].slug
+                # Engine markers already name their node ("node 'x': ...").
+                detail = task.error.removeprefix(f"node '{slug}': ")
+                return f"node '{slug}' failed: {detail}"
         return f"run {status.value}"
+
+
+def _is_failure(task: TaskRecord) -> bool:
+    return TaskStatus(task.status) in (TaskStatus.FAILED, TaskStatus.CRASHED)
 
 
 def _sinks(nodes: Sequence[DagNode]) -> tuple[str, ...]:

@@ -387,7 +387,11 @@ def test_fan_out_limit_fails_the_run() -> None:
     result = LocalRunner(PLUGINS, fan_out_limit=2).run(LINEAR)
     assert result.status is RunStatus.FAILED
     assert result.nodes["transform"].status is NodeStatus.FAILED
-    assert result.error is not None and "transform" in result.error
+    assert result.error is not None
+    assert result.error.startswith("node 'transform' failed: fan-out limit exceeded")
+    assert result.error.count("'transform'") == 1
+    [marker_error] = result.nodes["transform"].errors
+    assert marker_error.endswith(result.error.removeprefix("node 'transform' failed: "))
 
 
 def test_progress_events_come_in_order() -> None:
