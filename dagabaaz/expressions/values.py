@@ -29,9 +29,11 @@ from dagabaaz.expressions.limits import Budget, LimitExceeded
 __all__ = [
     "UnrenderableValue",
     "as_number",
+    "encode_utf8",
     "is_missing",
     "join_text",
     "load_json",
+    "lone_surrogate",
     "pipe_input",
     "to_json",
     "to_text",
@@ -51,6 +53,23 @@ class UnrenderableValue(ExpressionError):
     """A value cannot be written as text or JSON (a set, bytes, a dict with tuple keys)."""
 
     code = "unrenderable-value"
+
+
+def encode_utf8(text: str) -> bytes:
+    """Return ``text`` as UTF-8; a lone surrogate raises :class:`UnrenderableValue`."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise lone_surrogate(error) from None
+
+
+def lone_surrogate(error: UnicodeEncodeError) -> UnrenderableValue:
+    """Explain a text UTF-8 cannot encode: it holds half of a surrogate pair."""
+    char = error.object[error.start]
+    return UnrenderableValue(
+        f"value contains a lone surrogate (U+{ord(char):04X} at character {error.start}), "
+        "which UTF-8 cannot encode"
+    )
 
 
 _RENDERABLE = "only strings, numbers, booleans, None, lists and dicts with string keys can"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import re2
 
 from dagabaaz.expressions.limits import Budget
+from dagabaaz.expressions.values import lone_surrogate
 from dagabaaz.pipes.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -48,8 +49,15 @@ class Regex:
         self.pattern = pattern
 
     def search(self, text: str) -> str | None:
-        """Return the first match in ``text``, or None."""
-        found = self._compiled.search(text)
+        """Return the first match in ``text``, or None.
+
+        Raises:
+            UnrenderableValue: ``text`` holds a lone surrogate (re2 reads UTF-8).
+        """
+        try:
+            found = self._compiled.search(text)
+        except UnicodeEncodeError as error:
+            raise lone_surrogate(error) from None
         return None if found is None else str(found.group(0))
 
     def __repr__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote, unquote
 
 from dagabaaz.expressions.limits import Budget
+from dagabaaz.expressions.values import encode_utf8
 from dagabaaz.pipes.registry import PipeRegistry
 
 __all__ = ["register"]
@@ -18,7 +19,7 @@ def urlencode(text: str, *, budget: Budget) -> str:
 
     "a b/c" gives "a%20b%2Fc".
     """
-    data = text.encode("utf-8")
+    data = encode_utf8(text)
     escaped = len(data.translate(None, _UNRESERVED))
     budget.text(len(data) + 2 * escaped, "the result of urlencode")
     return quote(data, safe="")

@@ -48,7 +48,7 @@ def test_a_lone_surrogate_in_matched_text_is_an_expression_error() -> None:
     expression = compile_expression("{v.x | match(a)}")
     with pytest.raises(ExpressionError) as caught:
         expression.evaluate({"v": {"x": "a\udc80"}})
-    assert caught.value.diagnostics[0].code == "pipe-failed"
+    assert caught.value.diagnostics[0].code == "unrenderable-value"
 
 
 def test_a_huge_integer_filter_value_is_reported_not_raised() -> None:
