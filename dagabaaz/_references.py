@@ -45,13 +45,24 @@ def compile_binding_expression(
         return compile_expression(source, pipes=pipes, limits=limits)
     except ExpressionError as error:
         raise BindingError(
-            str(error),
+            _compile_reason(error),
             node=node,
             field=field,
             expression=source,
             clause=clause,
             diagnostics=error.diagnostics,
         ) from error
+
+
+def _compile_reason(error: ExpressionError) -> str:
+    # BindingError names the expression itself; the toolkit's message would
+    # repeat it ("invalid expression '...': ..."), so use the diagnostics.
+    errors = [d for d in error.diagnostics if d.is_error]
+    if not errors:
+        return str(error)
+    more = len(errors) - 1
+    suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
+    return f"{errors[0].message}{suffix}"
 
 
 def ordered_references(expression: Expression) -> list[tuple[str, str]]:

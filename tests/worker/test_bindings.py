@@ -288,6 +288,7 @@ def test_expression_errors_name_node_field_and_expression(
     assert error.clause == clause
     assert error.diagnostics, "the expression's diagnostics travel with the error"
     assert isinstance(error, ValueError)
+    assert str(error).count(error.expression or "") == 1, "the expression is named once"
 
 
 _LONG = "{input.url | required}" + " and more text" * 6
