@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dagabaaz._engine import cache
-from dagabaaz._engine.compiled import compile_graph
+from dagabaaz._engine.compiled import CompiledGraph, compile_graph
 from dagabaaz._engine.session import RunSession, check_node_index, end_run, entry_for
 from dagabaaz.constants import (
     DEFAULT_FAN_OUT_LIMIT,
@@ -34,7 +34,7 @@ from dagabaaz.constants import (
     RunStatus,
     TaskStatus,
 )
-from dagabaaz.errors import DagabaazError, StoreError
+from dagabaaz.errors import DagabaazError, PipelineValidationError, StoreError
 from dagabaaz.models import DagNode
 from dagabaaz.store import DagStore
 
@@ -100,7 +100,9 @@ def start_run(
     Raises:
         PipelineValidationError: The pipeline is invalid; the message lists
             every error and nothing was dispatched.
-        StoreError: The store does not know ``run_id``.
+        StoreError: The store does not know ``run_id``, or holds a pipeline
+            for it that schedules differently from ``nodes`` (the message
+            says where); nothing was dispatched.
     """
     _check_fan_out_limit(fan_out_limit)
     _validate(nodes, pipes)
@@ -108,6 +110,7 @@ def start_run(
     status = store.get_run_status(run_id)
     if status is None:
         raise StoreError(f"start_run: the store has no run '{run_id}'; create it first")
+    _check_stored_graph(store, run_id, graph)
     if status in TERMINAL_RUN_STATUSES:
         return list(graph.roots)
     entry = cache.install(store, run_id, graph)
@@ -247,6 +250,23 @@ def reconcile_run(
     session = RunSession(store, run_id, entry, callbacks, resolve_passthrough, fan_out_limit)
     session.reconcile()
     return session.launched
+
+
+def _check_stored_graph(store: DagStore, run_id: str, graph: CompiledGraph) -> None:
+    # The engine later reads the store's nodes (after a cache miss, in
+    # reconcile_run): launching from different nodes now would mix two pipelines.
+    try:
+        difference = graph.difference(compile_graph(store.get_run_nodes(run_id)))
+    except PipelineValidationError as error:
+        difference = f"the store's cannot run ({error.diagnostics[0].message})"
+    else:
+        if difference is not None:
+            difference = f"the nodes given and the store's differ: {difference}"
+    if difference is not None:
+        raise StoreError(
+            f"start_run: run '{run_id}' was created with another pipeline than the nodes "
+            f"given; {difference}"
+        )
 
 
 def _end_with_task(

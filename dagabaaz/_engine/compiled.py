@@ -40,6 +40,29 @@ class CompiledGraph:
     def __len__(self) -> int:
         return len(self.slugs)
 
+    def difference(self, other: CompiledGraph) -> str | None:
+        """Say where this graph first schedules differently from ``other``; None when equal.
+
+        Phrased as "<this> and <other>" so the caller names the two sides.
+        """
+        if len(self) != len(other):
+            return f"{_count(len(self))} and {_count(len(other))}"
+        for index in range(len(self)):
+            for what, mine, theirs in (
+                ("slug", self.slugs[index], other.slugs[index]),
+                ("plugin", self.plugins[index], other.plugins[index]),
+                ("fan_mode", str(self.fan_modes[index]), str(other.fan_modes[index])),
+                ("depends_on", self._dependency_slugs(index), other._dependency_slugs(index)),
+            ):
+                if mine != theirs:
+                    return f"node {index} has {what} {mine!r} and {theirs!r}"
+            if self.edge_filters[index] != other.edge_filters[index]:
+                return f"node {index} ('{self.slugs[index]}') has different edge filters"
+        return None
+
+    def _dependency_slugs(self, index: int) -> list[str]:
+        return [self.slugs[dep] for dep in self.dependencies[index]]
+
 
 def compile_graph(nodes: Sequence[DagNode]) -> CompiledGraph:
     """Compile ``nodes`` into a :class:`CompiledGraph`.
@@ -99,6 +122,10 @@ def _edge_filters(
         # EdgeFilter is frozen but its rule list is not: keep a copy.
         by_index[dep] = EdgeFilter.model_validate(edge_filter.model_dump())
     return tuple(by_index.get(dep) for dep in deps)
+
+
+def _count(nodes: int) -> str:
+    return "1 node" if nodes == 1 else f"{nodes} nodes"
 
 
 def _topological_order(

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from engine_harness import EngineRun, out
 
-from dagabaaz.constants import RunStatus
+from dagabaaz.constants import FanMode, RunStatus
 from dagabaaz.errors import DagabaazError, PipelineValidationError, StoreError
 from dagabaaz.memory import InMemoryStore
-from dagabaaz.models import DagNode, TaskContext
+from dagabaaz.models import DagNode, EdgeFilter, FilterRule, TaskContext
 from dagabaaz.orchestrator import (
     OrchestratorCallbacks,
     abort_run,
@@ -141,3 +141,85 @@ def test_a_task_failure_ends_the_run_even_when_its_pipeline_cannot_compile() -> 
     )
     assert failed == ["r"]
     assert store.run("r").error == "node 'a' failed: boom"
+
+
+def _edge(slug: str, value: str) -> dict[str, EdgeFilter]:
+    return {slug: EdgeFilter(rules=[FilterRule(field="file_type", operator="eq", value=value)])}
+
+
+MISMATCHES: list[tuple[str, list[DagNode], str]] = [
+    (
+        "other-nodes",
+        [DagNode(slug="x", plugin="x"), DagNode(slug="y", plugin="y", depends_on=["x"])],
+        "node 0 has slug 'x' and 'a'",
+    ),
+    ("fewer-nodes", [DagNode(slug="a", plugin="a")], "1 node and 2 nodes"),
+    (
+        "other-plugin",
+        [DagNode(slug="a", plugin="a"), DagNode(slug="b", plugin="c", depends_on=["a"])],
+        "node 1 has plugin 'c' and 'b'",
+    ),
+    (
+        "other-fan-mode",
+        [
+            DagNode(slug="a", plugin="a"),
+            DagNode(slug="b", plugin="b", depends_on=["a"], fan_mode=FanMode.AGGREGATE),
+        ],
+        "node 1 has fan_mode 'aggregate' and 'single'",
+    ),
+    (
+        "other-dependencies",
+        [DagNode(slug="a", plugin="a"), DagNode(slug="b", plugin="b")],
+        "node 1 has depends_on [] and ['a']",
+    ),
+    (
+        "other-edge-filter",
+        [
+            DagNode(slug="a", plugin="a"),
+            DagNode(slug="b", plugin="b", depends_on=["a"], edge_filters=_edge("a", "video")),
+        ],
+        "node 1 ('b') has different edge filters",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("nodes", "difference"), [c[1:] for c in MISMATCHES], ids=[c[0] for c in MISMATCHES]
+)
+@pytest.mark.parametrize("ended", [False, True], ids=["running", "ended"])
+def test_start_run_refuses_nodes_other_than_the_runs_pipeline(
+    nodes: list[DagNode], difference: str, ended: bool
+) -> None:
+    store = InMemoryStore()
+    store.create_run("r", NODES)
+    if ended:
+        store.try_claim_run_terminal("r", RunStatus.CANCELLED)
+    with pytest.raises(StoreError) as caught:
+        start_run(store, "r", nodes)
+    assert str(caught.value) == (
+        "start_run: run 'r' was created with another pipeline than the nodes given; "
+        f"the nodes given and the store's differ: {difference}"
+    )
+    assert store.tasks("r") == []
+    assert store.get_launched_node_indices("r") == set()
+
+
+def test_start_run_accepts_nodes_that_schedule_like_the_stored_ones() -> None:
+    # Names and bindings are no part of scheduling; the graph compares equal.
+    store = InMemoryStore()
+    store.create_run("r", NODES)
+    renamed = [node.model_copy(update={"name": f"step {node.slug}"}) for node in NODES]
+    assert start_run(store, "r", renamed) == [0]
+    assert [t.plugin_name for t in store.tasks("r")] == ["a"]
+
+
+def test_start_run_names_a_stored_pipeline_that_cannot_run() -> None:
+    store = InMemoryStore()
+    store.create_run("r", [DagNode(slug="a", plugin="a", depends_on=["a"])])
+    with pytest.raises(StoreError) as caught:
+        start_run(store, "r", [DagNode(slug="a", plugin="a")])
+    assert str(caught.value) == (
+        "start_run: run 'r' was created with another pipeline than the nodes given; "
+        "the store's cannot run (node 'a' depends on itself)"
+    )
+    assert store.tasks("r") == []

@@ -11,6 +11,7 @@ import pytest
 from engine_harness import EngineRun, out
 
 from dagabaaz._engine import cache
+from dagabaaz._engine.compiled import compile_graph
 from dagabaaz.constants import FanMode, RunStatus, TaskStatus
 from dagabaaz.memory import InMemoryStore
 from dagabaaz.models import DagNode
@@ -107,8 +108,10 @@ def test_reconcile_replaces_a_graph_that_no_longer_matches_the_store() -> None:
     store = InMemoryStore()
     stored = [node("a"), node("b", "a", mode=FanMode.AGGREGATE)]
     run = EngineRun(stored, store=store)
-    # start_run is given a different pipeline than the one the store holds.
-    start_run(store, run.run_id, [node("a"), node("b", "a")], callbacks=run.callbacks)
+    run.start()
+    # A stale entry: a graph of another pipeline than the one the store holds
+    # (start_run itself refuses such nodes).
+    cache.install(store, run.run_id, compile_graph([node("a"), node("b", "a")]))
     first = cache.lookup(store, run.run_id)
     assert first is not None
     assert first.graph.fan_modes == (FanMode.SINGLE, FanMode.SINGLE)
