@@ -124,6 +124,14 @@ class Diagnostic:
             "expression": self.expression,
         }
 
+    def where(self, filename: str | None = None) -> str:
+        """Return the location as text, such as ``node 'b', field 'url' (when)``.
+
+        Empty when the diagnostic is not placed in a file or a pipeline.
+        """
+        parts = (filename, _node_part(self.node), _field_part(self.field, self.path))
+        return ", ".join(part for part in parts if part)
+
     def render(self, filename: str | None = None) -> str:
         """Render compiler-style: location, the source line, a caret run, the hint.
 
@@ -131,14 +139,10 @@ class Diagnostic:
         field and ``"when"``) is labelled ``field 'name' (when)``.
         """
         head = f"{self.severity}[{self.code}]: {self.message}"
-        where = [
-            part
-            for part in (filename, _node_part(self.node), _field_part(self.field, self.path))
-            if part
-        ]
+        where = self.where(filename)
         lines = [head]
         if where:
-            lines.append("  --> " + ", ".join(where))
+            lines.append("  --> " + where)
         if self.expression is not None:
             lines.extend(_caret_block(self.expression, self.start, self.end))
         if self.hint:

@@ -63,14 +63,7 @@ class PipelineValidationError(_DiagnosticError):
         found = [d for d in diagnostics if d.is_error]
         lines = [f"pipeline is invalid ({len(found)} error{'s' if len(found) != 1 else ''}):"]
         for d in found:
-            where = " ".join(
-                part
-                for part in (
-                    f"node '{d.node}'" if d.node is not None else "",
-                    f"field '{d.field}'" if d.field is not None else "",
-                )
-                if part
-            )
+            where = d.where()
             lines.append(f"  - {where + ': ' if where else ''}{d.message} [{d.code}]")
         return cls("\n".join(lines), found)
 

@@ -19,9 +19,9 @@ def test_raises_with_every_error_listed() -> None:
         validate_or_raise(nodes)
     assert str(caught.value) == (
         "pipeline is invalid (2 errors):\n"
-        "  - node 'b' field 'depends_on': depends_on names 'a' more than once"
+        "  - node 'b', field 'depends_on': depends_on names 'a' more than once"
         " [repeated-dependency]\n"
-        "  - node 'b' field 'depends_on': depends_on names 'zz', which is no node's slug"
+        "  - node 'b', field 'depends_on': depends_on names 'zz', which is no node's slug"
         " [unknown-dependency]"
     )
     assert [d.code for d in caught.value.diagnostics] == [
@@ -49,3 +49,14 @@ def test_plugins_are_passed_through() -> None:
         PipelineValidationError, match=r"plugin 'x' is not known \[unknown-plugin\]"
     ):
         validate_or_raise([DagNode(slug="a", plugin="x")], plugins={"y"})
+
+
+def test_a_problem_in_a_when_clause_is_labelled() -> None:
+    from dagabaaz.models import ConfigSource
+
+    node = DagNode(
+        slug="a", plugin="p", bindings={"x": ConfigSource(value=1, when="{input.y | nope}")}
+    )
+    with pytest.raises(PipelineValidationError) as caught:
+        validate_or_raise([node])
+    assert "  - node 'a', field 'x' (when): unknown pipe 'nope'" in str(caught.value)
