@@ -1,6 +1,6 @@
 """File-type classification behind the virtual filter field ``file_type``.
 
-The order of the checks is the documented contract (docs/filters.md):
+The order of the checks is the documented contract (docs/concepts/edge-filters.md):
 
 1. A subtitle or archive extension decides alone, whatever the MIME type
    (``.srt`` is often served as ``text/plain``, ``.zip`` as anything).

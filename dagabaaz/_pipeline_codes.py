@@ -1,7 +1,7 @@
 """The pipeline diagnostic codes: each code's severity and meaning, in one table.
 
 Validation builds every diagnostic through :func:`problem`, so a code's
-severity is decided here and nowhere else; docs/validation.md documents
+severity is decided here and nowhere else; docs/editor/codes.md documents
 each code and a test keeps the two in step.
 """
 

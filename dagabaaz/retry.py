@@ -1,6 +1,6 @@
 """Retry a failed run from the point of failure.
 
-The sequence, each step under the run's lock (see docs/worker.md):
+The sequence, each step under the run's lock (see docs/concepts/retry.md):
 
 1. ``store.reopen_run(run_id)`` puts the failed, crashed or cancelled run back
    to running;

@@ -7,7 +7,7 @@ input artifact (a fan-out task), its origin group (a grouped task) or neither.
 :func:`assemble_task_input` does both with one read of the upstream artifacts.
 
 What a task sees follows the engine's routing exactly: per dependency edge,
-passthrough-aware collection, then the edge's filter (see docs/worker.md).
+passthrough-aware collection, then the edge's filter (see docs/concepts/task-input.md).
 Everything returned is a fresh copy: a plugin may mutate its input freely.
 """
 

@@ -5,7 +5,7 @@
 slug, the field (a binding name or a node attribute such as ``depends_on``)
 and a JSON path into the pipeline document. Expression diagnostics keep
 their span inside the expression. :func:`validate_or_raise` is the strict
-form the engine uses before it dispatches anything. docs/validation.md
+form the engine uses before it dispatches anything. docs/editor/codes.md
 lists every code.
 """
 

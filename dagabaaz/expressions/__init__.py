@@ -5,7 +5,8 @@
 >>> expression.evaluate({"source": {"title": "hello world"}})
 'HELLO'
 
-See ``docs/expressions.md`` for the syntax, the semantics and every
+The pages under ``docs/expressions/`` give the syntax, the semantics, the
+limits and the pipe reference; ``docs/editor/codes.md`` lists every
 diagnostic code.
 """
 

@@ -1,4 +1,4 @@
-"""The pipe reference of ``docs/pipes.md``, generated from a registry's vocabulary.
+"""The pipe reference of ``docs/expressions/pipes.md``, generated from a registry's vocabulary.
 
 Run ``python -m dagabaaz.pipes.reference`` to print it; a test checks that the
 copy in the docs is up to date.

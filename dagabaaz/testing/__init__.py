@@ -12,7 +12,7 @@ and every guarantee the engine relies on is checked against your store::
 
 It needs no test framework at import time: plain ``assert`` statements, and
 ``unittest.SkipTest`` for checks that do not apply (pytest and unittest both
-understand it). See ``docs/engine.md``, "Writing a store".
+understand it). See ``docs/store.md`` ("Writing a store").
 """
 
 from dagabaaz.testing.conformance import StoreConformance

@@ -1,4 +1,4 @@
-"""Every operator's comparison semantics, one row per rule of docs/filters.md."""
+"""Every operator's comparison semantics, one row per rule of docs/concepts/edge-filters.md."""
 
 from __future__ import annotations
 
