@@ -1,4 +1,4 @@
-"""How values become text, JSON and numbers: one rule for every pipe and template.
+"""How values become text and JSON: one rule for every pipe and template.
 
 * ``None`` is the missing value; it renders as ``""``.
 * A bool renders as ``true`` or ``false``; a number as Python writes it.
@@ -28,7 +28,6 @@ from dagabaaz.expressions.limits import Budget, LimitExceeded
 
 __all__ = [
     "UnrenderableValue",
-    "as_number",
     "encode_utf8",
     "is_missing",
     "join_text",
@@ -39,8 +38,6 @@ __all__ = [
     "to_text",
 ]
 
-_NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
-_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 # A whole JSON string, or a quote that starts none (the text is not JSON then).
 # Possessive, and only ever tried where the previous match ended: linear.
 _STRING_OR_QUOTE = re.compile(r'"(?:[^"\\]++|\\[\s\S])*+"|"')
@@ -202,24 +199,6 @@ def _json_depth(text: str) -> int | None:
     brackets = _NOT_BRACKET.sub("", "".join(outside))
     # Closing brackets count down whatever they close: json.loads judges the pairing.
     return max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
-
-
-def as_number(value: object) -> int | float | None:
-    """Return the number a value stands for, or None.
-
-    Ints and floats are numbers, and so are strings that spell one
-    (``"42"``, ``" -1.5e3 "``); bools are not.
-    """
-    cls = value.__class__
-    if cls is int or cls is float:
-        return value  # type: ignore[return-value]
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, str) and len(value) <= 400 and _NUMBER.fullmatch(value):
-        return int(value) if _INTEGER.fullmatch(value) else float(value)
-    return None
 
 
 def _scalar_text(value: object, budget: Budget) -> str:

@@ -1,16 +1,31 @@
-"""Data pipes: reading JSON and converting between numbers and text."""
+"""Data pipes: reading JSON and converting between numbers and text.
+
+What counts as a number is :mod:`dagabaaz._numbers`' rule, the one every
+comparison uses: ints and floats, and strings spelling a plain decimal
+literal (ASCII digits, no spaces).
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from decimal import Decimal
+from typing import Any, Final
 
+from dagabaaz._numbers import as_number
 from dagabaaz.expressions.limits import Budget
-from dagabaaz.expressions.values import as_number, load_json
+from dagabaaz.expressions.values import load_json
+from dagabaaz.pipes.errors import PipeError
 from dagabaaz.pipes.registry import PipeRegistry
 
-__all__ = ["register"]
+__all__ = ["MAX_INT_DIGITS", "register"]
+
+MAX_INT_DIGITS: Final = 4_300
+"""Most digits ``int`` builds: Python's own limit for writing an int as text.
+
+Converting a decimal string to an int takes time quadratic in its digits,
+so ``"1e999999"`` is refused rather than built.
+"""
 
 
 def json_get(value: object, key: str, *, budget: Budget) -> Any:
@@ -23,8 +38,8 @@ def json_get(value: object, key: str, *, budget: Budget) -> Any:
         return data.get(key)
     if isinstance(data, list | tuple):
         index = as_number(key)
-        if isinstance(index, int) and -len(data) <= index < len(data):
-            return data[index]
+        if index is not None and _is_whole(index) and -len(data) <= index < len(data):
+            return data[int(index)]
     return None
 
 
@@ -36,9 +51,29 @@ def int_(value: object) -> int:
     if isinstance(value, bool):
         return int(value)
     number = as_number(value)
-    if number is None or (isinstance(number, float) and not math.isfinite(number)):
+    if number is None or not _is_finite(number):
         return 0
+    if isinstance(number, Decimal) and number.adjusted() >= MAX_INT_DIGITS:
+        raise PipeError(
+            f"the number has {number.adjusted() + 1} digits before its decimal point, "
+            f"more than int converts ({MAX_INT_DIGITS})"
+        )
     return int(number)
+
+
+def _is_finite(number: float | Decimal) -> bool:
+    return number.is_finite() if isinstance(number, Decimal) else math.isfinite(number)
+
+
+def _is_whole(number: object) -> bool:
+    """Whether ``number`` is a finite number without a fractional part (never built as an int)."""
+    if isinstance(number, int):
+        return True
+    if isinstance(number, float):
+        return number.is_integer()
+    if isinstance(number, Decimal):
+        return number.is_finite() and number == number.to_integral_value()
+    return False
 
 
 def string(text: str) -> str:

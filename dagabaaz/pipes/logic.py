@@ -2,16 +2,19 @@
 
 Comparisons follow one rule (:func:`equals`): two numbers (or strings spelling
 numbers) compare as numbers, anything else compares as rendered text. ``gt``
-and ``lt`` are numeric and false for anything that is not a number.
+and ``lt`` are numeric and false for anything that is not a number. What a
+number is, and how two compare, is :mod:`dagabaaz._numbers`: the rule edge
+filters use, exact for big ints and decimals alike.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from dagabaaz._numbers import as_number, compare_numbers
 from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.truthiness import is_truthy
-from dagabaaz.expressions.values import as_number, is_missing, to_text
+from dagabaaz.expressions.values import is_missing, to_text
 from dagabaaz.pipes.errors import PipeError
 from dagabaaz.pipes.registry import PipeRegistry
 
@@ -75,7 +78,7 @@ def equals(value: object, text: str, budget: Budget) -> bool:
     if number is not None:
         other = as_number(text)
         if other is not None:
-            return number == other
+            return compare_numbers(number, other) == 0
     return to_text(value, budget) == text
 
 

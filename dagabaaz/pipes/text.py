@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+from dagabaaz._numbers import as_number
 from dagabaaz.expressions.limits import Budget
-from dagabaaz.expressions.values import as_number
 from dagabaaz.pipes.registry import PipeRegistry
 from dagabaaz.pipes.signature import Range
 
@@ -91,7 +91,7 @@ def pad(text: str, width: Annotated[int, Range(0, None)] = 2, *, budget: Budget)
     if as_number(text) is None:
         return text
     budget.text(width, "the result of pad")
-    return text.strip().zfill(width)
+    return text.zfill(width)
 
 
 def register(registry: PipeRegistry) -> None:

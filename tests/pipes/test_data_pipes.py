@@ -8,6 +8,7 @@ import pytest
 from pipes_harness import apply
 
 from dagabaaz.expressions import ExpressionError, LimitExceeded, Limits, compile_expression
+from dagabaaz.pipes.data import MAX_INT_DIGITS
 
 CASES: list[tuple[str, Any, Any]] = [
     ("json_get(embed_urls)", {"embed_urls": ["u1"]}, ["u1"]),
@@ -22,7 +23,7 @@ CASES: list[tuple[str, Any, Any]] = [
     ("json_get(a) | json_get(b)", '{"a": {"b": 2}}', 2),
     ("json_get(n)", '{"n": 0}', 0),
     ("int", "42", 42),
-    ("int", " -7 ", -7),
+    ("int", "-7", -7),
     ("int", "3.9", 3),
     ("int", 3.9, 3),
     ("int", "abc", 0),
@@ -104,3 +105,16 @@ def test_a_recursion_error_of_the_parser_is_a_limit_error() -> None:
         "the JSON text is nested too deeply for Python's parser; lower the limit "
         "max_json_depth (now 1000000)"
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["1e999999999", "9" * 4_301, "-1e4300"], ids=["exponent", "digits", "negative"]
+)
+def test_int_refuses_numbers_too_long_to_build(text: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        apply("int", text)
+    assert caught.value.diagnostics[0].code == "pipe-failed"
+    assert str(caught.value).endswith(
+        f"digits before its decimal point, more than int converts ({MAX_INT_DIGITS})"
+    )
+    assert apply("int", "9" * MAX_INT_DIGITS) == int("9" * MAX_INT_DIGITS)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pipes_harness import apply
 
+from dagabaaz.constants import FilterOperator
 from dagabaaz.expressions import ExpressionError, is_truthy
+from dagabaaz.filter import rule_matches
+from dagabaaz.models import FilterRule
 
 CASES: list[tuple[str, Any, Any]] = [
     ("default(mp4)", None, "mp4"),
@@ -111,3 +117,59 @@ TRUTHY: list[tuple[Any, bool]] = [
 def test_is_truthy_and_not_agree(value: Any, expected: bool) -> None:
     assert is_truthy(value) is expected
     assert apply("not", value) is (not expected)
+
+
+# One rule for what a numeric string is: dagabaaz._numbers, as edge filters read it
+# (plain ASCII decimal literals, no spaces, no other scripts' digits, any length).
+NUMERIC_STRINGS: list[tuple[str, Any, Any]] = [
+    ("eq(1)", " 1", False),
+    ("eq(1)", "1 ", False),
+    ("eq(1)", "\u0661", False),  # ARABIC-INDIC DIGIT ONE
+    ("eq(1)", "1.000", True),
+    ("eq(1)", "1e0", True),
+    ("eq(0.1)", "0.10", True),
+    ("eq(12345678901234567890123)", "12345678901234567890123.0", True),
+    ("eq(12345678901234567890123)", "12345678901234567890124", False),
+    ("eq(1)", "1" + "0" * 500, False),
+    ("neq(1)", " 1", True),
+    ("in(2, 1)", " 1", False),
+    ("gt(0)", " 1", False),
+    ("lt(5)", "\u0661", False),
+    ("gt(5)", "1" + "0" * 500, True),
+    ("pad(3)", " 7", " 7"),
+    ("pad(3)", "\u0667", "\u0667"),
+    ("pad(3)", "+7", "+07"),
+    ("int", " 7", 0),
+    ("int", "\u0667", 0),
+    ("int", "7.9e1", 79),
+    ("int", "1" * 600, int("1" * 600)),
+    ('json_get(" 1")', ["a", "b"], None),
+    ("json_get(1.0)", ["a", "b"], "b"),
+    ("json_get(1.5)", ["a", "b"], None),
+    ("json_get(1e999999)", ["a", "b"], None),
+]
+
+
+@pytest.mark.parametrize(
+    ("chain", "value", "expected"),
+    NUMERIC_STRINGS,
+    ids=[f"{c[0]}:{c[1][:12]!r}" if isinstance(c[1], str) else c[0] for c in NUMERIC_STRINGS],
+)
+def test_numeric_strings_follow_the_filter_rule(chain: str, value: Any, expected: Any) -> None:
+    assert apply(chain, value) == expected
+
+
+numeric_looking = st.one_of(
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(alphabet=" +-.eE0123456789\u0661\u00b2", max_size=10),
+)
+literals = st.from_regex(r"-?[0-9]{1,25}(\.[0-9]{1,6})?", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(numeric_looking, literals)
+def test_eq_agrees_with_the_edge_filter(value: Any, literal: str) -> None:
+    artifact = SimpleNamespace(file_name="f", file_size=None, mime_type=None, metadata={"x": value})
+    rule = FilterRule(field="x", operator=FilterOperator.EQ, value=literal)
+    assert apply(f"eq({literal})", value) is rule_matches(artifact, rule)
