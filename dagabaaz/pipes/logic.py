@@ -9,6 +9,7 @@ filters use, exact for big ints and decimals alike.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from dagabaaz._numbers import as_number, compare_numbers
@@ -48,16 +49,16 @@ def neq(value: object, x: str, *, budget: Budget) -> bool:
     return not equals(value, x, budget)
 
 
-def gt(value: object, x: float) -> bool:
+def gt(value: object, x: Decimal) -> bool:
     """Return True when the value is a number greater than ``x``."""
     number = as_number(value)
-    return number is not None and number > x
+    return number is not None and compare_numbers(number, x) == 1
 
 
-def lt(value: object, x: float) -> bool:
+def lt(value: object, x: Decimal) -> bool:
     """Return True when the value is a number less than ``x``."""
     number = as_number(value)
-    return number is not None and number < x
+    return number is not None and compare_numbers(number, x) == -1
 
 
 def in_(value: object, *options: str, budget: Budget) -> bool:

@@ -2,8 +2,8 @@
 
 The first positional parameter receives the piped value; annotated ``str``, it
 receives the value rendered as text (None as ""). The others are the
-pipe's arguments, annotated ``str``, ``int``, ``float``, ``bool`` or
-:class:`~dagabaaz.pipes.regex.Regex`, optionally wrapped in
+pipe's arguments, annotated ``str``, ``int``, ``float``, ``Decimal`` (a number
+read exactly), ``bool`` or :class:`~dagabaaz.pipes.regex.Regex`, optionally wrapped in
 ``typing.Annotated[..., Range(min, max)]``; ``*args`` makes the pipe variadic.
 A keyword-only parameter annotated :class:`~dagabaaz.expressions.limits.Budget`
 receives the evaluation budget. Nothing else is accepted, so the signature is
@@ -18,8 +18,10 @@ import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any
 
+from dagabaaz._numbers import as_number
 from dagabaaz.expressions.limits import Budget
 from dagabaaz.pipes.errors import ArgumentError, PipeRegistryError
 from dagabaaz.pipes.regex import Regex
@@ -33,6 +35,7 @@ _TYPE_NAMES: dict[type, str] = {
     str: "string",
     int: "integer",
     float: "number",
+    Decimal: "number",
     bool: "boolean",
     Regex: "regex",
 }
@@ -59,7 +62,7 @@ class Range:
             return f">= {self.min}"
         return f"<= {self.max}"
 
-    def contains(self, value: float) -> bool:
+    def contains(self, value: float | Decimal) -> bool:
         """Return True when ``value`` is within the bounds."""
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
@@ -125,11 +128,16 @@ class Param:
             )
         return number
 
-    def _number(self, text: str, what: str) -> int | float:
+    def _number(self, text: str, what: str) -> int | float | Decimal:
         if self.type is int:
             if not _INTEGER.fullmatch(text):
                 raise ArgumentError(f"{what} must be an integer, got {text!r}")
             return int(text)
+        if self.type is Decimal:
+            exact = as_number(text)  # the rule every numeric comparison uses
+            if not isinstance(exact, Decimal):
+                raise ArgumentError(f"{what} must be a number, got {text!r}")
+            return exact
         if not _DECIMAL.fullmatch(text):
             raise ArgumentError(f"{what} must be a number, got {text!r}")
         return float(text)
@@ -247,7 +255,7 @@ def _param(pipe: str, parameter: inspect.Parameter, *, variadic: bool) -> Param:
         shown = "no annotation" if annotation is inspect.Parameter.empty else repr(annotation)
         raise PipeRegistryError(
             f"parameter '{parameter.name}' of pipe '{pipe}' must be annotated str, int, "
-            f"float, bool or Regex (found {shown})"
+            f"float, Decimal, bool or Regex (found {shown})"
         )
     ranges = [m for m in _metadata(annotation) if isinstance(m, Range)]
     default = parameter.default
@@ -272,14 +280,16 @@ def _metadata(annotation: Any) -> tuple[Any, ...]:
 
 
 def _fits(value: Any, base: type) -> bool:
-    if base is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
+    if base is float or base is Decimal:
+        return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
     if base is int:
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, base)
 
 
 def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
     return value.pattern if isinstance(value, Regex) else value
 
 

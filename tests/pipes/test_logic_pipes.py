@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pipes_harness import apply
 
 from dagabaaz.constants import FilterOperator
-from dagabaaz.expressions import ExpressionError, is_truthy
+from dagabaaz.expressions import ExpressionError, compile_expression, is_truthy
 from dagabaaz.filter import rule_matches
 from dagabaaz.models import FilterRule
 
@@ -173,3 +173,51 @@ def test_eq_agrees_with_the_edge_filter(value: Any, literal: str) -> None:
     artifact = SimpleNamespace(file_name="f", file_size=None, mime_type=None, metadata={"x": value})
     rule = FilterRule(field="x", operator=FilterOperator.EQ, value=literal)
     assert apply(f"eq({literal})", value) is rule_matches(artifact, rule)
+
+
+# gt and lt compare exactly: the argument is never rounded through a float.
+EXACT_ORDERING: list[tuple[str, Any, bool]] = [
+    ("gt(9007199254740993)", 9007199254740993, False),
+    ("gt(9007199254740992)", 9007199254740993, True),
+    ("lt(9007199254740993)", 9007199254740992, True),
+    ("lt(9007199254740993)", 9007199254740993, False),
+    ("gt(9007199254740993)", "9007199254740994", True),
+    ("gt(0.1)", 0.1, False),
+    ("lt(0.30000000000000004)", 0.1 + 0.2, False),
+    ("gt(0.3)", 0.1 + 0.2, True),
+    ("gt(1e400)", 10**401, True),
+    ("lt(-1e400)", float("-inf"), True),
+    ("gt(1e400)", float("inf"), True),
+    ("gt(0)", float("nan"), False),
+    ("lt(0)", float("nan"), False),
+    ("gt(123456789012345678901234567890.5)", 123456789012345678901234567890, False),
+    ("gt(123456789012345678901234567889.5)", 123456789012345678901234567890, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("chain", "value", "expected"),
+    EXACT_ORDERING,
+    ids=[f"{c[0]}:{c[1]!r:.20}" for c in EXACT_ORDERING],
+)
+def test_gt_and_lt_compare_exactly(chain: str, value: Any, expected: bool) -> None:
+    assert apply(chain, value) is expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(numeric_looking, literals, st.sampled_from(["gt", "lt"]))
+def test_gt_and_lt_agree_with_the_edge_filter(value: Any, literal: str, pipe: str) -> None:
+    artifact = SimpleNamespace(file_name="f", file_size=None, mime_type=None, metadata={"x": value})
+    rule = FilterRule(field="x", operator=FilterOperator(pipe), value=literal)
+    assert apply(f"{pipe}({literal})", value) is rule_matches(artifact, rule)
+
+
+@pytest.mark.parametrize("argument", ["abc", "1e1234567890", "inf", " 1_0"], ids=repr)
+def test_gt_needs_a_number_at_save_time(argument: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression("{v.x | gt(" + argument + ")}")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "invalid-argument"
+    assert diagnostic.message == (
+        f"argument 'x' of pipe 'gt' must be a number, got {argument.strip()!r}"
+    )

@@ -139,14 +139,14 @@ BAD_SIGNATURES: list[tuple[str, Callable[..., Any], str]] = [
     (
         "untyped",
         _untyped,
-        "parameter 'x' of pipe 'untyped' must be annotated str, int, float, bool or Regex "
-        "(found no annotation)",
+        "parameter 'x' of pipe 'untyped' must be annotated str, int, float, Decimal, bool "
+        "or Regex (found no annotation)",
     ),
     (
         "listy",
         _list_param,
-        "parameter 'items' of pipe 'listy' must be annotated str, int, float, bool or Regex "
-        "(found list[str])",
+        "parameter 'items' of pipe 'listy' must be annotated str, int, float, Decimal, bool "
+        "or Regex (found list[str])",
     ),
     (
         "flag",
