@@ -84,8 +84,16 @@ class _Writer:
         self.emit(1, f"{value} = [{', '.join(refs)}]" if chain.is_list else f"{value} = {refs[0]}")
         if not chain.steps:
             if native:
-                empty = f"{value}.__class__ is str and not {value}"
-                self.emit(1, f"return None if {empty} else {value}")
+                # As the closure of a lone value: checked like a pipe's result.
+                site = self.constant(f"S{index}", chain.site)
+                self.emit(1, f"if {value}.__class__ is str:")
+                self.emit(2, f"if len({value}) > MAX_TEXT:")
+                self.emit(3, f"check_result(check, {value}, {site})")
+                self.emit(2, f"return {value} or None")
+                sized = f"{value}.__class__ in (list, dict, tuple)"
+                self.emit(1, f"if {sized} and len({value}) > MAX_ITEMS:")
+                self.emit(2, f"check_result(check, {value}, {site})")
+                self.emit(1, f"return {value}")
             return value
         for number, step in enumerate(chain.steps):
             self.step(index, number, value, step)

@@ -207,9 +207,11 @@ def _constant(value: Any) -> Evaluator:
 
 
 def _chain_evaluator(chain: Chain, budget: Budget, *, native: bool) -> Evaluator:
+    if not chain.steps and native:
+        return _lone_value(chain, budget)
     get = _primary(chain)
     if not chain.steps:
-        return _empty_to_none(get) if native else get
+        return get  # text: the template renders and counts it
     calls = tuple((step.call, step.args, step.text_value, step.site) for step in chain.steps)
     last = chain.steps[-1].site
     check = budget.value
@@ -266,10 +268,40 @@ def _reference(namespace: str, key: str) -> Evaluator:
     return get
 
 
-def _empty_to_none(get: Evaluator) -> Evaluator:
+def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
+    """Evaluate a template that is one reference or ``list()`` without pipes, checked.
+
+    The check is the one every pipe's result gets (a string's length, a
+    list's items), so a value needs no pipe to be held to the limits.
+    """
+    check, site = budget.value, chain.site
+    max_text = budget.limits.max_string_length
+    max_items = budget.limits.max_list_length
+    if chain.is_list:
+        collect = _primary(chain)
+
+        def evaluate_list(scope: Scope) -> Any:
+            value = collect(scope)
+            if len(value) > max_items:
+                check_result(check, value, site)
+            return value
+
+        return evaluate_list
+    namespace, key = chain.refs[0]
+
     def evaluate(scope: Scope) -> Any:
-        value = get(scope)
-        return None if value.__class__ is str and not value else value
+        try:
+            value = scope[namespace][key]  # type: ignore[index]
+        except LOOKUP_ERRORS:
+            value = lookup(scope, namespace, key)
+        cls = value.__class__
+        if cls is str:
+            if len(value) > max_text:
+                check_result(check, value, site)
+            return value or None
+        if (cls is list or cls is dict or cls is tuple) and len(value) > max_items:
+            check_result(check, value, site)
+        return value
 
     return evaluate
 

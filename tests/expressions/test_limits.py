@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
-from dagabaaz.expressions import ExpressionError, Limits, compile_expression
+from dagabaaz.expressions import Budget, ExpressionError, Limits, compile_expression
+from dagabaaz.expressions.checker import analyze
+from dagabaaz.expressions.codegen import generate
+from dagabaaz.expressions.evaluator import Evaluator, build_plan, closure_evaluator
 
 SMALL = Limits(
     max_source_length=200,
@@ -204,3 +207,56 @@ def test_amplification_stays_within_a_small_multiple_of_the_budget() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 10 * 200_000
+
+
+# A template that is one reference (or list()) without pipes is held to the
+# same final-value check as one whose last pipe returns the value.
+FINAL = Limits(max_string_length=10, max_list_length=3)
+TOO_LONG = "a string would be 20 characters long, over the limit max_string_length=10"
+TOO_MANY = "a value has 4 items, over the limit max_list_length=3"
+# (name, source, value, message after "in expression '<source>': ", span)
+FINAL_VALUES: list[tuple[str, str, Any, str | None, tuple[int, int]]] = [
+    ("long string", "{v.x}", "x" * 20, TOO_LONG, (0, 5)),
+    ("long string after a pipe", "{v.x | first}", "x" * 20, TOO_LONG, (7, 12)),
+    ("long list", "{v.x}", [1, 2, 3, 4], TOO_MANY, (0, 5)),
+    ("long dict", "{v.x}", dict.fromkeys("abcd", 1), TOO_MANY, (0, 5)),
+    ("long tuple", "{v.x}", (1, 2, 3, 4), TOO_MANY, (0, 5)),
+    ("string at the limit", "{v.x}", "x" * 10, None, (0, 0)),
+    ("list at the limit", "{v.x}", [1, 2, 3], None, (0, 0)),
+    ("number", "{v.x}", 10**30, None, (0, 0)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "value", "message", "span"),
+    FINAL_VALUES,
+    ids=[c[0] for c in FINAL_VALUES],
+)
+def test_a_value_needs_no_pipe_to_be_checked(
+    name: str, source: str, value: Any, message: str | None, span: tuple[int, int]
+) -> None:
+    closures, generated = both_tiers(source, FINAL)
+    for evaluate in (closures, generated, compile_expression(source, limits=FINAL).evaluate):
+        if message is None:
+            assert evaluate({"v": {"x": value}}) == value
+            continue
+        with pytest.raises(ExpressionError) as caught:
+            evaluate({"v": {"x": value}})
+        assert str(caught.value).endswith(f"in expression {source!r}: {message}")
+        (diagnostic,) = caught.value.diagnostics
+        assert (diagnostic.code, diagnostic.start, diagnostic.end) == ("budget-exceeded", *span)
+
+
+def test_list_without_pipes_is_checked_in_both_tiers() -> None:
+    source = "{list(v.x, v.x, v.x)}"
+    for evaluate in both_tiers(source, FINAL):
+        assert evaluate({"v": {"x": "x"}}) == ["x", "x", "x"]
+    with pytest.raises(ExpressionError, match="max_list_length"):
+        compile_expression("{list(v.x, v.x, v.x, v.x)}", limits=FINAL)
+
+
+def both_tiers(source: str, limits: Limits) -> tuple[Evaluator, Evaluator]:
+    """The closures and the generated code of ``source``."""
+    analysis = analyze(source, limits=limits)
+    plan = build_plan(source, analysis.tree, analysis.bound, Budget(limits))
+    return closure_evaluator(plan), generate(plan)
