@@ -28,7 +28,7 @@ from dagabaaz.expressions.escapes import decode_text
 from dagabaaz.expressions.grammar import fast_parser, lark_parser
 from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.segments import split_segments
-from dagabaaz.expressions.syntax_errors import translate
+from dagabaaz.expressions.syntax_errors import nested_brace, translate
 
 __all__ = [
     "MAX_PROBLEMS",
@@ -151,6 +151,8 @@ def _recover(source: str, error: UnexpectedInput) -> ParseResult:
                     hint="write '\\}' for a literal brace",
                 )
             )
+        elif segment.kind == "nested":
+            problems.append(nested_brace(source, start))
         elif segment.kind == "unclosed":
             problems.append(
                 Diagnostic.at(

@@ -1,10 +1,10 @@
 """Brace structure of a template, found without the parser, for error recovery.
 
 Only used after the grammar rejected a template: it cuts the source into text
-runs, candidate interpolations, stray closing braces and an unclosed opening
-brace, so each candidate can be parsed (and reported) on its own and every
-problem is found rather than only the first. Whether a template is valid is
-decided by the grammar alone.
+runs, candidate interpolations, stray closing braces, an unclosed opening
+brace and ``{`` found inside an interpolation, so each candidate can be parsed
+(and reported) on its own and every problem is found rather than only the
+first. Whether a template is valid is decided by the grammar alone.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Literal
 
 __all__ = ["Segment", "split_segments"]
 
-SegmentKind = Literal["text", "interpolation", "stray", "unclosed"]
+SegmentKind = Literal["text", "interpolation", "stray", "unclosed", "nested"]
+"""``nested`` is the first ``{`` inside an interpolation; the interpolation
+around it is consumed without a segment of its own."""
 
 _TEXT_STOP = re.compile(r"[\\{}]")
 
@@ -49,11 +51,16 @@ def split_segments(source: str) -> list[Segment]:
             segments.append(Segment("stray", i, i + 1))
             i += 1
         else:
-            end = _interpolation_end(source, i)
+            end, inner = _interpolation_end(source, i)
+            if inner is not None:
+                end = _nested_end(source, i, inner)
             if end is None:
                 segments.append(Segment("unclosed", i, n))
                 return segments
-            segments.append(Segment("interpolation", i, end))
+            if inner is not None:
+                segments.append(Segment("nested", inner, inner + 1))
+            else:
+                segments.append(Segment("interpolation", i, end))
             i = end
         text_start = i
     if n > text_start:
@@ -61,8 +68,59 @@ def split_segments(source: str) -> list[Segment]:
     return segments
 
 
-def _interpolation_end(source: str, start: int) -> int | None:
-    """Return the offset just past the brace closing the one at ``start``."""
+def _interpolation_end(source: str, start: int) -> tuple[int | None, int | None]:
+    """Scan the interpolation opened at ``start``.
+
+    Returns the offset just past its closing brace, or else the offset of the
+    first ``{`` inside it (the scan stops there), or neither when unclosed.
+    """
+    previous = ""
+    i = start + 1
+    n = len(source)
+    while i < n:
+        char = source[i]
+        if char == "\\":
+            i += 2
+            previous = "\\"
+            continue
+        if char in "\"'" and previous in "(,":
+            closing = _quote_end(source, i)
+            if closing is not None:
+                i = closing
+                previous = char
+                continue
+        if char == "{":
+            return None, i
+        if char == "}":
+            return i + 1, None
+        if not char.isspace():
+            previous = char
+        i += 1
+    return None, None
+
+
+def _nested_end(source: str, start: int, inner: int) -> int | None:
+    """Return where the interpolation at ``start``, holding a ``{`` at ``inner``, ends.
+
+    The inner brace is taken to open a group closed by the next ``}``; the
+    interpolation ends at the ``}`` right after that one (``{s.{k}}``), or
+    with the group itself (``{s.k | replace({)}``). Deeper nesting is matched
+    brace for brace (None when that never closes). Each brace is looked at
+    once or twice, so recovery stays linear however many there are.
+    """
+    group = _next_brace(source, inner + 1)
+    if group is None:
+        return None
+    if source[group] == "{":
+        return _balanced_end(source, start)
+    after = _next_brace(source, group + 1)
+    if after is not None and source[after] == "}":
+        return after + 1
+    return group + 1
+
+
+def _balanced_end(source: str, start: int) -> int | None:
+    """Return the offset just past the brace matching the one at ``start``, counting nesting."""
     depth = 0
     previous = ""
     i = start
@@ -88,6 +146,17 @@ def _interpolation_end(source: str, start: int) -> int | None:
         if not char.isspace():
             previous = char
         i += 1
+    return None
+
+
+def _next_brace(source: str, start: int) -> int | None:
+    """Return the offset of the next unescaped ``{`` or ``}`` from ``start``."""
+    i = start
+    while (found := _TEXT_STOP.search(source, i)) is not None:
+        i = found.start()
+        if source[i] != "\\":
+            return i
+        i += 2
     return None
 
 

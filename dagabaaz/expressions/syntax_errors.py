@@ -15,7 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from dagabaaz.diagnostics import Diagnostic
 
-__all__ = ["translate"]
+__all__ = ["nested_brace", "translate"]
 
 _WORD = re.compile(r"[^\s{}()|,\\\"']*")
 _NAMESPACE = re.compile(r"[\w-]+")
@@ -24,6 +24,18 @@ _CALL = re.compile(r"([\w-]+)\s*\(")
 _HINT_BRACE = "write '\\{' or '\\}' for a literal brace"
 _HINT_EMPTY_ARGUMENT = 'quote it: "" for an empty argument, "," for a comma'
 _HINT_ESCAPE = "quote the argument or escape the character with a backslash"
+
+
+def nested_brace(source: str, position: int) -> Diagnostic:
+    """Report the ``{`` at ``position``, inside an interpolation."""
+    return Diagnostic.at(
+        "nested-brace",
+        "'{' inside an interpolation",
+        source,
+        position,
+        position + 1,
+        hint=_HINT_BRACE,
+    )
 
 
 def translate(
@@ -70,13 +82,7 @@ class _Explainer:
                 "unclosed-brace", "unclosed '{': no matching '}'", 0, 1, hint=_HINT_BRACE
             )
         if self.char == "{":
-            return self._report(
-                "nested-brace",
-                "'{' inside an interpolation",
-                self.pos,
-                self.pos + 1,
-                hint=_HINT_BRACE,
-            )
+            return nested_brace(self.source, self.offset + self.pos)
         paren = self._open_paren()
         if paren is not None:
             return self._in_parentheses(paren)

@@ -28,6 +28,10 @@ CASES = [
     ("{list(a.b}", "unclosed-paren", "(", "unclosed '(' of list()"),
     ("{a.b {c.d}}", "nested-brace", "{", "'{' inside an interpolation"),
     ("{{a.b}}", "nested-brace", "{", "'{' inside an interpolation"),
+    ("{s.{k}}", "nested-brace", "{", "'{' inside an interpolation"),
+    ("{s.k | replace({)}", "nested-brace", "{", "'{' inside an interpolation"),
+    ("{s.k | replace(a, {)} tail", "nested-brace", "{", "'{' inside an interpolation"),
+    ("{a {b {c}}}", "nested-brace", "{", "'{' inside an interpolation"),
     ("{foo(a.b)}", "unknown-function", "foo", "unknown function 'foo'"),
     (
         "{list(a.b, foo(c.d))}",
@@ -147,6 +151,17 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
         ("unknown-pipe", "uper"),
         ("invalid-argument", "x"),
     ]
+
+
+def test_recovery_goes_on_after_a_nested_brace() -> None:
+    source = "{s.k | replace({)} and {a..b} {c.d | pad({)}"
+    found = check_expression(source)
+    assert [(d.code, d.start) for d in found] == [
+        ("nested-brace", 15),
+        ("invalid-reference", 24),
+        ("nested-brace", 41),
+    ]
+    assert found[0].hint == "write '\\{' or '\\}' for a literal brace"
 
 
 def test_hints() -> None:
