@@ -11,7 +11,7 @@ to walk would make every task of a large run slower.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
 from pydantic import ValidationError
@@ -140,7 +140,7 @@ class RunState:
         "error",
         "input",
         "launched",
-        "nodes",
+        "node_data",
         "progress",
         "run_id",
         "states",
@@ -148,9 +148,11 @@ class RunState:
         "task_ids",
     )
 
-    def __init__(self, run_id: str, nodes: tuple[DagNode, ...], run_input: dict[str, Any]) -> None:
+    def __init__(self, run_id: str, nodes: Sequence[DagNode], run_input: dict[str, Any]) -> None:
         self.run_id = run_id
-        self.nodes = nodes
+        # The pipeline as plain data: the store's own deep copy, and each
+        # DagNode.model_validate of it is a fresh deep copy for a caller.
+        self.node_data = tuple(node.model_dump() for node in nodes)
         self.input = run_input
         self.status = RunStatus.RUNNING
         self.error: str | None = None
@@ -287,11 +289,6 @@ def _check_metadata_depth(task_id: str, outputs: list[Output]) -> None:
     for position, output in enumerate(outputs):
         if output.metadata:
             check_depth(output.metadata, f"complete_task('{task_id}'): output {position} metadata")
-
-
-def copy_node(node: DagNode) -> DagNode:
-    """Deep-copy a node (a dump and a validation: a third of ``model_copy(deep=True)``)."""
-    return DagNode.model_validate(node.model_dump())
 
 
 def copy_value(value: Any) -> Any:

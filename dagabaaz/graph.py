@@ -80,20 +80,17 @@ def resolve_dependencies_with(
     """
     resolved: list[list[int]] = []
     for index, node in enumerate(nodes):
-        deps: list[int] = []
-        seen: set[int] = set()
-        for slug in node.depends_on:
-            dep = index_of.get(slug)
-            if dep is None:
-                raise _invalid(
-                    "unknown-dependency",
-                    f"node '{node.slug}' depends on '{slug}', which is not a node",
-                    node=node.slug,
-                    index=index,
-                )
-            if dep not in seen:
-                seen.add(dep)
-                deps.append(dep)
+        deps = [index_of.get(slug, -1) for slug in node.depends_on]
+        if -1 in deps:
+            slug = node.depends_on[deps.index(-1)]
+            raise _invalid(
+                "unknown-dependency",
+                f"node '{node.slug}' depends on '{slug}', which is not a node",
+                node=node.slug,
+                index=index,
+            )
+        if len(deps) > 1 and len(set(deps)) < len(deps):
+            deps = list(dict.fromkeys(deps))
         resolved.append(deps)
     return resolved
 

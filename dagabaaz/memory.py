@@ -42,7 +42,6 @@ from dagabaaz._memory_state import (
     TaskRow,
     artifact_row,
     check_depth,
-    copy_node,
     copy_value,
     moved_row,
     prepare_outputs,
@@ -86,6 +85,9 @@ class InMemoryStore:
         self._artifacts: dict[str, ArtifactRow] = {}
         self._artifact_runs: dict[str, str] = {}
         self._run_locks: dict[str, threading.RLock] = {}
+        # TaskContext is immutable and tasks share few (run, node, status)
+        # triples: one instance per triple spares a validation per completion.
+        self._contexts: dict[tuple[str, int, str], TaskContext] = {}
 
     # --- application side ------------------------------------------------
 
@@ -110,12 +112,11 @@ class InMemoryStore:
                 f"not {type(run_input).__name__}"
             )
         check_depth(run_input, f"create_run('{run_id}'): run_input")
-        copies = tuple(copy_node(node) for node in nodes)
-        values = copy_value(dict(run_input or {}))
+        state = RunState(run_id, nodes, copy_value(dict(run_input or {})))
         with self._lock:
             if run_id in self._runs:
                 raise StoreError(f"create_run: run '{run_id}' already exists")
-            self._runs[run_id] = RunState(run_id, copies, values)
+            self._runs[run_id] = state
 
     def complete_task(
         self, task_id: str, outputs: Iterable[Output | Mapping[str, Any]] = ()
@@ -231,8 +232,8 @@ class InMemoryStore:
     def get_run_nodes(self, run_id: str) -> list[DagNode]:
         """Return deep copies of the run's nodes, in node-index order."""
         with self._lock:
-            nodes = self._run(run_id).nodes
-        return [copy_node(node) for node in nodes]
+            data = self._run(run_id).node_data
+        return [DagNode.model_validate(fields) for fields in data]
 
     def try_claim_run_terminal(
         self, run_id: str, status: RunStatus, error: str | None = None
@@ -260,11 +261,15 @@ class InMemoryStore:
         """Return the task's run, node and current status, or None for an unknown task."""
         with self._lock:
             row = self._tasks.get(task_id)
-        if row is None:
-            return None
-        return TaskContext(
-            run_id=row[T_RUN], node_index=row[T_NODE], status=STATUS_OF[row[T_STATUS]]
-        )
+            if row is None:
+                return None
+            key = (row[T_RUN], row[T_NODE], row[T_STATUS])
+            context = self._contexts.get(key)
+            if context is None:
+                context = self._contexts[key] = TaskContext(
+                    run_id=key[0], node_index=key[1], status=STATUS_OF[key[2]]
+                )
+            return context
 
     def get_completed_node_indices(self, run_id: str) -> set[int]:
         """Return the nodes that have tasks, all of them terminal (kept as an index)."""

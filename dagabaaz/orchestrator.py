@@ -110,7 +110,7 @@ def start_run(
     status = store.get_run_status(run_id)
     if status is None:
         raise StoreError(f"start_run: the store has no run '{run_id}'; create it first")
-    _check_stored_graph(store, run_id, graph)
+    _check_stored_graph(store, run_id, nodes, graph)
     if status in TERMINAL_RUN_STATUSES:
         return list(graph.roots)
     entry = cache.install(store, run_id, graph)
@@ -252,11 +252,16 @@ def reconcile_run(
     return session.launched
 
 
-def _check_stored_graph(store: DagStore, run_id: str, graph: CompiledGraph) -> None:
+def _check_stored_graph(
+    store: DagStore, run_id: str, nodes: Sequence[DagNode], graph: CompiledGraph
+) -> None:
     # The engine later reads the store's nodes (after a cache miss, in
     # reconcile_run): launching from different nodes now would mix two pipelines.
+    stored = store.get_run_nodes(run_id)
+    if stored == list(nodes):
+        return  # the usual case, decided without compiling the stored copy
     try:
-        difference = graph.difference(compile_graph(store.get_run_nodes(run_id)))
+        difference = graph.difference(compile_graph(stored))
     except PipelineValidationError as error:
         difference = f"the store's cannot run ({error.diagnostics[0].message})"
     else:

@@ -98,6 +98,8 @@ class _Facts:
     nodes: tuple[DagNode | None, ...]
     index_of: dict[str, int]
     """Slug -> index of the first node carrying it (later duplicates are errors)."""
+    slugs: frozenset[str]
+    """The keys of ``index_of``, as a set for subset tests."""
     plugins: frozenset[str] | None
     slug_hints: Suggester
     plugin_hints: Suggester
@@ -113,6 +115,7 @@ class _Facts:
         return cls(
             nodes=valid,
             index_of=index_of,
+            slugs=frozenset(index_of),
             plugins=known,
             slug_hints=Suggester(index_of),
             plugin_hints=Suggester(known or ()),
@@ -167,6 +170,9 @@ def _plugin_problems(node: DagNode, index: int, facts: _Facts) -> Iterator[Diagn
 
 
 def _dependency_problems(node: DagNode, index: int, facts: _Facts) -> Iterator[Diagnostic]:
+    named = set(node.depends_on)
+    if len(named) == len(node.depends_on) and node.slug not in named and named <= facts.slugs:
+        return  # no repeat, no self-reference, every name a node: the usual case
     seen: set[str] = set()
     for position, dependency in enumerate(node.depends_on):
         found = _dependency_problem(node, dependency, seen, facts)

@@ -108,6 +108,8 @@ def compile_graph(nodes: Sequence[DagNode]) -> CompiledGraph:
 def _edge_filters(
     node: DagNode, deps: tuple[int, ...], index_of: dict[str, int], index: int
 ) -> tuple[EdgeFilter | None, ...]:
+    if not node.edge_filters:
+        return (None,) * len(deps)
     by_index: dict[int, EdgeFilter] = {}
     for slug, edge_filter in node.edge_filters.items():
         dep = index_of.get(slug)

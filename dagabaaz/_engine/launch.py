@@ -116,6 +116,8 @@ def plan_launch(
     if len(deps) == 1 and mode is FanMode.SINGLE and filters[0] is None:
         # The common case, kept short: one unfiltered edge with artifacts.
         direct = fetch(run_id, deps)
+        if len(direct) == 1:
+            return LaunchPlan(PlanKind.TASKS, (direct[0].id,))
         if direct:
             return _single_tasks(dict.fromkeys(a.id for a in direct), fan_out_limit)
     collect = _Collector(store, fetch, run_id, graph, passthrough).collect

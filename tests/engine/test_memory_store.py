@@ -8,11 +8,19 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from dagabaaz.constants import FanMode, RunStatus, TaskStatus
+from dagabaaz.constants import FanMode, FilterOperator, RunStatus, TaskStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.memory import InMemoryStore, RunRecord, TaskRecord
-from dagabaaz.models import DagNode, Output
+from dagabaaz.models import (
+    ConfigSource,
+    DagNode,
+    EdgeFilter,
+    FilterRule,
+    Output,
+    TaskContext,
+)
 
 
 def nodes() -> list[DagNode]:
@@ -202,6 +210,52 @@ def test_records_are_immutable_snapshots() -> None:
     store.cancel_remaining_tasks("r", "stop")
     assert record.status is TaskStatus.QUEUED
     assert store.run("r") == RunRecord("r", RunStatus.RUNNING, None, 0)
+
+
+def test_the_pipeline_is_copied_in_and_out_to_the_last_nested_value() -> None:
+    rules = [FilterRule(field="tags", operator=FilterOperator.IN, value=[["x"]])]
+    given = [
+        DagNode(slug="a", plugin="fetch"),
+        DagNode(
+            slug="b",
+            plugin="work",
+            depends_on=["a"],
+            edge_filters={"a": EdgeFilter(rules=rules)},
+            bindings={"opts": ConfigSource(value={"sizes": [1]})},
+        ),
+    ]
+    store = InMemoryStore()
+    store.create_run("r", given)
+    expected = [node.model_copy(deep=True) for node in given]
+    given[1].depends_on.append("ghost")
+    given[1].edge_filters["a"].rules[0].value[0].append("y")  # type: ignore[index, union-attr]
+    got = store.get_run_nodes("r")
+    assert got == expected
+    got[1].name = "renamed"
+    got[1].depends_on.clear()
+    got[1].edge_filters["a"].rules.append(rules[0])
+    got[1].edge_filters["a"].rules[0].value[0].append("z")  # type: ignore[index, union-attr]
+    got[1].bindings["opts"].value["sizes"].append(2)  # type: ignore[index, union-attr]
+    got[1].bindings["more"] = ConfigSource(value=1)
+    assert store.get_run_nodes("r") == expected
+
+
+def test_a_task_context_follows_its_task_and_is_shared_while_equal() -> None:
+    store = store_with_run()
+    first = store.dispatch_task("r", 1, "work", None)
+    second = store.dispatch_task("r", 1, "work", None)
+    assert store.get_task_context(first) == TaskContext(
+        run_id="r", node_index=1, status=TaskStatus.QUEUED
+    )
+    store.complete_task(first, [])
+    assert store.get_task_context(first) == TaskContext(
+        run_id="r", node_index=1, status=TaskStatus.COMPLETED
+    )
+    assert store.get_task_context(second) == TaskContext(
+        run_id="r", node_index=1, status=TaskStatus.QUEUED
+    )
+    with pytest.raises(ValidationError):
+        store.get_task_context(second).status = TaskStatus.FAILED  # type: ignore[misc, union-attr]
 
 
 def test_run_input_is_copied_in_and_out() -> None:
