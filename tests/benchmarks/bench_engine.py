@@ -11,7 +11,8 @@ A timed run is ``start_run`` (validation included), then a worker loop that poll
 tasks (100 at a time) and, under the run lock, completes each (one output) and calls
 ``on_task_complete``. The floor beside it is ``graphlib.TopologicalSorter``
 walking the same graph (prepare, get_ready, done) per node. Targets: at most
-20 us per task at every size, and the large size at most 1.3x the small one.
+20 us per task at every size, and the large size at most 1.3x the small one;
+the last line says, from the numbers measured, whether each target passed.
 
 Run: ``python tests/benchmarks/bench_engine.py`` (``--scale 0.05`` for a quick look).
 """
@@ -30,6 +31,10 @@ from dagabaaz.models import DagNode, Output
 from dagabaaz.orchestrator import OrchestratorCallbacks, on_task_complete, start_run
 
 GROWTH = 25
+TARGET_US_PER_TASK = 20.0
+"""Most microseconds per task at any size."""
+TARGET_GROWTH = 1.3
+"""Most the large size may cost per task, as a multiple of the small size."""
 BATCH = 100
 """Tasks the worker loop takes per poll, like a worker pulling from a queue."""
 ITEMS = 200
@@ -172,6 +177,24 @@ def table(pairs: Sequence[tuple[Result, Result]]) -> str:
     return "\n".join(lines)
 
 
+def targets(pairs: Sequence[tuple[Result, Result]]) -> str:
+    """Say, from the measured numbers, whether each target passed or missed."""
+    worst = max((result for pair in pairs for result in pair), key=lambda r: r.us_per_task)
+    small, large = max(pairs, key=lambda pair: pair[1].us_per_task / pair[0].us_per_task)
+    growth = large.us_per_task / small.us_per_task
+    return (
+        f"Targets: <= {TARGET_US_PER_TASK:g} us/task at every size: "
+        f"{_verdict(worst.us_per_task <= TARGET_US_PER_TASK)} "
+        f"(worst {worst.us_per_task:.1f}, {worst.case} at {worst.size}); "
+        f"large/small <= {TARGET_GROWTH:g}x: {_verdict(growth <= TARGET_GROWTH)} "
+        f"(worst {growth:.2f}x, {large.case})"
+    )
+
+
+def _verdict(passed: bool) -> str:
+    return "pass" if passed else "MISS"
+
+
 def _never(_plugin: str) -> bool:
     return False
 
@@ -183,7 +206,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=5, help="least runs per case")
     parser.add_argument("--budget", type=float, default=1.0, help="least seconds per case")
     args = parser.parse_args(argv)
-    print(table(run(args.scale, args.repeats, args.budget)))
+    pairs = run(args.scale, args.repeats, args.budget)
+    print(table(pairs))
+    print(targets(pairs))
 
 
 if __name__ == "__main__":

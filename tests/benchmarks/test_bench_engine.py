@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -25,7 +26,12 @@ def test_the_engine_benchmark_runs_every_case(capsys: pytest.CaptureFixture[str]
     bench.main(["--scale", "0.05", "--repeats", "1", "--budget", "0"])
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == "| case | size | tasks | us/task | graphlib us/node | large/small |"
-    rows = [line.split("|")[1:-1] for line in lines[2:]]
+    assert re.fullmatch(
+        r"Targets: <= 20 us/task at every size: (pass|MISS) \(worst [0-9.]+, [a-z-]+ at \d+\); "
+        r"large/small <= 1\.3x: (pass|MISS) \(worst [0-9.]+x, [a-z-]+\)",
+        lines[-1],
+    )
+    rows = [line.split("|")[1:-1] for line in lines[2:-1]]
     assert [row[0].strip() for row in rows] == [
         "chain",
         "chain",
@@ -38,3 +44,32 @@ def test_the_engine_benchmark_runs_every_case(capsys: pytest.CaptureFixture[str]
     assert sizes[1::2] == [size * bench.GROWTH for size in sizes[::2]]
     assert all(float(row[3]) > 0 for row in rows)
     assert all(row[5].strip().endswith("x") for row in rows[1::2])
+
+
+@pytest.mark.parametrize(
+    ("small", "large", "expected"),
+    [
+        (
+            (19.0, 10.0),
+            (19.5, 12.0),
+            "Targets: <= 20 us/task at every size: pass (worst 19.5, chain at 1000); "
+            "large/small <= 1.3x: pass (worst 1.20x, fan-in)",
+        ),
+        (
+            (19.0, 10.0),
+            (20.4, 14.0),
+            "Targets: <= 20 us/task at every size: MISS (worst 20.4, chain at 1000); "
+            "large/small <= 1.3x: MISS (worst 1.40x, fan-in)",
+        ),
+    ],
+    ids=["both-pass", "both-miss"],
+)
+def test_the_targets_line_is_computed_from_the_measurements(
+    small: tuple[float, float], large: tuple[float, float], expected: str
+) -> None:
+    bench = load_benchmark()
+    pairs = [
+        (bench.Result(case, 40, 40, s, 1.0), bench.Result(case, 1000, 1000, big, 1.0))
+        for case, s, big in zip(("chain", "fan-in"), small, large, strict=True)
+    ]
+    assert bench.targets(pairs) == expected
