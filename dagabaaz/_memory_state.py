@@ -49,10 +49,18 @@ class RunRecord(NamedTuple):
     progress: int
 
 
-ArtifactRow = tuple[str, int, str, str, int | None, str | None, dict[str, Any], str | None]
+StoredMetadata = tuple[tuple[str, Any], ...]
+"""Metadata as stored: its items, in order, the store's own copy of each value.
+
+Not a dict: the collector keeps tracking any tuple holding a dict, even an
+empty one, and a run's artifact rows would then be walked by every full
+collection. Items whose values are plain leave the row untrackable.
+"""
+
+ArtifactRow = tuple[str, int, str, str, int | None, str | None, StoredMetadata, str | None]
 """An artifact as stored: ``(id, node_index, file_name, file_path, file_size,
-mime_type, metadata, origin)``. An exact tuple of plain values (its metadata
-is the store's own copy), so the garbage collector can stop tracking it."""
+mime_type, metadata, origin)``. An exact tuple of plain values, so the
+garbage collector can stop tracking it."""
 
 A_ID: Final = 0
 A_NODE: Final = 1
@@ -70,7 +78,7 @@ def artifact_row(
         output.file_path,
         output.file_size,
         output.mime_type,
-        copy_value(output.metadata),
+        tuple(copy_value(output.metadata).items()) if output.metadata else (),
         origin,
     )
 
@@ -83,7 +91,7 @@ def to_dag(row: ArtifactRow) -> DagArtifact:
         file_name=name,
         file_size=size,
         mime_type=mime,
-        metadata=copy_value(metadata) if metadata else {},
+        metadata=_thawed(metadata),
         origin_artifact_id=origin,
     )
 
@@ -96,9 +104,13 @@ def to_task(row: ArtifactRow) -> TaskArtifact:
         file_name=name,
         file_size=size,
         mime_type=mime,
-        metadata=copy_value(metadata) if metadata else {},
+        metadata=_thawed(metadata),
         origin_artifact_id=origin,
     )
+
+
+def _thawed(metadata: StoredMetadata) -> dict[str, Any]:
+    return {key: copy_value(value) for key, value in metadata}
 
 
 class NodeState:
