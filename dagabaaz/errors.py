@@ -174,5 +174,5 @@ class StoreError(DagabaazError):
     Raised by :class:`dagabaaz.memory.InMemoryStore` (an unknown run or task,
     a run created twice, malformed task outputs, reopening a completed run)
     and by the orchestrator when a store does not know the run it is asked
-    to start.
+    to start, or holds another pipeline for it than the nodes given.
     """
