@@ -91,7 +91,7 @@ def to_dag(row: ArtifactRow) -> DagArtifact:
         file_name=name,
         file_size=size,
         mime_type=mime,
-        metadata=_thawed(metadata),
+        metadata=_thawed(metadata) if metadata else {},
         origin_artifact_id=origin,
     )
 
@@ -104,7 +104,7 @@ def to_task(row: ArtifactRow) -> TaskArtifact:
         file_name=name,
         file_size=size,
         mime_type=mime,
-        metadata=_thawed(metadata),
+        metadata=_thawed(metadata) if metadata else {},
         origin_artifact_id=origin,
     )
 

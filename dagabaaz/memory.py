@@ -85,9 +85,6 @@ class InMemoryStore:
         self._artifacts: dict[str, ArtifactRow] = {}
         self._artifact_runs: dict[str, str] = {}
         self._run_locks: dict[str, threading.RLock] = {}
-        # TaskContext is immutable and tasks share few (run, node, status)
-        # triples: one instance per triple spares a validation per completion.
-        self._contexts: dict[tuple[str, int, str], TaskContext] = {}
 
     # --- application side ------------------------------------------------
 
@@ -261,15 +258,11 @@ class InMemoryStore:
         """Return the task's run, node and current status, or None for an unknown task."""
         with self._lock:
             row = self._tasks.get(task_id)
-            if row is None:
-                return None
-            key = (row[T_RUN], row[T_NODE], row[T_STATUS])
-            context = self._contexts.get(key)
-            if context is None:
-                context = self._contexts[key] = TaskContext(
-                    run_id=key[0], node_index=key[1], status=STATUS_OF[key[2]]
-                )
-            return context
+        if row is None:
+            return None
+        return TaskContext(
+            run_id=row[T_RUN], node_index=row[T_NODE], status=STATUS_OF[row[T_STATUS]]
+        )
 
     def get_completed_node_indices(self, run_id: str) -> set[int]:
         """Return the nodes that have tasks, all of them terminal (kept as an index)."""

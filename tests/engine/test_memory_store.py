@@ -245,7 +245,7 @@ def test_the_pipeline_is_copied_in_and_out_to_the_last_nested_value() -> None:
     assert store.get_run_nodes("r") == expected
 
 
-def test_a_task_context_follows_its_task_and_is_shared_while_equal() -> None:
+def test_a_task_context_follows_its_task_and_cannot_be_changed() -> None:
     store = store_with_run()
     first = store.dispatch_task("r", 1, "work", None)
     second = store.dispatch_task("r", 1, "work", None)
