@@ -27,8 +27,6 @@ def check_bindings(
     not in ``depends_on`` is an ``undeclared-dependency``, a read of any
     other name stays the toolkit's ``unknown-namespace``.
     """
-    if not node.bindings:
-        return  # most nodes of a large pipeline: skip building the context
     context = _Context(
         own_slug=node.slug,
         dependencies=frozenset(node.depends_on),

@@ -49,8 +49,6 @@ def show_value(value: object) -> str:
 
 def check_edge_filters(node: DagNode, index: int) -> Iterator[Diagnostic]:
     """Yield every problem of ``node.edge_filters``, located in the pipeline."""
-    if not node.edge_filters:
-        return
     dependencies = frozenset(node.depends_on)
     suggest = Suggester(node.depends_on)
     for source, edge in node.edge_filters.items():

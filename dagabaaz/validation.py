@@ -138,8 +138,11 @@ def _node_problems(
         yield problem("root-fan-mode", message).located(
             node=node.slug, field="fan_mode", path=("nodes", index, "fan_mode")
         )
-    yield from check_edge_filters(node, index)
-    yield from check_bindings(node, index, facts.index_of, pipes)
+    # Most nodes of a large pipeline have neither: skip even creating the checks.
+    if node.edge_filters:
+        yield from check_edge_filters(node, index)
+    if node.bindings:
+        yield from check_bindings(node, index, facts.index_of, pipes)
 
 
 def _slug_problems(node: DagNode, index: int, facts: _Facts) -> Iterator[Diagnostic]:

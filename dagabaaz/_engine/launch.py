@@ -185,7 +185,7 @@ def _plan_aggregate(
         if found is None:
             return _SKIP
         if found:
-            if not filter_artifacts(found, edge_filter):
+            if edge_filter is not None and not filter_artifacts(found, edge_filter):
                 return _SKIP  # the filter rejected a whole non-empty edge
             passed_any = True
     return _ONE_TASK if passed_any else _FILTER
