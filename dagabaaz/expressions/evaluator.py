@@ -69,13 +69,11 @@ class Site(NamedTuple):
 
 
 class Step(NamedTuple):
-    """One pipe call: ``call(value, *args)``, the value rendered first if ``text_value``.
+    """One pipe call: ``function(value, *args)``, the value rendered first if ``text_value``.
 
-    ``call`` has the budget bound already; ``function`` is the pipe itself,
-    which takes it as the keyword ``budget_param`` (when not None).
+    The pipe takes the budget as the keyword ``budget_param`` (when not None).
     """
 
-    call: Callable[..., Any]
     args: tuple[Any, ...]
     text_value: bool
     site: Site
@@ -117,13 +115,13 @@ def build_plan(
     parts: list[str | Chain] = []
     for part in tree.parts:
         if isinstance(part, Interpolation):
-            parts.append(_chain(source, part, next(chains), budget))
+            parts.append(_chain(source, part, next(chains)))
         else:
             parts.append(part.value)
     return Plan(source, tuple(parts), budget)
 
 
-def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...], budget: Budget) -> Chain:
+def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...]) -> Chain:
     value = node.value
     refs: tuple[Reference, ...] = (value,) if isinstance(value, Reference) else value.args
     is_list = not isinstance(value, Reference)
@@ -135,7 +133,6 @@ def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...], budge
         signature = spec.signature
         steps.append(
             Step(
-                spec.bind(budget),
                 pipe.args,
                 signature.text_value,
                 site,
@@ -192,11 +189,7 @@ def closure_evaluator(plan: Plan) -> Evaluator:
     parts, budget = plan.parts, plan.budget
     if len(parts) == 1 and not isinstance(parts[0], str):
         return _chain_evaluator(parts[0], budget, native=True)
-    pieces = tuple(
-        part if isinstance(part, str) else (_chain_evaluator(part, budget, native=False), part.site)
-        for part in parts
-    )
-    return _text(pieces, budget, plan.whole)
+    return _text(plan)
 
 
 def _constant(value: Any) -> Evaluator:
@@ -207,12 +200,10 @@ def _constant(value: Any) -> Evaluator:
 
 
 def _chain_evaluator(chain: Chain, budget: Budget, *, native: bool) -> Evaluator:
-    if not chain.steps and native:
-        return _lone_value(chain, budget)
-    get = _primary(chain)
     if not chain.steps:
-        return get  # text: the template renders and counts it
-    calls = tuple((step.call, step.args, step.text_value, step.site) for step in chain.steps)
+        return _lone_value(chain, budget) if native else _primary(chain)
+    read = _primary(chain)
+    steps = tuple((_unary(step, budget), step.text_value, step.site) for step in chain.steps)
     last = chain.steps[-1].site
     check = budget.value
     # Cheap pre-filters for strings and lists; budget.value decides and raises.
@@ -220,40 +211,71 @@ def _chain_evaluator(chain: Chain, budget: Budget, *, native: bool) -> Evaluator
     max_items = budget.limits.max_list_length
 
     def evaluate(scope: Scope) -> Any:
-        value = get(scope)
-        for call, args, text_value, site in calls:
+        value = read(scope)
+        for call, text_value, site in steps:
             try:
-                cls = value.__class__
-                if cls is str:
+                if value.__class__ is str:
                     if len(value) > max_text:
                         check(value)
                 elif value is None:
                     value = ""
                 else:
-                    if cls is not list or len(value) > max_items:
+                    if value.__class__ is not list or len(value) > max_items:
                         check(value)
                     if text_value:
                         value = to_text(value, budget)
-                value = call(value, *args)
+                value = call(value)
             except Exception as error:
                 raise failure(error, site) from error
-        if value.__class__ is str:
+        cls = value.__class__
+        if cls is str:
             if len(value) > max_text:
                 check_result(check, value, last)
             return value or None
-        check_result(check, value, last)
+        if (cls is list or cls is dict or cls is tuple) and len(value) > max_items:
+            check_result(check, value, last)
         return value
 
     return evaluate
 
 
+def _unary(step: Step, budget: Budget) -> Callable[[Any], Any]:
+    """Return ``step`` as a call of the value alone, its arguments and budget bound.
+
+    Cheaper than ``call(value, *args)`` or a ``functools.partial`` with a
+    keyword, which build a tuple or a dict on every call.
+    """
+    function, args, param = step.function, step.args, step.budget_param
+    if param is None:
+        if not args:
+            return function
+        if len(args) == 1:
+            (first,) = args
+            return lambda value: function(value, first)
+        return lambda value: function(value, *args)
+    if param == "budget":  # what the built-ins call it: a literal keyword is cheapest
+        if not args:
+            return lambda value: function(value, budget=budget)
+        if len(args) == 1:
+            (first,) = args
+            return lambda value: function(value, first, budget=budget)
+    keyword = {param: budget}
+    return lambda value: function(value, *args, **keyword)
+
+
 def _primary(chain: Chain) -> Evaluator:
     if not chain.is_list:
         return _reference(*chain.refs[0])
-    getters = tuple(_reference(namespace, key) for namespace, key in chain.refs)
+    refs = chain.refs
 
     def collect(scope: Scope) -> list[Any]:
-        return [get(scope) for get in getters]
+        values = []
+        for namespace, key in refs:
+            try:
+                values.append(scope[namespace][key])  # type: ignore[index]
+            except LOOKUP_ERRORS:
+                values.append(lookup(scope, namespace, key))
+        return values
 
     return collect
 
@@ -306,29 +328,52 @@ def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
     return evaluate
 
 
-def _text(
-    pieces: tuple[str | tuple[Evaluator, Site], ...], budget: Budget, whole: Site
-) -> Evaluator:
-    constant_length = sum(len(piece) for piece in pieces if isinstance(piece, str))
+def _text(plan: Plan) -> Evaluator:
+    """Text with interpolations: constants pre-placed, plain references read inline.
+
+    Strings (the usual value) are placed as they are and only counted; any
+    other value is rendered, its size checked as the parts pile up.
+    """
+    budget, whole = plan.budget, plan.whole
+    template: list[str] = []
+    slots: list[tuple[int, str, str, Evaluator | None, Site]] = []
+    for part in plan.parts:
+        if isinstance(part, str):
+            template.append(part)
+            continue
+        if part.steps or part.is_list:
+            chain: Evaluator | None = _chain_evaluator(part, budget, native=False)
+            namespace = key = ""
+        else:
+            chain = None
+            namespace, key = part.refs[0]
+        slots.append((len(template), namespace, key, chain, part.site))
+        template.append("")
+    constant_length = sum(map(len, template))
     max_text = budget.limits.max_string_length
 
     def evaluate(scope: Scope) -> str | None:
-        rendered: list[str] = []
-        # Checked after each part: every part is within the budget, but a
-        # template repeating one big value must not hold all its renderings.
+        out = template.copy()
         size = constant_length
-        for piece in pieces:
-            if isinstance(piece, str):
-                rendered.append(piece)
-                continue
-            get, site = piece
-            value = get(scope)
-            text = value if value.__class__ is str else render(value, budget, site)
-            rendered.append(text)
-            size += len(text)
-            if size > max_text:
-                text_too_long(budget, size, whole)
-        return "".join(rendered) or None
+        for index, namespace, key, chain, site in slots:
+            if chain is None:
+                try:
+                    value = scope[namespace][key]  # type: ignore[index]
+                except LOOKUP_ERRORS:
+                    value = lookup(scope, namespace, key)
+            else:
+                value = chain(scope)
+            if value.__class__ is not str:
+                # Rendering builds the text: checked now, so a template
+                # repeating one big value never holds all its renderings.
+                value = render(value, budget, site)
+                if size + len(value) > max_text:
+                    text_too_long(budget, size + len(value), whole)
+            out[index] = value
+            size += len(value)
+        if size > max_text:
+            text_too_long(budget, size, whole)
+        return "".join(out) or None
 
     return evaluate
 

@@ -106,16 +106,18 @@ def to_text(value: object, budget: Budget) -> str:
 
 def join_text(items: list[Any] | tuple[Any, ...], separator: str, budget: Budget) -> str:
     """Join the rendered items that are not missing; nested containers as JSON."""
-    budget.items(len(items))
+    limits = budget.limits  # read once: this runs on every join and list rendering
+    if len(items) > limits.max_list_length:
+        budget.items(len(items))
+    limit = limits.max_string_length
     try:  # at C speed when every item is a non-empty string
         if None not in items and "" not in items:
             length = sum(map(len, items)) + len(separator) * (len(items) - 1)
-            if budget.allows_text(length):  # if not, the general path says by how much
+            if length <= limit:  # if not, the general path says by how much
                 return separator.join(items)
     except (TypeError, ValueError):  # an item that is not a string
         pass
     texts: list[str] = []
-    limit = budget.limits.max_string_length
     length = -len(separator)  # the first item has no separator before it
     for item in items:
         if item is None:

@@ -10,9 +10,10 @@ text with three interpolations; list() with join) it measures, in one run:
 * compilation without any cache: dagabaaz (parse, check, build), python-liquid's
   parse and Jinja2's compile; and the one-off cost of generating the hot code.
 
-Targets: evaluation within 3x of the lambda and at least 10x faster than
-Jinja2 and python-liquid on every case; an uncached compile no slower than
-python-liquid's parse.
+Targets: evaluation within 3x of the lambda, from the first evaluation (the
+closures) as well as once hot (the generated code), and at least 10x faster
+than Jinja2 and python-liquid on every case; an uncached compile no slower
+than python-liquid's parse.
 
 Run: ``python tests/benchmarks/bench_expressions.py`` (``--scale 0.05`` for a quick look).
 """
@@ -210,6 +211,8 @@ def targets_met(rows: Sequence[dict[str, Any]]) -> list[str]:
     for r in rows:
         if r["dagabaaz"] > 3 * r["python"]:
             missed.append(f"{r['case']}: evaluation over 3x the lambda")
+        if r["closures"] > 3 * r["python"]:
+            missed.append(f"{r['case']}: first evaluations (closures) over 3x the lambda")
         if r["jinja2"] < 10 * r["dagabaaz"] or r["liquid"] < 10 * r["dagabaaz"]:
             missed.append(f"{r['case']}: evaluation under 10x faster than jinja2/liquid")
         if r["compile"] > r["liquid_parse"]:
