@@ -46,6 +46,8 @@ __all__ = [
     "failure",
     "render",
     "text_too_long",
+    "tiered",
+    "worth_generating",
 ]
 
 Evaluator = Callable[[Scope], Any]
@@ -147,39 +149,56 @@ def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...]) -> Ch
 def build_evaluator(plan: Plan, generate: Callable[[Plan], Evaluator]) -> Evaluator:
     """Return the function evaluating ``plan``: closures, then ``generate(plan)`` once hot."""
     parts = plan.parts
-    if len(parts) == 1:
-        part = parts[0]
-        if isinstance(part, str):
-            return _constant(part or None)
-        if not part.steps and not part.is_list:
-            return closure_evaluator(plan)  # a lone reference: nothing left to take out
-    elif not parts or all(isinstance(part, str) for part in parts):
+    if all(isinstance(part, str) for part in parts):
         return _constant("".join(parts) or None)  # type: ignore[arg-type]
+    if not worth_generating(plan):
+        return closure_evaluator(plan)
     return tiered(closure_evaluator(plan), plan, generate)
+
+
+def worth_generating(plan: Plan) -> bool:
+    """Whether generated code would beat the closures: there are pipe calls or list() to unroll.
+
+    A template of plain references (one, or text around several) reads them
+    inline already; switching tiers would cost more than it saves.
+    """
+    return any(isinstance(part, Chain) and (part.steps or part.is_list) for part in plan.parts)
 
 
 _switching = threading.Lock()
 
 
-def tiered(first: Evaluator, plan: Plan, generate: Callable[[Plan], Evaluator]) -> Evaluator:
-    """Evaluate with ``first``; after :data:`HOT_AFTER` calls switch to ``generate(plan)``."""
+def tiered(
+    first: Evaluator,
+    plan: Plan,
+    generate: Callable[[Plan], Evaluator],
+    hot_after: int = HOT_AFTER,
+) -> Evaluator:
+    """Evaluate with ``first``; after ``hot_after`` calls switch to ``generate(plan)``.
+
+    One function does the counting and the dispatch, so an evaluation costs
+    one extra call in either tier.
+    """
     count = 0
+    hot: Evaluator | None = None
 
-    def warming(scope: Scope) -> Any:
-        nonlocal count
-        count += 1
-        if count == HOT_AFTER:
-            with _switching:
+    def switch() -> None:
+        nonlocal hot
+        with _switching:
+            if hot is None:
                 try:
-                    current[0] = generate(plan)
+                    hot = generate(plan)
                 except Exception:  # generated code is an optimisation, never a new failure
-                    current[0] = first
-        return first(scope)
-
-    current: list[Evaluator] = [warming]
+                    hot = first
 
     def evaluate(scope: Scope) -> Any:
-        return current[0](scope)
+        nonlocal count
+        if hot is not None:
+            return hot(scope)
+        count += 1  # racy between threads, harmlessly: the switch happens once, a bit later
+        if count >= hot_after:
+            switch()
+        return first(scope)
 
     return evaluate
 
