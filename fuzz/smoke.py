@@ -20,6 +20,7 @@ import signal
 import sys
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import FrameType
@@ -60,6 +61,8 @@ class SmokeReport:
     seconds: float
     slowest_seconds: float
     slowest_input: bytes
+    peak_bytes: int | None = None
+    """Peak memory traced over the run (``trace_memory=True``), else None."""
 
 
 def load(harness: str) -> TestOneInput:
@@ -76,8 +79,12 @@ def run(
     max_inputs: int = 100_000,
     per_input_limit: float = 20.0,
     seed: int = 0,
+    trace_memory: bool = False,
 ) -> SmokeReport:
     """Run the harness's seeds, then mutated inputs until ``seconds`` have passed.
+
+    With ``trace_memory`` the run is traced by tracemalloc (slower) and the
+    report carries its peak.
 
     Raises:
         HarnessCrash: An input made the harness raise something undocumented,
@@ -88,14 +95,21 @@ def run(
     rng = random.Random(seed)
     started = time.perf_counter()
     slowest, slowest_input, count = 0.0, b"", 0
-    for data in _inputs(corpus, rng):
-        if count >= max_inputs or (count >= len(corpus) and _elapsed(started) > seconds):
-            break
-        took = _run_one(harness, test_one_input, data, per_input_limit)
-        count += 1
-        if took > slowest:
-            slowest, slowest_input = took, data
-    return SmokeReport(harness, count, _elapsed(started), slowest, slowest_input)
+    if trace_memory:
+        tracemalloc.start()
+    try:
+        for data in _inputs(corpus, rng):
+            if count >= max_inputs or (count >= len(corpus) and _elapsed(started) > seconds):
+                break
+            took = _run_one(harness, test_one_input, data, per_input_limit)
+            count += 1
+            if took > slowest:
+                slowest, slowest_input = took, data
+        peak = tracemalloc.get_traced_memory()[1] if trace_memory else None
+    finally:
+        if trace_memory:
+            tracemalloc.stop()
+    return SmokeReport(harness, count, _elapsed(started), slowest, slowest_input, peak)
 
 
 def mutate(data: bytes, corpus: Sequence[bytes], rng: random.Random) -> bytes:

@@ -15,11 +15,20 @@ build_corpus = fuzz_module("build_corpus")
 HARNESSES = list(build_corpus.HARNESSES)
 
 
+MAX_PEAK_BYTES = 64 * 1024 * 1024
+"""Inputs are a few kilobytes: anything near this is runaway memory, not data."""
+
+
 @pytest.mark.parametrize("harness", HARNESSES, ids=HARNESSES)
 def test_harness_survives_a_short_run(harness: str) -> None:
-    report = smoke.run(harness, seconds=2.5, seed=20240601)
+    report = smoke.run(harness, seconds=2.5, seed=20240601, trace_memory=True)
     assert report.inputs > len(build_corpus.seeds(harness))  # mutations ran too
-    print(f"{harness}: {report.inputs} inputs, slowest {report.slowest_seconds * 1000:.1f} ms")
+    assert report.peak_bytes is not None
+    assert report.peak_bytes < MAX_PEAK_BYTES
+    print(
+        f"{harness}: {report.inputs} inputs, slowest {report.slowest_seconds * 1000:.1f} ms, "
+        f"peak {report.peak_bytes / 1e6:.1f} MB"
+    )
 
 
 @pytest.mark.parametrize("harness", HARNESSES, ids=HARNESSES)
