@@ -350,8 +350,8 @@ def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
 def _text(plan: Plan) -> Evaluator:
     """Text with interpolations: constants pre-placed, plain references read inline.
 
-    Strings (the usual value) are placed as they are and only counted; any
-    other value is rendered, its size checked as the parts pile up.
+    Strings (the usual value) are placed as they are; any other value is
+    rendered. The size is checked after each part, as generated code does.
     """
     budget, whole = plan.budget, plan.whole
     template: list[str] = []
@@ -383,15 +383,13 @@ def _text(plan: Plan) -> Evaluator:
             else:
                 value = chain(scope)
             if value.__class__ is not str:
-                # Rendering builds the text: checked now, so a template
-                # repeating one big value never holds all its renderings.
                 value = render(value, budget, site)
-                if size + len(value) > max_text:
-                    text_too_long(budget, size + len(value), whole)
             out[index] = value
+            # Checked as the parts pile up, so a template repeating one big
+            # value never holds all its renderings.
             size += len(value)
-        if size > max_text:
-            text_too_long(budget, size, whole)
+            if size > max_text:
+                text_too_long(budget, size, whole)
         return "".join(out) or None
 
     return evaluate

@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 from dagabaaz.expressions import ExpressionError, Limits, compile_expression
 from dagabaaz.expressions.checker import analyze
 from dagabaaz.expressions.codegen import generate
-from dagabaaz.expressions.evaluator import HOT_AFTER, Evaluator, build_plan, closure_evaluator
+from dagabaaz.expressions.evaluator import (
+    HOT_AFTER,
+    Evaluator,
+    Plan,
+    build_evaluator,
+    build_plan,
+    closure_evaluator,
+    worth_generating,
+)
 from dagabaaz.expressions.limits import Budget
 
 SOURCES = [
@@ -76,7 +84,13 @@ def test_generated_code_matches_the_closures(source: str, x: Any, y: Any) -> Non
 @pytest.mark.parametrize("source", SOURCES)
 def test_generated_code_handles_callable_and_odd_scopes(source: str) -> None:
     closures, generated = both(source)
-    for scope in (lambda namespace, key: f"{namespace}:{key}", {}, {"v": None}, {"v": []}):
+    scopes: tuple[Any, ...] = (
+        lambda namespace, key: f"{namespace}:{key}",
+        {},
+        {"v": None},
+        {"v": []},
+    )
+    for scope in scopes:
         assert outcome(generated, scope) == outcome(closures, scope)
 
 
@@ -88,3 +102,32 @@ def test_an_expression_switches_to_generated_code_when_hot() -> None:
         compile_expression("{v.x | upper} {v.x}", limits=Limits(max_string_length=5)).evaluate(
             {"v": {"x": "abcd"}}
         )
+
+
+# (source, whether it is recompiled once hot)
+TIERS = [
+    ("{v.x}", False),
+    ("a {v.x} b {w.y} c", False),
+    ("plain text", False),
+    ("{v.x | upper}", True),
+    ("a {v.x | upper} b {w.y}", True),
+    ("{list(v.x, w.y)}", True),
+    ("a {list(v.x)} b", True),
+]
+
+
+@pytest.mark.parametrize(("source", "hot"), TIERS, ids=[t[0] for t in TIERS])
+def test_only_templates_with_pipes_or_list_are_generated(source: str, hot: bool) -> None:
+    analysis = analyze(source, limits=LIMITS)
+    plan = build_plan(source, analysis.tree, analysis.bound, Budget(LIMITS))
+    assert worth_generating(plan) is hot
+    generated: list[Plan] = []
+
+    def spy(plan: Plan) -> Evaluator:
+        generated.append(plan)
+        return closure_evaluator(plan)
+
+    evaluate = build_evaluator(plan, spy)
+    for _ in range(HOT_AFTER + 5):
+        evaluate({"v": {"x": "a"}, "w": {"y": "b"}})
+    assert len(generated) == (1 if hot else 0)
