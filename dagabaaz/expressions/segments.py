@@ -10,6 +10,7 @@ first. Whether a template is valid is decided by the grammar alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -74,29 +75,12 @@ def _interpolation_end(source: str, start: int) -> tuple[int | None, int | None]
     Returns the offset just past its closing brace, or else the offset of the
     first ``{`` inside it (the scan stops there), or neither when unclosed.
     """
-    previous = ""
-    i = start + 1
-    n = len(source)
-    while i < n:
-        char = source[i]
-        if char == "\\":
-            i += 2
-            previous = "\\"
-            continue
-        if char in "\"'" and previous in "(,":
-            closing = _quote_end(source, i)
-            if closing is not None:
-                i = closing
-                previous = char
-                continue
-        if char == "{":
-            return None, i
-        if char == "}":
-            return i + 1, None
-        if not char.isspace():
-            previous = char
-        i += 1
-    return None, None
+    brace = next(_structural_braces(source, start + 1), None)
+    if brace is None:
+        return None, None
+    if source[brace] == "{":
+        return None, brace
+    return brace + 1, None
 
 
 def _nested_end(source: str, start: int, inner: int) -> int | None:
@@ -122,6 +106,20 @@ def _nested_end(source: str, start: int, inner: int) -> int | None:
 def _balanced_end(source: str, start: int) -> int | None:
     """Return the offset just past the brace matching the one at ``start``, counting nesting."""
     depth = 0
+    for i in _structural_braces(source, start):
+        depth += 1 if source[i] == "{" else -1
+        if depth == 0:
+            return i + 1
+    return None
+
+
+def _structural_braces(source: str, start: int) -> Iterator[int]:
+    """Yield the offsets of the braces from ``start`` on that shape an interpolation.
+
+    Escaped characters are skipped, and so is a quoted argument (a quote right
+    after ``(`` or ``,``, or at ``start``) that closes; an unclosed quote is
+    an ordinary character.
+    """
     previous = ""
     i = start
     n = len(source)
@@ -137,16 +135,11 @@ def _balanced_end(source: str, start: int) -> int | None:
                 i = closing
                 previous = char
                 continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+        if char in "{}":
+            yield i
         if not char.isspace():
             previous = char
         i += 1
-    return None
 
 
 def _next_brace(source: str, start: int) -> int | None:
