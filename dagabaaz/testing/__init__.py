@@ -12,9 +12,12 @@ and every guarantee the engine relies on is checked against your store::
 
 It needs no test framework at import time: plain ``assert`` statements, and
 ``unittest.SkipTest`` for checks that do not apply (pytest and unittest both
-understand it). See ``docs/store.md`` ("Writing a store").
+understand it). One of its checks is :func:`check_concurrent_runs`, the
+threaded stress test, which can also be called on its own. See
+``docs/store.md`` ("Writing a store").
 """
 
 from dagabaaz.testing.conformance import StoreConformance
+from dagabaaz.testing.stress import StressReport, check_concurrent_runs
 
-__all__ = ["StoreConformance"]
+__all__ = ["StoreConformance", "StressReport", "check_concurrent_runs"]
