@@ -107,7 +107,8 @@ def test_an_expression_switches_to_generated_code_when_hot() -> None:
 # (source, whether it is recompiled once hot)
 TIERS = [
     ("{v.x}", False),
-    ("a {v.x} b {w.y} c", False),
+    ("a {v.x} b {w.y} c", True),
+    ("{v.x}{w.y}", True),
     ("plain text", False),
     ("{v.x | upper}", True),
     ("a {v.x | upper} b {w.y}", True),
@@ -117,7 +118,7 @@ TIERS = [
 
 
 @pytest.mark.parametrize(("source", "hot"), TIERS, ids=[t[0] for t in TIERS])
-def test_only_templates_with_pipes_or_list_are_generated(source: str, hot: bool) -> None:
+def test_templates_other_than_a_lone_plain_reference_are_generated(source: str, hot: bool) -> None:
     analysis = analyze(source, limits=LIMITS)
     plan = build_plan(source, analysis.tree, analysis.bound, Budget(LIMITS))
     assert worth_generating(plan) is hot

@@ -27,3 +27,4 @@ def test_benchmark_runs_at_a_tiny_size(capsys: pytest.CaptureFixture[str]) -> No
     ):
         assert output.count(f"| {case} |") == 2
     assert "Targets:" in output
+    assert "First evaluations within 3x of the lambda (our own goal): " in output
