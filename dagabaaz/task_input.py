@@ -14,6 +14,7 @@ Everything returned is a fresh copy: a plugin may mutate its input freely.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from dagabaaz._scope import BindingScope, copy_value
@@ -284,6 +285,10 @@ class _TaskView:
         return self._producer
 
     def input_dict(self) -> dict[str, Any]:
+        with self._copying():
+            return self._input_dict()
+
+    def _input_dict(self) -> dict[str, Any]:
         upstream = self.upstream
         if self.input_artifact_id is not None:
             self.producer()  # refuses an artifact this task cannot have been given
@@ -312,9 +317,27 @@ class _TaskView:
             limits=limits,
             node_index=upstream.node_index,
         )
-        return apply_bindings(
-            upstream.node.bindings, input_data, scope, inherited=self._inherited_fields()
-        )
+        with self._copying():
+            return apply_bindings(
+                upstream.node.bindings, input_data, scope, inherited=self._inherited_fields()
+            )
+
+    @contextmanager
+    def _copying(self) -> Iterator[None]:
+        """Refuse values too deeply nested to copy, naming the task, not the interpreter.
+
+        Copies of what the store returns are recursive, and a store other than
+        InMemoryStore (which refuses deep values on the way in) may hand back
+        anything; the interpreter's RecursionError becomes our own error here.
+        """
+        try:
+            yield
+        except RecursionError:
+            upstream = self.upstream
+            raise TaskInputError(
+                f"run '{upstream.run_id}', node '{upstream.node.slug}': a value read from "
+                "the store (run input or artifact metadata) is nested too deeply to copy"
+            ) from None
 
     def _inherited_fields(self) -> frozenset[str]:
         """Fields a fan-out task's input took from its artifact's metadata."""
