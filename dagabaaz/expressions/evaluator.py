@@ -49,6 +49,7 @@ __all__ = [
 Evaluator = Callable[[Scope], Any]
 """A compiled template: scope in, value out."""
 
+
 class Site(NamedTuple):
     """A part of the expression, to explain a failure there.
 
@@ -211,6 +212,7 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
         return evaluate_one
 
     def evaluate(scope: Scope) -> Any:
+        value: Any
         if collect is not None:
             value = collect(scope)
         else:
@@ -313,6 +315,7 @@ def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
     get = GET
 
     def evaluate(scope: Scope) -> Any:
+        value: Any
         try:
             inner = get(scope, namespace)
             value = None if inner is None else get(inner, key)

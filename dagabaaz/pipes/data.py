@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from dagabaaz._numbers import as_number
+from dagabaaz._numbers import as_number, small_int
 from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.values import load_json
 from dagabaaz.pipes.errors import PipeError
@@ -48,6 +48,9 @@ def int_(value: object) -> int:
 
     True and False give 1 and 0.
     """
+    whole = small_int(value)  # the common case: an int, or a short digit string
+    if whole is not None:
+        return whole
     if isinstance(value, bool):
         return int(value)
     number = as_number(value)

@@ -146,11 +146,9 @@ def _long_text(count: int) -> tuple[str, str, Callable[[Scope], str]]:
     ]
     chosen = [refs[i % len(refs)] for i in range(count)]
     words = "Dear team, the file number {i} is ready for review by "
-    ours = "".join(words.replace("{i}", str(i)) + "{" + f"{n}.{k}" + "}. " for i, (n, k) in enumerate(chosen))
-    theirs = "".join(
-        words.replace("{i}", str(i)) + "{{ " + f"{n}.{k}" + " }}. " for i, (n, k) in enumerate(chosen)
-    )
     pieces = [(words.replace("{i}", str(i)), n, k) for i, (n, k) in enumerate(chosen)]
+    ours = "".join(f"{text}{{{n}.{k}}}. " for text, n, k in pieces)
+    theirs = "".join(f"{text}{{{{ {n}.{k} }}}}. " for text, n, k in pieces)
 
     def python(s: Scope) -> str:
         return "".join(f"{text}{s[n][k]}. " for text, n, k in pieces)
@@ -342,14 +340,17 @@ CASES: tuple[Case, ...] = (
     Case(
         "large literals",
         _BIG_TEXT + "{source.author} on {source.subtitle | default(" + _LONG_DEFAULT + ")}",
-        _BIG_TEXT + "{{ source.author }} on {{ source.subtitle | default('"
+        _BIG_TEXT
+        + "{{ source.author }} on {{ source.subtitle | default('"
         + _LONG_DEFAULT
         + "', true) }}",
-        _BIG_TEXT + "{{ source.author }} on {{ source.subtitle | default: '"
+        _BIG_TEXT
+        + "{{ source.author }} on {{ source.subtitle | default: '"
         + _LONG_DEFAULT
         + "' }}",
-        lambda s: f"{_BIG_TEXT}{s['source']['author']} on "
-        f"{s['source'].get('subtitle') or _LONG_DEFAULT}",
+        lambda s: (
+            f"{_BIG_TEXT}{s['source']['author']} on {s['source'].get('subtitle') or _LONG_DEFAULT}"
+        ),
     ),
     Case(
         "missing: reference + default",
@@ -445,7 +446,9 @@ def _time(function: Callable[[], object], number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
-def best_times(functions: dict[str, Callable[[], object]], seconds: float, repeats: int) -> dict[str, float]:
+def best_times(
+    functions: dict[str, Callable[[], object]], seconds: float, repeats: int
+) -> dict[str, float]:
     """Best time per call (microseconds) of each function, the functions taking turns."""
     numbers = {name: _number_for(f, seconds) for name, f in functions.items()}
     best = dict.fromkeys(functions, float("inf"))

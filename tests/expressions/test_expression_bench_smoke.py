@@ -88,6 +88,5 @@ def test_targets_say_pass_miss_and_bounded() -> None:
     assert "every case: MISS (d (8.0x))" in targets
     assert "parse on the median case: pass (median 0.50x)" in targets
     assert bounded == (
-        "Bounded by a dependency: c (5.0x; json.loads alone allows 6.7x "
-        "and is 75% of our time)"
+        "Bounded by a dependency: c (5.0x; json.loads alone allows 6.7x and is 75% of our time)"
     )
