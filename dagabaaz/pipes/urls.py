@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+from collections.abc import Callable
 
 from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.values import encode_utf8
@@ -32,7 +32,19 @@ def urlencode(text: str, *, budget: Budget) -> str:
 
 def urldecode(text: str) -> str:
     """Decode percent-escapes ("a%20b" gives "a b"); "+" is left as it is."""
-    return unquote(text)
+    return _unquote()(text)
+
+
+def _unquote() -> Callable[[str], str]:
+    global _UNQUOTE
+    if _UNQUOTE is None:
+        from urllib.parse import unquote  # on first use: urllib.parse is slow to import
+
+        _UNQUOTE = unquote
+    return _UNQUOTE
+
+
+_UNQUOTE: Callable[[str], str] | None = None
 
 
 def register(registry: PipeRegistry) -> None:
