@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["Regex", "match", "register"]
 
 
-
 class _Engine:
     """re2, its options and its anchor constant, loaded on first use."""
 
