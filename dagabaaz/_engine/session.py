@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from dagabaaz._engine import cache
 from dagabaaz._engine.cache import RunEntry
 from dagabaaz._engine.compiled import compile_graph
 from dagabaaz._engine.launch import LaunchPlan, PassthroughView, PlanKind, plan_launch
+from dagabaaz._engine.replan import planned_task_count
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, NodeSummaryStatus, RunStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.models import DagArtifact
@@ -137,9 +137,17 @@ class RunSession:
             if claimed and self._launch(index) is Outcome.RUN_ENDED:
                 return
 
-    def node_done(self, index: int) -> None:
-        """React to node ``index`` being done (the caller just read its barrier)."""
+    def node_done(self, index: int, total: int) -> None:
+        """React to node ``index`` being done with ``total`` tasks (its barrier was just read).
+
+        A node of one task is done by the completion that reported it. A node
+        of several may hold a failed task whose failure was recorded but not
+        handled (the store failed in between): then the run fails, and nothing
+        launches on part of the node's inputs.
+        """
         self._verified.add(index)
+        if total > 1 and self._fail_if_partial():
+            return
         self._advance(index)
 
     def reconcile(self) -> None:
@@ -274,7 +282,7 @@ class RunSession:
         """
         self.launched.append(index)
         try:
-            plan = self._plan(index, self._limit)
+            plan = self._plan(index)
             outcome = self._dispatch(index, plan)
         except Exception as exc:
             logger.exception(
@@ -291,7 +299,7 @@ class RunSession:
             self._end(RunStatus.FAILED, plan.error)
         return outcome
 
-    def _plan(self, index: int, fan_out_limit: int) -> LaunchPlan:
+    def _plan(self, index: int) -> LaunchPlan:
         if self._passthrough is None:
             self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
         return plan_launch(
@@ -301,18 +309,20 @@ class RunSession:
             self._graph,
             index,
             self._passthrough,
-            fan_out_limit,
+            self._limit,
         )
 
     def _fail_if_cut_short(self, index: int, total: int) -> bool:
         """Fail the run when launched node ``index`` has another task count than its plan.
 
-        Planning only reads, and a launched node's dependencies are done, so
-        the plan is the one its launch dispatched. The fan-out limit is left
-        out: a node over it holds a failed marker, which fails the run before
-        this check, and the limit of this call may differ from the launch's.
+        See :mod:`.replan`; a node over the fan-out limit holds a failed
+        marker, which fails the run before this check.
         """
-        planned = self._plan(index, sys.maxsize).task_count()
+        if self._passthrough is None:
+            self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
+        planned = planned_task_count(
+            self._store, self._fetch, self._run_id, self._graph, index, self._passthrough
+        )
         if planned == total:
             return False
         slug = self._graph.slugs[index]
