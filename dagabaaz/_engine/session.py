@@ -64,23 +64,29 @@ def end_run(
     callbacks: OrchestratorCallbacks | None,
     done_count: int | None = None,
 ) -> bool:
-    """Write progress, claim the terminal ``status`` and, if this call won, clean up.
+    """Write progress, cancel what remains, claim the terminal ``status``; if won, tell.
 
     Progress counts the nodes that finished without a failure (completed,
     filtered or skipped); ``done_count`` overrides it when the caller knows.
+    The remaining tasks (pending, queued, running) are cancelled unless the
+    run completed.
 
-    Cleaning up means: cancel the remaining tasks (unless completed), drop
-    the cached graph, and fire exactly one callback.
+    The order makes a store failure at any step recoverable: until the claim
+    succeeds the run is live, and whatever was cancelled leaves its node
+    done with cancelled tasks, which makes the next call (``reconcile_run``,
+    a repeated report) fail the run and fire the callback. Once the claim is
+    won, nothing is left to do but drop the cached graph and fire exactly one
+    callback.
     """
     if done_count is None:
         summary = store.get_node_summary(run_id).values()
         done_count = sum(1 for s in summary if s != NodeSummaryStatus.PARTIAL)
     store.set_run_progress(run_id, done_count)
+    if status is not RunStatus.COMPLETED:
+        store.cancel_remaining_tasks(run_id, error or f"run {status}")
     if not store.try_claim_run_terminal(run_id, status, error):
         return False
     cache.forget(store, run_id)
-    if status is not RunStatus.COMPLETED:
-        store.cancel_remaining_tasks(run_id, error or f"run {status}")
     callback = _callback(callbacks, status)
     if callback is not None:
         callback(run_id)

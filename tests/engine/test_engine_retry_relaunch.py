@@ -10,11 +10,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
 
 import pytest
 from engine_harness import EngineRun, out
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_engine_outages import CUT_SHORT, Outage, three_files_then_outage
+from test_engine_properties import Case, cases, reference
 
 from dagabaaz.constants import FanMode, RunStatus, TaskStatus
 from dagabaaz.memory import InMemoryStore
@@ -237,3 +241,130 @@ def test_a_root_whose_launch_failed_is_launched_afresh() -> None:
     finish(run, ["1.txt"])
     assert run.status is RunStatus.COMPLETED
     assert run.outcome() == {"a": ["completed"], "b": ["completed"]}
+
+
+# --- everything at once: random pipelines, failures, outages, retries -------------------
+
+
+class Breaking(InMemoryStore):
+    """Raises at each write whose number is in ``fail_at`` (every write the engine makes).
+
+    With ``after_marking``, also at the first write after a task is marked failed
+    or crashed: the failure is recorded, the run's end is not.
+    """
+
+    def __init__(self, fail_at: set[int], *, after_marking: bool = False) -> None:
+        super().__init__()
+        self.fail_at = fail_at
+        self.after_marking = after_marking
+        self.marked = False
+        self.writes = 0
+        self.endings = 0
+
+    def _write(self) -> None:
+        self.writes += 1
+        if self.writes in self.fail_at or self.marked:
+            self.marked = False
+            raise ConnectionError(f"database is down (write {self.writes})")
+
+    def try_claim_run_terminal(
+        self, run_id: str, status: RunStatus, error: str | None = None
+    ) -> bool:
+        self._write()
+        won = InMemoryStore.try_claim_run_terminal(self, run_id, status, error)
+        self.endings += won
+        return won
+
+    def mark_task_failed(self, task_id: str, error: str) -> str | None:
+        self._write()
+        marked = InMemoryStore.mark_task_failed(self, task_id, error)
+        self.marked = self.after_marking and marked is not None
+        return marked
+
+
+for _name in (
+    "dispatch_task",
+    "dispatch_grouped_task",
+    "dispatch_skipped_task",
+    "dispatch_filtered_task",
+    "dispatch_failed_task",
+    "mark_task_crashed",
+    "set_run_progress",
+    "try_claim_node_launch",
+    "cancel_remaining_tasks",
+):
+
+    def _breaking(self: Breaking, *args: object, __name: str = _name) -> object:
+        self._write()
+        return getattr(InMemoryStore, __name)(self, *args)
+
+    setattr(Breaking, _name, _breaking)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    cases(),
+    st.sets(st.integers(1, 60), max_size=4),
+    st.sets(st.integers(1, 40), max_size=3),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+def test_failures_outages_and_retries_end_as_a_clean_run_would(
+    case: Case, outages: set[int], failing: set[int], after_marking: bool, rng: random.Random
+) -> None:
+    """Tasks fail (once each), the store goes down at any write, reports are repeated;
+    the application retries every failed run. The run ends completed, exactly as a run
+    without any of that, and every attempt ended exactly once."""
+    store = Breaking(outages, after_marking=after_marking)
+    run = EngineRun(case.nodes, store=store)
+    attempt = 0
+    interrupted = False
+
+    def guarded(call: Callable[[], object]) -> None:
+        nonlocal interrupted
+        try:
+            call()
+        except ConnectionError:
+            interrupted = True  # as documented: reconcile once the store is back
+
+    guarded(run.start)
+    for _ in range(200):
+        if interrupted:
+            interrupted = False
+            guarded(run.reconcile)
+            continue
+        status = run.status
+        if status is RunStatus.COMPLETED:
+            break
+        if status is not RunStatus.RUNNING:
+            guarded(lambda: retry(run))
+            continue
+        queued = store.queued_tasks(run.run_id)
+        if not queued:
+            guarded(run.reconcile)
+            continue
+        rng.shuffle(queued)
+        for task in queued:
+            attempt += 1
+            if attempt in failing:
+                guarded(lambda t=task: run.fail(t.task_id, "flaky"))
+                guarded(lambda t=task: run.fail(t.task_id, "flaky"))  # reported twice
+                continue
+            outputs = [out(f"{task.task_id}-{k}.bin") for k in range(case.outputs[task.node_index])]
+            if store.complete_task(task.task_id, outputs):
+                guarded(lambda t=task: run.notify(t.task_id))
+            if interrupted:
+                break
+    else:
+        raise AssertionError(f"the run never completed: {run.outcome()}")
+    observed = []
+    for node in case.nodes:
+        statuses = {str(s) for s in run.statuses(node.slug)}
+        assert len(statuses) == 1, f"{node.slug}: mixed statuses {statuses}"
+        observed.append((len(run.tasks(node.slug)), statuses.pop()))
+    assert observed == reference(case)
+    # Every ending of the run fired its callback once: failures (one per retry), then
+    # the completion.
+    assert len(run.events) == store.endings
+    assert run.events[-1] == ("completed", "run-1")
+    assert all(event == ("failed", "run-1") for event in run.events[:-1])
