@@ -567,6 +567,7 @@ class PostgresStore:
     ) -> str:
         if type(node_index) is not int:
             check_indices(run_id, [node_index], self._node_count(run_id))
+        joined, bad_node = self._db.current is not None, False
         with self.transaction() as conn:
             try:
                 row = conn.execute(
@@ -588,7 +589,9 @@ class PostgresStore:
                     ),
                 ).fetchone()
             except errors.ForeignKeyViolation:
-                raise self._no_node(run_id, node_index) from None
+                if joined:  # the caller's transaction is aborted: no query can say more
+                    raise StoreError(f"run '{run_id}' has no node {node_index!r}") from None
+                bad_node = True
             except errors.UniqueViolation:
                 what = (
                     f"input artifact '{input_artifact_id}'"
@@ -598,13 +601,18 @@ class PostgresStore:
                 raise StoreError(
                     f"run '{run_id}', node {node_index} already has a task for {what}"
                 ) from None
-            assert row is not None
-            task_id = str(row[0])
-            if status == "queued" and self.queue is not None:
-                txn = self._db.current
-                assert txn is not None
-                txn.jobs.append(QueuedTask(task_id, run_id, node_index, plugin_name))
-            return task_id
+            if bad_node:
+                row = None
+            else:
+                assert row is not None
+                task_id = str(row[0])
+                if status == "queued" and self.queue is not None:
+                    txn = self._db.current
+                    assert txn is not None
+                    txn.jobs.append(QueuedTask(task_id, run_id, node_index, plugin_name))
+        if bad_node:
+            raise self._no_node(run_id, node_index)
+        return task_id
 
     def _no_node(self, run_id: str, node_index: int) -> StoreError:
         count = self._node_count(run_id)
