@@ -296,7 +296,7 @@ def _primary(chain: Chain) -> Evaluator:
         values = []
         for namespace, key in refs:
             try:
-                values.append(get(get(scope, namespace), key))  # type: ignore[arg-type]
+                values.append(get(get(scope, namespace), key))
             except LOOKUP_ERRORS:
                 values.append(lookup(scope, namespace, key))
         return values
@@ -309,7 +309,7 @@ def _reference(namespace: str, key: str) -> Evaluator:
 
     def read(scope: Scope) -> Any:
         try:
-            return get(get(scope, namespace), key)  # type: ignore[arg-type]
+            return get(get(scope, namespace), key)
         except LOOKUP_ERRORS:
             return lookup(scope, namespace, key)
 
@@ -340,7 +340,7 @@ def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
 
     def evaluate(scope: Scope) -> Any:
         try:
-            value = get(get(scope, namespace), key)  # type: ignore[arg-type]
+            value = get(get(scope, namespace), key)
         except LOOKUP_ERRORS:
             value = lookup(scope, namespace, key)
         cls = value.__class__
@@ -386,7 +386,7 @@ def _text(plan: Plan) -> Evaluator:
         for index, namespace, key, chain, site in slots:
             if chain is None:
                 try:
-                    value = get(get(scope, namespace), key)  # type: ignore[arg-type]
+                    value = get(get(scope, namespace), key)
                 except LOOKUP_ERRORS:
                     value = lookup(scope, namespace, key)
             else:

@@ -22,7 +22,7 @@ __all__ = ["GET", "LOOKUP_ERRORS", "Scope", "lookup"]
 Scope: TypeAlias = Mapping[str, Mapping[str, Any]] | Callable[[str, str], Any]
 """What an expression is evaluated against."""
 
-GET: Final = dict.get
+GET: Final[Callable[[Any, str], Any]] = dict.get
 """The fast path: ``GET(GET(scope, namespace), key)``, for dicts of dicts."""
 
 LOOKUP_ERRORS = (TypeError,)
