@@ -16,6 +16,8 @@ CREATE TABLE dagabaaz_runs (
     node_count   integer NOT NULL,
     run_input    jsonb NOT NULL,
     node_configs jsonb NOT NULL DEFAULT '{}',
+    -- Routing plugins, so every worker, sweep and retry resolves them alike.
+    passthrough  text[] NOT NULL DEFAULT '{}',
     created_at   timestamptz NOT NULL DEFAULT now(),
     -- Set by every engine call under the run lock: what the stalled-run sweep reads.
     touched_at   timestamptz NOT NULL DEFAULT now(),
