@@ -291,7 +291,7 @@ class PostgresStore:
         with self.transaction() as conn:
             row = conn.execute(
                 """UPDATE dagabaaz_tasks t
-                      SET status = 'completed', finished_at = now()
+                      SET status = 'completed', finished_at = clock_timestamp()
                      FROM dagabaaz_runs r
                     WHERE t.id = %s AND r.id = t.run_id
                       AND t.status IN ('pending', 'queued', 'running')
@@ -647,7 +647,7 @@ class PostgresStore:
                                                   input_artifact_id, origin_artifact_id, error,
                                                   finished_at)
                        VALUES (%s, %s, %s, %s, %s, %s, %s,
-                               CASE WHEN %s THEN NULL ELSE now() END)
+                               CASE WHEN %s THEN NULL ELSE clock_timestamp() END)
                        RETURNING id""",
                     (
                         run_id,
@@ -717,7 +717,7 @@ class PostgresStore:
         if key is None:
             return None
         row = self._row(
-            """UPDATE dagabaaz_tasks SET status = %s, error = %s, finished_at = now()
+            """UPDATE dagabaaz_tasks SET status = %s, error = %s, finished_at = clock_timestamp()
                 WHERE id = %s AND status IN ('pending', 'queued', 'running')
             RETURNING run_id""",
             (status, error, key),
@@ -728,7 +728,7 @@ class PostgresStore:
         """Cancel every pending, queued or running task, and withdraw their waiting jobs."""
         with self.transaction() as conn:
             rows = conn.execute(
-                """UPDATE dagabaaz_tasks SET status = 'cancelled', error = %s, finished_at = now()
+                """UPDATE dagabaaz_tasks SET status = 'cancelled', error = %s, finished_at = clock_timestamp()
                     WHERE run_id = %s AND status IN ('pending', 'queued', 'running')
                 RETURNING job_id""",
                 (reason, run_id),

@@ -8,6 +8,7 @@ giving a killed worker something to be killed in the middle of.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from dagabaaz.constants import FanMode, FilterOperator
 from dagabaaz.models import DagNode, EdgeFilter, FilterRule, RuntimeSource
 
-PAUSE = (0.0, 0.01)
+PAUSE = tuple(float(x) for x in os.environ.get("DAGABAAZ_FAULT_PAUSE", "0,0.01").split(","))
 
 
 def _pause() -> None:
