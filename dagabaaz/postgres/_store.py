@@ -728,7 +728,8 @@ class PostgresStore:
         """Cancel every pending, queued or running task, and withdraw their waiting jobs."""
         with self.transaction() as conn:
             rows = conn.execute(
-                """UPDATE dagabaaz_tasks SET status = 'cancelled', error = %s, finished_at = clock_timestamp()
+                """UPDATE dagabaaz_tasks
+                      SET status = 'cancelled', error = %s, finished_at = clock_timestamp()
                     WHERE run_id = %s AND status IN ('pending', 'queued', 'running')
                 RETURNING job_id""",
                 (reason, run_id),

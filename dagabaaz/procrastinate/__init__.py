@@ -20,6 +20,7 @@ from dagabaaz.procrastinate._app import (
     make_app,
     register,
     run_worker,
+    worker_name,
 )
 from dagabaaz.procrastinate._execute import TaskExecutor, TaskReport
 from dagabaaz.procrastinate._queue import DEFAULT_QUEUE, SWEEP_TASK, TASK, ProcrastinateQueue
@@ -44,4 +45,5 @@ __all__ = [
     "run_worker",
     "submit_run",
     "sweep",
+    "worker_name",
 ]

@@ -112,12 +112,17 @@ def register(
     _ = (run_task, sweep_task)
 
 
+def worker_name(schema: str) -> str:
+    """Return the ``application_name`` of a worker's connections (``pg_stat_activity``)."""
+    return f"dagabaaz-worker:{schema}"[:63]
+
+
 def make_app(conninfo: str, *, schema: str = "dagabaaz", pool_size: int = 2) -> procrastinate.App:
     """Return a procrastinate app whose connections work in ``schema``."""
     return procrastinate.App(
         connector=procrastinate.PsycopgConnector(
             conninfo=conninfo,
-            kwargs={"options": f"-c search_path={schema}", "application_name": "dagabaaz-worker"},
+            kwargs={"options": f"-c search_path={schema}", "application_name": worker_name(schema)},
             min_size=1,
             max_size=pool_size,
         )
@@ -163,7 +168,7 @@ def run_worker(
         schema=schema,
         queue=settings.queue,
         max_size=settings.concurrency + 1,
-        application_name="dagabaaz-worker",
+        application_name=worker_name(schema),
     )
     try:
         executor = TaskExecutor(

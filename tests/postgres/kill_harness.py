@@ -96,7 +96,10 @@ class Workers:
     def start(self, slot: int) -> None:
         self.started += 1
         log = open(self.folder / f"worker-{slot}-{self.started}.log", "wb")  # noqa: SIM115
-        env = {**os.environ, "DAGABAAZ_FAULT_PAUSE": os.environ.get("DAGABAAZ_FAULT_PAUSE", "0,0.03")}
+        env = {
+            **os.environ,
+            "DAGABAAZ_FAULT_PAUSE": os.environ.get("DAGABAAZ_FAULT_PAUSE", "0,0.03"),
+        }
         self.processes[slot] = subprocess.Popen(
             [
                 sys.executable,
@@ -123,7 +126,7 @@ class Workers:
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509
+            preexec_fn=_die_with_parent,
         )
         log.close()
 
@@ -154,9 +157,7 @@ def _run_input(number: int) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _workers(
-    dsn: str, schema: str, count: int, concurrency: int
-) -> Iterator[tuple[Workers, Path]]:
+def _workers(dsn: str, schema: str, count: int, concurrency: int) -> Iterator[tuple[Workers, Path]]:
     with tempfile.TemporaryDirectory(prefix="dagabaaz-fault-") as folder:
         workers = Workers(dsn, schema, count, Path(folder), concurrency)
         try:
