@@ -6,6 +6,7 @@ command line does the same with ``dagabaaz db migrate DSN``. Pair it with
 :mod:`dagabaaz.procrastinate` to run pipelines across worker processes.
 """
 
+from dagabaaz.postgres._connections import Transaction, session_options
 from dagabaaz.postgres._migrate import Migration, MigrationReport, migrate, migrations
 from dagabaaz.postgres._queue import QueuedTask, TaskQueue
 from dagabaaz.postgres._store import NodeProgress, PostgresStore, RunDefinition, StartedTask
@@ -21,6 +22,8 @@ __all__ = [
     "RunDefinition",
     "StartedTask",
     "TaskQueue",
+    "Transaction",
     "migrate",
     "migrations",
+    "session_options",
 ]

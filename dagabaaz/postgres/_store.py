@@ -149,11 +149,12 @@ class PostgresStore:
             yield txn.connection
 
     @contextmanager
-    def run_lock(self, run_id: str) -> Iterator[None]:
+    def run_lock(self, run_id: str) -> Iterator[Transaction]:
         """Serialize engine calls for one run: a transaction holding the run's row lock.
 
         Re-entrant. Other runs are not blocked. The lock also stamps the run's
-        ``touched_at``, which the stalled-run sweep reads.
+        ``touched_at``, which the stalled-run sweep reads. Yields the
+        transaction (its ``dispatched`` count is final once the block ends).
         """
         with self._db.transaction(self._before_commit) as txn:
             if run_id not in txn.locked:
@@ -161,13 +162,14 @@ class PostgresStore:
                     "UPDATE dagabaaz_runs SET touched_at = now() WHERE id = %s", (run_id,)
                 )
                 txn.locked.add(run_id)
-            yield
+            yield txn
 
     def _before_commit(self, txn: Transaction) -> None:
         if not txn.jobs or self.queue is None:
             return
         tasks, txn.jobs = txn.jobs, []
         job_ids = self.queue.enqueue(txn.connection, tasks)
+        txn.dispatched += len(tasks)
         txn.connection.execute(
             """UPDATE dagabaaz_tasks t SET job_id = j.job_id
                  FROM unnest(%s::bigint[], %s::bigint[]) AS j(task_id, job_id)

@@ -16,7 +16,7 @@ from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT
 from dagabaaz.expressions import Limits
 from dagabaaz.orchestrator import OrchestratorCallbacks
 from dagabaaz.pipes import PipeRegistry
-from dagabaaz.postgres import PostgresStore
+from dagabaaz.postgres import PostgresStore, session_options
 from dagabaaz.procrastinate._execute import TaskExecutor, TaskReport
 from dagabaaz.procrastinate._queue import DEFAULT_QUEUE, SWEEP_TASK, TASK, ProcrastinateQueue
 from dagabaaz.procrastinate._sweep import sweep
@@ -122,7 +122,10 @@ def make_app(conninfo: str, *, schema: str = "dagabaaz", pool_size: int = 2) -> 
     return procrastinate.App(
         connector=procrastinate.PsycopgConnector(
             conninfo=conninfo,
-            kwargs={"options": f"-c search_path={schema}", "application_name": worker_name(schema)},
+            kwargs={
+                "options": session_options(conninfo, schema),
+                "application_name": worker_name(schema),
+            },
             min_size=1,
             max_size=pool_size,
         )

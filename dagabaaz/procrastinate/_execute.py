@@ -50,6 +50,8 @@ class TaskReport:
     """From the plugin's return to the commit: how long before the next jobs are visible."""
     recorded: bool
     """False when the task had been cancelled (or recorded by another attempt) meanwhile."""
+    dispatched: int = 0
+    """Jobs of successor tasks the recording transaction made visible."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,7 @@ class TaskExecutor:
         with self.store.task_reads():
             outcome = self._call(started, run, node)
         finished = time.perf_counter()
-        recorded = self._record(started, run, outcome)
+        recorded, dispatched = self._record(started, run, outcome)
         report = TaskReport(
             task_id,
             "completed" if outcome.ok else "failed",
@@ -114,6 +116,7 @@ class TaskExecutor:
             finished - begin,
             time.perf_counter() - finished,
             recorded,
+            dispatched,
         )
         return self._report(report)
 
@@ -207,33 +210,37 @@ class TaskExecutor:
         )
         return forward_artifacts(task_input)
 
-    def _record(self, started: StartedTask, run: _Run, outcome: TaskOutcome) -> bool:
+    def _record(self, started: StartedTask, run: _Run, outcome: TaskOutcome) -> tuple[bool, int]:
+        with self.store.run_lock(started.run_id) as txn:
+            recorded = self._record_in(started, run, outcome)
+        return recorded, txn.dispatched
+
+    def _record_in(self, started: StartedTask, run: _Run, outcome: TaskOutcome) -> bool:
         store, task_id = self.store, started.task_id
-        with store.run_lock(started.run_id):
-            error = outcome.error
-            if outcome.ok:
-                try:
-                    if not store.complete_task(task_id, outcome.outputs):
-                        return False
-                except StoreError as refused:  # checked before anything is written
-                    error = f"the store refused the outputs of plugin '{started.plugin_name}': "
-                    error += str(refused)
-                else:
-                    on_task_complete(
-                        store,
-                        task_id=task_id,
-                        callbacks=self.callbacks,
-                        resolve_passthrough=run.definition.passthrough.__contains__,
-                        fan_out_limit=self.fan_out_limit,
-                    )
-                    return True
-            context = store.get_task_context(task_id)
-            if context is None or context.status not in _LIVE:
-                return False  # cancelled meanwhile, or recorded by another attempt
-            on_task_failed(
-                store,
-                task_id=task_id,
-                error_message=error or "task failed",
-                callbacks=self.callbacks,
-            )
-            return True
+        error = outcome.error
+        if outcome.ok:
+            try:
+                if not store.complete_task(task_id, outcome.outputs):
+                    return False
+            except StoreError as refused:  # checked before anything is written
+                error = f"the store refused the outputs of plugin '{started.plugin_name}': "
+                error += str(refused)
+            else:
+                on_task_complete(
+                    store,
+                    task_id=task_id,
+                    callbacks=self.callbacks,
+                    resolve_passthrough=run.definition.passthrough.__contains__,
+                    fan_out_limit=self.fan_out_limit,
+                )
+                return True
+        context = store.get_task_context(task_id)
+        if context is None or context.status not in _LIVE:
+            return False  # cancelled meanwhile, or recorded by another attempt
+        on_task_failed(
+            store,
+            task_id=task_id,
+            error_message=error or "task failed",
+            callbacks=self.callbacks,
+        )
+        return True

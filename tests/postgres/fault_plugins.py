@@ -17,10 +17,12 @@ from dagabaaz.constants import FanMode, FilterOperator
 from dagabaaz.models import DagNode, EdgeFilter, FilterRule, RuntimeSource
 
 PAUSE = tuple(float(x) for x in os.environ.get("DAGABAAZ_FAULT_PAUSE", "0,0.01").split(","))
+# Seeded per worker process: the pauses only spread tasks out, outcomes never depend on them.
+_PAUSES = random.Random(os.getpid())
 
 
 def _pause() -> None:
-    time.sleep(random.uniform(*PAUSE))
+    time.sleep(_PAUSES.uniform(*PAUSE))
 
 
 def fetch(task: dict[str, Any]) -> list[dict[str, Any]]:
