@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin, forward_artifacts
+from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT, TaskStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.expressions import Limits
@@ -28,7 +28,7 @@ from dagabaaz.models import DagNode, Output
 from dagabaaz.orchestrator import OrchestratorCallbacks, on_task_complete, on_task_failed
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.postgres import PostgresStore, RunDefinition, StartedTask
-from dagabaaz.task_input import assemble_task_input, build_task_input
+from dagabaaz.task_input import assemble_task_input, task_artifacts
 
 __all__ = ["TaskExecutor", "TaskReport"]
 
@@ -181,34 +181,28 @@ class TaskExecutor:
         )
 
     def _forward(self, task: tuple[StartedTask, _Run]) -> Iterable[Output]:
-        """Forward what a routing node without a function was given, unchanged."""
+        """Forward what a routing node without a function was given, field for field."""
         started, run = task
-        if started.input_artifact_id is not None:
-            artifact = self.store.get_artifact_data(started.input_artifact_id)
-            if artifact is None:
-                return ()
-            return (
-                Output(
-                    file_name=artifact.file_name,
-                    file_path=artifact.file_path,
-                    file_size=artifact.file_size,
-                    mime_type=artifact.mime_type,
-                    metadata=artifact.metadata,
-                ),
-            )
-        if not run.deps[started.node_index]:
-            return ()  # a root routing node has the run input, not artifacts
-        task_input = build_task_input(
+        artifacts = task_artifacts(
             self.store,
             run_id=started.run_id,
             node_index=started.node_index,
-            input_artifact_id=None,
             nodes=run.definition.nodes,
-            deps=run.deps,
+            input_artifact_id=started.input_artifact_id,
             origin_artifact_id=started.origin_artifact_id,
+            deps=run.deps,
             passthrough_indices=run.passthrough_indices,
         )
-        return forward_artifacts(task_input)
+        return [
+            Output(
+                file_name=artifact.file_name,
+                file_path=artifact.file_path,
+                file_size=artifact.file_size,
+                mime_type=artifact.mime_type,
+                metadata=artifact.metadata,
+            )
+            for artifact in artifacts
+        ]
 
     def _record(self, started: StartedTask, run: _Run, outcome: TaskOutcome) -> tuple[bool, int]:
         with self.store.run_lock(started.run_id) as txn:

@@ -193,8 +193,8 @@ def run_fault_test(
             next_kill = time.monotonic() + rng.uniform(0.5, 3.0)
             deadline = begin + seconds
             while time.monotonic() < deadline:
-                # Submit runs spread over the first half of the time.
-                due = int(runs * min(1.0, (time.monotonic() - begin) / (seconds / 2))) + 1
+                # Submit runs spread over most of the time, so kills keep landing on work.
+                due = int(runs * min(1.0, (time.monotonic() - begin) / (seconds * 0.8))) + 1
                 while submitted < min(due, runs):
                     run_id = run_ids[submitted]
                     submit_run(
