@@ -352,11 +352,14 @@ def _text(plan: Plan) -> Evaluator:
 
     Strings (the usual value) are placed as they are; any other value is
     rendered. The size is checked after each part, so a template repeating
-    one big value never holds all its renderings.
+    one big value never holds all its renderings. In a scope that is a dict,
+    a namespace serving several plain references is read once, not once per
+    reference (``dict.get`` runs no code of the scope's, so nothing can tell).
     """
     budget, whole = plan.budget, plan.whole
     template: list[str] = []
     slots: list[tuple[int, str, str, Evaluator | None, Site]] = []
+    namespaces: list[str] = []
     for part in plan.parts:
         if isinstance(part, str):
             template.append(part)
@@ -367,13 +370,21 @@ def _text(plan: Plan) -> Evaluator:
         else:
             chain = None
             namespace, key = part.refs[0]
+            if namespace not in namespaces:
+                namespaces.append(namespace)
         slots.append((len(template), namespace, key, chain, part.site))
         template.append("")
     constant_length = sum(map(len, template))
     max_text = budget.limits.max_string_length
     get = GET
+    # The same slots, with each namespace as its position in ``namespaces``.
+    numbered = tuple(
+        (index, namespaces.index(namespace) if chain is None else -1, key, chain, site)
+        for index, namespace, key, chain, site in slots
+    )
+    read_all = tuple(namespaces)
 
-    def evaluate(scope: Scope) -> str | None:
+    def evaluate_generally(scope: Scope) -> str | None:
         out = template.copy()
         size = constant_length
         for index, namespace, key, chain, site in slots:
@@ -393,7 +404,33 @@ def _text(plan: Plan) -> Evaluator:
                 text_too_long(budget, size, whole)
         return "".join(out) or None
 
-    return evaluate
+    def evaluate(scope: Scope) -> str | None:
+        try:
+            inners = [get(scope, namespace) for namespace in read_all]
+        except LOOKUP_ERRORS:  # not a dict
+            return evaluate_generally(scope)
+        out = template.copy()
+        size = constant_length
+        for index, number, key, chain, site in numbered:
+            if chain is None:
+                inner = inners[number]
+                try:
+                    value = None if inner is None else get(inner, key)
+                except LOOKUP_ERRORS:  # a namespace that is not a dict
+                    value = lookup(scope, read_all[number], key)
+            else:
+                value = chain(scope)
+            if value.__class__ is not str:
+                value = render(value, budget, site)
+            out[index] = value
+            size += len(value)
+            if size > max_text:
+                text_too_long(budget, size, whole)
+        return "".join(out) or None
+
+    plain = sum(1 for slot in slots if slot[3] is None)
+    # Reading the namespaces first pays when some namespace serves several references.
+    return evaluate if plain > len(read_all) else evaluate_generally
 
 
 def text_too_long(budget: Budget, size: int, whole: Site) -> None:
