@@ -198,3 +198,14 @@ def title_rule(text: str) -> str:
 @example(text="ΑΣ ΟΔΟΣ")
 def test_title_capitalizes_each_whitespace_separated_word(text: str) -> None:
     assert pipe("title")(text) == title_rule(text)
+
+
+@given(text=st.text(alphabet="ab %é/", max_size=12), limit=st.integers(1, 30))
+def test_urlencode_refuses_exactly_the_results_over_the_limit(text: str, limit: int) -> None:
+    expected = quote(text.encode("utf-8"), safe="")
+    budget = Budget(Limits(max_string_length=limit))
+    if len(expected) > limit:
+        with pytest.raises(ExpressionError, match=f"would be {len(expected)} characters"):
+            pipe("urlencode")(text, budget=budget)
+    else:
+        assert pipe("urlencode")(text, budget=budget) == expected
