@@ -13,12 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from dagabaaz.expressions.evaluator import (
+    MAX_GENERATED_STEPS,
     Chain,
     Evaluator,
     Plan,
     check_result,
     closure_evaluator,
     failure,
+    generated_steps,
     render,
     text_too_long,
 )
@@ -27,15 +29,12 @@ from dagabaaz.expressions.values import to_text
 
 __all__ = ["MAX_GENERATED_STEPS", "generate"]
 
-MAX_GENERATED_STEPS = 500
-"""Plans with more references and pipe calls than this keep their closures."""
-
 
 def generate(plan: Plan) -> Evaluator:
     """Return a generated function evaluating ``plan`` (its closures when too large)."""
-    chains = [part for part in plan.parts if not isinstance(part, str)]
-    if sum(len(c.refs) + len(c.steps) for c in chains) > MAX_GENERATED_STEPS:
+    if generated_steps(plan) > MAX_GENERATED_STEPS:
         return closure_evaluator(plan)
+    chains = [part for part in plan.parts if not isinstance(part, str)]
     writer = _Writer(plan)
     if len(plan.parts) == 1 and chains:
         writer.chain(0, chains[0], native=True)

@@ -34,6 +34,7 @@ from dagabaaz.expressions.values import to_text
 
 __all__ = [
     "HOT_AFTER",
+    "MAX_GENERATED_STEPS",
     "Chain",
     "Evaluator",
     "Plan",
@@ -44,6 +45,7 @@ __all__ = [
     "check_result",
     "closure_evaluator",
     "failure",
+    "generated_steps",
     "render",
     "text_too_long",
     "tiered",
@@ -55,6 +57,13 @@ Evaluator = Callable[[Scope], Any]
 
 HOT_AFTER = 100
 """Evaluations after which a template is recompiled into straight Python code."""
+
+MAX_GENERATED_STEPS = 500
+"""Plans with more references, pipe calls and arguments than this keep their closures.
+
+Generated code grows with each of them (a line per step, a constant per
+argument); past this size it would hold more memory than it saves time.
+"""
 
 
 class Site(NamedTuple):
@@ -162,11 +171,23 @@ def worth_generating(plan: Plan) -> bool:
     It does for pipe calls and ``list()`` (unrolled) and for text (the parts
     become one f-string, about a third faster than the closure's loop). A
     lone plain reference is read inline by its closure already; switching
-    tiers would cost more than it saves.
+    tiers would cost more than it saves. A plan over
+    :data:`MAX_GENERATED_STEPS` keeps its closures.
     """
+    if generated_steps(plan) > MAX_GENERATED_STEPS:
+        return False
     if len(plan.parts) > 1:
         return True
     return any(isinstance(part, Chain) and (part.steps or part.is_list) for part in plan.parts)
+
+
+def generated_steps(plan: Plan) -> int:
+    """Return how many references, pipe calls and arguments generated code would spell out."""
+    return sum(
+        len(part.refs) + sum(1 + len(step.args) for step in part.steps)
+        for part in plan.parts
+        if not isinstance(part, str)
+    )
 
 
 _switching = threading.Lock()

@@ -132,3 +132,21 @@ def test_templates_other_than_a_lone_plain_reference_are_generated(source: str, 
     for _ in range(HOT_AFTER + 5):
         evaluate({"v": {"x": "a"}, "w": {"y": "b"}})
     assert len(generated) == (1 if hot else 0)
+
+
+@pytest.mark.parametrize(
+    ("source", "hot"),
+    [
+        ("{v.x}" * 250 + "{w.y | upper}" * 125, True),  # 500 steps: generated
+        ("{v.x}" * 250 + "{w.y | upper}" * 126, False),
+        ("{v.x | in(" + ",".join("a" * 498) + ")}", True),  # arguments count too
+        ("{v.x | in(" + ",".join("a" * 499) + ")}", False),
+    ],
+    ids=["at-the-limit", "over-it", "arguments-at-the-limit", "arguments-over-it"],
+)
+def test_plans_past_the_step_limit_keep_their_closures(source: str, hot: bool) -> None:
+    # Generated code would grow with every step; the closures are not
+    # rebuilt a second time for a plan too large to generate.
+    analysis = analyze(source)
+    plan = build_plan(source, analysis.tree, analysis.bound, Budget(Limits()))
+    assert worth_generating(plan) is hot
