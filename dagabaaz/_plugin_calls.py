@@ -12,7 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
@@ -25,7 +25,6 @@ __all__ = [
     "PluginResult",
     "TaskOutcome",
     "call_plugin",
-    "forward_artifacts",
     "to_outputs",
 ]
 
@@ -34,8 +33,6 @@ PluginResult = Iterable[Output | Mapping[str, Any]] | Output | Mapping[str, Any]
 
 PluginFunction = Callable[[dict[str, Any]], PluginResult]
 """A plugin: takes the task's input dict, returns its outputs."""
-
-_STANDARD_FIELDS = ("file_path", "file_name", "file_size", "mime_type")
 
 T = TypeVar("T")
 
@@ -80,6 +77,9 @@ def call_plugin(
         return _failed(_message(error), traceback.format_exc(), started)
     try:
         result = function(argument)
+        if _is_lazy(result):
+            # A generator's body runs while it is iterated: its errors are the plugin's.
+            result = list(cast(Iterable[Output | Mapping[str, Any]], result))
     except Exception as error:
         return _failed(_message(error), _callee_traceback(error), started)
     except SystemExit as error:  # a plugin's sys.exit() must not end the runner's process
@@ -104,6 +104,13 @@ def _failed(
         diagnostics=diagnostics,
         started=started,
         ended=time.perf_counter(),
+    )
+
+
+def _is_lazy(result: object) -> bool:
+    """Whether iterating ``result`` may run the plugin's code (a generator, a custom iterable)."""
+    return isinstance(result, Iterable) and not isinstance(
+        result, list | tuple | str | bytes | Mapping | Output
     )
 
 
@@ -151,30 +158,6 @@ def _output(name: str, item: object, position: int) -> Output:
         raise ValueError(
             f"plugin '{name}' returned an invalid output {position}: {problems}"
         ) from None
-
-
-def forward_artifacts(task_input: Mapping[str, Any]) -> tuple[Output, ...]:
-    """Return a routing node's outputs: the artifacts it was given, unchanged."""
-    if "artifacts" in task_input:
-        items = task_input["artifacts"]
-    elif "file_name" in task_input:
-        items = [task_input]
-    else:
-        items = []
-    return tuple(_artifact_output(item) for item in items)
-
-
-def _artifact_output(item: Mapping[str, Any]) -> Output:
-    metadata = item.get("metadata")
-    if not isinstance(metadata, Mapping):
-        metadata = {key: value for key, value in item.items() if key not in _STANDARD_FIELDS}
-    return Output(
-        file_name=item["file_name"],
-        file_path=item.get("file_path") or "",
-        file_size=item.get("file_size"),
-        mime_type=item.get("mime_type"),
-        metadata=dict(metadata),
-    )
 
 
 def _message(error: BaseException) -> str:
