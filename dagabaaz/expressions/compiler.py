@@ -20,13 +20,7 @@ from typing import Any
 from dagabaaz.expressions.ast import Template
 from dagabaaz.expressions.cache import BoundedCache, CacheInfo
 from dagabaaz.expressions.checker import DEFAULT_LIMITS, analyze
-from dagabaaz.expressions.codegen import generate
-from dagabaaz.expressions.evaluator import (
-    Plan,
-    build_evaluator,
-    build_plan,
-    worth_generating,
-)
+from dagabaaz.expressions.evaluator import Plan, build_evaluator, build_plan
 from dagabaaz.expressions.limits import Limits
 from dagabaaz.expressions.parser import expression_error
 from dagabaaz.expressions.scope import Scope
@@ -38,6 +32,7 @@ __all__ = [
     "DEFAULT_CACHE_ENTRIES",
     "CacheInfo",
     "Expression",
+    "build_expression",
     "clear_compile_cache",
     "compile_cache_info",
     "compile_expression",
@@ -62,12 +57,6 @@ _BYTES_PER_INTERPOLATION = 600
 _BYTES_PER_REFERENCE = 250
 _BYTES_PER_PIPE_CALL = 1_500
 _BYTES_PER_ARGUMENT = 200
-_BYTES_PER_GENERATED_STEP = 2_000  # the hot tier's code, per reference and pipe call
-_BYTES_PER_GENERATED_ARGUMENT = 300  # and per argument (a named constant)
-
-_cache: BoundedCache[Expression] = BoundedCache(
-    max_bytes=DEFAULT_CACHE_BYTES, max_entries=DEFAULT_CACHE_ENTRIES
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +113,18 @@ def compile_expression(
     key = (source, registry, registry.generation, chosen)
     expression = _cache.get(key)
     if expression is None:
-        expression, size = _compile(source, registry, chosen)
+        expression, size = _build(source, registry, chosen)
         _cache.put(key, expression, size)
     return expression
+
+
+def build_expression(source: str, pipes: PipeRegistry, limits: Limits) -> Expression:
+    """Compile ``source`` without the cache (what :func:`compile_expression` caches).
+
+    Raises:
+        ExpressionError: The expression has errors; ``diagnostics`` lists them all.
+    """
+    return _build(source, pipes, limits)[0]
 
 
 def configure_compile_cache(
@@ -162,7 +160,7 @@ def clear_compile_cache() -> None:
 
 
 def estimated_size(source: str, plan: Plan) -> int:
-    """Estimate the bytes a compiled expression holds, generated code included.
+    """Estimate the bytes a compiled expression holds.
 
     An upper bound, from what the plan already holds: the sizes in memory of
     the source, the references' names and the arguments, and the counts of
@@ -172,7 +170,7 @@ def estimated_size(source: str, plan: Plan) -> int:
     refs = [ref for chain in chains for ref in chain.refs]
     steps = [step for chain in chains for step in chain.steps]
     arguments = [argument for step in steps for argument in step.args]
-    size = (
+    return (
         _BASE_BYTES
         + _SOURCE_COPIES * sys.getsizeof(source)
         + _REFERENCE_TEXT_COPIES * sum(map(_payload, itertools.chain.from_iterable(refs)))
@@ -182,10 +180,6 @@ def estimated_size(source: str, plan: Plan) -> int:
         + _BYTES_PER_PIPE_CALL * len(steps)
         + _BYTES_PER_ARGUMENT * len(arguments)
     )
-    if worth_generating(plan):
-        size += _BYTES_PER_GENERATED_STEP * (len(refs) + len(steps))
-        size += _BYTES_PER_GENERATED_ARGUMENT * len(arguments)
-    return size
 
 
 _EMPTY_OBJECT_BYTES = sys.getsizeof("")
@@ -196,13 +190,18 @@ def _payload(value: object) -> int:
     return max(sys.getsizeof(value) - _EMPTY_OBJECT_BYTES, 0)
 
 
-def _compile(source: str, pipes: PipeRegistry, limits: Limits) -> tuple[Expression, int]:
-    """Check and compile ``source`` (no cache); return it with its estimated size."""
+def _build(source: str, pipes: PipeRegistry, limits: Limits) -> tuple[Expression, int]:
     analysis = analyze(source, pipes=pipes, limits=limits)
     if not analysis.ok:
         raise expression_error(source, analysis.diagnostics)
     tree = analysis.tree
     references = frozenset((r.namespace, r.key) for r in analysis.references)
     plan = build_plan(source, tree, analysis.bound, analysis.budget)
-    evaluate = build_evaluator(plan, generate)
-    return Expression(source, tree, references, limits, evaluate), estimated_size(source, plan)
+    evaluate = build_evaluator(plan)
+    expression = Expression(source, tree, references, limits, evaluate)
+    return expression, estimated_size(source, plan)
+
+
+_cache: BoundedCache[Expression] = BoundedCache(
+    max_bytes=DEFAULT_CACHE_BYTES, max_entries=DEFAULT_CACHE_ENTRIES
+)
