@@ -93,10 +93,8 @@ def test_an_aggregate_task_sees_each_edge_through_its_filter() -> None:
 # --- the fan-out limit of a GROUPED node counts what select leaves -------------------
 
 
-def test_a_grouped_fan_out_limit_counts_the_groups_left_after_select() -> None:
-    # Five files, so five origin groups; select keeps a group only when it has a
-    # sized artifact, and only two do: two tasks, within a limit of two.
-    sized = EdgeFilter(select=ArtifactSelector.LARGEST)
+def _grouped_over_five_files(sized: int) -> WorkerRun:
+    """Five files, five origin groups; ``select`` keeps a group only if it has a sized file."""
     nodes = [
         DagNode(slug="src", plugin="five"),
         DagNode(
@@ -104,38 +102,25 @@ def test_a_grouped_fan_out_limit_counts_the_groups_left_after_select() -> None:
             plugin="merge",
             depends_on=["src"],
             fan_mode=FanMode.GROUPED,
-            edge_filters={"src": sized},
+            edge_filters={"src": EdgeFilter(select=ArtifactSelector.LARGEST)},
         ),
     ]
     plugins = {
-        "five": lambda data: [out(f"{i}.mp4", 10 if i < 2 else None) for i in range(5)],
+        "five": lambda data: [out(f"{i}.mp4", 10 if i < sized else None) for i in range(5)],
         "merge": lambda data: None,
     }
-    run = WorkerRun(nodes, plugins, fan_out_limit=2).start().drive()
+    return WorkerRun(nodes, plugins, fan_out_limit=2).start().drive()
+
+
+def test_a_grouped_fan_out_limit_counts_the_groups_left_after_select() -> None:
+    run = _grouped_over_five_files(sized=2)  # two tasks, within a limit of two
     assert run.status is RunStatus.COMPLETED
-    assert sorted(data["artifacts"][0]["file_name"] for data in run.inputs_of("merge")) == [
-        "0.mp4",
-        "1.mp4",
-    ]
+    names = sorted(data["artifacts"][0]["file_name"] for data in run.inputs_of("merge"))
+    assert names == ["0.mp4", "1.mp4"]
 
 
 def test_a_grouped_fan_out_limit_message_counts_tasks_after_select() -> None:
-    sized = EdgeFilter(select=ArtifactSelector.LARGEST)
-    nodes = [
-        DagNode(slug="src", plugin="five"),
-        DagNode(
-            slug="merge",
-            plugin="merge",
-            depends_on=["src"],
-            fan_mode=FanMode.GROUPED,
-            edge_filters={"src": sized},
-        ),
-    ]
-    plugins = {
-        "five": lambda data: [out(f"{i}.mp4", 10 if i < 3 else None) for i in range(5)],
-        "merge": lambda data: None,
-    }
-    run = WorkerRun(nodes, plugins, fan_out_limit=2).start().drive()
+    run = _grouped_over_five_files(sized=3)
     assert run.status is RunStatus.FAILED
     [marker] = [t for t in run.store.tasks(run.run_id) if t.node_index == 1]
     assert marker.error == (
