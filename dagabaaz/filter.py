@@ -116,7 +116,12 @@ def classify_file_type(artifact: FilterableArtifact) -> FileType:
 
 def _extension(artifact: FilterableArtifact) -> str:
     name = getattr(artifact, "file_name", "")
-    return _file_types.extension_of(name) if isinstance(name, str) else ""
+    extension = _file_types.extension_of(name) if isinstance(name, str) else ""
+    return "." + extension if extension else ""
+
+
+def _mime_type(artifact: FilterableArtifact) -> str:
+    return getattr(artifact, "mime_type", None) or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +159,7 @@ _VIRTUAL: Final[dict[str, tuple[Callable[[FilterableArtifact], object], FieldTyp
     "extension": (_extension, FieldType("text")),
     "file_size": (lambda artifact: getattr(artifact, "file_size", None), FieldType("number", True)),
     "file_name": (lambda artifact: getattr(artifact, "file_name", None), FieldType("text")),
-    "mime_type": (lambda artifact: getattr(artifact, "mime_type", None), FieldType("text", True)),
+    "mime_type": (_mime_type, FieldType("text")),
 }
 _VIRTUAL_GETTERS: Final = {name: read for name, (read, _) in _VIRTUAL.items()}
 
@@ -171,8 +176,9 @@ def field_value(artifact: FilterableArtifact, field: str) -> object:
     """Return what a rule on ``field`` compares: a virtual field or a metadata value.
 
     Virtual fields are ``file_type`` (a :class:`~dagabaaz.constants.FileType`),
-    ``extension`` (lower-case, without the dot, ``""`` when none),
-    ``file_size``, ``file_name`` and ``mime_type``. Any other name is a
+    ``extension`` (the last suffix, lower-case, with its dot: ``".mkv"``;
+    ``""`` when none), ``file_size``, ``file_name`` and ``mime_type`` (``""``
+    when the artifact has none). Any other name is a
     metadata key, looked up exactly (a dot is part of the key, not a path);
     an absent key gives :data:`MISSING`.
     """

@@ -182,9 +182,9 @@ def abort_run(
     run_id: str,
     reason: str,
     callbacks: OrchestratorCallbacks,
-    status: RunStatus = RunStatus.CANCELLED,
+    status: RunStatus = RunStatus.FAILED,
 ) -> bool:
-    """End a live run from outside with ``status`` (cancelled, failed or crashed).
+    """End a live run from outside with ``status`` (failed by default, crashed or cancelled).
 
     Remaining tasks are cancelled with ``reason`` and the matching callback
     fires.

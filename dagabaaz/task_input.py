@@ -13,9 +13,17 @@ Everything returned is a fresh copy: a plugin may mutate its input freely.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Container,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from dagabaaz._scope import BindingScope, copy_value
 from dagabaaz._visible import (
@@ -98,13 +106,16 @@ def build_task_input(
     return view.input_dict()
 
 
+InputData = TypeVar("InputData", bound=MutableMapping[str, Any])
+
+
 def resolve_task_bindings(
     store: TaskInputStore,
     *,
     run_id: str,
     node_index: int,
     nodes: Sequence[DagNode],
-    input_data: Mapping[str, Any],
+    input_data: InputData,
     node_config: Mapping[str, Any] | None = None,
     deps: Sequence[Sequence[int]] | None = None,
     input_artifact_id: str | None = None,
@@ -112,8 +123,13 @@ def resolve_task_bindings(
     passthrough_indices: Container[int] | None = None,
     pipes: PipeRegistry | None = None,
     limits: Limits | None = None,
-) -> dict[str, Any]:
-    """Return ``input_data`` with the node's bindings applied (a new dict).
+) -> InputData:
+    """Apply the node's bindings to ``input_data`` in place, and return it.
+
+    Both calling styles of a worker work: the README's version's, which
+    ignores the return value and reads ``input_data``, and
+    ``data = resolve_task_bindings(...)``. The bindings are all resolved
+    before ``input_data`` changes, so a binding that fails leaves it as it was.
 
     Bindings see what the task sees: a fan-out task only its own artifact, a
     grouped task only its group plus the broadcast artifacts, any other task
@@ -126,8 +142,8 @@ def resolve_task_bindings(
         run_id: The task's run.
         node_index: Index of the task's node in ``nodes``.
         nodes: The pipeline, in node order.
-        input_data: The task input, usually from :func:`build_task_input`;
-            not modified.
+        input_data: The task input, usually from :func:`build_task_input`
+            (a dict, or any mutable mapping); filled in place.
         node_config: The node's config, read by ``config.`` in expressions.
         deps: As in :func:`build_task_input`.
         input_artifact_id: The task's input artifact, or None.
@@ -137,17 +153,31 @@ def resolve_task_bindings(
             when None.
         limits: The limits expressions evaluate under; the defaults when None.
 
+    Returns:
+        ``input_data`` itself.
+
     Raises:
         BindingError: A binding failed (names the node, field and expression).
-        TaskInputError: As in :func:`build_task_input`.
+        TaskInputError: As in :func:`build_task_input`, or ``input_data`` is
+            not a mutable mapping.
     """
     upstream = _upstream(store, run_id, node_index, nodes, deps, passthrough_indices)
     _check_mapping(input_data, "input_data", run_id, upstream.node.slug, optional=False)
+    if not isinstance(input_data, MutableMapping):
+        raise TaskInputError(
+            f"run '{run_id}', node '{upstream.node.slug}': input_data is filled in place, so "
+            f"it must be a mutable mapping such as a dict, not {type(input_data).__name__}"
+        )
     _check_mapping(node_config, "node_config", run_id, upstream.node.slug)
     if not upstream.node.bindings:
-        return dict(input_data)
+        return input_data
     view = _TaskView(upstream, input_artifact_id, origin_artifact_id)
-    return view.bind(input_data, node_config, pipes, limits)
+    bound = view.bind(input_data, node_config, pipes, limits)
+    # Written only once every binding resolved: a failing binding changes nothing.
+    for field in [field for field in input_data if field not in bound]:
+        del input_data[field]
+    input_data.update(bound)
+    return input_data
 
 
 def assemble_task_input(
