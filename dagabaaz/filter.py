@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, Final, Literal, Protocol, TypeVar
+from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 
 from dagabaaz import _file_types
 from dagabaaz._numbers import Number, as_number, compare_numbers
@@ -40,12 +40,14 @@ __all__ = [
     "FilterableArtifact",
     "GroupableArtifact",
     "Missing",
+    "OriginGroups",
     "apply_rules",
     "classify_file_type",
     "field_value",
     "filter_artifacts",
     "group_by_origin",
     "operand_problem",
+    "partition_by_origin",
     "rule_matches",
     "select_artifacts",
 ]
@@ -275,15 +277,44 @@ def filter_artifacts(artifacts: Iterable[A], edge_filter: EdgeFilter | None) -> 
     return matched if edge_filter is None else select_artifacts(matched, edge_filter.select)
 
 
-def group_by_origin(artifacts: Iterable[G]) -> dict[str | None, list[G]]:
-    """Group artifacts by ``origin_artifact_id``, groups in first-appearance order.
+def partition_by_origin(artifacts: Iterable[G]) -> dict[str | None, list[G]]:
+    """Split artifacts by ``origin_artifact_id``, parts in first-appearance order.
 
     The key None holds the broadcast artifacts, those without an origin.
     """
-    groups: dict[str | None, list[G]] = {}
+    parts: dict[str | None, list[G]] = {}
     for artifact in artifacts:
-        groups.setdefault(getattr(artifact, "origin_artifact_id", None), []).append(artifact)
-    return groups
+        parts.setdefault(getattr(artifact, "origin_artifact_id", None), []).append(artifact)
+    return parts
+
+
+@dataclass(frozen=True, slots=True)
+class OriginGroups(Generic[G]):
+    """Artifacts grouped the way a GROUPED node's tasks receive them.
+
+    Attributes:
+        groups: Origin id to that group's artifacts, groups in first-appearance
+            order, each group followed by the broadcast artifacts. Empty when
+            every artifact is broadcast.
+        broadcast: The artifacts without an origin, in order.
+    """
+
+    groups: dict[str, list[G]]
+    broadcast: list[G]
+
+
+def group_by_origin(artifacts: Iterable[G]) -> OriginGroups[G]:
+    """Group artifacts by ``origin_artifact_id``, as a GROUPED node's tasks see them.
+
+    Each group holds its own artifacts followed by the broadcast ones (those
+    without an origin), which every group shares.
+    """
+    parts = partition_by_origin(artifacts)
+    broadcast = parts.pop(None, [])
+    groups = {
+        origin: [*members, *broadcast] for origin, members in parts.items() if origin is not None
+    }
+    return OriginGroups(groups=groups, broadcast=list(broadcast))
 
 
 # --- comparison semantics -------------------------------------------------

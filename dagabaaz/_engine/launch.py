@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from dagabaaz._engine.compiled import CompiledGraph
 from dagabaaz.constants import ArtifactSelector, FanMode, NodeSummaryStatus
-from dagabaaz.filter import apply_rules, filter_artifacts, group_by_origin, select_artifacts
+from dagabaaz.filter import apply_rules, filter_artifacts, partition_by_origin, select_artifacts
 from dagabaaz.graph import bfs_collect
 from dagabaaz.models import DagArtifact, EdgeFilter
 from dagabaaz.store import DagStore
@@ -220,7 +220,7 @@ def _plan_grouped(
             kept.update(dict.fromkeys(entry))
             continue
         selector, ruled = entry
-        for origin, members in group_by_origin(ruled).items():
+        for origin, members in partition_by_origin(ruled).items():
             if select_artifacts(members, selector):
                 kept.setdefault(origin)
     if not kept:

@@ -239,7 +239,7 @@ def test_the_fan_out_limit_is_checked_before_any_group_is_built(
     def refuse(*_args: object) -> dict[str | None, list[Any]]:
         raise AssertionError("groups were built")
 
-    monkeypatch.setattr(launch, "group_by_origin", refuse)
+    monkeypatch.setattr(launch, "partition_by_origin", refuse)
     largest = EdgeFilter(select=ArtifactSelector.LARGEST)  # select needs per-group lists
     run = EngineRun(
         [node("src"), node("m", "src", mode=FanMode.GROUPED, src=largest)], fan_out_limit=3
