@@ -168,7 +168,7 @@ def _extension_problem(value: object, where: str) -> Diagnostic | None:
         return None
     message = (
         f"{where}: extensions are compared lower-case with their leading dot"
-        f" (\".mp4\"), so {show_value(value)} never matches"
+        f' (".mp4"), so {show_value(value)} never matches'
     )
     hint = f"did you mean {show_value(normalized)}?" if normalized else None
     return problem("unmatchable-extension", message, hint=hint)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from dagabaaz._node_index import dependency_indices
 from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin, forward_artifacts
 from dagabaaz._run_events import (
     NodeFinished,
@@ -30,7 +31,6 @@ from dagabaaz._run_events import (
 from dagabaaz._run_result import NodeResult, NodeStatus, RunResult, node_status
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, RunStatus, TaskStatus
 from dagabaaz.expressions import Limits
-from dagabaaz.graph import resolve_dependency_indices
 from dagabaaz.memory import TaskRecord
 from dagabaaz.models import DagNode, Output
 from dagabaaz.orchestrator import (
@@ -123,7 +123,7 @@ class _Execution:
     def __init__(self, plan: RunPlan) -> None:
         self.plan = plan
         self.store = plan.store
-        self.deps = resolve_dependency_indices(plan.nodes)
+        self.deps = dependency_indices(plan.nodes)
         self.passthrough_indices = frozenset(
             index for index, node in enumerate(plan.nodes) if node.plugin in plan.passthrough
         )

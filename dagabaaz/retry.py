@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dagabaaz._arguments import check_count, type_name
+from dagabaaz._node_index import dependency_indices
 from dagabaaz.constants import FanMode, NodeSummaryStatus, RunStatus
 from dagabaaz.errors import DagabaazWarning, RetryError
-from dagabaaz.graph import resolve_dependency_indices
 from dagabaaz.models import DagNode
 from dagabaaz.store import DagRetryStore, RetryableTask
 
@@ -200,7 +200,7 @@ def plan_retry(store: DagRetryStore, run_id: str, nodes: Sequence[DagNode]) -> R
         store.get_launched_node_indices(run_id),
         len(nodes),
         lambda index: summary.get(index) == NodeSummaryStatus.PARTIAL,
-        dependencies=resolve_dependency_indices(nodes),
+        dependencies=dependency_indices(nodes),
     )
 
 

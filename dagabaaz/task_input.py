@@ -25,6 +25,7 @@ from collections.abc import (
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from dagabaaz._node_index import dependency_indices
 from dagabaaz._scope import BindingScope, copy_value
 from dagabaaz._visible import (
     Found,
@@ -38,7 +39,7 @@ from dagabaaz._visible import (
 from dagabaaz.bindings import apply_bindings
 from dagabaaz.errors import TaskInputError
 from dagabaaz.expressions import Limits
-from dagabaaz.graph import bfs_collect, resolve_dependency_indices
+from dagabaaz.graph import bfs_collect
 from dagabaaz.models import DagNode, TaskArtifact
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.store import TaskInputStore
@@ -442,7 +443,7 @@ def _upstream(
         raise TaskInputError(
             f"run '{run_id}': deps must be a list of dependency lists, not {type(deps).__name__}"
         )
-    adjacency = resolve_dependency_indices(nodes) if deps is None else deps
+    adjacency = dependency_indices(nodes) if deps is None else deps
     if len(adjacency) != len(nodes):
         raise TaskInputError(
             f"run '{run_id}': deps has {len(adjacency)} entries for a {len(nodes)}-node pipeline"
