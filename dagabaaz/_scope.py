@@ -87,6 +87,9 @@ class BindingScope:
         limits: The limits expressions evaluate under; the defaults when None.
         node_index: Index of the task's node in the pipeline, when known; it
             places a failed expression's diagnostics in the pipeline document.
+        any_node: Whether a binding may read any node, one outside
+            ``readable`` reading as missing (the README's version's
+            ``resolve_binding``), instead of failing.
     """
 
     node: str
@@ -97,6 +100,7 @@ class BindingScope:
     pipes: PipeRegistry | None = None
     limits: Limits | None = None
     node_index: int | None = None
+    any_node: bool = False
 
     def binding_path(self, field: str, part: str) -> tuple[str | int, ...] | None:
         """Return the document path of one part of a binding, or None without a node index."""
