@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import DagabaazError
 from dagabaaz.models import Output
@@ -34,8 +35,6 @@ PluginResult = Iterable[Output | Mapping[str, Any]] | Output | Mapping[str, Any]
 
 PluginFunction = Callable[[dict[str, Any]], PluginResult]
 """A plugin: takes the task's input dict, returns its outputs."""
-
-_STANDARD_FIELDS = ("file_path", "file_name", "file_size", "mime_type")
 
 T = TypeVar("T")
 
@@ -167,7 +166,9 @@ def forward_artifacts(task_input: Mapping[str, Any]) -> tuple[Output, ...]:
 def _artifact_output(item: Mapping[str, Any]) -> Output:
     metadata = item.get("metadata")
     if not isinstance(metadata, Mapping):
-        metadata = {key: value for key, value in item.items() if key not in _STANDARD_FIELDS}
+        metadata = {
+            key: value for key, value in item.items() if key not in ARTIFACT_STANDARD_FIELDS
+        }
     return Output(
         file_name=item["file_name"],
         file_path=item.get("file_path") or "",

@@ -37,6 +37,7 @@ from dagabaaz._visible import (
     input_artifact_producer,
 )
 from dagabaaz.bindings import apply_bindings
+from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
 from dagabaaz.errors import TaskInputError
 from dagabaaz.expressions import Limits
 from dagabaaz.graph import bfs_collect
@@ -238,9 +239,6 @@ def collect_upstream_task_artifacts_bfs(
     )
 
 
-_STANDARD_FIELDS = frozenset({"file_path", "file_name", "file_size", "mime_type"})
-
-
 class _TaskView:
     """One task's view of its upstream, read at most once and only when needed."""
 
@@ -374,7 +372,7 @@ class _TaskView:
         """Fields a fan-out task's input took from its artifact's metadata."""
         if self.input_artifact_id is None:
             return frozenset()
-        return frozenset(self.artifact().metadata) - _STANDARD_FIELDS
+        return frozenset(self.artifact().metadata) - ARTIFACT_STANDARD_FIELDS
 
     def _artifacts_by_slug(self) -> dict[str, list[TaskArtifact]]:
         return {

@@ -83,8 +83,7 @@ def _legacy_call(spec: PipeSpec, budget: Budget) -> Callable[..., Any]:
             raise ArgumentError(problem, code="wrong-arity")
         try:
             converted = [
-                signature.param_for(i).convert(str(arg), budget, name)
-                for i, arg in enumerate(args)
+                signature.param_for(i).convert(str(arg), budget, name) for i, arg in enumerate(args)
             ]
         except ArgumentError:
             lenient = _LENIENT.get(name)
