@@ -8,7 +8,8 @@ both work. The comparison rules are documented in
 ``docs/concepts/edge-filters.md``; the short form:
 
 * ``eq``/``neq``/``in``/``not_in``: booleans first (``"true"``/``"false"``
-  match case-insensitively), then numbers exactly (a float against a
+  match ignoring case and surrounding spaces, ``"1"``/``"0"`` never do), then
+  numbers exactly (a float against a
   numeric string as its shortest repr, so ``29.97`` equals ``"29.97"``),
   then strings.
 * ``gt``/``gte``/``lt``/``lte``: numeric only, false on anything else.
@@ -340,11 +341,15 @@ def _describe(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
+_BOOLEAN_WORDS: Final = {"true": True, "false": False}
+
+
 def _as_bool(value: object) -> bool | None:
+    """Read a boolean, or a string spelling one (any case, surrounding spaces ignored)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
-        return {"true": True, "false": False}.get(value.lower())
+        return _BOOLEAN_WORDS.get(value.strip().lower())
     return None
 
 
@@ -357,6 +362,10 @@ def _equal(actual: object, expected: object) -> bool:
     if isinstance(actual, bool) or isinstance(expected, bool):
         left = _as_bool(actual)
         return left is not None and left == _as_bool(expected)
+    if isinstance(actual, str) and isinstance(expected, str):
+        left, right = _as_bool(actual), _as_bool(expected)
+        if left is not None and right is not None:
+            return left == right
     left_number, right_number = as_number(actual), as_number(expected)
     if left_number is not None and right_number is not None:
         return compare_numbers(left_number, right_number) == 0
