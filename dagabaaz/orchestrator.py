@@ -31,6 +31,7 @@ from dagabaaz.constants import (
     DEFAULT_FAN_OUT_LIMIT,
     TERMINAL_RUN_STATUSES,
     TERMINAL_TASK_STATUSES,
+    NodeSummaryStatus,
     RunStatus,
     TaskStatus,
 )
@@ -129,8 +130,10 @@ def on_task_complete(
     """React to a completed task: launch what became ready, or complete the run.
 
     Call it after the store recorded the task as completed (with its outputs).
-    An unknown task, or one the store reports as not completed (failed or
-    cancelled meanwhile), launches nothing.
+    An unknown task, or one the store reports as terminal but not completed
+    (failed or cancelled meanwhile), launches nothing. When the task's node
+    is done but holds a failed, crashed or cancelled task (a failure whose
+    handling was cut short), the run fails instead of launching what follows.
 
     Args:
         store: The application's store.
@@ -138,13 +141,25 @@ def on_task_complete(
         callbacks: Told when the run ends.
         resolve_passthrough: Plugin name -> whether it is a routing node.
         fan_out_limit: Most tasks one node may get; more fails the node.
+
+    Raises:
+        StoreError: The store reports the task as queued, pending or running:
+            its outputs were never recorded, so the call is a mistake that
+            would otherwise leave the run waiting forever.
     """
     _check_fan_out_limit(fan_out_limit)
     context = store.get_task_context(task_id)
     if context is None:
         return
-    if context.status is not None and context.status != TaskStatus.COMPLETED:
-        return
+    status = context.status
+    if status is not None and status != TaskStatus.COMPLETED:
+        if status in TERMINAL_TASK_STATUSES:
+            return
+        raise StoreError(
+            f"on_task_complete: task '{task_id}' of run '{context.run_id}' is "
+            f"{TaskStatus(status).value}, not completed; record its outputs (complete_task) "
+            "before calling on_task_complete"
+        )
     run_id, index = context.run_id, context.node_index
     # Most completions leave their node unfinished: answer those from one read.
     run_status, total, terminal = store.get_barrier_state(run_id, index)
@@ -152,7 +167,8 @@ def on_task_complete(
         return
     entry = entry_for(store, run_id)
     check_node_index(len(entry.graph), run_id, task_id, index)
-    RunSession(store, run_id, entry, callbacks, resolve_passthrough, fan_out_limit).node_done(index)
+    session = RunSession(store, run_id, entry, callbacks, resolve_passthrough, fan_out_limit)
+    session.node_done(index, total)
 
 
 def on_task_failed(
@@ -160,8 +176,11 @@ def on_task_failed(
 ) -> None:
     """Record a task failure and fail the run, cancelling its remaining tasks.
 
-    A task that is unknown or already terminal (completed, cancelled...) is
-    left alone, and so is a run that already ended.
+    A task that is unknown, or already completed, cancelled, skipped or
+    filtered, is left alone, and so is a run that already ended. A task
+    already failed or crashed in a run still live (the first report marked it
+    but could not end the run, say the store went down in between) ends the
+    run now, as the first report would have: repeating a report is safe.
     """
     _end_with_task(store, task_id, error_message, callbacks, TaskStatus.FAILED)
 
@@ -171,7 +190,8 @@ def on_task_crashed(
 ) -> None:
     """Record a task crash (the worker died) and crash the run.
 
-    Same rules as :func:`on_task_failed`; the run ends as crashed.
+    Same rules as :func:`on_task_failed`; the run ends as crashed (or as
+    failed, when the repeated report is of a task recorded as failed).
     """
     _end_with_task(store, task_id, error_message, callbacks, TaskStatus.CRASHED)
 
@@ -282,21 +302,37 @@ def _end_with_task(
     task_status: TaskStatus,
 ) -> None:
     context = store.get_task_context(task_id)
-    if context is None or context.status in TERMINAL_TASK_STATUSES:
+    if context is None:
         return
-    if task_status is TaskStatus.FAILED:
-        run_id = store.mark_task_failed(task_id, error_message)
-        run_status, verb = RunStatus.FAILED, "failed"
-    else:
-        run_id = store.mark_task_crashed(task_id, error_message)
-        run_status, verb = RunStatus.CRASHED, "crashed"
-    if run_id is None:
-        return
+    recorded = context.status
+    if recorded not in TERMINAL_TASK_STATUSES:
+        failing = task_status is TaskStatus.FAILED
+        mark = store.mark_task_failed if failing else store.mark_task_crashed
+        if mark(task_id, error_message) is not None:
+            recorded = task_status
+        elif recorded is not None:
+            return  # it became terminal meanwhile, without this report
+    # ``recorded`` is None only for a store that does not report task statuses
+    # and a task it would not mark: already terminal, in some state unknown.
+    run_id, index = context.run_id, context.node_index
     current = store.get_run_status(run_id)
     if current is None or current in TERMINAL_RUN_STATUSES:
         return
-    error = f"node '{_slug_of(store, run_id, context.node_index)}' {verb}: {error_message}"
+    if recorded is None:
+        if store.get_node_summary(run_id).get(index) != NodeSummaryStatus.PARTIAL:
+            return
+        recorded = task_status
+    if recorded not in _FAILED_TASK:
+        return
+    run_status, verb = _FAILED_TASK[TaskStatus(recorded)]
+    error = f"node '{_slug_of(store, run_id, index)}' {verb}: {error_message}"
     end_run(store, run_id, run_status, error, callbacks)
+
+
+_FAILED_TASK = {
+    TaskStatus.FAILED: (RunStatus.FAILED, "failed"),
+    TaskStatus.CRASHED: (RunStatus.CRASHED, "crashed"),
+}
 
 
 def _slug_of(store: DagStore, run_id: str, index: int) -> str:

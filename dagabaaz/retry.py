@@ -21,9 +21,10 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dagabaaz._arguments import check_count, type_name
+from dagabaaz._arguments import check_callable, check_count, type_name
+from dagabaaz._engine.replan import cut_short_nodes
 from dagabaaz._node_index import dependency_indices
-from dagabaaz.constants import FanMode, NodeSummaryStatus, RunStatus
+from dagabaaz.constants import NodeSummaryStatus, RunStatus
 from dagabaaz.errors import DagabaazWarning, RetryError
 from dagabaaz.models import DagNode
 from dagabaaz.store import DagRetryStore, RetryableTask
@@ -43,16 +44,22 @@ class RetryBoundary:
 
     Attributes:
         failed: Launched nodes with a retryable failure (a failed, crashed or
-            cancelled task) and no failed ancestor. They keep their completed
-            tasks; every other task of theirs is dispatched again.
+            cancelled task, or a dispatch cut short) and no failed ancestor.
+            They keep their completed tasks; every other task of theirs is
+            dispatched again.
         downstream: Launched nodes that descend from a failed node (including
             descendants that failed themselves). Their inputs are about to
             change, so their tasks and launch claims are deleted and
             ``reconcile_run`` launches them afresh when they are ready.
+        cut_short: Failed nodes whose tasks are not the ones their launch
+            dispatches (a store outage cut the dispatch short, or the launch
+            was claimed and never dispatched). Only :func:`plan_retry` finds
+            them. :func:`retry_run` relaunches them whole.
     """
 
     failed: frozenset[int]
     downstream: frozenset[int]
+    cut_short: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +69,15 @@ class RetryResult:
     Attributes:
         replacement_map: Old task id to the id of the task dispatched in its
             place, for every re-dispatched task.
-        relaunched: Failed nodes with an unfinished task that no single
-            dispatch can repeat: at a SINGLE or GROUPED node, a task with
-            neither input artifact nor origin (the marker of a launch that
-            failed as a whole, or a GROUPED node's one all-broadcast task).
-            They were wiped like downstream nodes and ``reconcile_run``
-            launches them afresh.
+        relaunched: Failed nodes that only a fresh launch repeats faithfully:
+            those whose dispatch was cut short (``boundary.cut_short``), and
+            those holding an unfinished task with neither input artifact nor
+            origin (a root's or an AGGREGATE node's task, a GROUPED node's one
+            all-broadcast task, or the marker of a launch that failed as a
+            whole: such a task is its node's only one, so no completed work
+            is lost). They were wiped like downstream nodes and
+            ``reconcile_run`` launches them afresh: the plan decides again
+            whether the node gets tasks, is filtered or is skipped.
         wiped: Every node whose tasks and launch claim were deleted
             (``boundary.downstream`` plus ``relaunched``).
     """
@@ -175,33 +185,57 @@ def _warn_if_guessed(first: int, failing: frozenset[int], later: frozenset[int])
     )
 
 
-def plan_retry(store: DagRetryStore, run_id: str, nodes: Sequence[DagNode]) -> RetryBoundary:
+def plan_retry(
+    store: DagRetryStore,
+    run_id: str,
+    nodes: Sequence[DagNode],
+    *,
+    resolve_passthrough: Callable[[str], bool] | None = None,
+) -> RetryBoundary:
     """Read the run's state from the store and compute its retry boundary.
 
-    A node has a retryable failure when it is finished and its summary is
-    ``partial``: some task failed, crashed or was cancelled (skipped and
-    filtered nodes are not failures).
+    A node has a retryable failure when its summary is ``partial`` (some task
+    failed, crashed or was cancelled; skipped and filtered nodes are not
+    failures), or when its tasks are not the ones its launch dispatches: the
+    launch is planned again from the node's inputs, as ``reconcile_run``
+    does, and a node holding another number of tasks had its dispatch cut
+    short (listed in ``cut_short`` too).
 
     Args:
         store: The run's store.
         run_id: The run to retry.
         nodes: The pipeline the run executes, in node order.
+        resolve_passthrough: Plugin name -> whether it is a routing node, as
+            given to ``reconcile_run``; None means there are none. Without it
+            a node reading past a routing node may be taken for cut short and
+            run again whole (wasted work, never a wrong result).
 
     Returns:
         The boundary, computed with the pipeline's dependencies.
 
     Raises:
-        PipelineValidationError: ``nodes`` has empty or duplicate slugs or an
-            unknown dependency.
+        PipelineValidationError: ``nodes`` has empty or duplicate slugs, an
+            unknown dependency or a cycle.
     """
+    if resolve_passthrough is not None:
+        check_callable(resolve_passthrough, "resolve_passthrough")
     summary = store.get_node_summary(run_id)
-    return compute_retry_boundary(
+    launched = store.get_launched_node_indices(run_id)
+    cut_short = frozenset(
+        cut_short_nodes(store, run_id, nodes, launched, resolve_passthrough or _no_routing)
+    )
+    boundary = compute_retry_boundary(
         store.get_completed_node_indices(run_id),
-        store.get_launched_node_indices(run_id),
+        launched,
         len(nodes),
-        lambda index: summary.get(index) == NodeSummaryStatus.PARTIAL,
+        lambda index: index in cut_short or summary.get(index) == NodeSummaryStatus.PARTIAL,
         dependencies=dependency_indices(nodes),
     )
+    return RetryBoundary(boundary.failed, boundary.downstream, boundary.failed & cut_short)
+
+
+def _no_routing(_plugin: str) -> bool:
+    return False
 
 
 def retry_run(
@@ -234,13 +268,14 @@ def retry_run(
     _require_running(store, run_id)
     failed = _checked_indices(boundary.failed, len(nodes), "boundary.failed")
     downstream = _checked_indices(boundary.downstream, len(nodes), "boundary.downstream")
+    cut_short = _checked_indices(boundary.cut_short, len(nodes), "boundary.cut_short")
     by_node: dict[int, list[RetryableTask]] = defaultdict(list)
     for task in store.get_retryable_tasks(run_id, sorted(failed)):
         by_node[task.node_index].append(task)
-    relaunched = frozenset(
+    relaunched = (failed & cut_short) | frozenset(
         index
         for index, tasks in by_node.items()
-        if not all(_redispatchable(nodes[index], task) for task in tasks)
+        if not all(_redispatchable(task) for task in tasks)
     )
     # A node named in both sets is wiped: its inputs may change.
     wiped = downstream | relaunched
@@ -269,14 +304,13 @@ def _require_running(store: DagRetryStore, run_id: str) -> None:
         )
 
 
-def _redispatchable(node: DagNode, task: RetryableTask) -> bool:
-    # Root and AGGREGATE tasks are dispatched without an input artifact. At a
-    # SINGLE or GROUPED node such a task is the marker of a launch that failed
-    # as a whole (or a GROUPED node's one all-broadcast task): only a fresh
-    # launch repeats that faithfully.
-    if task.origin_artifact_id is not None or task.input_artifact_id is not None:
-        return True
-    return not node.depends_on or FanMode(node.fan_mode) is FanMode.AGGREGATE
+def _redispatchable(task: RetryableTask) -> bool:
+    # A task without input artifact and origin is its node's only task (a
+    # root's, an AGGREGATE node's, a GROUPED node's all-broadcast one) or the
+    # marker of a launch that failed as a whole, and the store cannot tell
+    # which: dispatching a marker again would run the plugin where a fresh
+    # launch may filter or skip the node. Relaunching repeats either faithfully.
+    return task.origin_artifact_id is not None or task.input_artifact_id is not None
 
 
 def _dispatch_again(store: DagRetryStore, run_id: str, task: RetryableTask) -> str:

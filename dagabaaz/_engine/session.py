@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from dagabaaz._engine import cache
 from dagabaaz._engine.cache import RunEntry
 from dagabaaz._engine.compiled import compile_graph
 from dagabaaz._engine.launch import LaunchPlan, PassthroughView, PlanKind, plan_launch
+from dagabaaz._engine.replan import planned_task_count
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, NodeSummaryStatus, RunStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.models import DagArtifact
@@ -64,23 +64,29 @@ def end_run(
     callbacks: OrchestratorCallbacks | None,
     done_count: int | None = None,
 ) -> bool:
-    """Write progress, claim the terminal ``status`` and, if this call won, clean up.
+    """Write progress, cancel what remains, claim the terminal ``status``; if won, tell.
 
     Progress counts the nodes that finished without a failure (completed,
     filtered or skipped); ``done_count`` overrides it when the caller knows.
+    The remaining tasks (pending, queued, running) are cancelled unless the
+    run completed.
 
-    Cleaning up means: cancel the remaining tasks (unless completed), drop
-    the cached graph, and fire exactly one callback.
+    The order makes a store failure at any step recoverable: until the claim
+    succeeds the run is live, and whatever was cancelled leaves its node
+    done with cancelled tasks, which makes the next call (``reconcile_run``,
+    a repeated report) fail the run and fire the callback. Once the claim is
+    won, nothing is left to do but drop the cached graph and fire exactly one
+    callback.
     """
     if done_count is None:
         summary = store.get_node_summary(run_id).values()
         done_count = sum(1 for s in summary if s != NodeSummaryStatus.PARTIAL)
     store.set_run_progress(run_id, done_count)
+    if status is not RunStatus.COMPLETED:
+        store.cancel_remaining_tasks(run_id, error or f"run {status}")
     if not store.try_claim_run_terminal(run_id, status, error):
         return False
     cache.forget(store, run_id)
-    if status is not RunStatus.COMPLETED:
-        store.cancel_remaining_tasks(run_id, error or f"run {status}")
     callback = _callback(callbacks, status)
     if callback is not None:
         callback(run_id)
@@ -137,9 +143,17 @@ class RunSession:
             if claimed and self._launch(index) is Outcome.RUN_ENDED:
                 return
 
-    def node_done(self, index: int) -> None:
-        """React to node ``index`` being done (the caller just read its barrier)."""
+    def node_done(self, index: int, total: int) -> None:
+        """React to node ``index`` being done with ``total`` tasks (its barrier was just read).
+
+        A node of one task is done by the completion that reported it. A node
+        of several may hold a failed task whose failure was recorded but not
+        handled (the store failed in between): then the run fails, and nothing
+        launches on part of the node's inputs.
+        """
         self._verified.add(index)
+        if total > 1 and self._fail_if_partial():
+            return
         self._advance(index)
 
     def reconcile(self) -> None:
@@ -274,7 +288,7 @@ class RunSession:
         """
         self.launched.append(index)
         try:
-            plan = self._plan(index, self._limit)
+            plan = self._plan(index)
             outcome = self._dispatch(index, plan)
         except Exception as exc:
             logger.exception(
@@ -291,7 +305,7 @@ class RunSession:
             self._end(RunStatus.FAILED, plan.error)
         return outcome
 
-    def _plan(self, index: int, fan_out_limit: int) -> LaunchPlan:
+    def _plan(self, index: int) -> LaunchPlan:
         if self._passthrough is None:
             self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
         return plan_launch(
@@ -301,18 +315,20 @@ class RunSession:
             self._graph,
             index,
             self._passthrough,
-            fan_out_limit,
+            self._limit,
         )
 
     def _fail_if_cut_short(self, index: int, total: int) -> bool:
         """Fail the run when launched node ``index`` has another task count than its plan.
 
-        Planning only reads, and a launched node's dependencies are done, so
-        the plan is the one its launch dispatched. The fan-out limit is left
-        out: a node over it holds a failed marker, which fails the run before
-        this check, and the limit of this call may differ from the launch's.
+        See :mod:`.replan`; a node over the fan-out limit holds a failed
+        marker, which fails the run before this check.
         """
-        planned = self._plan(index, sys.maxsize).task_count()
+        if self._passthrough is None:
+            self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
+        planned = planned_task_count(
+            self._store, self._fetch, self._run_id, self._graph, index, self._passthrough
+        )
         if planned == total:
             return False
         slug = self._graph.slugs[index]

@@ -1,0 +1,23 @@
+"""A PostgreSQL store (psycopg 3 with its pool): ``pip install 'dagabaaz[postgres]'``.
+
+:class:`PostgresStore` implements every store protocol over tables that
+:func:`migrate` creates (or upgrades) in a schema of your database; the
+command line does the same with ``dagabaaz db migrate DSN``. Pair it with
+:mod:`dagabaaz.procrastinate` to run pipelines across worker processes.
+"""
+
+from dagabaaz.postgres._migrate import Migration, MigrationReport, migrate, migrations
+from dagabaaz.postgres._queue import QueuedTask, TaskQueue
+from dagabaaz.postgres._store import PostgresStore
+from dagabaaz.postgres._values import DEFAULT_MAX_JSON_BYTES
+
+__all__ = [
+    "DEFAULT_MAX_JSON_BYTES",
+    "Migration",
+    "MigrationReport",
+    "PostgresStore",
+    "QueuedTask",
+    "TaskQueue",
+    "migrate",
+    "migrations",
+]
