@@ -32,10 +32,25 @@ from dagabaaz.store import DagRetryStore, RetryableTask
 __all__ = [
     "RetryBoundary",
     "RetryResult",
+    "RetryableTask",
+    "RetryableTaskInfo",
     "compute_retry_boundary",
     "plan_retry",
     "retry_run",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryableTaskInfo(RetryableTask):
+    """The README's version's name for what ``get_retryable_tasks`` returns.
+
+    A :class:`~dagabaaz.store.RetryableTask` with the task's ``status`` as
+    well, built with the same positional arguments as then
+    ``(task_id, node_index, plugin_name, input_artifact_id, origin_artifact_id,
+    status)``; a store written for that version keeps working unchanged.
+    """
+
+    status: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -245,6 +245,7 @@ class _TaskView:
     __slots__ = (
         "_artifact",
         "_producer",
+        "_producer_read",
         "_slots",
         "input_artifact_id",
         "origin_artifact_id",
@@ -272,6 +273,7 @@ class _TaskView:
         self._slots: dict[str, list[Found]] | None = None
         self._artifact: TaskArtifact | None = None
         self._producer: int | None = None
+        self._producer_read = False
 
     @property
     def is_root(self) -> bool:
@@ -281,7 +283,10 @@ class _TaskView:
         if self._slots is None:
             upstream = self.upstream
             if self.input_artifact_id is not None:
-                self._slots = fan_out_slots(upstream, self.producer(), self.artifact())
+                producer = self.producer()
+                self._slots = (
+                    {} if producer is None else fan_out_slots(upstream, producer, self.artifact())
+                )
             elif self.is_root:
                 self._slots = {}
             elif self.origin_artifact_id is not None:
@@ -305,12 +310,16 @@ class _TaskView:
             self._artifact = artifact
         return self._artifact
 
-    def producer(self) -> int:
-        """Return the node that produced the input artifact, once checked to fit the task."""
-        if self._producer is None:
+    def producer(self) -> int | None:
+        """Return the node that produced the input artifact, once checked to fit the task.
+
+        None when the store does not know it.
+        """
+        if not self._producer_read:
             artifact_id = self.input_artifact_id
             assert artifact_id is not None  # only fan-out tasks have a producer
             self._producer = input_artifact_producer(self.upstream, artifact_id, self.artifact())
+            self._producer_read = True
         return self._producer
 
     def input_dict(self) -> dict[str, Any]:
