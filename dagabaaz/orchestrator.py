@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING
 
 from dagabaaz._engine import cache
 from dagabaaz._engine.compiled import CompiledGraph, compile_graph
-from dagabaaz._engine.session import RunSession, check_node_index, end_run, entry_for
+from dagabaaz._engine.session import (
+    RunSession,
+    check_node_index,
+    end_run,
+    entry_for,
+    unheard_of,
+)
 from dagabaaz.constants import (
     DEFAULT_FAN_OUT_LIMIT,
     TERMINAL_RUN_STATUSES,
@@ -130,6 +136,9 @@ def on_task_complete(
     """React to a completed task: launch what became ready, or complete the run.
 
     Call it after the store recorded the task as completed (with its outputs).
+    Readiness is checked over the whole graph: a node whose dependencies all
+    finished in earlier events but which was never launched (a worker died
+    between recording a task and calling this) is launched now.
     An unknown task, or one the store reports as terminal but not completed
     (failed or cancelled meanwhile), launches nothing. When the task's node
     is done but holds a failed, crashed or cancelled task (a failure whose
@@ -161,14 +170,20 @@ def on_task_complete(
             "before calling on_task_complete"
         )
     run_id, index = context.run_id, context.node_index
-    # Most completions leave their node unfinished: answer those from one read.
     run_status, total, terminal = store.get_barrier_state(run_id, index)
-    if run_status in TERMINAL_RUN_STATUSES or not 0 < total <= terminal:
+    if run_status in TERMINAL_RUN_STATUSES:
         return
     entry = entry_for(store, run_id)
     check_node_index(len(entry.graph), run_id, task_id, index)
+    if not 0 < total <= terminal:
+        total = 0
+    # Readiness over the whole graph: one read of the done nodes finds any
+    # whose completion was never reported (see RunSession.task_completed).
+    done = store.get_completed_node_indices(run_id)
+    if not total and not unheard_of(entry, done, index, total):
+        return  # the usual completion of a node with tasks still running
     session = RunSession(store, run_id, entry, callbacks, resolve_passthrough, fan_out_limit)
-    session.node_done(index, total)
+    session.task_completed(index, total, done)
 
 
 def on_task_failed(
@@ -269,6 +284,9 @@ def reconcile_run(
         entry.forget_hints()
     session = RunSession(store, run_id, entry, callbacks, resolve_passthrough, fan_out_limit)
     session.reconcile()
+    if store.get_run_status(run_id) not in TERMINAL_RUN_STATUSES:
+        # Every done node's dependents were just looked at.
+        entry.known_done = store.get_completed_node_indices(run_id)
     return session.launched
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from dagabaaz._engine import cache
@@ -107,6 +108,7 @@ class RunSession:
         "_run_id",
         "_store",
         "_verified",
+        "advanced",
         "launched",
     )
 
@@ -133,6 +135,8 @@ class RunSession:
         self._verified: set[int] = set()
         # Nodes this session launched, in launch order (reconcile_run returns it).
         self.launched: list[int] = []
+        # Marker nodes (skipped, filtered) this session settled and advanced from.
+        self.advanced: set[int] = set()
 
     # --- entry points --------------------------------------------------------
 
@@ -143,18 +147,54 @@ class RunSession:
             if claimed and self._launch(index) is Outcome.RUN_ENDED:
                 return
 
-    def node_done(self, index: int, total: int) -> None:
+    def task_completed(self, index: int, total: int, done: AbstractSet[int]) -> None:
+        """React to a completed task of node ``index``, over the whole graph.
+
+        ``total`` is the node's task count when the node is done (its barrier
+        was just read), else 0; ``done`` is what the store reports done now.
+        Besides the node's own dependents, every done node this process has
+        not looked at yet (see :func:`unheard_of`) is looked at: a node
+        finished by a completion the engine never heard of (its worker died
+        in between) gets its dependents launched now, not at the next
+        ``reconcile_run``.
+        """
+        entry = self._entry
+        unheard = unheard_of(entry, done, index, total)
+        if not (total and self.node_done(index, total)) and unheard:
+            self._catch_up(unheard)
+        # Not reached when the store fails midway: the next event looks again.
+        markers = self.advanced
+        entry.known_done = done | markers if markers else done
+
+    def _catch_up(self, unheard: AbstractSet[int]) -> None:
+        """Look at the dependents of done nodes no event was reported for."""
+        if self._fail_if_partial():
+            return
+        launched = self._store.get_launched_node_indices(self._run_id)
+        dependents = self._graph.dependents
+        for index in sorted(unheard):
+            children = dependents[index]
+            if children and all(child in launched for child in children):
+                continue
+            self._verified.add(index)
+            if self._advance(index):
+                return
+
+    def node_done(self, index: int, total: int) -> bool:
         """React to node ``index`` being done with ``total`` tasks (its barrier was just read).
 
         A node of one task is done by the completion that reported it. A node
         of several may hold a failed task whose failure was recorded but not
         handled (the store failed in between): then the run fails, and nothing
         launches on part of the node's inputs.
+
+        Returns:
+            True when the call is over (the run ended or is terminal).
         """
         self._verified.add(index)
         if total > 1 and self._fail_if_partial():
-            return
-        self._advance(index)
+            return True
+        return self._advance(index)
 
     def reconcile(self) -> None:
         """Launch every node the store's state says is ready, then end the run if due.
@@ -247,8 +287,12 @@ class RunSession:
 
     # --- launching -------------------------------------------------------------
 
-    def _advance(self, index: int) -> None:
-        """Node ``index`` is done: launch what became ready, cascading through markers."""
+    def _advance(self, index: int) -> bool:
+        """Node ``index`` is done: launch what became ready, cascading through markers.
+
+        Returns:
+            True when the run ended or is terminal.
+        """
         store, run_id, graph = self._store, self._run_id, self._graph
         settled = [index]
         while settled:
@@ -256,19 +300,24 @@ class RunSession:
             children = graph.dependents[current]
             if not children:
                 if self._complete_if_done():
-                    return
+                    return True
+                if current != index:
+                    self.advanced.add(current)
                 continue
             for child in children:
                 ready = self._ready(child)
                 if ready is None:
-                    return
+                    return True
                 if not ready or not store.try_claim_node_launch(run_id, child):
                     continue
                 outcome = self._launch(child)
                 if outcome is Outcome.RUN_ENDED:
-                    return
+                    return True
                 if outcome is Outcome.SETTLED:
                     settled.append(child)
+            if current != index:
+                self.advanced.add(current)
+        return False
 
     def _relaunch(self, index: int) -> Outcome:
         """Launch ``index`` (claimed) and, if it settled at once, cascade from it."""
@@ -402,6 +451,21 @@ class RunSession:
 
     def _end(self, status: RunStatus, error: str | None, done_count: int | None = None) -> None:
         end_run(self._store, self._run_id, status, error, self._callbacks, done_count)
+
+
+def unheard_of(entry: RunEntry, done: AbstractSet[int], index: int, total: int) -> AbstractSet[int]:
+    """Return the done nodes no event told this process about, besides ``index``.
+
+    ``entry.known_done`` is a subset of ``done`` (done-ness only grows
+    between reconciles), so comparing sizes answers the usual case without
+    a set operation: nothing is unheard of when ``done`` holds exactly the
+    known nodes plus, when ``total`` says it is done, ``index``.
+    """
+    known = entry.known_done
+    expected = len(known) + (1 if total and index not in known else 0)
+    if len(done) == expected:
+        return frozenset()
+    return done - known - {index}
 
 
 def check_node_index(graph_size: int, run_id: str, task_id: str, index: int) -> None:
