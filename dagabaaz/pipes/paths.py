@@ -31,7 +31,9 @@ def _suffix_at(name: str) -> int:
 
 
 def basename(path: str) -> str:
-    """Return the last part of a path: "/data/clip.mp4" and "/data/clip.mp4/" give "clip.mp4"."""
+    """Return the last part of a path: "/data/clip.mp4" gives "clip.mp4".
+
+    A trailing slash is ignored: "/data/in/" gives "in"."""
     parts = _split(path)[1]
     return parts[-1] if parts else ""
 
