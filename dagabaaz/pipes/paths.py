@@ -33,7 +33,8 @@ def _suffix_at(name: str) -> int:
 def basename(path: str) -> str:
     """Return the last part of a path: "/data/clip.mp4" gives "clip.mp4".
 
-    A trailing slash is ignored: "/data/in/" gives "in"."""
+    A trailing slash is ignored: "/data/in/" gives "in".
+    """
     parts = _split(path)[1]
     return parts[-1] if parts else ""
 
