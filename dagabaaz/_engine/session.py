@@ -160,15 +160,15 @@ class RunSession:
         """
         entry = self._entry
         unheard = unheard_of(entry, done, index, total)
-        if not (total and self.node_done(index, total)) and unheard:
-            self._catch_up(unheard)
+        if not (total and self.node_done(index, total, done)) and unheard:
+            self._catch_up(unheard, done)
         # Not reached when the store fails midway: the next event looks again.
         markers = self.advanced
         entry.known_done = done | markers if markers else done
 
-    def _catch_up(self, unheard: AbstractSet[int]) -> None:
+    def _catch_up(self, unheard: AbstractSet[int], done: AbstractSet[int]) -> None:
         """Look at the dependents of done nodes no event was reported for."""
-        if self._fail_if_partial():
+        if self._fail_if_partial(done):
             return
         launched = self._store.get_launched_node_indices(self._run_id)
         dependents = self._graph.dependents
@@ -180,7 +180,7 @@ class RunSession:
             if self._advance(index):
                 return
 
-    def node_done(self, index: int, total: int) -> bool:
+    def node_done(self, index: int, total: int, done: AbstractSet[int] | None = None) -> bool:
         """React to node ``index`` being done with ``total`` tasks (its barrier was just read).
 
         A node of one task is done by the completion that reported it. A node
@@ -192,7 +192,7 @@ class RunSession:
             True when the call is over (the run ended or is terminal).
         """
         self._verified.add(index)
-        if total > 1 and self._fail_if_partial():
+        if total > 1 and self._fail_if_partial(done):
             return True
         return self._advance(index)
 
@@ -439,10 +439,19 @@ class RunSession:
         self._end(RunStatus.COMPLETED, None, done_count=len(self._graph))
         return True
 
-    def _fail_if_partial(self) -> bool:
-        """Fail the run when a done node holds failed, crashed or cancelled tasks."""
+    def _fail_if_partial(self, done: AbstractSet[int] | None = None) -> bool:
+        """Fail the run when a done node holds failed, crashed or cancelled tasks.
+
+        ``done`` is the store's done nodes when the caller has read them. A
+        store written for the README's version also reports nodes whose tasks
+        are still running as partial; only done ones count.
+        """
         summary = self._store.get_node_summary(self._run_id)
         broken = [i for i, s in summary.items() if s == NodeSummaryStatus.PARTIAL]
+        if broken:
+            if done is None:
+                done = self._store.get_completed_node_indices(self._run_id)
+            broken = [i for i in broken if i in done]
         if not broken:
             return False
         slugs = ", ".join(f"'{self._graph.slugs[i]}'" for i in sorted(broken))

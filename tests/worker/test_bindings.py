@@ -643,7 +643,7 @@ def test_custom_pipes_reach_bindings_and_the_schema() -> None:
     with pytest.raises(BindingError, match="shout"):
         assemble_task_input(store, run_id="run-1", node_index=2, nodes=nodes)
     schema = get_pipeline_input_schema(nodes, lambda _name: None, pipes=pipes)
-    assert schema == [InputFieldSpec(name="lang")]
+    assert schema == [InputFieldSpec(name="lang", label="Lang")]
 
 
 # --- resolve_binding, for callers of the earlier version ------------------------
