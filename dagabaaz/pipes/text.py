@@ -101,6 +101,9 @@ def pad(value: object, width: Annotated[int, Range(0, None)] = 2, *, budget: Bud
             return value
         text = str(value)
         integer: str | None = text
+    elif isinstance(value, float):
+        text = to_text(value, budget)
+        integer = str(int(value)) if math.isfinite(value) else None
     else:
         text = value if isinstance(value, str) else to_text(value, budget)
         integer = _truncated(text)
