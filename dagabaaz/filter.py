@@ -46,6 +46,7 @@ __all__ = [
     "classify_file_type",
     "field_value",
     "filter_artifacts",
+    "filter_artifacts_by_origin",
     "group_by_origin",
     "operand_problem",
     "partition_by_origin",
@@ -276,6 +277,24 @@ def filter_artifacts(artifacts: Iterable[A], edge_filter: EdgeFilter | None) -> 
     """
     matched = apply_rules(artifacts, edge_filter)
     return matched if edge_filter is None else select_artifacts(matched, edge_filter.select)
+
+
+def filter_artifacts_by_origin(
+    artifacts_by_node: Mapping[int, Iterable[G]], origin_artifact_id: str
+) -> dict[int, list[G]]:
+    """Keep, per node, the artifacts of one origin group plus the broadcast ones.
+
+    What a grouped task sees of each node: its own group's artifacts and the
+    artifacts without an origin, which every group shares.
+    """
+    return {
+        node: [
+            artifact
+            for artifact in artifacts
+            if getattr(artifact, "origin_artifact_id", None) in (None, origin_artifact_id)
+        ]
+        for node, artifacts in artifacts_by_node.items()
+    }
 
 
 def partition_by_origin(artifacts: Iterable[G]) -> dict[str | None, list[G]]:

@@ -25,6 +25,7 @@ from dagabaaz.store import DagStore
 __all__ = [
     "assign_slugs",
     "bfs_collect",
+    "build_children",
     "build_slug_to_index_map",
     "collect_upstream_artifacts_bfs",
     "find_ready_nodes",
@@ -62,6 +63,15 @@ def resolve_dependency_indices(nodes: Sequence[DagNode]) -> list[list[int]]:
         deps = [index_of[slug] for slug in node.depends_on if slug in index_of]
         resolved.append(list(dict.fromkeys(deps)) if len(deps) > 1 else deps)
     return resolved
+
+
+def build_children(deps: Sequence[Iterable[int]]) -> list[list[int]]:
+    """Return, per node, the nodes that depend on it (the inverse of ``deps``), in order."""
+    children: list[list[int]] = [[] for _ in deps]
+    for child, parents in enumerate(deps):
+        for parent in parents:
+            children[parent].append(child)
+    return children
 
 
 def find_root_nodes(nodes: Sequence[DagNode]) -> list[int]:

@@ -49,7 +49,12 @@ if TYPE_CHECKING:
     from dagabaaz.pipes import PipeRegistry
 
 __all__ = [
+    "OnRunCancelled",
+    "OnRunCompleted",
+    "OnRunCrashed",
+    "OnRunFailed",
     "OrchestratorCallbacks",
+    "RunCallback",
     "abort_run",
     "on_task_complete",
     "on_task_crashed",
@@ -60,6 +65,12 @@ __all__ = [
 
 RunCallback = Callable[[str], object]
 """Called with the run id when a run reaches the matching terminal state."""
+
+# The README's version's names for the callback types.
+OnRunCompleted = RunCallback
+OnRunFailed = RunCallback
+OnRunCrashed = RunCallback
+OnRunCancelled = RunCallback
 
 _ABORT_STATUSES = frozenset({RunStatus.FAILED, RunStatus.CRASHED, RunStatus.CANCELLED})
 

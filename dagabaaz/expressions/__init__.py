@@ -27,7 +27,13 @@ from dagabaaz.expressions.ast import (
     walk,
 )
 from dagabaaz.expressions.checker import check_expression
-from dagabaaz.expressions.compat import extract_refs, resolve_expression, validate_expression
+from dagabaaz.expressions.compat import (
+    RESERVED_NAMESPACES,
+    Lookup,
+    extract_refs,
+    resolve_expression,
+    validate_expression,
+)
 from dagabaaz.expressions.compiler import Expression, compile_expression
 from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.parser import ParseResult, parse, parse_partial
@@ -36,6 +42,7 @@ from dagabaaz.expressions.truthiness import is_truthy
 from dagabaaz.expressions.unparse import unparse
 
 __all__ = [
+    "RESERVED_NAMESPACES",
     "Argument",
     "Budget",
     "Diagnostic",
@@ -45,6 +52,7 @@ __all__ = [
     "Interpolation",
     "LimitExceeded",
     "Limits",
+    "Lookup",
     "Node",
     "ParseResult",
     "PipeCall",

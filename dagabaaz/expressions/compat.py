@@ -21,7 +21,16 @@ from dagabaaz.expressions.evaluator import Chain, build_plan, closure_evaluator
 from dagabaaz.expressions.parser import expression_error, parse
 from dagabaaz.expressions.scope import Scope, lookup
 
-__all__ = ["RESERVED_NAMESPACES", "extract_refs", "resolve_expression", "validate_expression"]
+__all__ = [
+    "RESERVED_NAMESPACES",
+    "Lookup",
+    "extract_refs",
+    "resolve_expression",
+    "validate_expression",
+]
+
+Lookup = Callable[[str, str], Any]
+"""The README's version's scope: ``lookup(namespace, key) -> value``, None when absent."""
 
 RESERVED_NAMESPACES = frozenset({"input", "config"})
 """Namespaces that are not node slugs: the run input and the node's config."""

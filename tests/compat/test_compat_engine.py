@@ -273,3 +273,35 @@ def test_a_lost_event_on_a_readme_era_store() -> None:
     store.record_outputs(b.task_id, [{"file_name": "b.txt"}])
     on_task_complete(store, task_id=b.task_id, callbacks=CALLBACKS, resolve_passthrough=bool)
     assert store.status["run-1"] is RunStatus.COMPLETED
+
+
+# --- names of the README's version that are kept ------------------------------------
+
+
+def test_helper_names_of_the_readme_version() -> None:
+    from dagabaaz.expressions import RESERVED_NAMESPACES, Lookup
+    from dagabaaz.filter import filter_artifacts_by_origin
+    from dagabaaz.graph import build_children
+    from dagabaaz.models import BindingSource, InputBinding
+    from dagabaaz.orchestrator import OnRunCancelled, OnRunCompleted, OnRunCrashed, OnRunFailed
+    from dagabaaz.retry import RetryableTaskInfo
+    from dagabaaz.store import RetryableTask
+
+    assert InputBinding is BindingSource
+    assert OnRunCompleted is OnRunFailed is OnRunCrashed is OnRunCancelled
+    assert RESERVED_NAMESPACES == {"input", "config"}
+    assert Lookup is not None
+    assert build_children([[], [0], [0], [1, 2]]) == [[1, 2], [3], [3], []]
+    grouped = filter_artifacts_by_origin(
+        {
+            0: [
+                TaskArtifact(file_path="/a", file_name="a", origin_artifact_id="o1"),
+                TaskArtifact(file_path="/b", file_name="b", origin_artifact_id="o2"),
+                TaskArtifact(file_path="/c", file_name="c"),
+            ]
+        },
+        "o1",
+    )
+    assert [a.file_name for a in grouped[0]] == ["a", "c"]
+    info = RetryableTaskInfo("t-1", 2, "merge", None, "o1", "failed")
+    assert isinstance(info, RetryableTask) and info.status == "failed"
