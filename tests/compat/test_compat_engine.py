@@ -289,7 +289,7 @@ def test_helper_names_of_the_readme_version() -> None:
 
     assert InputBinding is BindingSource
     assert OnRunCompleted is OnRunFailed is OnRunCrashed is OnRunCancelled
-    assert RESERVED_NAMESPACES == {"input", "config"}
+    assert {"input", "config"} == RESERVED_NAMESPACES
     assert Lookup is not None
     assert build_children([[], [0], [0], [1, 2]]) == [[1, 2], [3], [3], []]
     grouped = filter_artifacts_by_origin(
