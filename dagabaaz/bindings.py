@@ -205,7 +205,8 @@ def _raw_value(field: str, binding: BindingSource, scope: BindingScope) -> Any:
         _require_readable(binding.node, field, None, "value", scope)
         return collected_value(scope.artifacts.get(binding.node, ()), binding.key)
     if isinstance(binding, ConfigSource):
-        return binding.value
+        # As in the README's version, where the value was a string: "" is no value.
+        return None if binding.value == "" else binding.value
     if isinstance(binding, RuntimeSource):
         return _runtime_value(field, binding, scope)
     if isinstance(binding, ExpressionSource):
