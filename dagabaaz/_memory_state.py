@@ -67,10 +67,32 @@ A_NODE: Final = 1
 A_ORIGIN: Final = 7
 
 
+def stored_metadata(task_id: str, position: int, output: Output) -> StoredMetadata:
+    """Return the store's own copy of an output's metadata.
+
+    Raises:
+        StoreError: A value cannot be copied (a lock, an open file...); the
+            message names the task and the output's position.
+    """
+    if not output.metadata:
+        return ()
+    try:
+        return tuple(copy_value(output.metadata).items())
+    except Exception as error:  # deepcopy raises whatever the value's own hooks raise
+        raise StoreError(
+            f"complete_task('{task_id}'): output {position} metadata cannot be copied: "
+            f"{type(error).__name__}: {error}"
+        ) from None
+
+
 def artifact_row(
-    artifact_id: str, node_index: int, output: Output, origin: str | None
+    artifact_id: str,
+    node_index: int,
+    output: Output,
+    metadata: StoredMetadata,
+    origin: str | None,
 ) -> ArtifactRow:
-    """Store ``output`` as artifact ``artifact_id`` of node ``node_index``."""
+    """Store ``output`` (its metadata already copied) as artifact ``artifact_id``."""
     return (
         artifact_id,
         node_index,
@@ -78,7 +100,7 @@ def artifact_row(
         output.file_path,
         output.file_size,
         output.mime_type,
-        tuple(copy_value(output.metadata).items()) if output.metadata else (),
+        metadata,
         origin,
     )
 

@@ -12,11 +12,10 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
-from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import DagabaazError
 from dagabaaz.models import Output
@@ -26,7 +25,6 @@ __all__ = [
     "PluginResult",
     "TaskOutcome",
     "call_plugin",
-    "forward_artifacts",
     "to_outputs",
 ]
 
@@ -79,6 +77,9 @@ def call_plugin(
         return _failed(_message(error), traceback.format_exc(), started)
     try:
         result = function(argument)
+        if _is_lazy(result):
+            # A generator's body runs while it is iterated: its errors are the plugin's.
+            result = list(cast(Iterable[Output | Mapping[str, Any]], result))
     except Exception as error:
         return _failed(_message(error), _callee_traceback(error), started)
     except SystemExit as error:  # a plugin's sys.exit() must not end the runner's process
@@ -103,6 +104,13 @@ def _failed(
         diagnostics=diagnostics,
         started=started,
         ended=time.perf_counter(),
+    )
+
+
+def _is_lazy(result: object) -> bool:
+    """Whether iterating ``result`` may run the plugin's code (a generator, a custom iterable)."""
+    return isinstance(result, Iterable) and not isinstance(
+        result, list | tuple | str | bytes | Mapping | Output
     )
 
 
@@ -150,32 +158,6 @@ def _output(name: str, item: object, position: int) -> Output:
         raise ValueError(
             f"plugin '{name}' returned an invalid output {position}: {problems}"
         ) from None
-
-
-def forward_artifacts(task_input: Mapping[str, Any]) -> tuple[Output, ...]:
-    """Return a routing node's outputs: the artifacts it was given, unchanged."""
-    if "artifacts" in task_input:
-        items = task_input["artifacts"]
-    elif "file_name" in task_input:
-        items = [task_input]
-    else:
-        items = []
-    return tuple(_artifact_output(item) for item in items)
-
-
-def _artifact_output(item: Mapping[str, Any]) -> Output:
-    metadata = item.get("metadata")
-    if not isinstance(metadata, Mapping):
-        metadata = {
-            key: value for key, value in item.items() if key not in ARTIFACT_STANDARD_FIELDS
-        }
-    return Output(
-        file_name=item["file_name"],
-        file_path=item.get("file_path") or "",
-        file_size=item.get("file_size"),
-        mime_type=item.get("mime_type"),
-        metadata=dict(metadata),
-    )
 
 
 def _message(error: BaseException) -> str:

@@ -9,17 +9,18 @@ a KeyboardInterrupt lands where it can cancel the run cleanly.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Container, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from dagabaaz._node_index import dependency_indices
-from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin, forward_artifacts
+from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin
 from dagabaaz._run_events import (
     NodeFinished,
     NodeStarted,
@@ -29,7 +30,12 @@ from dagabaaz._run_events import (
     TaskFinished,
 )
 from dagabaaz._run_result import NodeResult, NodeStatus, RunResult, node_status
-from dagabaaz.constants import TERMINAL_RUN_STATUSES, RunStatus, TaskStatus
+from dagabaaz.constants import (
+    TERMINAL_RUN_STATUSES,
+    TERMINAL_TASK_STATUSES,
+    RunStatus,
+    TaskStatus,
+)
 from dagabaaz.expressions import Limits
 from dagabaaz.memory import TaskRecord
 from dagabaaz.models import DagNode, Output
@@ -43,11 +49,14 @@ from dagabaaz.orchestrator import (
 )
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.store import DagStore, TaskInputStore
-from dagabaaz.task_input import assemble_task_input, build_task_input
+from dagabaaz.task_input import assemble_task_input, task_artifacts
 
 __all__ = ["LocalStore", "RunPlan", "execute"]
 
+T = TypeVar("T")
+
 INTERRUPTED = "interrupted (KeyboardInterrupt)"
+STALLED = "run stalled: no task is queued or running, yet the run has not ended"
 _WINDOW_PER_WORKER = 16
 """Tasks handed to the pool per worker: enough to keep workers busy, few enough for cheap waits."""
 
@@ -131,9 +140,13 @@ class _Execution:
         self.submitted: set[str] = set()
         self.backlog: deque[TaskRecord] = deque()
         self.launch_count = -1  # launched nodes when the queue was last read
-        self.running: dict[Future[TaskOutcome], TaskRecord] = {}
+        self.running: dict[Future[tuple[int, TaskOutcome]], TaskRecord] = {}
         self.first_failure: tuple[str, TaskOutcome] | None = None  # the node's slug, the task
         self.interrupted = False
+        self.abort_reason: str | None = None  # why the runner itself ended the run
+        # Numbers tasks as they end, on the worker threads: results are handled in that order.
+        self.ended = itertools.count()
+        self.ended_lock = threading.Lock()
         # Set by a worker the moment a task fails: a failure ends the run, so tasks
         # that have not started yet must not call their plugins.
         self.stopping = threading.Event()
@@ -162,6 +175,8 @@ class _Execution:
             except KeyboardInterrupt:
                 self.interrupted = True
                 self._abort(pool, INTERRUPTED, RunStatus.CANCELLED)
+                # Every task is terminal now: each node started gets its NodeFinished.
+                self._report_nodes()
             except BaseException as error:
                 self._abort(pool, f"local runner error: {error}", RunStatus.FAILED)
                 raise
@@ -178,11 +193,12 @@ class _Execution:
                     return
                 if stalled:
                     # Nothing queued, nothing running, yet the run is live: never wait forever.
+                    self.abort_reason = STALLED
                     self._orchestrate(
                         lambda: abort_run(
                             self.store,
                             run_id=self.plan.run_id,
-                            reason="run stalled: no task is queued or running",
+                            reason=STALLED,
                             callbacks=self.callbacks,
                             status=RunStatus.FAILED,
                         )
@@ -193,9 +209,10 @@ class _Execution:
                 continue
             stalled = False
             done, _ = wait(self.running, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: self.running[f].task_id):
+            # In the order the tasks ended: outputs are recorded, and seen downstream, so.
+            for future in sorted(done, key=lambda f: f.result()[0]):
                 record = self.running.pop(future)
-                self._finish(record, future.result())
+                self._finish(record, future.result()[1])
 
     def _submit_queued(self, pool: ThreadPoolExecutor) -> None:
         # Tasks are dispatched only when a node launches, so the queue is read
@@ -225,33 +242,38 @@ class _Execution:
         track.done += 1
         track.first_start = min(outcome.started, track.first_start or outcome.started)
         track.last_end = max(outcome.ended, track.last_end or outcome.ended)
-        slug = self.plan.nodes[record.node_index].slug
+        node = self.plan.nodes[record.node_index]
         if outcome.ok:
-            self._orchestrate(
-                lambda: self._complete(record.task_id, outcome.outputs, track), report=False
+            outputs = outcome.outputs
+            refused = self._orchestrate(
+                lambda: self._complete(record.task_id, node.plugin, outputs, track), report=False
             )
-        else:
+            if refused is not None:
+                outcome = replace(outcome, outputs=(), error=refused)
+        if not outcome.ok:
             error = outcome.error or "task failed"
-            track.errors.append(error)
-            if self.first_failure is None:
-                self.first_failure = (slug, outcome)
-            self._orchestrate(
-                lambda: on_task_failed(
-                    self.store,
-                    task_id=record.task_id,
-                    error_message=error,
-                    callbacks=self.callbacks,
-                ),
-                report=False,
-            )
+            # A task the run cancelled while its plugin ran did not fail the run: its error is moot.
+            if self._orchestrate(lambda: self._fail(record.task_id, error), report=False):
+                track.errors.append(error)
+                if self.first_failure is None:
+                    self.first_failure = (node.slug, outcome)
         self._emit(
-            TaskFinished(slug, record.task_id, outcome.ok, track.done, track.total, outcome.error)
+            TaskFinished(
+                node.slug, record.task_id, outcome.ok, track.done, track.total, outcome.error
+            )
         )
         self._report_nodes()
 
-    def _complete(self, task_id: str, outputs: Sequence[Output], track: _NodeTrack) -> None:
+    def _complete(
+        self, task_id: str, plugin: str, outputs: Sequence[Output], track: _NodeTrack
+    ) -> str | None:
+        """Record the outputs and tell the engine; return why the store refused them, if it did."""
+        try:
+            recorded = self.store.complete_task(task_id, outputs)
+        except (TypeError, ValueError) as error:  # StoreError is a ValueError
+            return f"plugin '{plugin}' returned an output the store refused: {error}"
         # False when the task was cancelled while its plugin ran: nothing to record.
-        if self.store.complete_task(task_id, outputs):
+        if recorded:
             track.outputs.extend(outputs)
             on_task_complete(
                 self.store,
@@ -260,6 +282,15 @@ class _Execution:
                 resolve_passthrough=self._is_passthrough,
                 fan_out_limit=self.plan.fan_out_limit,
             )
+        return None
+
+    def _fail(self, task_id: str, error: str) -> bool:
+        """Report a failed task; False when the run had already ended it (cancelled)."""
+        context = self.store.get_task_context(task_id)
+        if context is not None and context.status in TERMINAL_TASK_STATUSES:
+            return False
+        on_task_failed(self.store, task_id=task_id, error_message=error, callbacks=self.callbacks)
+        return True
 
     def _reconcile(self) -> None:
         reconcile_run(
@@ -267,6 +298,7 @@ class _Execution:
             self.plan.run_id,
             callbacks=self.callbacks,
             resolve_passthrough=self._is_passthrough,
+            pipes=self.plan.pipes,
             fan_out_limit=self.plan.fan_out_limit,
         )
 
@@ -287,17 +319,18 @@ class _Execution:
             pool.shutdown(wait=True, cancel_futures=True)
             self.running.clear()
 
-    def _orchestrate(self, call: Callable[[], object], *, report: bool = True) -> None:
+    def _orchestrate(self, call: Callable[[], T], *, report: bool = True) -> T:
         with self.store.run_lock(self.plan.run_id):
-            call()
+            result = call()
         if report:
             self._report_nodes()
+        return result
 
     # --- worker side (runs on a pool thread) -------------------------------
 
-    def _work(self, record: TaskRecord) -> TaskOutcome:
+    def _work(self, record: TaskRecord) -> tuple[int, TaskOutcome]:
         if self.stopping.is_set():
-            return TaskOutcome(not_run=True)
+            return self._ended(TaskOutcome(not_run=True))
         node = self.plan.nodes[record.node_index]
         plugin = self.plan.plugins.get(node.plugin)
         try:
@@ -310,7 +343,11 @@ class _Execution:
             raise
         if not outcome.ok:
             self.stopping.set()
-        return outcome
+        return self._ended(outcome)
+
+    def _ended(self, outcome: TaskOutcome) -> tuple[int, TaskOutcome]:
+        with self.ended_lock:
+            return next(self.ended), outcome
 
     def _task_input(self, record: TaskRecord) -> dict[str, Any]:
         slug = self.plan.nodes[record.node_index].slug
@@ -329,32 +366,31 @@ class _Execution:
         )
 
     def _forward(self, record: TaskRecord) -> tuple[Output, ...]:
-        if record.input_artifact_id is not None:
-            artifact = self.store.get_artifact_data(record.input_artifact_id)
-            if artifact is None:
-                return ()
-            return (
-                Output(
-                    file_name=artifact.file_name,
-                    file_path=artifact.file_path,
-                    file_size=artifact.file_size,
-                    mime_type=artifact.mime_type,
-                    metadata=artifact.metadata,
-                ),
-            )
-        task_input = build_task_input(
+        """Return the artifacts the task was given, as its outputs, field for field.
+
+        Read as artifacts, not through the task's input dict, where metadata
+        and the standard fields share one namespace.
+        """
+        artifacts = task_artifacts(
             self.store,
             run_id=self.plan.run_id,
             node_index=record.node_index,
-            input_artifact_id=None,
             nodes=self.plan.nodes,
-            deps=self.deps,
+            input_artifact_id=record.input_artifact_id,
             origin_artifact_id=record.origin_artifact_id,
+            deps=self.deps,
             passthrough_indices=self.passthrough_indices,
         )
-        if not self.deps[record.node_index]:
-            return ()  # a root routing node has the run input, not artifacts
-        return forward_artifacts(task_input)
+        return tuple(
+            Output(
+                file_name=artifact.file_name,
+                file_path=artifact.file_path,
+                file_size=artifact.file_size,
+                mime_type=artifact.mime_type,
+                metadata=artifact.metadata,
+            )
+            for artifact in artifacts
+        )
 
     # --- progress and result -----------------------------------------------
 
@@ -438,6 +474,8 @@ class _Execution:
             return None
         if self.interrupted:
             return f"run cancelled: {INTERRUPTED}"
+        if self.abort_reason is not None:
+            return self.abort_reason
         if self.first_failure is not None:
             slug, outcome = self.first_failure
             return f"node '{slug}' failed: {outcome.error or 'task failed'}"
@@ -447,6 +485,11 @@ class _Execution:
                 # Engine markers already name their node ("node 'x': ...").
                 detail = task.error.removeprefix(f"node '{slug}': ")
                 return f"node '{slug}' failed: {detail}"
+        # The engine ended the run for a reason no task carries as a failure
+        # (a dispatch cut short, say); the tasks it cancelled carry the reason.
+        for task in tasks:
+            if task.error and TaskStatus(task.status) is TaskStatus.CANCELLED:
+                return f"run {status.value}: {task.error}"
         return f"run {status.value}"
 
 

@@ -75,7 +75,8 @@ class NodeResult:
         task_count: How many tasks the node had (marker tasks included).
         outputs: The outputs its tasks recorded, in completion order.
         elapsed_seconds: From its first task starting to its last ending (0 if none ran).
-        errors: The error of each failed task.
+        errors: The error of each failed task (not of a task the run
+            cancelled while its plugin ran).
     """
 
     slug: str
@@ -109,7 +110,10 @@ class RunResult:
         run_id: The run's id.
         status: The run's final status.
         nodes: Per-node results by slug, in pipeline order.
-        error: Why the run did not complete (None when it did).
+        error: Why the run did not complete: the node that failed and its
+            error, an interrupt, a stall (no task queued or running while
+            the run was live), or the reason the engine gave; None when it
+            completed.
         traceback: The formatted traceback of the first failure, starting at the
             plugin's own frames; None when the failure needs none (a binding
             that failed, a plugin result that is not an output).

@@ -45,6 +45,7 @@ from dagabaaz._memory_state import (
     copy_value,
     moved_row,
     prepare_outputs,
+    stored_metadata,
     task_record,
     to_dag,
     to_task,
@@ -129,10 +130,14 @@ class InMemoryStore:
             in which case nothing changes.
 
         Raises:
-            StoreError: The task is unknown, or an output is malformed (the
-                message names the task and the output's position).
+            StoreError: The task is unknown, or an output is malformed or
+                holds metadata that cannot be copied (the message names the
+                task and the output's position). Nothing is recorded then,
+                not even the outputs before the bad one.
         """
         prepared = prepare_outputs(task_id, outputs)
+        # Every copy is made before anything changes: a refused output leaves no trace.
+        metadata = [stored_metadata(task_id, i, output) for i, output in enumerate(prepared)]
         with self._lock:
             row = self._task(task_id)
             if row[T_STATUS] in TERMINAL:
@@ -141,10 +146,10 @@ class InMemoryStore:
             node = run.states[row[T_NODE]]
             inherited = self._inherited_origin(row, node)
             created: list[str] = []
-            for output in prepared:
+            for output, stored in zip(prepared, metadata, strict=True):
                 artifact_id = f"artifact-{next(self._artifact_ids)}"
                 origin = artifact_id if node.root else inherited
-                artifact = artifact_row(artifact_id, node.index, output, origin)
+                artifact = artifact_row(artifact_id, node.index, output, stored, origin)
                 self._artifacts[artifact_id] = artifact
                 self._artifact_runs[artifact_id] = row[T_RUN]
                 created.append(artifact_id)

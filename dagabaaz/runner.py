@@ -42,7 +42,7 @@ from dagabaaz._run_loop import LocalStore, RunPlan, execute
 from dagabaaz._run_result import NodeResult, NodeStatus, RunResult
 from dagabaaz._suggest import Suggester
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT
-from dagabaaz.errors import NodeConfigError
+from dagabaaz.errors import NodeConfigError, StoreError
 from dagabaaz.expressions import Limits
 from dagabaaz.memory import InMemoryStore
 from dagabaaz.models import DagNode, Pipeline
@@ -162,7 +162,8 @@ class LocalRunner:
             nodes: The pipeline: its nodes, or a :class:`~dagabaaz.models.Pipeline`
                 whose ``default_input`` fills what ``run_input`` leaves out.
             run_input: The run's input values (``input.`` in expressions).
-            run_id: The run's id; a fresh one when None.
+            run_id: The run's id (one not yet used in the runner's store); a
+                fresh one when None.
             node_configs: Node slug -> config values (``config.`` in expressions).
             progress: Called with each :data:`RunEvent`, on this thread.
 
@@ -173,6 +174,9 @@ class LocalRunner:
             RunInputError: A required run input has no value.
             NodeConfigError: ``node_configs`` names a node the pipeline does
                 not have, or a config is not a mapping.
+            StoreError: ``run_id`` is already used in the runner's store: a run
+                id names one run, so nothing is run and the earlier run is
+                left as it was.
         """
         default_input: Mapping[str, Any] = {}
         if isinstance(nodes, Pipeline):
@@ -189,6 +193,11 @@ class LocalRunner:
         configs = _checked_node_configs(node_configs, node_list)
         values = merge_run_input(self.input_schema(node_list), default_input, run_input)
         run_id = run_id or f"run-{uuid.uuid4().hex[:12]}"
+        if self.store.get_run_status(run_id) is not None:
+            raise StoreError(
+                f"run id '{run_id}' is already used in this runner's store; "
+                "pass another run_id (or none, for a fresh one)"
+            )
         self.store.create_run(run_id, node_list, values)
         plan = RunPlan(
             store=self.store,

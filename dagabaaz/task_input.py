@@ -217,6 +217,39 @@ def assemble_task_input(
     return view.bind(input_data, node_config, pipes, limits)
 
 
+def task_artifacts(
+    store: TaskInputStore,
+    *,
+    run_id: str,
+    node_index: int,
+    nodes: Sequence[DagNode],
+    input_artifact_id: str | None = None,
+    origin_artifact_id: str | None = None,
+    deps: Sequence[Sequence[int]] | None = None,
+    passthrough_indices: Container[int] | None = None,
+) -> list[TaskArtifact]:
+    """Return the artifacts a task was given, each once, in dependency order.
+
+    What ``build_task_input`` turns into the input dict, as the artifacts
+    themselves: a fan-out task's input artifact, or everything its edges
+    deliver; none for a root task. The local runner forwards these from a
+    routing node without a function.
+
+    Raises:
+        TaskInputError: As in :func:`build_task_input`.
+    """
+    view = _TaskView(
+        _upstream(store, run_id, node_index, nodes, deps, passthrough_indices),
+        input_artifact_id,
+        origin_artifact_id,
+    )
+    with view._copying():
+        if input_artifact_id is not None:
+            view.producer()
+            return [view.artifact()]
+        return flatten(view.slots())
+
+
 def collect_upstream_task_artifacts_bfs(
     store: TaskInputStore,
     run_id: str,

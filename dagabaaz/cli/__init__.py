@@ -1,4 +1,4 @@
-"""The ``dagabaaz`` command line: check, eval, run, graph, pipes and schema.
+"""The ``dagabaaz`` command line: check, eval, run, graph, pipes, schema; db, worker, submit, runs.
 
 Every command is a module with ``add_parser``; :func:`main` returns the exit
 code instead of exiting, so tests and other programs can call it in-process.
@@ -12,13 +12,13 @@ import sys
 from collections.abc import Sequence
 
 from dagabaaz import __version__
-from dagabaaz.cli import check, evaluate, graph, pipes, run, schema
+from dagabaaz.cli import check, db, evaluate, graph, pipes, run, runs, schema, submit, worker
 from dagabaaz.cli._common import EXIT_UNUSABLE, CliError
 from dagabaaz.loading import PipelineFileError
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS = (check, evaluate, run, graph, pipes, schema)
+_COMMANDS = (check, evaluate, run, graph, pipes, schema, db, worker, submit, runs)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -44,15 +45,23 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+def _finite_float(literal: str) -> float:
+    number = float(literal)
+    if not math.isfinite(number):
+        raise ValueError(literal)  # 1e400: a float would silently be inf
+    return number
+
+
 def parse_input_value(text: str) -> Any:
     """Type one ``--input`` value: JSON when it parses as JSON, otherwise the text itself.
 
     ``7`` is a number, ``true`` a boolean, ``null`` None, ``[1, 2]`` a list,
     ``"7"`` (quotes included) the string 7; ``007``, ``NaN`` and ``hello`` are
-    not JSON, so they stay strings exactly as typed.
+    not JSON, and ``1e400`` is past what a float holds, so they stay strings
+    exactly as typed.
     """
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except ValueError:
         return text
 

@@ -59,8 +59,13 @@ def run_eval(args: argparse.Namespace) -> int:
     except ExpressionError as error:
         return _fail(args, error.diagnostics or [Diagnostic("evaluation-failed", str(error))])
     try:
-        text = json.dumps(value, ensure_ascii=False, indent=2)
-    except (TypeError, ValueError) as error:
+        text = json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
+    except ValueError:  # the values come from JSON text: no cycles, so a NaN or infinity
+        raise CliError(
+            "the result is not JSON: it holds NaN or an infinity, which JSON cannot write",
+            EXIT_FAILED,
+        ) from None
+    except TypeError as error:
         raise CliError(f"the result is not JSON: {error}", EXIT_FAILED) from None
     if args.format == "json":
         dump_json({"result": value, "diagnostics": [d.to_dict() for d in diagnostics]})

@@ -22,7 +22,7 @@ from dagabaaz.expressions.evaluator import (
     render,
     text_too_long,
 )
-from dagabaaz.expressions.scope import LOOKUP_ERRORS, lookup
+from dagabaaz.expressions.scope import GET, LOOKUP_ERRORS, lookup
 from dagabaaz.expressions.values import to_text
 
 __all__ = ["MAX_GENERATED_STEPS", "generate"]
@@ -51,6 +51,7 @@ class _Writer:
         self.lines = ["def evaluate(scope):"]
         self.names: dict[str, Any] = {
             "LOOKUP_ERRORS": LOOKUP_ERRORS,
+            "GET": GET,
             "lookup": lookup,
             "to_text": to_text,
             "render": render,
@@ -77,7 +78,7 @@ class _Writer:
         for number, (namespace, key) in enumerate(chain.refs):
             ref = f"r{index}_{number}"
             self.emit(1, "try:")
-            self.emit(2, f"{ref} = scope[{namespace!r}][{key!r}]")
+            self.emit(2, f"{ref} = GET(GET(scope, {namespace!r}), {key!r})")
             self.emit(1, "except LOOKUP_ERRORS:")
             self.emit(2, f"{ref} = lookup(scope, {namespace!r}, {key!r})")
             refs.append(ref)

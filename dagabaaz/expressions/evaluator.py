@@ -29,7 +29,7 @@ from dagabaaz.errors import ExpressionError
 from dagabaaz.expressions.ast import Interpolation, Reference, Template
 from dagabaaz.expressions.checker import BoundPipe
 from dagabaaz.expressions.limits import Budget
-from dagabaaz.expressions.scope import LOOKUP_ERRORS, Scope, lookup
+from dagabaaz.expressions.scope import GET, LOOKUP_ERRORS, Scope, lookup
 from dagabaaz.expressions.values import to_text
 
 __all__ = [
@@ -290,12 +290,13 @@ def _primary(chain: Chain) -> Evaluator:
     if not chain.is_list:
         return _reference(*chain.refs[0])
     refs = chain.refs
+    get = GET
 
     def collect(scope: Scope) -> list[Any]:
         values = []
         for namespace, key in refs:
             try:
-                values.append(scope[namespace][key])  # type: ignore[index]
+                values.append(get(get(scope, namespace), key))
             except LOOKUP_ERRORS:
                 values.append(lookup(scope, namespace, key))
         return values
@@ -304,13 +305,15 @@ def _primary(chain: Chain) -> Evaluator:
 
 
 def _reference(namespace: str, key: str) -> Evaluator:
-    def get(scope: Scope) -> Any:
+    get = GET
+
+    def read(scope: Scope) -> Any:
         try:
-            return scope[namespace][key]  # type: ignore[index]
+            return get(get(scope, namespace), key)
         except LOOKUP_ERRORS:
             return lookup(scope, namespace, key)
 
-    return get
+    return read
 
 
 def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
@@ -333,10 +336,11 @@ def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
 
         return evaluate_list
     namespace, key = chain.refs[0]
+    get = GET
 
     def evaluate(scope: Scope) -> Any:
         try:
-            value = scope[namespace][key]  # type: ignore[index]
+            value = get(get(scope, namespace), key)
         except LOOKUP_ERRORS:
             value = lookup(scope, namespace, key)
         cls = value.__class__
@@ -374,6 +378,7 @@ def _text(plan: Plan) -> Evaluator:
         template.append("")
     constant_length = sum(map(len, template))
     max_text = budget.limits.max_string_length
+    get = GET
 
     def evaluate(scope: Scope) -> str | None:
         out = template.copy()
@@ -381,7 +386,7 @@ def _text(plan: Plan) -> Evaluator:
         for index, namespace, key, chain, site in slots:
             if chain is None:
                 try:
-                    value = scope[namespace][key]  # type: ignore[index]
+                    value = get(get(scope, namespace), key)
                 except LOOKUP_ERRORS:
                     value = lookup(scope, namespace, key)
             else:

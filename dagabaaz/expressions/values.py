@@ -6,6 +6,11 @@
   nor ``""``) joined with ``", "``; an item that is itself a list or dict
   renders as JSON.
 * A dict renders as JSON, never as a Python repr.
+* JSON is strict: a NaN or an infinity anywhere in a list or dict written as
+  JSON raises :class:`UnrenderableValue` (JSON has no such numbers, and
+  ``NaN`` in the output would break every strict reader). A float written as
+  text on its own (a lone value, an item of a list joined as text) is written
+  as Python writes it: ``nan``, ``inf``, ``-inf``.
 * Nothing else renders: a value of any other type (bytes, a set, an
   arbitrary object), or a dict with a key that is not a string, raises
   :class:`UnrenderableValue` instead of showing its Python repr.
@@ -155,7 +160,13 @@ def _json_text(value: object, budget: Budget, before: int, what: str) -> str:
     if length > room:
         budget.text(before + length, what, at_least=True)
     try:
-        text = json.dumps(value, ensure_ascii=False, default=_json_default, separators=(", ", ": "))
+        text = json.dumps(
+            value,
+            ensure_ascii=False,
+            allow_nan=False,
+            default=_json_default,
+            separators=(", ", ": "),
+        )
     except (TypeError, ValueError) as error:
         raise UnrenderableValue(f"value cannot be written as JSON: {error}") from None
     budget.text(before + len(text), what)  # exact where huge ints were only estimated
@@ -312,9 +323,10 @@ def _scalar_json_length(value: object) -> int:
         # from this count passes the limit by a fraction of a percent at most.
         return (bits - 1) * 30103 // 100000 + 1 + (value < 0)
     if isinstance(value, float):
-        if value != value:
-            return 3  # NaN
-        if value in (math.inf, -math.inf):
-            return 8 + (value < 0)  # Infinity, -Infinity
+        if not math.isfinite(value):
+            raise UnrenderableValue(
+                f"the number {float.__repr__(value)} cannot be written as JSON, "
+                "which has no NaN or infinities"
+            )
         return len(float.__repr__(value))
     _unrenderable(value)

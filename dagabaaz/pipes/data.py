@@ -46,14 +46,26 @@ def json_get(value: object, key: str, *, budget: Budget) -> Any:
 def int_(value: object) -> int:
     """Return the value as an integer (decimals are cut off); 0 when it is not a number.
 
-    True and False give 1 and 0.
+    True and False give 1 and 0, and NaN gives 0. An int comes back exact,
+    whatever its size; an infinity, or a number with more digits before its
+    decimal point than int builds, fails the evaluation.
     """
     if isinstance(value, bool):
         return int(value)
     number = as_number(value)
-    if number is None or not _is_finite(number):
+    if number is None:
         return 0
-    if isinstance(number, Decimal) and number.adjusted() >= MAX_INT_DIGITS:
+    if isinstance(number, int):
+        return int(number)  # exact: an int is never read through float
+    if number != number:  # NaN, float or Decimal
+        return 0
+    if isinstance(number, float):
+        if math.isinf(number):
+            raise PipeError(_INFINITE)
+        return int(number)
+    if number.is_infinite():
+        raise PipeError(_INFINITE)
+    if number.adjusted() >= MAX_INT_DIGITS:
         raise PipeError(
             f"the number has {number.adjusted() + 1} digits before its decimal point, "
             f"more than int converts ({MAX_INT_DIGITS})"
@@ -61,8 +73,7 @@ def int_(value: object) -> int:
     return int(number)
 
 
-def _is_finite(number: float | Decimal) -> bool:
-    return number.is_finite() if isinstance(number, Decimal) else math.isfinite(number)
+_INFINITE: Final = "an infinite number has no integer value"
 
 
 def _is_whole(number: object) -> bool:

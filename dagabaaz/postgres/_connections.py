@@ -21,7 +21,16 @@ import psycopg_pool
 
 from dagabaaz.postgres._queue import QueuedTask
 
-__all__ = ["Connections", "Transaction"]
+__all__ = ["Connections", "Transaction", "session_options"]
+
+
+def session_options(conninfo: str, schema: str) -> str:
+    """Return the ``options`` connection parameter: the DSN's own, then the schema's search_path.
+
+    Settings given in the DSN (``options=-c synchronous_commit=off``) are kept.
+    """
+    given = psycopg.conninfo.conninfo_to_dict(conninfo).get("options") or ""
+    return f"{given} -c search_path={schema}".strip()
 
 
 @dataclass(slots=True)
@@ -33,6 +42,8 @@ class Transaction:
     """Tasks dispatched in this transaction whose jobs are enqueued just before commit."""
     locked: set[str] = field(default_factory=set)
     """Runs whose lock this transaction holds."""
+    dispatched: int = 0
+    """Jobs this transaction enqueued (known once it committed)."""
 
 
 class Connections:
@@ -55,7 +66,7 @@ class Connections:
                 max_size=max_size,
                 kwargs={
                     "autocommit": True,
-                    "options": f"-c search_path={schema}",
+                    "options": session_options(conninfo, schema),
                     "application_name": application_name,
                 },
                 check=psycopg_pool.ConnectionPool.check_connection,

@@ -17,10 +17,10 @@ How it keeps the engine's guarantees:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 import psycopg_pool
@@ -55,7 +55,7 @@ from dagabaaz.postgres._rows import (
 from dagabaaz.postgres._values import DEFAULT_MAX_JSON_BYTES, encode_json
 from dagabaaz.store import RetryableTask
 
-__all__ = ["PostgresStore"]
+__all__ = ["NodeProgress", "PostgresStore", "RunDefinition", "StartedTask"]
 
 _LIVE = ("pending", "queued", "running")
 _TERMINAL_RUNS = tuple(sorted(status.value for status in TERMINAL_RUN_STATUSES))
@@ -149,11 +149,12 @@ class PostgresStore:
             yield txn.connection
 
     @contextmanager
-    def run_lock(self, run_id: str) -> Iterator[None]:
+    def run_lock(self, run_id: str) -> Iterator[Transaction]:
         """Serialize engine calls for one run: a transaction holding the run's row lock.
 
         Re-entrant. Other runs are not blocked. The lock also stamps the run's
-        ``touched_at``, which the stalled-run sweep reads.
+        ``touched_at``, which the stalled-run sweep reads. Yields the
+        transaction (its ``dispatched`` count is final once the block ends).
         """
         with self._db.transaction(self._before_commit) as txn:
             if run_id not in txn.locked:
@@ -161,13 +162,14 @@ class PostgresStore:
                     "UPDATE dagabaaz_runs SET touched_at = now() WHERE id = %s", (run_id,)
                 )
                 txn.locked.add(run_id)
-            yield
+            yield txn
 
     def _before_commit(self, txn: Transaction) -> None:
         if not txn.jobs or self.queue is None:
             return
         tasks, txn.jobs = txn.jobs, []
         job_ids = self.queue.enqueue(txn.connection, tasks)
+        txn.dispatched += len(tasks)
         txn.connection.execute(
             """UPDATE dagabaaz_tasks t SET job_id = j.job_id
                  FROM unnest(%s::bigint[], %s::bigint[]) AS j(task_id, job_id)
@@ -201,8 +203,12 @@ class PostgresStore:
         run_input: Mapping[str, Any] | None = None,
         *,
         node_configs: Mapping[str, Mapping[str, Any]] | None = None,
+        passthrough: Iterable[str] = (),
     ) -> None:
         """Register a run of ``nodes``, status running, with no tasks yet.
+
+        ``node_configs`` (node slug -> config) and ``passthrough`` (the
+        routing plugins) are kept with the run for the workers that run it.
 
         Raises:
             StoreError: The run id is taken, an argument has the wrong type,
@@ -231,10 +237,10 @@ class PostgresStore:
             with self.transaction() as conn:
                 conn.execute(
                     """WITH run AS (
-                           INSERT INTO dagabaaz_runs
-                                  (id, status, nodes, node_count, run_input, node_configs)
+                           INSERT INTO dagabaaz_runs (id, status, nodes, node_count, run_input,
+                                                      node_configs, passthrough)
                            VALUES (%(id)s, 'running', %(nodes)s::jsonb, %(count)s,
-                                   %(input)s::jsonb, %(configs)s::jsonb)
+                                   %(input)s::jsonb, %(configs)s::jsonb, %(passthrough)s)
                            RETURNING id),
                        node_rows AS (
                            INSERT INTO dagabaaz_nodes (run_id, node_index)
@@ -247,6 +253,7 @@ class PostgresStore:
                         "count": len(nodes),
                         "input": values,
                         "configs": configs,
+                        "passthrough": sorted(set(passthrough)),
                     },
                 )
         except errors.UniqueViolation:
@@ -286,7 +293,7 @@ class PostgresStore:
         with self.transaction() as conn:
             row = conn.execute(
                 """UPDATE dagabaaz_tasks t
-                      SET status = 'completed', finished_at = now()
+                      SET status = 'completed', finished_at = clock_timestamp()
                      FROM dagabaaz_runs r
                     WHERE t.id = %s AND r.id = t.run_id
                       AND t.status IN ('pending', 'queued', 'running')
@@ -341,6 +348,47 @@ class PostgresStore:
             )
             return True
 
+    def start_task(self, task_id: str) -> StartedTask | None:
+        """Mark a queued (or already running) task running for a worker and say what it is.
+
+        Counts the attempt. Returns None when the task is unknown or no
+        longer live (completed, failed or cancelled meanwhile): there is
+        nothing to run.
+        """
+        key = db_key(task_id)
+        if key is None:
+            return None
+        row = self._row(
+            """UPDATE dagabaaz_tasks t SET status = 'running', attempts = t.attempts + 1
+                 FROM dagabaaz_runs r
+                WHERE t.id = %s AND r.id = t.run_id AND t.status IN ('queued', 'running')
+            RETURNING t.run_id, r.seq, t.node_index, t.plugin_name, t.input_artifact_id,
+                      t.origin_artifact_id, t.attempts""",
+            (key,),
+        )
+        return None if row is None else StartedTask(task_id, *row)
+
+    def run_definition(self, run_id: str) -> RunDefinition:
+        """Return what workers need to know about a run: pipeline, configs, routing plugins.
+
+        Raises:
+            StoreError: The run is unknown.
+        """
+        row = self._row(
+            "SELECT seq, nodes, node_configs, passthrough FROM dagabaaz_runs WHERE id = %s",
+            (run_id,),
+        )
+        if row is None:
+            raise StoreError(f"unknown run '{run_id}'")
+        seq, nodes, configs, passthrough = row
+        return RunDefinition(
+            run_id,
+            seq,
+            tuple(DagNode.model_validate(fields) for fields in nodes),
+            configs,
+            frozenset(passthrough),
+        )
+
     def reopen_run(self, run_id: str) -> None:
         """Move a failed, crashed or cancelled run back to running for a retry.
 
@@ -372,6 +420,32 @@ class PostgresStore:
         if row is None:
             raise StoreError(f"unknown run '{run_id}'")
         return RunRecord(run_id, RunStatus(row[0]), row[1], row[2])
+
+    def node_progress(self, run_id: str) -> list[NodeProgress]:
+        """Return every node's launch claim and task counters, in node order (for watching)."""
+        rows = self._rows(
+            """SELECT n.node_index, n.launched, n.total, n.terminal, n.skipped, n.succeeded
+                 FROM dagabaaz_runs r
+                 LEFT JOIN dagabaaz_nodes n ON n.run_id = r.id
+                WHERE r.id = %s ORDER BY n.node_index""",
+            (run_id,),
+        )
+        if not rows:
+            raise StoreError(f"unknown run '{run_id}'")
+        return [NodeProgress(*row) for row in rows if row[0] is not None]
+
+    def list_runs(self, *, live_only: bool = False, limit: int = 50) -> list[RunRecord]:
+        """Return the most recently created runs, newest first."""
+        condition = "WHERE status IN ('pending', 'running')" if live_only else ""
+        rows = self._rows(
+            f"""SELECT id, status, error, progress FROM dagabaaz_runs {condition}
+                 ORDER BY seq DESC LIMIT %s""",
+            (limit,),
+        )
+        return [
+            RunRecord(run_id, RunStatus(status), error, done)
+            for run_id, status, error, done in rows
+        ]
 
     def tasks(self, run_id: str) -> list[TaskRecord]:
         """Return a snapshot of every task of the run, in creation order."""
@@ -575,7 +649,7 @@ class PostgresStore:
                                                   input_artifact_id, origin_artifact_id, error,
                                                   finished_at)
                        VALUES (%s, %s, %s, %s, %s, %s, %s,
-                               CASE WHEN %s THEN NULL ELSE now() END)
+                               CASE WHEN %s THEN NULL ELSE clock_timestamp() END)
                        RETURNING id""",
                     (
                         run_id,
@@ -645,7 +719,7 @@ class PostgresStore:
         if key is None:
             return None
         row = self._row(
-            """UPDATE dagabaaz_tasks SET status = %s, error = %s, finished_at = now()
+            """UPDATE dagabaaz_tasks SET status = %s, error = %s, finished_at = clock_timestamp()
                 WHERE id = %s AND status IN ('pending', 'queued', 'running')
             RETURNING run_id""",
             (status, error, key),
@@ -656,7 +730,8 @@ class PostgresStore:
         """Cancel every pending, queued or running task, and withdraw their waiting jobs."""
         with self.transaction() as conn:
             rows = conn.execute(
-                """UPDATE dagabaaz_tasks SET status = 'cancelled', error = %s, finished_at = now()
+                """UPDATE dagabaaz_tasks
+                      SET status = 'cancelled', error = %s, finished_at = clock_timestamp()
                     WHERE run_id = %s AND status IN ('pending', 'queued', 'running')
                 RETURNING job_id""",
                 (reason, run_id),
@@ -815,6 +890,43 @@ class PostgresStore:
             RetryableTask(str(task_id), node, plugin, input_id, origin)
             for task_id, node, plugin, input_id, origin in rows
         ]
+
+
+class StartedTask(NamedTuple):
+    """A task a worker is about to run, as :meth:`PostgresStore.start_task` returns it."""
+
+    task_id: str
+    run_id: str
+    run_seq: int
+    """Tells apart two runs that had the same id (one deleted, one created after)."""
+    node_index: int
+    plugin_name: str
+    input_artifact_id: str | None
+    origin_artifact_id: str | None
+    attempt: int
+    """1 the first time; more when a worker died while running it."""
+
+
+class NodeProgress(NamedTuple):
+    """One node of a run as :meth:`PostgresStore.node_progress` reports it."""
+
+    node_index: int
+    launched: bool
+    total: int
+    terminal: int
+    skipped: int
+    succeeded: int
+    """Tasks completed or filtered."""
+
+
+class RunDefinition(NamedTuple):
+    """A run as workers need it, from :meth:`PostgresStore.run_definition`."""
+
+    run_id: str
+    run_seq: int
+    nodes: tuple[DagNode, ...]
+    node_configs: dict[str, dict[str, Any]]
+    passthrough: frozenset[str]
 
 
 STATUS_OF_RUN: dict[str, RunStatus] = {status.value: status for status in RunStatus}

@@ -93,3 +93,26 @@ def test_eval_bad_data_file_exits_two(
 def test_eval_missing_data_file_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "{input.x}", "--data", "nope.json"]) == 2
     assert capsys.readouterr().err == "dagabaaz: --data nope.json: no such file\n"
+
+
+def test_eval_never_prints_nan_or_infinity(
+    write: Callable[[str, str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A float literal past the float range is read as inf by Python's JSON
+    # reader; printed, it would be "Infinity", which no strict JSON reader takes.
+    data = write("data.json", '{"input": {"big": [1e400]}}')
+    for output in ("text", "json"):
+        assert main(["eval", "{input.big}", "--data", data, "--format", output]) == 1
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err == (
+            "dagabaaz: the result is not JSON: it holds NaN or an infinity, "
+            "which JSON cannot write\n"
+        )
+
+
+def test_an_input_past_the_float_range_stays_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "{input.n}", "--input", "n=1e400"]) == 0
+    assert capsys.readouterr().out == '"1e400"\n'
+    assert main(["eval", "{input.n | int}", "--input", "n=-1e400"]) == 0
+    assert capsys.readouterr().out == "-1" + "0" * 400 + "\n"

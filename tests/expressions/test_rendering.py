@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import re
 import tracemalloc
 from types import MappingProxyType
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dagabaaz.expressions import Budget, ExpressionError, LimitExceeded, Limits, compile_expression
-from dagabaaz.expressions.values import to_json
+from dagabaaz.expressions.values import UnrenderableValue, to_json
 
 
 class Level(enum.IntEnum):
@@ -160,10 +161,23 @@ json_values = st.recursive(
 )
 
 
+def non_finite(value: Any) -> bool:
+    """Whether ``value`` holds a NaN or an infinity anywhere."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(non_finite(item) for item in value.values())
+    return isinstance(value, list) and any(non_finite(item) for item in value)
+
+
 @settings(max_examples=300, deadline=None)
 @given(json_values)
 def test_the_counted_json_length_is_exact(value: Any) -> None:
-    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if non_finite(value):  # strict JSON: refused, whatever the limit
+        with pytest.raises(UnrenderableValue, match="no NaN or infinities"):
+            to_json(value, Budget(Limits()))
+        return
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
     assert to_json(value, Budget(Limits(max_string_length=len(text)))) == text
     if len(text) == 1:
         return  # a one-digit number: no smaller limit exists
@@ -189,3 +203,42 @@ def test_huge_ints_are_checked_exactly_once_written(digits: int) -> None:
     assert to_json(value, Budget(Limits(max_string_length=len(text)))) == text
     with pytest.raises(LimitExceeded, match="max_string_length"):
         to_json(value, Budget(Limits(max_string_length=len(text) - 1)))
+
+
+NON_FINITE = [
+    ("nan in a dict", "x {v.x}", {"a": math.nan}, "nan"),
+    ("inf in a nested list", "x {v.x}", [[1, math.inf]], "inf"),
+    ("-inf deep in a dict", "{v.x | string}", {"a": [{"b": -math.inf}]}, "-inf"),
+    ("nan in a dict joined", "{v.x | join(;)}", ["a", {"k": math.nan}], "nan"),
+    ("inf in a list in list()", "x {list(v.x)}", [math.inf], "inf"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "value", "number"), NON_FINITE, ids=[c[0] for c in NON_FINITE]
+)
+def test_json_is_strict_nan_and_infinities_are_refused(
+    name: str, source: str, value: Any, number: str
+) -> None:
+    # json.dumps writes NaN, Infinity and -Infinity by default: no strict
+    # JSON reader accepts them, so the rendering is refused instead.
+    with pytest.raises(ExpressionError) as caught:
+        render(source, value)
+    assert caught.value.diagnostics[0].code == "unrenderable-value"
+    assert str(caught.value).endswith(
+        f"the number {number} cannot be written as JSON, which has no NaN or infinities"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(math.nan, "xnan"), (math.inf, "xinf"), ([-math.inf, 1], "x-inf, 1")],
+    ids=["nan", "inf", "list-joined-as-text"],
+)
+def test_a_float_written_as_text_is_written_as_python_writes_it(value: Any, text: str) -> None:
+    assert render("x{v.x}", value) == text
+
+
+def test_a_lone_value_holding_nan_is_returned_as_it_is() -> None:
+    value = render("{v.x}", {"a": math.nan})
+    assert math.isnan(value["a"])

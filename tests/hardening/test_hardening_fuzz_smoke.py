@@ -6,6 +6,8 @@ each under a watchdog; only the documented errors may escape.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from fuzz_support import fuzz_module
 
@@ -19,10 +21,23 @@ MAX_PEAK_BYTES = 64 * 1024 * 1024
 """Inputs are a few kilobytes: anything near this is runaway memory, not data."""
 
 
+MUTATED_INPUTS = 1_000
+"""Mutated inputs after the seeds: a count, not a time, so every run feeds the same inputs."""
+
+
 @pytest.mark.parametrize("harness", HARNESSES, ids=HARNESSES)
 def test_harness_survives_a_short_run(harness: str) -> None:
-    report = smoke.run(harness, seconds=2.5, seed=20240601, trace_memory=True)
-    assert report.inputs > len(build_corpus.seeds(harness))  # mutations ran too
+    # Bounded by a count (a time budget would feed a slow machine fewer
+    # inputs, so whether an input that crashes is reached would depend on the load).
+    seeds = len(build_corpus.seeds(harness))
+    report = smoke.run(
+        harness,
+        seconds=math.inf,
+        max_inputs=seeds + MUTATED_INPUTS,
+        seed=20240601,
+        trace_memory=True,
+    )
+    assert report.inputs == seeds + MUTATED_INPUTS
     assert report.peak_bytes is not None
     assert report.peak_bytes < MAX_PEAK_BYTES
     print(

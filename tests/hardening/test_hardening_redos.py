@@ -12,6 +12,7 @@ refused at save time, never at run time.
 from __future__ import annotations
 
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -145,17 +146,39 @@ def test_the_catalogue_is_large_enough() -> None:
     assert len({case.pattern for case in REDOS}) == len(REDOS)
 
 
-def test_the_linearity_check_catches_a_quadratic_pipe() -> None:
+class VirtualClock:
+    """A ``time`` stand-in whose clock moves only when the code under test does work."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def test_the_linearity_check_catches_a_quadratic_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Timed on the real clock, a noisy neighbour could slow the small subject
+    # enough to hide the quadratic growth; on a clock that advances by the
+    # work done, the check sees exactly 16x for a 4x longer subject, every run.
+    clock = VirtualClock()
+    monkeypatch.setattr(sys.modules[__name__], "time", clock)
     pipes = DEFAULT_PIPES.copy()
 
     @pipes.register("quadratic")
     def quadratic(text: str) -> str:
-        pairs = 0
-        for i in range(len(text)):
-            for _ in range(i):
-                pairs += 1
+        pairs = len(text) * len(text)
+        clock.now += pairs * 1e-9
         return str(pairs)
 
-    expression = compile_expression("{v.x | quadratic}", pipes=pipes)
-    *_, ratio = growth(expression, "a" * 200, "a" * 800)
-    assert ratio > MAX_RATIO
+    @pipes.register("linear")
+    def linear(text: str) -> str:
+        clock.now += len(text) * 1e-9
+        return text
+
+    quadratic_growth = growth(
+        compile_expression("{v.x | quadratic}", pipes=pipes), "a" * 200, "a" * 800
+    )
+    assert quadratic_growth[2] == pytest.approx(16.0)
+    assert quadratic_growth[2] > MAX_RATIO
+    linear_growth = growth(compile_expression("{v.x | linear}", pipes=pipes), "a" * 200, "a" * 800)
+    assert linear_growth[2] == pytest.approx(4.0)

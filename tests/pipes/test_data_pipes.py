@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -118,3 +119,36 @@ def test_int_refuses_numbers_too_long_to_build(text: str) -> None:
         f"digits before its decimal point, more than int converts ({MAX_INT_DIGITS})"
     )
     assert apply("int", "9" * MAX_INT_DIGITS) == int("9" * MAX_INT_DIGITS)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [10**400, -(10**400), "1e400", "-1e400", 10**5_000, "1" + "0" * 4_000],
+    ids=["int", "negative-int", "text", "negative-text", "int-past-str-limit", "long-text"],
+)
+def test_int_of_a_huge_number_is_exact(value: Any) -> None:
+    # An int is never read through float: 10**400 used to fail with
+    # OverflowError (reported as pipe-failed) on its way to math.isfinite.
+    expected = value if isinstance(value, int) else int(value.replace("e400", "0" * 400))
+    assert apply("int", value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [float("inf"), float("-inf"), Decimal("Infinity"), Decimal("-Infinity")],
+    ids=["inf", "-inf", "decimal-inf", "decimal--inf"],
+)
+def test_int_of_an_infinity_fails_where_the_pipe_is(value: Any) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression("n = {v.x | int}").evaluate({"v": {"x": value}})
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.start, diagnostic.end) == (11, 14)  # the span of "int"
+    assert str(caught.value) == (
+        "pipe 'int' on 'v.x' in expression 'n = {v.x | int}': "
+        "an infinite number has no integer value"
+    )
+
+
+@pytest.mark.parametrize("value", [float("nan"), Decimal("NaN")], ids=["float", "decimal"])
+def test_int_of_nan_is_zero_like_any_non_number(value: Any) -> None:
+    assert apply("int", value) == 0

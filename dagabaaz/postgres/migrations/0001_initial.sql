@@ -3,7 +3,9 @@
 -- Applied by dagabaaz.postgres.migrate() with search_path set to the target
 -- schema, inside one transaction holding the migration lock. Functions pin
 -- that search_path (SET search_path FROM CURRENT), so they find their tables
--- whatever the caller's search_path is.
+-- whatever the caller's search_path is. Task and event times are
+-- clock_timestamp(): when the row was written, not when its transaction began,
+-- so the order of a run's history can be read from them.
 
 CREATE TABLE dagabaaz_runs (
     id           text PRIMARY KEY,
@@ -16,6 +18,8 @@ CREATE TABLE dagabaaz_runs (
     node_count   integer NOT NULL,
     run_input    jsonb NOT NULL,
     node_configs jsonb NOT NULL DEFAULT '{}',
+    -- Routing plugins, so every worker, sweep and retry resolves them alike.
+    passthrough  text[] NOT NULL DEFAULT '{}',
     created_at   timestamptz NOT NULL DEFAULT now(),
     -- Set by every engine call under the run lock: what the stalled-run sweep reads.
     touched_at   timestamptz NOT NULL DEFAULT now(),
@@ -52,7 +56,7 @@ CREATE TABLE dagabaaz_tasks (
     attempts           integer NOT NULL DEFAULT 0,
     -- The queue's handle on the task's job (a procrastinate job id), when queued.
     job_id             bigint,
-    created_at         timestamptz NOT NULL DEFAULT now(),
+    created_at         timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at        timestamptz,
     FOREIGN KEY (run_id, node_index) REFERENCES dagabaaz_nodes ON DELETE CASCADE,
     CONSTRAINT dagabaaz_tasks_status CHECK (status IN (
@@ -96,7 +100,7 @@ CREATE TABLE dagabaaz_run_events (
     run_id text NOT NULL REFERENCES dagabaaz_runs ON DELETE CASCADE,
     status text NOT NULL,
     error  text,
-    at     timestamptz NOT NULL DEFAULT now()
+    at     timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX dagabaaz_run_events_run ON dagabaaz_run_events (run_id, id);
 

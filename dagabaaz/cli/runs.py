@@ -1,0 +1,163 @@
+"""``dagabaaz runs list|show|cancel|retry``: watch and steer runs kept in PostgreSQL."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from dagabaaz.cli._common import EXIT_FAILED, EXIT_OK, CliError, dump_json
+from dagabaaz.cli._database import add_database_options, database, require_extra
+from dagabaaz.constants import TERMINAL_RUN_STATUSES, RunStatus
+from dagabaaz.errors import RetryError, StoreError
+
+__all__ = ["add_parser"]
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the ``runs`` command and its actions."""
+    parser = commands.add_parser(
+        "runs",
+        help="list, watch, cancel and retry runs (PostgreSQL)",
+        description="Look at and steer the runs kept in PostgreSQL.",
+    )
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="the latest runs, newest first")
+    add_database_options(listing)
+    listing.add_argument("--live", action="store_true", help="only pending and running runs")
+    listing.add_argument("--limit", type=int, default=20, metavar="N", help="at most N (20)")
+    listing.set_defaults(handler=run_list)
+    show = actions.add_parser("show", help="a run's status and its nodes' progress")
+    show.add_argument("run_id", metavar="RUN_ID")
+    add_database_options(show)
+    show.add_argument("--watch", action="store_true", help="refresh every second until it ends")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=run_show)
+    cancel = actions.add_parser("cancel", help="cancel a live run and its waiting tasks")
+    cancel.add_argument("run_id", metavar="RUN_ID")
+    add_database_options(cancel)
+    cancel.add_argument("--reason", default="cancelled from the command line", metavar="TEXT")
+    cancel.set_defaults(handler=run_cancel)
+    retry = actions.add_parser(
+        "retry", help="retry a failed, crashed or cancelled run from where it stopped"
+    )
+    retry.add_argument("run_id", metavar="RUN_ID")
+    add_database_options(retry)
+    retry.set_defaults(handler=run_retry)
+
+
+def _store(args: argparse.Namespace) -> Any:
+    dsn, schema = database(args)
+    workers = require_extra("dagabaaz.procrastinate", "procrastinate")
+    psycopg = require_extra("psycopg", "postgres")
+    pool = require_extra("psycopg_pool", "postgres")
+    try:
+        return workers.connect(dsn, schema=schema, max_size=2, min_size=1)
+    except (psycopg.Error, pool.PoolTimeout) as error:
+        raise CliError(f"cannot connect to the database: {str(error).strip()}") from None
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print one line per run."""
+    with _store(args) as store:
+        for run in store.list_runs(live_only=args.live, limit=args.limit):
+            error = f"  {run.error}" if run.error else ""
+            print(f"{run.run_id}  {run.status}  {run.progress} nodes done{error}")
+    return EXIT_OK
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Print the run (again and again with --watch); exit 0 when it completed."""
+    with _store(args) as store:
+        while True:
+            try:
+                report = _report(store, args.run_id)
+            except StoreError as error:
+                raise CliError(str(error), EXIT_FAILED) from None
+            if args.json:
+                dump_json(report)
+            else:
+                print(_render(report), flush=True)
+            status = RunStatus(report["status"])
+            if not args.watch or status in TERMINAL_RUN_STATUSES:
+                return EXIT_OK if status is RunStatus.COMPLETED else EXIT_FAILED
+            time.sleep(1.0)
+
+
+def run_cancel(args: argparse.Namespace) -> int:
+    """Cancel the run."""
+    workers = require_extra("dagabaaz.procrastinate", "procrastinate")
+    with _store(args) as store:
+        try:
+            ended = workers.cancel_run(store, args.run_id, args.reason)
+        except StoreError as error:
+            raise CliError(str(error), EXIT_FAILED) from None
+    print(f"run {args.run_id} {'cancelled' if ended else 'had already ended'}")
+    return EXIT_OK if ended else EXIT_FAILED
+
+
+def run_retry(args: argparse.Namespace) -> int:
+    """Retry the run from where it failed."""
+    workers = require_extra("dagabaaz.procrastinate", "procrastinate")
+    with _store(args) as store:
+        try:
+            result = workers.retry_run(store, args.run_id)
+        except (StoreError, RetryError) as error:
+            raise CliError(str(error), EXIT_FAILED) from None
+    again = len(result.replacement_map)
+    wiped = len(result.wiped)
+    print(
+        f"run {args.run_id} is running again: {again} task(s) queued again, "
+        f"{wiped} node(s) to launch afresh"
+    )
+    return EXIT_OK
+
+
+def _report(store: Any, run_id: str) -> dict[str, Any]:
+    run = store.run(run_id)
+    definition = store.run_definition(run_id)
+    nodes = []
+    for progress in store.node_progress(run_id):
+        node = definition.nodes[progress.node_index]
+        nodes.append(
+            {
+                "slug": node.slug,
+                "plugin": node.plugin,
+                "launched": progress.launched,
+                "tasks": progress.total,
+                "finished": progress.terminal,
+                "skipped": progress.skipped,
+                "succeeded": progress.succeeded,
+            }
+        )
+    return {
+        "run_id": run_id,
+        "status": str(run.status),
+        "error": run.error,
+        "nodes": nodes,
+    }
+
+
+def _render(report: dict[str, Any]) -> str:
+    lines = [f"run {report['run_id']}: {report['status']}"]
+    if report["error"]:
+        lines.append(f"  error: {report['error']}")
+    width = max((len(node["slug"]) for node in report["nodes"]), default=4)
+    for node in report["nodes"]:
+        if not node["launched"] and not node["tasks"]:
+            state = "waiting"
+        elif node["tasks"] and node["finished"] == node["tasks"]:
+            state = "done"
+        else:
+            state = "running"
+        failed = node["finished"] - node["skipped"] - node["succeeded"]
+        detail = f"{node['finished']}/{node['tasks']} tasks finished"
+        if failed:
+            detail += f", {failed} failed or cancelled"
+        if node["skipped"]:
+            detail += f", {node['skipped']} skipped"
+        lines.append(f"  {node['slug']:<{width}}  {state:<7}  {detail}")
+    if sys.stdout.isatty():
+        lines.append("")
+    return "\n".join(lines)

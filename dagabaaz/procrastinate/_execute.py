@@ -1,0 +1,240 @@
+"""Running one dagabaaz task in a worker: input, plugin, then one transaction for the rest.
+
+The plugin runs outside any transaction (it may take minutes and must not
+hold the run's lock). Then one transaction takes the run lock, records the
+outputs (or the failure), calls the engine, and defers the jobs of whatever
+the engine dispatched on that same connection, before it commits. A worker
+killed at any point leaves either nothing of that transaction or all of it:
+its job is retried (procrastinate's stalled-job recovery), the plugin runs
+again, and the conditional update that records the outcome lets exactly one
+attempt through.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin
+from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT, TaskStatus
+from dagabaaz.errors import StoreError
+from dagabaaz.expressions import Limits
+from dagabaaz.graph import resolve_dependency_indices
+from dagabaaz.models import DagNode, Output
+from dagabaaz.orchestrator import OrchestratorCallbacks, on_task_complete, on_task_failed
+from dagabaaz.pipes import PipeRegistry
+from dagabaaz.postgres import PostgresStore, RunDefinition, StartedTask
+from dagabaaz.task_input import assemble_task_input, task_artifacts
+
+__all__ = ["TaskExecutor", "TaskReport"]
+
+_RUNS_CACHED = 256
+_LIVE = frozenset({TaskStatus.PENDING, TaskStatus.QUEUED, TaskStatus.RUNNING})
+
+
+@dataclass(frozen=True, slots=True)
+class TaskReport:
+    """What one execution of a task did (see :attr:`TaskExecutor.on_report`)."""
+
+    task_id: str
+    outcome: str
+    """``completed``, ``failed``, or ``not-live`` when the task was no longer waiting to run."""
+    attempt: int
+    plugin_seconds: float
+    """Building the input and calling the plugin."""
+    record_seconds: float
+    """From the plugin's return to the commit: how long before the next jobs are visible."""
+    recorded: bool
+    """False when the task had been cancelled (or recorded by another attempt) meanwhile."""
+    dispatched: int = 0
+    """Jobs of successor tasks the recording transaction made visible."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    definition: RunDefinition
+    deps: list[list[int]]
+    passthrough_indices: frozenset[int]
+
+
+class TaskExecutor:
+    """Runs dagabaaz tasks against a :class:`~dagabaaz.postgres.PostgresStore`.
+
+    Args:
+        store: The store, with a queue (:func:`dagabaaz.procrastinate.connect`).
+        plugins: Plugin name -> function, as for the local runner.
+        pipes: The pipe registry bindings use (the built-ins when None).
+        limits: The evaluation limits of binding expressions.
+        fan_out_limit: Most tasks one node may get in one run.
+        callbacks: Told when a run ends, inside the transaction that ends it
+            (before it commits: keep them quick, and expect a repeat when that
+            commit fails).
+        on_report: Called with a :class:`TaskReport` after each task.
+    """
+
+    def __init__(
+        self,
+        store: PostgresStore,
+        plugins: Mapping[str, PluginFunction],
+        *,
+        pipes: PipeRegistry | None = None,
+        limits: Limits | None = None,
+        fan_out_limit: int = DEFAULT_FAN_OUT_LIMIT,
+        callbacks: OrchestratorCallbacks | None = None,
+        on_report: Callable[[TaskReport], object] | None = None,
+    ) -> None:
+        self.store = store
+        self.plugins = dict(plugins)
+        self.pipes = pipes
+        self.limits = limits
+        self.fan_out_limit = fan_out_limit
+        self.callbacks = callbacks or OrchestratorCallbacks()
+        self.on_report = on_report
+        self._runs: OrderedDict[tuple[str, int], _Run] = OrderedDict()
+        self._runs_lock = threading.Lock()
+
+    def execute(self, task_id: str) -> TaskReport:
+        """Run one task and record what happened; safe to call again for the same task."""
+        started = self.store.start_task(task_id)
+        if started is None:
+            return self._report(TaskReport(task_id, "not-live", 0, 0.0, 0.0, False))
+        run = self._run(started)
+        node = run.definition.nodes[started.node_index]
+        begin = time.perf_counter()
+        with self.store.task_reads():
+            outcome = self._call(started, run, node)
+        finished = time.perf_counter()
+        recorded, dispatched = self._record(started, run, outcome)
+        report = TaskReport(
+            task_id,
+            "completed" if outcome.ok else "failed",
+            started.attempt,
+            finished - begin,
+            time.perf_counter() - finished,
+            recorded,
+            dispatched,
+        )
+        return self._report(report)
+
+    def resolve_passthrough(self, run_id: str) -> Callable[[str], bool]:
+        """Return the run's routing-plugin test, as the engine needs it."""
+        passthrough = self.store.run_definition(run_id).passthrough
+        return passthrough.__contains__
+
+    def _report(self, report: TaskReport) -> TaskReport:
+        if self.on_report is not None:
+            self.on_report(report)
+        return report
+
+    def _run(self, started: StartedTask) -> _Run:
+        key = (started.run_id, started.run_seq)
+        with self._runs_lock:
+            cached = self._runs.get(key)
+            if cached is not None:
+                self._runs.move_to_end(key)
+                return cached
+        definition = self.store.run_definition(started.run_id)
+        run = _Run(
+            definition,
+            resolve_dependency_indices(list(definition.nodes)),
+            frozenset(
+                i
+                for i, node in enumerate(definition.nodes)
+                if node.plugin in definition.passthrough
+            ),
+        )
+        with self._runs_lock:
+            self._runs[key] = run
+            while len(self._runs) > _RUNS_CACHED:
+                self._runs.popitem(last=False)
+        return run
+
+    def _call(self, started: StartedTask, run: _Run, node: DagNode) -> TaskOutcome:
+        function = self.plugins.get(node.plugin)
+        if function is not None:
+            return call_plugin(node.plugin, function, lambda: self._input(started, run, node))
+        if node.plugin in run.definition.passthrough:
+            return call_plugin(node.plugin, self._forward, lambda: (started, run))
+        known = ", ".join(sorted(self.plugins)) or "none"
+        return TaskOutcome(
+            error=f"this worker has no plugin '{node.plugin}' (it has: {known}); "
+            "start workers with the plugins the pipeline uses"
+        )
+
+    def _input(self, started: StartedTask, run: _Run, node: DagNode) -> dict[str, Any]:
+        return assemble_task_input(
+            self.store,
+            run_id=started.run_id,
+            node_index=started.node_index,
+            nodes=run.definition.nodes,
+            input_artifact_id=started.input_artifact_id,
+            origin_artifact_id=started.origin_artifact_id,
+            node_config=run.definition.node_configs.get(node.slug),
+            deps=run.deps,
+            passthrough_indices=run.passthrough_indices,
+            pipes=self.pipes,
+            limits=self.limits,
+        )
+
+    def _forward(self, task: tuple[StartedTask, _Run]) -> Iterable[Output]:
+        """Forward what a routing node without a function was given, field for field."""
+        started, run = task
+        artifacts = task_artifacts(
+            self.store,
+            run_id=started.run_id,
+            node_index=started.node_index,
+            nodes=run.definition.nodes,
+            input_artifact_id=started.input_artifact_id,
+            origin_artifact_id=started.origin_artifact_id,
+            deps=run.deps,
+            passthrough_indices=run.passthrough_indices,
+        )
+        return [
+            Output(
+                file_name=artifact.file_name,
+                file_path=artifact.file_path,
+                file_size=artifact.file_size,
+                mime_type=artifact.mime_type,
+                metadata=artifact.metadata,
+            )
+            for artifact in artifacts
+        ]
+
+    def _record(self, started: StartedTask, run: _Run, outcome: TaskOutcome) -> tuple[bool, int]:
+        with self.store.run_lock(started.run_id) as txn:
+            recorded = self._record_in(started, run, outcome)
+        return recorded, txn.dispatched
+
+    def _record_in(self, started: StartedTask, run: _Run, outcome: TaskOutcome) -> bool:
+        store, task_id = self.store, started.task_id
+        error = outcome.error
+        if outcome.ok:
+            try:
+                if not store.complete_task(task_id, outcome.outputs):
+                    return False
+            except StoreError as refused:  # checked before anything is written
+                error = f"the store refused the outputs of plugin '{started.plugin_name}': "
+                error += str(refused)
+            else:
+                on_task_complete(
+                    store,
+                    task_id=task_id,
+                    callbacks=self.callbacks,
+                    resolve_passthrough=run.definition.passthrough.__contains__,
+                    fan_out_limit=self.fan_out_limit,
+                )
+                return True
+        context = store.get_task_context(task_id)
+        if context is None or context.status not in _LIVE:
+            return False  # cancelled meanwhile, or recorded by another attempt
+        on_task_failed(
+            store,
+            task_id=task_id,
+            error_message=error or "task failed",
+            callbacks=self.callbacks,
+        )
+        return True
