@@ -68,8 +68,14 @@ def get_pipeline_input_schema(
     2. :class:`~dagabaaz.models.RuntimeSource` bindings, named by their ``key``
        or, when the key is empty, by the bound field;
     3. ``input.<key>`` references in expressions and ``when`` clauses, in the
-       order they appear; such a field is required when the reference is piped
-       into ``required`` before any ``default`` (``{input.url | required}``).
+       order they first appear; such a field is required when some reference
+       to it is piped into ``required`` before any ``default``
+       (``{input.url | required}``) in an expression every run evaluates.
+
+    A binding with a ``when`` clause is evaluated only when the clause is
+    truthy, so nothing its value requires (``| required``, or a
+    ``RuntimeSource`` with ``required=True``) is required of every run; the
+    clause itself is always evaluated, so what it requires is.
 
     Args:
         nodes: The pipeline, in node order.
@@ -107,17 +113,19 @@ def get_pipeline_input_schema(
                         name=name,
                         label=binding.label or _in_words(field),
                         placeholder=binding.placeholder,
-                        required=binding.required,
+                        # Behind a ``when`` the value is asked for only when the clause holds.
+                        required=binding.required and binding.when is None,
                         default=binding.default,
                     ),
                 )
+    referenced: dict[str, bool] = {}
     for node in nodes:
         for field, binding in node.bindings.items():
             keys = binding_input_keys(binding, node=node.slug, field=field, pipes=pipes)
             for key, required in keys.items():
-                fields.setdefault(
-                    key, InputFieldSpec(name=key, label=_in_words(key), required=required)
-                )
+                referenced[key] = referenced.get(key, False) or required
+    for key, required in referenced.items():
+        fields.setdefault(key, InputFieldSpec(name=key, label=_in_words(key), required=required))
     return list(fields.values())
 
 

@@ -25,7 +25,7 @@ from collections.abc import (
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from dagabaaz._node_index import dependency_indices
+from dagabaaz._engine.compiled import CompiledGraph
 from dagabaaz._scope import BindingScope, copy_value
 from dagabaaz._visible import (
     Found,
@@ -33,6 +33,7 @@ from dagabaaz._visible import (
     edge_slots,
     fan_out_slots,
     flatten,
+    graph_of,
     grouped_slots,
     input_artifact_producer,
 )
@@ -294,7 +295,7 @@ class _TaskView:
                 f"artifact or an origin, not both (got '{input_artifact_id}' and "
                 f"'{origin_artifact_id}')"
             )
-        is_root = not upstream.deps[upstream.node_index]
+        is_root = not upstream.dependencies
         if is_root and origin_artifact_id is not None:
             raise TaskInputError(
                 f"run '{upstream.run_id}', node '{upstream.node.slug}' is a root node; "
@@ -310,7 +311,7 @@ class _TaskView:
 
     @property
     def is_root(self) -> bool:
-        return not self.upstream.deps[self.upstream.node_index]
+        return not self.upstream.dependencies
 
     def slots(self) -> dict[str, list[Found]]:
         if self._slots is None:
@@ -379,9 +380,7 @@ class _TaskView:
         scope = BindingScope(
             node=upstream.node.slug,
             artifacts=_Lazy(self._artifacts_by_slug),
-            readable=frozenset(
-                upstream.nodes[dep].slug for dep in upstream.deps[upstream.node_index]
-            ),
+            readable=frozenset(upstream.graph.slugs[dep] for dep in upstream.dependencies),
             run_input=_Lazy(lambda: upstream.store.get_run_input(upstream.run_id)),
             node_config=node_config or {},
             pipes=pipes,
@@ -483,26 +482,42 @@ def _upstream(
         raise TaskInputError(
             f"run '{run_id}': deps must be a list of dependency lists, not {type(deps).__name__}"
         )
-    adjacency = dependency_indices(nodes) if deps is None else deps
-    if len(adjacency) != len(nodes):
+    graph = graph_of(nodes)
+    if deps is not None:
+        _check_deps(deps, graph, run_id, node_index)
+    return Upstream(store, run_id, node_index, nodes, graph, passthrough_indices)
+
+
+def _check_deps(
+    deps: Sequence[Sequence[int]], graph: CompiledGraph, run_id: str, node_index: int
+) -> None:
+    """Refuse a ``deps`` that is not the pipeline's: routing reads the compiled graph."""
+    if len(deps) != len(graph):
         raise TaskInputError(
-            f"run '{run_id}': deps has {len(adjacency)} entries for a {len(nodes)}-node pipeline"
+            f"run '{run_id}': deps has {len(deps)} entries for a {len(graph)}-node pipeline"
         )
-    own = adjacency[node_index]
+    own = deps[node_index]
     if isinstance(own, str | bytes) or not isinstance(own, Iterable):
         raise TaskInputError(
             f"run '{run_id}': deps[{node_index}] must be a list of node indices, "
             f"not {type(own).__name__}"
         )
+    given = list(own)
     if any(
-        isinstance(dep, bool) or not isinstance(dep, int) or not 0 <= dep < len(nodes)
-        for dep in own
+        isinstance(dep, bool) or not isinstance(dep, int) or not 0 <= dep < len(graph)
+        for dep in given
     ):
         raise TaskInputError(
-            f"run '{run_id}': deps[{node_index}] = {list(own)!r} names a node the "
-            f"{len(nodes)}-node pipeline does not have"
+            f"run '{run_id}': deps[{node_index}] = {given!r} names a node the "
+            f"{len(graph)}-node pipeline does not have"
         )
-    return Upstream(store, run_id, node_index, nodes, adjacency, passthrough_indices)
+    expected = list(graph.dependencies[node_index])
+    if given != expected:
+        raise TaskInputError(
+            f"run '{run_id}': deps[{node_index}] = {given!r}, but node "
+            f"'{graph.slugs[node_index]}' depends on {expected!r}; pass "
+            "resolve_dependency_indices(nodes), or leave deps out"
+        )
 
 
 def _check_mapping(

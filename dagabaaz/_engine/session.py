@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 from dagabaaz._engine import cache
 from dagabaaz._engine.cache import RunEntry
 from dagabaaz._engine.compiled import compile_graph
-from dagabaaz._engine.launch import LaunchPlan, PassthroughView, PlanKind, plan_launch
+from dagabaaz._engine.launch import PassthroughView, plan_launch
 from dagabaaz._engine.replan import planned_task_count
+from dagabaaz._routing.tasks import LaunchPlan, PlanKind
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, NodeSummaryStatus, RunStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.models import DagArtifact

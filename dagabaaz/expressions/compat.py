@@ -17,7 +17,7 @@ from typing import Any, Final
 from dagabaaz.expressions.ast import Interpolation, Reference, Template, collect_references
 from dagabaaz.expressions.checker import analyze, check_expression
 from dagabaaz.expressions.compiler import compile_expression
-from dagabaaz.expressions.evaluator import Chain, build_plan, closure_evaluator
+from dagabaaz.expressions.evaluator import Chain, Evaluator, build_evaluator, build_plan
 from dagabaaz.expressions.parser import expression_error, parse
 from dagabaaz.expressions.scope import Scope, lookup
 
@@ -111,7 +111,7 @@ def _lone_value(source: str) -> Callable[[Scope], object]:
         if isinstance(value.value, Reference):
             namespace, key = value.value.namespace, value.value.key
             return lambda scope: lookup(scope, namespace, key)
-        return closure_evaluator(plan)  # list(...) is a list, never ""
+        return build_evaluator(plan)  # list(...) is a list, never ""
     last = chain.steps[-1]
     function = last.function
 
@@ -120,7 +120,7 @@ def _lone_value(source: str) -> Callable[[Scope], object]:
         return _EMPTY if result.__class__ is str and not result else result
 
     steps = (*chain.steps[:-1], last._replace(function=keep_empty))
-    evaluate = closure_evaluator(plan._replace(parts=(chain._replace(steps=steps),)))
+    evaluate: Evaluator = build_evaluator(plan._replace(parts=(chain._replace(steps=steps),)))
     return lambda scope: _unmark(evaluate(scope))
 
 

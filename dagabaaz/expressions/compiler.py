@@ -13,7 +13,6 @@ from typing import Any
 
 from dagabaaz.expressions.ast import Template
 from dagabaaz.expressions.checker import DEFAULT_LIMITS, analyze
-from dagabaaz.expressions.codegen import generate
 from dagabaaz.expressions.evaluator import build_evaluator, build_plan
 from dagabaaz.expressions.limits import Limits
 from dagabaaz.expressions.parser import expression_error
@@ -21,7 +20,7 @@ from dagabaaz.expressions.scope import Scope
 from dagabaaz.pipes.builtin import DEFAULT_PIPES
 from dagabaaz.pipes.registry import PipeRegistry
 
-__all__ = ["Expression", "compile_expression"]
+__all__ = ["Expression", "build_expression", "compile_expression"]
 
 _CACHE_SIZE = 1024
 
@@ -82,11 +81,20 @@ def compile_expression(
 def _compile(source: str, pipes: PipeRegistry, generation: int, limits: Limits) -> Expression:
     # ``generation`` is only part of the cache key: a registry that gained a
     # pipe since must not get an expression compiled before.
+    return build_expression(source, pipes, limits)
+
+
+def build_expression(source: str, pipes: PipeRegistry, limits: Limits) -> Expression:
+    """Compile ``source`` without the cache (what :func:`compile_expression` caches).
+
+    Raises:
+        ExpressionError: The expression has errors; ``diagnostics`` lists them all.
+    """
     analysis = analyze(source, pipes=pipes, limits=limits)
     if not analysis.ok:
         raise expression_error(source, analysis.diagnostics)
     tree = analysis.tree
     references = frozenset((r.namespace, r.key) for r in analysis.references)
     plan = build_plan(source, tree, analysis.bound, analysis.budget)
-    evaluate = build_evaluator(plan, generate)
+    evaluate = build_evaluator(plan)
     return Expression(source, tree, references, limits, evaluate)
