@@ -190,11 +190,11 @@ def on_task_complete(
         total = 0
     # Readiness over the whole graph: one read of the done nodes finds any
     # whose completion was never reported (see RunSession.task_completed).
-    done = store.get_completed_node_indices(run_id)
-    if not total and not unheard_of(entry, done, index, total):
+    unheard = unheard_of(store, run_id, entry, index, total)
+    if not total and not unheard:
         return  # the usual completion of a node with tasks still running
     session = RunSession(store, run_id, entry, callbacks, resolve_passthrough, fan_out_limit)
-    session.task_completed(index, total, done)
+    session.task_completed(index, total, unheard)
 
 
 def on_task_failed(
@@ -297,7 +297,7 @@ def reconcile_run(
     session.reconcile()
     if store.get_run_status(run_id) not in TERMINAL_RUN_STATUSES:
         # Every done node's dependents were just looked at.
-        entry.known_done = store.get_completed_node_indices(run_id)
+        entry.known_done = set(store.get_completed_node_indices(run_id))
     return session.launched
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from dagabaaz._engine.compiled import CompiledGraph
@@ -51,13 +50,13 @@ class RunEntry:
     graph: CompiledGraph
     dep_cursor: dict[int, int] = field(default_factory=dict)
     sink_cursor: int = 0
-    known_done: AbstractSet[int] = frozenset()
+    known_done: set[int] = field(default_factory=set)
 
     def forget_hints(self) -> None:
         """Drop the readiness hints (after a reconcile or a retry)."""
         self.dep_cursor.clear()
         self.sink_cursor = 0
-        self.known_done = frozenset()
+        self.known_done = set()
 
 
 _lock = threading.Lock()

@@ -148,28 +148,30 @@ class RunSession:
             if claimed and self._launch(index) is Outcome.RUN_ENDED:
                 return
 
-    def task_completed(self, index: int, total: int, done: AbstractSet[int]) -> None:
+    def task_completed(self, index: int, total: int, unheard: AbstractSet[int]) -> None:
         """React to a completed task of node ``index``, over the whole graph.
 
         ``total`` is the node's task count when the node is done (its barrier
-        was just read), else 0; ``done`` is what the store reports done now.
-        Besides the node's own dependents, every done node this process has
-        not looked at yet (see :func:`unheard_of`) is looked at: a node
-        finished by a completion the engine never heard of (its worker died
-        in between) gets its dependents launched now, not at the next
-        ``reconcile_run``.
+        was just read), else 0; ``unheard`` holds the done nodes no event told
+        this process about (see :func:`unheard_of`). Their dependents are
+        looked at too: a node finished by a completion the engine never heard
+        of (its worker died in between) gets its dependents launched now, not
+        at the next ``reconcile_run``.
         """
-        entry = self._entry
-        unheard = unheard_of(entry, done, index, total)
-        if not (total and self.node_done(index, total, done)) and unheard:
-            self._catch_up(unheard, done)
+        if not (total and self.node_done(index, total)) and unheard:
+            self._catch_up(unheard)
         # Not reached when the store fails midway: the next event looks again.
-        markers = self.advanced
-        entry.known_done = done | markers if markers else done
+        known = self._entry.known_done
+        if total:
+            known.add(index)
+        if unheard:
+            known.update(unheard)
+        if self.advanced:
+            known.update(self.advanced)
 
-    def _catch_up(self, unheard: AbstractSet[int], done: AbstractSet[int]) -> None:
+    def _catch_up(self, unheard: AbstractSet[int]) -> None:
         """Look at the dependents of done nodes no event was reported for."""
-        if self._fail_if_partial(done):
+        if self._fail_if_partial():
             return
         launched = self._store.get_launched_node_indices(self._run_id)
         dependents = self._graph.dependents
@@ -181,7 +183,7 @@ class RunSession:
             if self._advance(index):
                 return
 
-    def node_done(self, index: int, total: int, done: AbstractSet[int] | None = None) -> bool:
+    def node_done(self, index: int, total: int) -> bool:
         """React to node ``index`` being done with ``total`` tasks (its barrier was just read).
 
         A node of one task is done by the completion that reported it. A node
@@ -193,7 +195,7 @@ class RunSession:
             True when the call is over (the run ended or is terminal).
         """
         self._verified.add(index)
-        if total > 1 and self._fail_if_partial(done):
+        if total > 1 and self._fail_if_partial():
             return True
         return self._advance(index)
 
@@ -463,19 +465,27 @@ class RunSession:
         end_run(self._store, self._run_id, status, error, self._callbacks, done_count)
 
 
-def unheard_of(entry: RunEntry, done: AbstractSet[int], index: int, total: int) -> AbstractSet[int]:
+def unheard_of(
+    store: DagStore, run_id: str, entry: RunEntry, index: int, total: int
+) -> AbstractSet[int]:
     """Return the done nodes no event told this process about, besides ``index``.
 
-    ``entry.known_done`` is a subset of ``done`` (done-ness only grows
-    between reconciles), so comparing sizes answers the usual case without
-    a set operation: nothing is unheard of when ``done`` holds exactly the
-    known nodes plus, when ``total`` says it is done, ``index``.
+    ``entry.known_done`` holds the done nodes seen so far, a subset of what
+    the store reports done (done-ness only grows between reconciles), so a
+    count answers the usual case: nothing is unheard of when the store's done
+    nodes are the known ones plus, when ``total`` says it is done, ``index``.
+    A store may offer ``get_completed_node_count(run_id)`` (InMemoryStore
+    does) to give that count without building the set.
     """
     known = entry.known_done
     expected = len(known) + (1 if total and index not in known else 0)
+    count = getattr(store, "get_completed_node_count", None)
+    if callable(count) and count(run_id) == expected:
+        return frozenset()
+    done = store.get_completed_node_indices(run_id)
     if len(done) == expected:
         return frozenset()
-    return done - known - {index}
+    return frozenset(done) - known - {index}
 
 
 def check_node_index(graph_size: int, run_id: str, task_id: str, index: int) -> None:
