@@ -10,7 +10,6 @@ They keep that version's answers where the toolkit's differ on purpose:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -96,9 +95,12 @@ def _is_lone(tree: Template) -> bool:
     return len(tree.parts) == 1 and isinstance(tree.parts[0], Interpolation)
 
 
-@functools.lru_cache(maxsize=256)
 def _lone_value(source: str) -> Callable[[Scope], object]:
-    """Evaluate a one-interpolation template without turning ``""`` into None."""
+    """Evaluate a one-interpolation template without turning ``""`` into None.
+
+    Only asked when the compiled expression gave None, so it is not cached:
+    the compile cache bounds what it holds, and this keeps no second copy.
+    """
     analysis = analyze(source)
     if not analysis.ok:
         raise expression_error(source, analysis.diagnostics)
