@@ -85,8 +85,9 @@ def build_task_input(
         input_artifact_id: The task's input artifact, or None.
         nodes: The pipeline, in node order.
         deps: Every node's dependency indices
-            (:func:`dagabaaz.graph.resolve_dependency_indices`); computed from
-            ``nodes`` when None. Pass it to save that work on every task.
+            (:func:`dagabaaz.graph.resolve_dependency_indices`), or None.
+            Routing reads the pipeline compiled once (a worker keeps the last
+            few pipelines it saw), so this is only checked against it.
         origin_artifact_id: The task's origin group, or None.
         passthrough_indices: The routing nodes, as the orchestrator was told
             by ``resolve_passthrough``; None means there are none.
@@ -99,7 +100,11 @@ def build_task_input(
             of the node leads to the node that produced it, or it belongs to
             another run (told by the store's optional ``get_artifact_run``,
             else by its origin group; an artifact without an origin cannot be
-            checked that way), or the origin is not an artifact of the run.
+            checked that way), or the origin is not an artifact of the run;
+            or ``deps`` is not the pipeline's.
+        PipelineValidationError: ``nodes`` is not a pipeline the engine could
+            run (an empty or repeated slug, an unknown dependency, an edge
+            filter on a node that is not a dependency, a cycle).
     """
     view = _TaskView(
         _upstream(store, run_id, node_index, nodes, deps, passthrough_indices),

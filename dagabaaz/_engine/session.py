@@ -439,6 +439,10 @@ class RunSession:
         if not verdict:
             entry.sink_cursor = position
             return False
+        # A node whose last task failed, with that failure's handling cut short,
+        # is done too: no completion may hide it (one summary read per run).
+        if self._fail_if_partial():
+            return True
         self._end(RunStatus.COMPLETED, None, done_count=len(self._graph))
         return True
 
