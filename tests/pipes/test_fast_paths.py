@@ -113,6 +113,7 @@ def test_truthiness_fast_paths_follow_the_rule(value: Any) -> None:
         assert is_truthy(value) is (value.strip().lower() not in falsy)
     elif isinstance(value, int | float | Decimal):
         assert is_truthy(value) is (value != 0)
+    assert pipe("not")(value) is (not is_truthy(value))
 
 
 @given(value=values, fallback=st.text(max_size=3))
