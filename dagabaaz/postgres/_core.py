@@ -15,7 +15,7 @@ import psycopg_pool
 from psycopg import errors
 
 from dagabaaz.errors import StoreError
-from dagabaaz.postgres._connections import Connections, Transaction
+from dagabaaz.postgres._connections import Connections, PendingTask, Transaction
 from dagabaaz.postgres._migrate import check_schema_name
 from dagabaaz.postgres._queue import QueuedTask, TaskQueue
 from dagabaaz.postgres._rows import ArtifactRow
@@ -109,7 +109,7 @@ class StoreCore:
     def _lock(self, txn: Transaction, run_id: str) -> None:
         """Lock the run's row, then read its counters: two statements, one round trip."""
         conn = txn.connection
-        with conn.pipeline():
+        with conn.pipeline():  # re-entrant: one round trip for both statements
             locked = conn.execute(_LOCK, (run_id,))
             nodes = conn.execute(_READ_NODES, (run_id,))
         status = locked.fetchone()
@@ -202,23 +202,34 @@ class StoreCore:
             txn.dispatched += len(queued)
         columns = [list(column) for column in zip(*rows, strict=True)]
         try:
-            txn.connection.execute(
-                """INSERT INTO dagabaaz_tasks
-                          (id, run_id, node_index, plugin_name, status, input_artifact_id,
-                           origin_artifact_id, error, job_id, finished_at)
-                   OVERRIDING SYSTEM VALUE
-                   SELECT u.id, u.run_id, u.node_index, u.plugin_name, u.status, u.input_id,
-                          u.origin, u.error, u.job_id,
-                          CASE WHEN u.status IN ('pending', 'queued', 'running') THEN NULL
-                               ELSE clock_timestamp() END
-                     FROM unnest(%s::bigint[], %s::text[], %s::integer[], %s::text[], %s::text[],
-                                 %s::text[], %s::text[], %s::text[], %s::bigint[])
-                          AS u(id, run_id, node_index, plugin_name, status, input_id, origin,
-                               error, job_id)""",
-                (*columns, [jobs.get(row.task_id) for row in rows]),
-            )
+            # A nested pipeline block syncs when it ends: a violation raises here.
+            with txn.connection.pipeline():
+                self._insert_tasks(txn, rows, columns, jobs)
         except errors.UniqueViolation as error:
             raise StoreError(_duplicate(error)) from None
+
+    def _insert_tasks(
+        self,
+        txn: Transaction,
+        rows: Sequence[PendingTask],
+        columns: list[list[Any]],
+        jobs: dict[int, int],
+    ) -> None:
+        txn.connection.execute(
+            """INSERT INTO dagabaaz_tasks
+                      (id, run_id, node_index, plugin_name, status, input_artifact_id,
+                       origin_artifact_id, error, job_id, finished_at)
+               OVERRIDING SYSTEM VALUE
+               SELECT u.id, u.run_id, u.node_index, u.plugin_name, u.status, u.input_id,
+                      u.origin, u.error, u.job_id,
+                      CASE WHEN u.status IN ('pending', 'queued', 'running') THEN NULL
+                           ELSE clock_timestamp() END
+                 FROM unnest(%s::bigint[], %s::text[], %s::integer[], %s::text[], %s::text[],
+                             %s::text[], %s::text[], %s::text[], %s::bigint[])
+                      AS u(id, run_id, node_index, plugin_name, status, input_id, origin,
+                           error, job_id)""",
+            (*columns, [jobs.get(row.task_id) for row in rows]),
+        )
 
     def _withdraw(self, conn: psycopg.Connection[Any], job_ids: Sequence[int]) -> None:
         if job_ids and self.queue is not None:
