@@ -16,7 +16,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-__all__ = ["Number", "as_number", "compare_numbers"]
+__all__ = ["NUMBER_START", "Number", "as_number", "compare_numbers", "small_int"]
 
 Number = int | float | Decimal
 """A value that takes part in numeric comparison (never a ``bool``)."""
@@ -26,7 +26,8 @@ Number = int | float | Decimal
 # only, because Decimal would otherwise accept other scripts' digits.
 _DECIMAL_LITERAL: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?")
 
-_NUMBER_START: Final = frozenset("+-.0123456789")
+NUMBER_START: Final = frozenset("+-.0123456789")
+"""The characters a numeric string can start with: one starting otherwise is text."""
 _LOG10_2: Final = math.log10(2)
 _SMALL_INT_BITS: Final = 16_384
 """Ints up to this size (about 4,900 digits) convert to Decimal cheaply."""
@@ -58,6 +59,33 @@ def as_number(value: object) -> Number | None:
         return value
     if isinstance(value, str):
         return _parse_decimal(value)
+    return None
+
+
+_SMALL_INT_DIGITS: Final = 18
+"""Digit strings up to this long read as ints well inside a 64-bit word."""
+_SMALL_INT_BOUND: Final = 2**63
+
+
+def small_int(value: object) -> int | None:
+    """Return ``value`` as an int when it is a plain int or a short ASCII digit string.
+
+    A fast path for the common case, exact where it answers: such an int
+    compares with any ``int``, ``float`` or ``Decimal`` exactly and cheaply,
+    and a digit string (no sign, no spaces) reads as the number
+    :func:`as_number` would give. Anything else gives None: ask
+    :func:`as_number` then.
+    """
+    if isinstance(value, int) and value.__class__ is int:
+        return value if -_SMALL_INT_BOUND < value < _SMALL_INT_BOUND else None
+    if (
+        isinstance(value, str)
+        and value.__class__ is str
+        and len(value) <= _SMALL_INT_DIGITS
+        and value.isdigit()
+        and value.isascii()
+    ):
+        return int(value)
     return None
 
 
@@ -145,7 +173,7 @@ def _is_nan(value: Number) -> bool:
 
 
 def _parse_decimal(text: str) -> Decimal | None:
-    if not text or text[0] not in _NUMBER_START:
+    if not text or text[0] not in NUMBER_START:
         return None  # most strings are words: skip the regex for them
     match = _DECIMAL_LITERAL.fullmatch(text)
     if match is None:

@@ -97,14 +97,19 @@ def binding_input_keys(
 ) -> dict[str, bool]:
     """Return the run-input keys the binding's expressions read, in order.
 
-    Each key maps to whether an expression requires it (see :func:`required_input_keys`).
+    Each key maps to whether every run needs it: an expression requires it
+    (see :func:`required_input_keys`) and that expression is always
+    evaluated. A ``when`` clause is; the binding's value is evaluated only
+    when its clause is truthy, so what the value requires is not required of
+    every run.
     """
     keys: dict[str, bool] = {}
     for clause, source in binding_expressions(binding):
         compiled = compile_binding_expression(
             source, node=node, field=field, clause=clause, pipes=pipes
         )
-        required = required_input_keys(compiled)
+        conditional = clause == "value" and binding.when is not None
+        required = frozenset() if conditional else required_input_keys(compiled)
         for namespace, key in ordered_references(compiled):
             if namespace == INPUT_NAMESPACE:
                 keys[key] = keys.get(key, False) or key in required

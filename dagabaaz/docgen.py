@@ -16,9 +16,13 @@ part with two lines, each on its own::
   (``dagabaaz graph`` pictures, ``dagabaaz check`` diagnostics), or for
   ``dagabaaz run ... --graph FILE`` the picture of the finished run.
 
-``python -m dagabaaz.docgen`` rewrites the stale pages of the current
-directory's checkout; ``--check`` only lists them and exits with 1 when there
-are any (the docs tests do the same).
+Besides the pages it writes one generated file of the package:
+``dagabaaz/expressions/grammar_tables.json``, the parse tables Lark builds
+from ``grammar/expression.lark`` (see :mod:`dagabaaz.expressions.lalr`).
+
+``python -m dagabaaz.docgen`` rewrites the stale pages and files of the
+current directory's checkout; ``--check`` only lists them and exits with 1
+when there are any (the docs tests do the same).
 """
 
 from __future__ import annotations
@@ -34,9 +38,19 @@ from dagabaaz._docgen.commands import command_output
 from dagabaaz._docgen.grammar import grammar_reference
 from dagabaaz._docgen.pipes import pipe_reference
 from dagabaaz.errors import DagabaazError
-from dagabaaz.expressions.grammar import grammar_text
+from dagabaaz.expressions.grammar import build_lark, grammar_text
+from dagabaaz.expressions.lalr import TABLES_PATH, tables_text
 
-__all__ = ["DocgenError", "Region", "find_regions", "main", "pages", "regenerate", "render"]
+__all__ = [
+    "DocgenError",
+    "Region",
+    "find_regions",
+    "main",
+    "pages",
+    "regenerate",
+    "render",
+    "stale_files",
+]
 
 _START = re.compile(r"^<!-- docgen: (?P<what>.*?) -->\n", re.MULTILINE)
 _END = "<!-- /docgen -->\n"
@@ -124,6 +138,23 @@ def stale_pages(root: Path) -> Iterator[tuple[Path, str]]:
             yield page, fresh
 
 
+def stale_files(root: Path) -> Iterator[tuple[Path, str]]:
+    """Yield each generated file of the package that is out of date, with its fresh text.
+
+    Nothing is generated for a ``root`` without the grammar file (a folder of pages only).
+    """
+    source = root / "grammar" / "expression.lark"
+    if not source.is_file():
+        return
+    tables = Path(TABLES_PATH)
+    path = root / tables.relative_to(tables.parents[2])
+    grammar = source.read_text(encoding="utf-8")
+    fresh = tables_text(build_lark(grammar), grammar)
+    current = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if current != fresh:
+        yield path, fresh
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Rewrite (or with ``--check``, list) the stale pages; return the exit code."""
     parser = argparse.ArgumentParser(
@@ -138,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{root}: no docs/ folder here; run from the repository root", file=sys.stderr)
         return 2
     try:
-        stale = list(stale_pages(root))
+        stale = list(stale_pages(root)) + list(stale_files(root))
     except DocgenError as error:
         print(error, file=sys.stderr)
         return 2

@@ -37,7 +37,10 @@ class InputFieldSpec:
 
     Attributes:
         name: Key of the value in the run input.
-        label: Human label for a form; empty when nobody declared one.
+        label: Human label for a form. A binding that declares none gets its
+            name in words, as the README's version gave it: the bound field
+            for a ``RuntimeSource`` (``"api_key"`` gives ``"Api Key"``), the
+            input key for an ``input.`` reference.
         placeholder: Hint text for an empty form field.
         required: Whether a run cannot start without a value.
         default: Value used when neither the pipeline nor the user gives one.
@@ -65,8 +68,14 @@ def get_pipeline_input_schema(
     2. :class:`~dagabaaz.models.RuntimeSource` bindings, named by their ``key``
        or, when the key is empty, by the bound field;
     3. ``input.<key>`` references in expressions and ``when`` clauses, in the
-       order they appear; such a field is required when the reference is piped
-       into ``required`` before any ``default`` (``{input.url | required}``).
+       order they first appear; such a field is required when some reference
+       to it is piped into ``required`` before any ``default``
+       (``{input.url | required}``) in an expression every run evaluates.
+
+    A binding with a ``when`` clause is evaluated only when the clause is
+    truthy, so nothing its value requires (``| required``, or a
+    ``RuntimeSource`` with ``required=True``) is required of every run; the
+    clause itself is always evaluated, so what it requires is.
 
     Args:
         nodes: The pipeline, in node order.
@@ -102,18 +111,26 @@ def get_pipeline_input_schema(
                     name,
                     InputFieldSpec(
                         name=name,
-                        label=binding.label,
+                        label=binding.label or _in_words(field),
                         placeholder=binding.placeholder,
-                        required=binding.required,
+                        # Behind a ``when`` the value is asked for only when the clause holds.
+                        required=binding.required and binding.when is None,
                         default=binding.default,
                     ),
                 )
+    referenced: dict[str, bool] = {}
     for node in nodes:
         for field, binding in node.bindings.items():
             keys = binding_input_keys(binding, node=node.slug, field=field, pipes=pipes)
             for key, required in keys.items():
-                fields.setdefault(key, InputFieldSpec(name=key, required=required))
+                referenced[key] = referenced.get(key, False) or required
+    for key, required in referenced.items():
+        fields.setdefault(key, InputFieldSpec(name=key, label=_in_words(key), required=required))
     return list(fields.values())
+
+
+def _in_words(name: str) -> str:
+    return name.replace("_", " ").title()
 
 
 def merge_run_input(

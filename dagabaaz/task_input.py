@@ -13,10 +13,19 @@ Everything returned is a fresh copy: a plugin may mutate its input freely.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Container,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+from dagabaaz._engine.compiled import CompiledGraph
 from dagabaaz._scope import BindingScope, copy_value
 from dagabaaz._visible import (
     Found,
@@ -24,13 +33,15 @@ from dagabaaz._visible import (
     edge_slots,
     fan_out_slots,
     flatten,
+    graph_of,
     grouped_slots,
     input_artifact_producer,
 )
 from dagabaaz.bindings import apply_bindings
+from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
 from dagabaaz.errors import TaskInputError
 from dagabaaz.expressions import Limits
-from dagabaaz.graph import bfs_collect, resolve_dependency_indices
+from dagabaaz.graph import bfs_collect
 from dagabaaz.models import DagNode, TaskArtifact
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.store import TaskInputStore
@@ -74,8 +85,9 @@ def build_task_input(
         input_artifact_id: The task's input artifact, or None.
         nodes: The pipeline, in node order.
         deps: Every node's dependency indices
-            (:func:`dagabaaz.graph.resolve_dependency_indices`); computed from
-            ``nodes`` when None. Pass it to save that work on every task.
+            (:func:`dagabaaz.graph.resolve_dependency_indices`), or None.
+            Routing reads the pipeline compiled once (a worker keeps the last
+            few pipelines it saw), so this is only checked against it.
         origin_artifact_id: The task's origin group, or None.
         passthrough_indices: The routing nodes, as the orchestrator was told
             by ``resolve_passthrough``; None means there are none.
@@ -88,7 +100,11 @@ def build_task_input(
             of the node leads to the node that produced it, or it belongs to
             another run (told by the store's optional ``get_artifact_run``,
             else by its origin group; an artifact without an origin cannot be
-            checked that way), or the origin is not an artifact of the run.
+            checked that way), or the origin is not an artifact of the run;
+            or ``deps`` is not the pipeline's.
+        PipelineValidationError: ``nodes`` is not a pipeline the engine could
+            run (an empty or repeated slug, an unknown dependency, an edge
+            filter on a node that is not a dependency, a cycle).
     """
     view = _TaskView(
         _upstream(store, run_id, node_index, nodes, deps, passthrough_indices),
@@ -98,13 +114,16 @@ def build_task_input(
     return view.input_dict()
 
 
+InputData = TypeVar("InputData", bound=MutableMapping[str, Any])
+
+
 def resolve_task_bindings(
     store: TaskInputStore,
     *,
     run_id: str,
     node_index: int,
     nodes: Sequence[DagNode],
-    input_data: Mapping[str, Any],
+    input_data: InputData,
     node_config: Mapping[str, Any] | None = None,
     deps: Sequence[Sequence[int]] | None = None,
     input_artifact_id: str | None = None,
@@ -112,8 +131,13 @@ def resolve_task_bindings(
     passthrough_indices: Container[int] | None = None,
     pipes: PipeRegistry | None = None,
     limits: Limits | None = None,
-) -> dict[str, Any]:
-    """Return ``input_data`` with the node's bindings applied (a new dict).
+) -> InputData:
+    """Apply the node's bindings to ``input_data`` in place, and return it.
+
+    Both calling styles of a worker work: the README's version's, which
+    ignores the return value and reads ``input_data``, and
+    ``data = resolve_task_bindings(...)``. The bindings are all resolved
+    before ``input_data`` changes, so a binding that fails leaves it as it was.
 
     Bindings see what the task sees: a fan-out task only its own artifact, a
     grouped task only its group plus the broadcast artifacts, any other task
@@ -126,8 +150,8 @@ def resolve_task_bindings(
         run_id: The task's run.
         node_index: Index of the task's node in ``nodes``.
         nodes: The pipeline, in node order.
-        input_data: The task input, usually from :func:`build_task_input`;
-            not modified.
+        input_data: The task input, usually from :func:`build_task_input`
+            (a dict, or any mutable mapping); filled in place.
         node_config: The node's config, read by ``config.`` in expressions.
         deps: As in :func:`build_task_input`.
         input_artifact_id: The task's input artifact, or None.
@@ -137,17 +161,31 @@ def resolve_task_bindings(
             when None.
         limits: The limits expressions evaluate under; the defaults when None.
 
+    Returns:
+        ``input_data`` itself.
+
     Raises:
         BindingError: A binding failed (names the node, field and expression).
-        TaskInputError: As in :func:`build_task_input`.
+        TaskInputError: As in :func:`build_task_input`, or ``input_data`` is
+            not a mutable mapping.
     """
     upstream = _upstream(store, run_id, node_index, nodes, deps, passthrough_indices)
     _check_mapping(input_data, "input_data", run_id, upstream.node.slug, optional=False)
+    if not isinstance(input_data, MutableMapping):
+        raise TaskInputError(
+            f"run '{run_id}', node '{upstream.node.slug}': input_data is filled in place, so "
+            f"it must be a mutable mapping such as a dict, not {type(input_data).__name__}"
+        )
     _check_mapping(node_config, "node_config", run_id, upstream.node.slug)
     if not upstream.node.bindings:
-        return dict(input_data)
+        return input_data
     view = _TaskView(upstream, input_artifact_id, origin_artifact_id)
-    return view.bind(input_data, node_config, pipes, limits)
+    bound = view.bind(input_data, node_config, pipes, limits)
+    # Written only once every binding resolved: a failing binding changes nothing.
+    for field in [field for field in input_data if field not in bound]:
+        del input_data[field]
+    input_data.update(bound)
+    return input_data
 
 
 def assemble_task_input(
@@ -240,15 +278,13 @@ def collect_upstream_task_artifacts_bfs(
     )
 
 
-_STANDARD_FIELDS = frozenset({"file_path", "file_name", "file_size", "mime_type"})
-
-
 class _TaskView:
     """One task's view of its upstream, read at most once and only when needed."""
 
     __slots__ = (
         "_artifact",
         "_producer",
+        "_producer_read",
         "_slots",
         "input_artifact_id",
         "origin_artifact_id",
@@ -264,7 +300,7 @@ class _TaskView:
                 f"artifact or an origin, not both (got '{input_artifact_id}' and "
                 f"'{origin_artifact_id}')"
             )
-        is_root = not upstream.deps[upstream.node_index]
+        is_root = not upstream.dependencies
         if is_root and origin_artifact_id is not None:
             raise TaskInputError(
                 f"run '{upstream.run_id}', node '{upstream.node.slug}' is a root node; "
@@ -276,16 +312,20 @@ class _TaskView:
         self._slots: dict[str, list[Found]] | None = None
         self._artifact: TaskArtifact | None = None
         self._producer: int | None = None
+        self._producer_read = False
 
     @property
     def is_root(self) -> bool:
-        return not self.upstream.deps[self.upstream.node_index]
+        return not self.upstream.dependencies
 
     def slots(self) -> dict[str, list[Found]]:
         if self._slots is None:
             upstream = self.upstream
             if self.input_artifact_id is not None:
-                self._slots = fan_out_slots(upstream, self.producer(), self.artifact())
+                producer = self.producer()
+                self._slots = (
+                    {} if producer is None else fan_out_slots(upstream, producer, self.artifact())
+                )
             elif self.is_root:
                 self._slots = {}
             elif self.origin_artifact_id is not None:
@@ -309,12 +349,16 @@ class _TaskView:
             self._artifact = artifact
         return self._artifact
 
-    def producer(self) -> int:
-        """Return the node that produced the input artifact, once checked to fit the task."""
-        if self._producer is None:
+    def producer(self) -> int | None:
+        """Return the node that produced the input artifact, once checked to fit the task.
+
+        None when the store does not know it.
+        """
+        if not self._producer_read:
             artifact_id = self.input_artifact_id
             assert artifact_id is not None  # only fan-out tasks have a producer
             self._producer = input_artifact_producer(self.upstream, artifact_id, self.artifact())
+            self._producer_read = True
         return self._producer
 
     def input_dict(self) -> dict[str, Any]:
@@ -341,9 +385,7 @@ class _TaskView:
         scope = BindingScope(
             node=upstream.node.slug,
             artifacts=_Lazy(self._artifacts_by_slug),
-            readable=frozenset(
-                upstream.nodes[dep].slug for dep in upstream.deps[upstream.node_index]
-            ),
+            readable=frozenset(upstream.graph.slugs[dep] for dep in upstream.dependencies),
             run_input=_Lazy(lambda: upstream.store.get_run_input(upstream.run_id)),
             node_config=node_config or {},
             pipes=pipes,
@@ -376,7 +418,7 @@ class _TaskView:
         """Fields a fan-out task's input took from its artifact's metadata."""
         if self.input_artifact_id is None:
             return frozenset()
-        return frozenset(self.artifact().metadata) - _STANDARD_FIELDS
+        return frozenset(self.artifact().metadata) - ARTIFACT_STANDARD_FIELDS
 
     def _artifacts_by_slug(self) -> dict[str, list[TaskArtifact]]:
         return {
@@ -445,26 +487,42 @@ def _upstream(
         raise TaskInputError(
             f"run '{run_id}': deps must be a list of dependency lists, not {type(deps).__name__}"
         )
-    adjacency = resolve_dependency_indices(nodes) if deps is None else deps
-    if len(adjacency) != len(nodes):
+    graph = graph_of(nodes)
+    if deps is not None:
+        _check_deps(deps, graph, run_id, node_index)
+    return Upstream(store, run_id, node_index, nodes, graph, passthrough_indices)
+
+
+def _check_deps(
+    deps: Sequence[Sequence[int]], graph: CompiledGraph, run_id: str, node_index: int
+) -> None:
+    """Refuse a ``deps`` that is not the pipeline's: routing reads the compiled graph."""
+    if len(deps) != len(graph):
         raise TaskInputError(
-            f"run '{run_id}': deps has {len(adjacency)} entries for a {len(nodes)}-node pipeline"
+            f"run '{run_id}': deps has {len(deps)} entries for a {len(graph)}-node pipeline"
         )
-    own = adjacency[node_index]
+    own = deps[node_index]
     if isinstance(own, str | bytes) or not isinstance(own, Iterable):
         raise TaskInputError(
             f"run '{run_id}': deps[{node_index}] must be a list of node indices, "
             f"not {type(own).__name__}"
         )
+    given = list(own)
     if any(
-        isinstance(dep, bool) or not isinstance(dep, int) or not 0 <= dep < len(nodes)
-        for dep in own
+        isinstance(dep, bool) or not isinstance(dep, int) or not 0 <= dep < len(graph)
+        for dep in given
     ):
         raise TaskInputError(
-            f"run '{run_id}': deps[{node_index}] = {list(own)!r} names a node the "
-            f"{len(nodes)}-node pipeline does not have"
+            f"run '{run_id}': deps[{node_index}] = {given!r} names a node the "
+            f"{len(graph)}-node pipeline does not have"
         )
-    return Upstream(store, run_id, node_index, nodes, adjacency, passthrough_indices)
+    expected = list(graph.dependencies[node_index])
+    if given != expected:
+        raise TaskInputError(
+            f"run '{run_id}': deps[{node_index}] = {given!r}, but node "
+            f"'{graph.slugs[node_index]}' depends on {expected!r}; pass "
+            "resolve_dependency_indices(nodes), or leave deps out"
+        )
 
 
 def _check_mapping(

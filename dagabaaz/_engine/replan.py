@@ -14,14 +14,15 @@ import sys
 from collections.abc import Callable, Collection, Sequence
 
 from dagabaaz._engine.compiled import CompiledGraph, compile_graph
-from dagabaaz._engine.launch import Fetch, PassthroughView, plan_launch
-from dagabaaz.models import DagNode
+from dagabaaz._engine.launch import PassthroughView, plan_launch
+from dagabaaz._routing.edges import Fetch
+from dagabaaz.models import DagArtifact, DagNode
 from dagabaaz.store import DagStore
 
 
 def planned_task_count(
     store: DagStore,
-    fetch: Fetch,
+    fetch: Fetch[DagArtifact],
     run_id: str,
     graph: CompiledGraph,
     index: int,

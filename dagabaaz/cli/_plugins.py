@@ -17,10 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dagabaaz.cli._common import CliError
-from dagabaaz.runner import PluginFunction
+
+if TYPE_CHECKING:
+    from dagabaaz.runner import PluginFunction
 
 __all__ = ["LoadedPlugins", "load_plugins"]
 

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dagabaaz._suggest import Suggester
 from dagabaaz.cli._common import (
@@ -19,7 +19,6 @@ from dagabaaz.cli._common import (
     parse_inputs,
     read_json_object,
 )
-from dagabaaz.cli._display import choose_display
 from dagabaaz.cli._plugins import load_plugins
 from dagabaaz.cli.check import render_diagnostics
 from dagabaaz.cli.graph import graph_format_for
@@ -27,7 +26,9 @@ from dagabaaz.drawing import GraphFormat, NodeState, render_graph
 from dagabaaz.errors import DagabaazError, NodeConfigError, PipelineValidationError, RunInputError
 from dagabaaz.loading import load_pipeline
 from dagabaaz.models import DagNode, Pipeline
-from dagabaaz.runner import LocalRunner, RunResult
+
+if TYPE_CHECKING:
+    from dagabaaz.runner import LocalRunner, RunResult
 
 __all__ = ["add_parser"]
 
@@ -84,6 +85,10 @@ def run_run(args: argparse.Namespace) -> int:
     for slug, config in node_configs.items():
         if not isinstance(config, dict):
             raise CliError(f"--config {args.config}: the config of {slug!r} must be an object")
+    # Imported here: the other commands (check, above all) never need the runner.
+    from dagabaaz.cli._display import choose_display
+    from dagabaaz.runner import LocalRunner
+
     runner = LocalRunner(
         plugins.functions, passthrough=plugins.passthrough, max_workers=args.workers
     )

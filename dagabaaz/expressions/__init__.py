@@ -26,9 +26,22 @@ from dagabaaz.expressions.ast import (
     collect_references,
     walk,
 )
+from dagabaaz.expressions.cache import CacheInfo
 from dagabaaz.expressions.checker import check_expression
-from dagabaaz.expressions.compat import extract_refs, resolve_expression, validate_expression
-from dagabaaz.expressions.compiler import Expression, compile_expression
+from dagabaaz.expressions.compat import (
+    RESERVED_NAMESPACES,
+    Lookup,
+    extract_refs,
+    resolve_expression,
+    validate_expression,
+)
+from dagabaaz.expressions.compiler import (
+    Expression,
+    clear_compile_cache,
+    compile_cache_info,
+    compile_expression,
+    configure_compile_cache,
+)
 from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.parser import ParseResult, parse, parse_partial
 from dagabaaz.expressions.scope import Scope
@@ -36,8 +49,10 @@ from dagabaaz.expressions.truthiness import is_truthy
 from dagabaaz.expressions.unparse import unparse
 
 __all__ = [
+    "RESERVED_NAMESPACES",
     "Argument",
     "Budget",
+    "CacheInfo",
     "Diagnostic",
     "Expression",
     "ExpressionError",
@@ -45,6 +60,7 @@ __all__ = [
     "Interpolation",
     "LimitExceeded",
     "Limits",
+    "Lookup",
     "Node",
     "ParseResult",
     "PipeCall",
@@ -55,8 +71,11 @@ __all__ = [
     "Template",
     "Text",
     "check_expression",
+    "clear_compile_cache",
     "collect_references",
+    "compile_cache_info",
     "compile_expression",
+    "configure_compile_cache",
     "extract_refs",
     "is_truthy",
     "parse",

@@ -8,7 +8,6 @@ analysis, so what passes the check compiles and what compiles passed it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -136,7 +135,7 @@ class _Checker:
 
     def function(self, node: FunctionCall) -> None:
         if node.name not in FUNCTIONS:
-            close = difflib.get_close_matches(node.name, FUNCTIONS, n=1, cutoff=0.5)
+            close = _close_matches(node.name, FUNCTIONS, n=1, cutoff=0.5)
             names = ", ".join(f"{name}()" for name in sorted(FUNCTIONS))
             self.report(
                 "unknown-function",
@@ -154,7 +153,7 @@ class _Checker:
         self.references.append(node)
         if self.namespaces is None or node.namespace in self.namespaces:
             return
-        close = difflib.get_close_matches(node.namespace, self.namespaces, n=1, cutoff=0.6)
+        close = _close_matches(node.namespace, self.namespaces, n=1, cutoff=0.6)
         if close:
             hint = f"did you mean '{close[0]}'?"
         elif self.namespaces:
@@ -205,3 +204,9 @@ class _Checker:
         self, code: str, message: str, span: tuple[int, int], *, hint: str | None = None
     ) -> None:
         self.found.append(Diagnostic.at(code, message, self.source, span[0], span[1], hint=hint))
+
+
+def _close_matches(word: str, candidates: Any, n: int, cutoff: float) -> list[str]:
+    import difflib  # only when a name is misspelt
+
+    return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)

@@ -12,15 +12,15 @@ Semantics:
 
 The AST is first turned into a :class:`Plan`: per interpolation, the
 references to read and the pipe calls to make, with their arguments bound.
-Each template shape then gets its own closure, so evaluating does almost no
-interpretation. A template evaluated often enough is recompiled into straight
-Python code by :mod:`dagabaaz.expressions.codegen` from the same plan (see
-:func:`tiered`), which takes out the remaining loop and call overhead.
+Each template shape then gets its own closure (a lone reference, one pipe
+call, several, text), with the scope read inline and each pipe bound once as
+a call of the value alone, so evaluating does almost no interpretation. No
+source text is generated and nothing is executed but the closures: the one
+evaluation back end there is.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -33,7 +33,6 @@ from dagabaaz.expressions.scope import GET, LOOKUP_ERRORS, Scope, lookup
 from dagabaaz.expressions.values import to_text
 
 __all__ = [
-    "HOT_AFTER",
     "Chain",
     "Evaluator",
     "Plan",
@@ -42,19 +41,13 @@ __all__ = [
     "build_evaluator",
     "build_plan",
     "check_result",
-    "closure_evaluator",
     "failure",
     "render",
     "text_too_long",
-    "tiered",
-    "worth_generating",
 ]
 
 Evaluator = Callable[[Scope], Any]
 """A compiled template: scope in, value out."""
-
-HOT_AFTER = 100
-"""Evaluations after which a template is recompiled into straight Python code."""
 
 
 class Site(NamedTuple):
@@ -146,72 +139,13 @@ def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...]) -> Ch
     return Chain(tuple([(r.namespace, r.key) for r in refs]), is_list, tuple(steps), site)
 
 
-def build_evaluator(plan: Plan, generate: Callable[[Plan], Evaluator]) -> Evaluator:
-    """Return the function evaluating ``plan``: closures, then ``generate(plan)`` once hot."""
+def build_evaluator(plan: Plan) -> Evaluator:
+    """Return the function evaluating ``plan``: one closure specialised to its shape."""
     parts = plan.parts
     if all(isinstance(part, str) for part in parts):
         return _constant("".join(parts) or None)  # type: ignore[arg-type]
-    if not worth_generating(plan):
-        return closure_evaluator(plan)
-    return tiered(closure_evaluator(plan), plan, generate)
-
-
-def worth_generating(plan: Plan) -> bool:
-    """Whether generated code would beat the closures.
-
-    It does for pipe calls and ``list()`` (unrolled) and for text (the parts
-    become one f-string, about a third faster than the closure's loop). A
-    lone plain reference is read inline by its closure already; switching
-    tiers would cost more than it saves.
-    """
-    if len(plan.parts) > 1:
-        return True
-    return any(isinstance(part, Chain) and (part.steps or part.is_list) for part in plan.parts)
-
-
-_switching = threading.Lock()
-
-
-def tiered(
-    first: Evaluator,
-    plan: Plan,
-    generate: Callable[[Plan], Evaluator],
-    hot_after: int = HOT_AFTER,
-) -> Evaluator:
-    """Evaluate with ``first``; after ``hot_after`` calls switch to ``generate(plan)``.
-
-    One function does the counting and the dispatch, so an evaluation costs
-    one extra call in either tier.
-    """
-    count = 0
-    hot: Evaluator | None = None
-
-    def switch() -> None:
-        nonlocal hot
-        with _switching:
-            if hot is None:
-                try:
-                    hot = generate(plan)
-                except Exception:  # generated code is an optimisation, never a new failure
-                    hot = first
-
-    def evaluate(scope: Scope) -> Any:
-        nonlocal count
-        if hot is not None:
-            return hot(scope)
-        count += 1  # racy between threads, harmlessly: the switch happens once, a bit later
-        if count >= hot_after:
-            switch()
-        return first(scope)
-
-    return evaluate
-
-
-def closure_evaluator(plan: Plan) -> Evaluator:
-    """Return closures evaluating ``plan``, one specialised closure per shape."""
-    parts, budget = plan.parts, plan.budget
     if len(parts) == 1 and not isinstance(parts[0], str):
-        return _chain_evaluator(parts[0], budget, native=True)
+        return _chain_evaluator(parts[0], plan.budget)
     return _text(plan)
 
 
@@ -222,34 +156,21 @@ def _constant(value: Any) -> Evaluator:
     return evaluate
 
 
-def _chain_evaluator(chain: Chain, budget: Budget, *, native: bool) -> Evaluator:
+def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
+    """Evaluate one interpolation: read its value, call its pipes, check the result."""
     if not chain.steps:
-        return _lone_value(chain, budget) if native else _primary(chain)
-    read = _primary(chain)
+        return _lone_value(chain, budget)
     steps = tuple((_unary(step, budget), step.text_value, step.site) for step in chain.steps)
     last = chain.steps[-1].site
     check = budget.value
     # Cheap pre-filters for strings and lists; budget.value decides and raises.
     max_text = budget.limits.max_string_length
     max_items = budget.limits.max_list_length
+    collect = _collect(chain.refs) if chain.is_list else None
+    namespace, key = chain.refs[0] if chain.refs else ("", "")
+    get = GET
 
-    def evaluate(scope: Scope) -> Any:
-        value = read(scope)
-        for call, text_value, site in steps:
-            try:
-                if value.__class__ is str:
-                    if len(value) > max_text:
-                        check(value)
-                elif value is None:
-                    value = ""
-                else:
-                    if value.__class__ is not list or len(value) > max_items:
-                        check(value)
-                    if text_value:
-                        value = to_text(value, budget)
-                value = call(value)
-            except Exception as error:
-                raise failure(error, site) from error
+    def finish(value: Any) -> Any:
         cls = value.__class__
         if cls is str:
             if len(value) > max_text:
@@ -259,7 +180,69 @@ def _chain_evaluator(chain: Chain, budget: Budget, *, native: bool) -> Evaluator
             check_result(check, value, last)
         return value
 
+    if len(steps) == 1 and collect is None:
+        ((call, text_value, site),) = steps
+
+        def evaluate_one(scope: Scope) -> Any:
+            try:
+                inner = get(scope, namespace)
+                value = None if inner is None else get(inner, key)
+            except LOOKUP_ERRORS:
+                value = lookup(scope, namespace, key)
+            try:
+                if value.__class__ is str:
+                    if len(value) > max_text:
+                        check(value)
+                elif value is None:
+                    value = ""
+                else:
+                    value = pipe_value(value, text_value, budget)
+                value = call(value)
+            except Exception as error:
+                raise failure(error, site) from error
+            cls = value.__class__
+            if cls is str:
+                if len(value) > max_text:
+                    check_result(check, value, last)
+                return value or None
+            if cls is bool:  # the result of every comparison: nothing to check
+                return value
+            return finish(value)
+
+        return evaluate_one
+
+    def evaluate(scope: Scope) -> Any:
+        value: Any
+        if collect is not None:
+            value = collect(scope)
+        else:
+            try:
+                inner = get(scope, namespace)
+                value = None if inner is None else get(inner, key)
+            except LOOKUP_ERRORS:
+                value = lookup(scope, namespace, key)
+        for call, text_value, site in steps:
+            try:
+                if value.__class__ is str:
+                    if len(value) > max_text:
+                        check(value)
+                elif value is None:
+                    value = ""
+                else:
+                    value = pipe_value(value, text_value, budget)
+                value = call(value)
+            except Exception as error:
+                raise failure(error, site) from error
+        return finish(value)
+
     return evaluate
+
+
+def pipe_value(value: Any, text_value: bool, budget: Budget) -> Any:
+    """Check a value (neither a string nor None) about to enter a pipe; render it if asked."""
+    if value.__class__ is not list or len(value) > budget.limits.max_list_length:
+        budget.value(value)
+    return to_text(value, budget) if text_value else value
 
 
 def _unary(step: Step, budget: Budget) -> Callable[[Any], Any]:
@@ -275,6 +258,9 @@ def _unary(step: Step, budget: Budget) -> Callable[[Any], Any]:
         if len(args) == 1:
             (first,) = args
             return lambda value: function(value, first)
+        if len(args) == 2:
+            first, second = args
+            return lambda value: function(value, first, second)
         return lambda value: function(value, *args)
     if param == "budget":  # what the built-ins call it: a literal keyword is cheapest
         if not args:
@@ -282,38 +268,28 @@ def _unary(step: Step, budget: Budget) -> Callable[[Any], Any]:
         if len(args) == 1:
             (first,) = args
             return lambda value: function(value, first, budget=budget)
+        if len(args) == 2:
+            first, second = args
+            return lambda value: function(value, first, second, budget=budget)
     keyword = {param: budget}
     return lambda value: function(value, *args, **keyword)
 
 
-def _primary(chain: Chain) -> Evaluator:
-    if not chain.is_list:
-        return _reference(*chain.refs[0])
-    refs = chain.refs
+def _collect(refs: tuple[tuple[str, str], ...]) -> Callable[[Scope], list[Any]]:
+    """Return the function reading the references of ``list(...)`` into a new list."""
     get = GET
 
     def collect(scope: Scope) -> list[Any]:
         values = []
         for namespace, key in refs:
             try:
-                values.append(get(get(scope, namespace), key))
+                inner = get(scope, namespace)
+                values.append(None if inner is None else get(inner, key))
             except LOOKUP_ERRORS:
                 values.append(lookup(scope, namespace, key))
         return values
 
     return collect
-
-
-def _reference(namespace: str, key: str) -> Evaluator:
-    get = GET
-
-    def read(scope: Scope) -> Any:
-        try:
-            return get(get(scope, namespace), key)
-        except LOOKUP_ERRORS:
-            return lookup(scope, namespace, key)
-
-    return read
 
 
 def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
@@ -326,7 +302,7 @@ def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
     max_text = budget.limits.max_string_length
     max_items = budget.limits.max_list_length
     if chain.is_list:
-        collect = _primary(chain)
+        collect = _collect(chain.refs)
 
         def evaluate_list(scope: Scope) -> Any:
             value = collect(scope)
@@ -339,8 +315,10 @@ def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
     get = GET
 
     def evaluate(scope: Scope) -> Any:
+        value: Any
         try:
-            value = get(get(scope, namespace), key)
+            inner = get(scope, namespace)
+            value = None if inner is None else get(inner, key)
         except LOOKUP_ERRORS:
             value = lookup(scope, namespace, key)
         cls = value.__class__
@@ -359,7 +337,8 @@ def _text(plan: Plan) -> Evaluator:
     """Text with interpolations: constants pre-placed, plain references read inline.
 
     Strings (the usual value) are placed as they are; any other value is
-    rendered. The size is checked after each part, as generated code does.
+    rendered. The size is checked after each part, so a template repeating
+    one big value never holds all its renderings.
     """
     budget, whole = plan.budget, plan.whole
     template: list[str] = []
@@ -369,7 +348,7 @@ def _text(plan: Plan) -> Evaluator:
             template.append(part)
             continue
         if part.steps or part.is_list:
-            chain: Evaluator | None = _chain_evaluator(part, budget, native=False)
+            chain: Evaluator | None = _chain_evaluator(part, budget)
             namespace = key = ""
         else:
             chain = None
@@ -386,7 +365,8 @@ def _text(plan: Plan) -> Evaluator:
         for index, namespace, key, chain, site in slots:
             if chain is None:
                 try:
-                    value = get(get(scope, namespace), key)
+                    inner = get(scope, namespace)
+                    value = None if inner is None else get(inner, key)
                 except LOOKUP_ERRORS:
                     value = lookup(scope, namespace, key)
             else:
@@ -394,8 +374,6 @@ def _text(plan: Plan) -> Evaluator:
             if value.__class__ is not str:
                 value = render(value, budget, site)
             out[index] = value
-            # Checked as the parts pile up, so a template repeating one big
-            # value never holds all its renderings.
             size += len(value)
             if size > max_text:
                 text_too_long(budget, size, whole)

@@ -1,10 +1,14 @@
 """A lean driver for the LALR(1) tables Lark builds from the grammar file.
 
 Lark compiles ``grammar/expression.lark`` into parse tables, per-state
-terminal sets (its contextual lexer) and rule callbacks (our AST builder).
-This module runs exactly those, without Lark's per-token bookkeeping (line
-counters, token objects with a dozen fields, interactive-parser state), which
-roughly halves the cost of parsing a short template.
+terminal sets (its contextual lexer) and rules. Those are written once, by
+``python -m dagabaaz.docgen``, to ``grammar_tables.json`` beside
+this module, with the grammar's SHA-256 (a test fails when the file and the
+grammar disagree). This module runs exactly those tables with our rule
+callbacks (:class:`~dagabaaz.expressions.transformer.AstBuilder`), without
+Lark's per-token bookkeeping and without importing Lark at all: a valid
+template is parsed without Lark ever being loaded, which keeps importing
+dagabaaz and compiling a first expression fast.
 
 It only ever answers "here is the tree" or "not valid": on any error the caller
 parses again with Lark itself, so every syntax error is still raised, and
@@ -14,14 +18,20 @@ test checks that both always agree.
 
 from __future__ import annotations
 
+import functools
+import json
+import os
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from lark import Lark
-from lark.parsers.lalr_analysis import Shift
+if TYPE_CHECKING:
+    from lark import Lark
 
-__all__ = ["FastParser"]
+__all__ = ["TABLES_PATH", "FastParser", "grammar_digest", "load_tables", "tables_text"]
+
+TABLES_PATH = os.path.join(os.path.dirname(__file__), "grammar_tables.json")
+"""The generated tables, shipped inside the package (a plain path: no pathlib to import)."""
 
 
 class _Token(NamedTuple):
@@ -33,49 +43,70 @@ class _Token(NamedTuple):
     end_pos: int
 
 
-class FastParser:
-    """Parse a template with Lark's tables; None means "invalid, ask Lark why"."""
+class _Spliced(list[Any]):
+    """The children of an inlined rule (``_name``): they join their parent's children."""
 
-    def __init__(self, lark: Lark, start: str) -> None:
-        frontend = lark.parser
-        parser = frontend.parser.parser
-        table = parser.parse_table
-        callbacks = parser.callbacks
-        # Each reduce action becomes (children count, rule name, callback), so
-        # parsing never hashes Lark's Rule objects.
-        # Keys become plain strings: Lark's are Token objects, whose Python-level
-        # __eq__ would run on every lookup.
-        self._actions: dict[Any, dict[str, tuple[bool, Any]]] = {
-            state: {
-                str(kind): (True, target)
-                if step is Shift
-                else (False, (len(target.expansion), str(target.origin.name), callbacks[target]))
-                for kind, (step, target) in actions.items()
-            }
-            for state, actions in table.states.items()
+    __slots__ = ()
+
+
+@functools.cache
+def load_tables() -> dict[str, Any]:
+    """Return the generated tables (see :func:`tables_text`), read once."""
+    with open(TABLES_PATH, encoding="utf-8") as file:
+        data: dict[str, Any] = json.load(file)
+    return data
+
+
+def grammar_digest(grammar: str) -> str:
+    """Return the SHA-256 of a grammar's text, as the tables record it."""
+    import hashlib  # only when the tables are written or checked
+
+    return hashlib.sha256(grammar.encode("utf-8")).hexdigest()
+
+
+class FastParser:
+    """Parse a template with the generated tables; None means "invalid, ask Lark why"."""
+
+    def __init__(self, tables: dict[str, Any], callbacks: object, start: str) -> None:
+        self._actions: dict[int, dict[str, int]] = {
+            int(state): row for state, row in tables["actions"].items()
         }
-        self._start = table.start_states[start]
-        self._end = table.end_states[start]
-        self._matchers = {
-            state: _matcher(lexer.terminals, lark.options.g_regex_flags)
-            for state, lexer in frontend.lexer.lexers.items()
+        self._rules = tuple(
+            (size, origin, frozenset(expand), _callback(callbacks, origin))
+            for size, origin, expand in tables["rules"]
+        )
+        self._start: int = tables["start"][start]
+        self._end: int = tables["end"][start]
+        self._terminals: dict[str, str] = tables["terminals"]
+        self._flags: int = tables["flags"]
+        self._contexts: list[list[str]] = tables["contexts"]
+        self._context_of: dict[int, int] = {
+            int(state): context for state, context in tables["lexer"].items()
         }
-        for lexer in frontend.lexer.lexers.values():
-            _ = lexer.scanner  # builds ``callback``: keyword rewrites we would not apply
-            if lexer.callback or lexer.ignore_types:
-                raise ValueError("the grammar uses lexer features this driver does not run")
+        self._matchers: dict[int, Callable[[str, int], re.Match[str] | None]] = {}
+
+    def _matcher(self, state: int) -> Callable[[str, int], re.Match[str] | None]:
+        # Built on first use of each lexer state: most templates visit few.
+        # The terminals are in the order Lark's scanner tries them, so one
+        # alternation in that order matches exactly what Lark's scanner matches.
+        names = self._contexts[self._context_of[state]]
+        pattern = "|".join(f"(?P<{name}>{self._terminals[name]})" for name in names)
+        match = re.compile(pattern, self._flags).match
+        self._matchers[state] = match
+        return match
 
     def parse(self, text: str) -> Any:
         """Return what the start rule's callback built, or None if ``text`` is invalid."""
-        table, matchers, end_state = self._actions, self._matchers, self._end
-        state_stack: list[Any] = [self._start]
+        table, rules, matchers, end_state = self._actions, self._rules, self._matchers, self._end
+        state_stack: list[int] = [self._start]
         value_stack: list[Any] = []
         position, length = 0, len(text)
         while True:
             state = state_stack[-1]
             token: _Token | None
             if position < length:
-                found = matchers[state](text, position)
+                matcher = matchers.get(state) or self._matcher(state)
+                found = matcher(text, position)
                 if found is None:
                     return None
                 kind: str = found.lastgroup  # type: ignore[assignment]
@@ -88,26 +119,152 @@ class FastParser:
                 action = table[state].get(kind)
                 if action is None:
                     return None
-                if action[0]:
-                    state_stack.append(action[1])
+                if action >= 0:
+                    state_stack.append(action)
                     value_stack.append(token)
                     break
-                size, rule, callback = action[1]
+                size, origin, expand, callback = rules[-1 - action]
                 if size:
                     children = value_stack[-size:]
                     del value_stack[-size:]
                     del state_stack[-size:]
                 else:
                     children = []
-                value_stack.append(callback(children))
-                state = table[state_stack[-1]][rule][1]
+                if expand:
+                    children = _splice(children, expand)
+                if callback is not None:
+                    value_stack.append(callback(children))
+                elif children.__class__ is _Spliced:
+                    value_stack.append(children)
+                else:
+                    value_stack.append(_Spliced(children))
+                state = table[state_stack[-1]][origin]
                 state_stack.append(state)
                 if token is None and state == end_state:
                     return value_stack[-1]
 
 
-def _matcher(terminals: list[Any], flags: int) -> Callable[[str, int], re.Match[str] | None]:
-    # Lark sorted ``terminals`` in the order its scanner tries them; one
-    # alternation in that order matches exactly what Lark's scanner matches.
-    pattern = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals)
-    return re.compile(pattern, flags).match
+def _callback(callbacks: object, origin: str) -> Callable[[list[Any]], Any] | None:
+    if origin.startswith("_"):
+        return None  # inlined into its parent, as Lark does
+    function: Callable[[list[Any]], Any] = getattr(callbacks, origin)
+    return function
+
+
+def _splice(children: list[Any], expand: frozenset[int]) -> list[Any]:
+    """Put the children of inlined rules in the place of those rules."""
+    if 0 in expand:
+        # Repetitions recurse on the left: extend the first list (which only
+        # the parser holds) in place, so n parts cost n steps, not n squared.
+        spliced: _Spliced = children[0]
+        for index in range(1, len(children)):
+            if index in expand:
+                spliced.extend(children[index])
+            else:
+                spliced.append(children[index])
+        return spliced
+    flat = _Spliced()
+    for index, child in enumerate(children):
+        if index in expand:
+            flat.extend(child)
+        else:
+            flat.append(child)
+    return flat
+
+
+def tables_text(lark: Lark, grammar: str) -> str:
+    """Return the JSON of the tables Lark built for ``grammar`` (what this driver runs).
+
+    Lark numbers its states in an order that changes from run to run; they
+    are renumbered here in the order a walk from the start states meets
+    them, so the same grammar always gives the same text.
+
+    Raises:
+        ValueError: The grammar uses a Lark feature this driver does not run.
+    """
+    from lark.parsers.lalr_analysis import Shift
+
+    frontend = lark.parser
+    table = frontend.parser.parser.parse_table
+    order = _walk(table, Shift)
+    number = {state: index for index, state in enumerate(order)}
+    rules: list[Any] = []
+    rule_numbers: dict[Any, int] = {}
+    actions: dict[str, dict[str, int]] = {}
+    for state in order:
+        encoded: dict[str, int] = {}
+        for kind, (step, target) in sorted(table.states[state].items(), key=_by_name):
+            if step is Shift:
+                encoded[str(kind)] = number[target]
+                continue
+            if target not in rule_numbers:
+                rule_numbers[target] = len(rules)
+                rules.append(_rule(target))
+            encoded[str(kind)] = -1 - rule_numbers[target]
+        actions[str(number[state])] = encoded
+    contexts: list[list[str]] = []
+    lexer: dict[str, int] = {}
+    terminals: dict[str, str] = {}
+    for state in order:
+        state_lexer = frontend.lexer.lexers[state]
+        _ = state_lexer.scanner  # builds ``callback``: keyword rewrites we would not apply
+        if state_lexer.callback or state_lexer.ignore_types:
+            raise ValueError("the grammar uses lexer features this driver does not run")
+        names = [t.name for t in state_lexer.terminals]
+        for t in state_lexer.terminals:
+            terminals[t.name] = t.pattern.to_regexp()
+        if names not in contexts:
+            contexts.append(names)
+        lexer[str(number[state])] = contexts.index(names)
+    data = {
+        "grammar_sha256": grammar_digest(grammar),
+        "flags": lark.options.g_regex_flags,
+        "start": {name: number[s] for name, s in sorted(table.start_states.items())},
+        "end": {name: number[s] for name, s in sorted(table.end_states.items())},
+        "terminals": dict(sorted(terminals.items())),
+        "contexts": contexts,
+        "lexer": lexer,
+        "rules": rules,
+        "actions": actions,
+    }
+    return json.dumps(data, indent=1) + "\n"
+
+
+def _by_name(item: tuple[Any, Any]) -> str:
+    return str(item[0])
+
+
+def _walk(table: Any, shift: Any) -> list[Any]:
+    """Return the states in the order a walk from the start states meets them."""
+    order: list[Any] = []
+    seen: set[Any] = set()
+    pending = [state for _, state in sorted(table.start_states.items())]
+    pending += [state for _, state in sorted(table.end_states.items())]
+    while pending:
+        state = pending.pop(0)
+        if state in seen:
+            continue
+        seen.add(state)
+        order.append(state)
+        for _, (step, target) in sorted(table.states[state].items(), key=_by_name):
+            if step is shift and target not in seen:
+                pending.append(target)
+    missing = [state for state in table.states if state not in seen]
+    if missing:
+        raise ValueError(f"{len(missing)} parser states cannot be reached from a start state")
+    return order
+
+
+def _rule(rule: Any) -> list[Any]:
+    """Encode a rule as ``[children, origin, positions of inlined children]``."""
+    options = rule.options
+    if rule.alias or options.expand1 or options.keep_all_tokens:
+        raise ValueError(f"rule {rule} uses a Lark feature this driver does not run")
+    expand = []
+    for index, symbol in enumerate(rule.expansion):
+        if symbol.is_term:
+            if symbol.filter_out:
+                raise ValueError(f"rule {rule} drops a token, which this driver does not do")
+        elif symbol.name.startswith("_"):
+            expand.append(index)
+    return [len(rule.expansion), str(rule.origin.name), expand]

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
-
-from lark import Token
-from lark.exceptions import UnexpectedInput, VisitError
+from typing import TYPE_CHECKING, Any
 
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import ExpressionError
@@ -28,7 +25,10 @@ from dagabaaz.expressions.escapes import decode_text
 from dagabaaz.expressions.grammar import fast_parser, lark_parser
 from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.segments import split_segments
-from dagabaaz.expressions.syntax_errors import nested_brace, translate
+
+if TYPE_CHECKING:
+    from lark import Token
+    from lark.exceptions import UnexpectedInput
 
 __all__ = [
     "MAX_PROBLEMS",
@@ -95,7 +95,15 @@ def parse_within(source: str, budget: Budget) -> ParseResult:
     tree: Template | None = fast_parser().parse(source)
     if tree is not None:
         return ParseResult(tree, ())
-    try:  # invalid: Lark parses again, to raise the error that explains why
+    return _explain(source)
+
+
+def _explain(source: str) -> ParseResult:
+    """Parse an invalid ``source`` with Lark itself, to report why it is invalid."""
+    # Lark is imported only here, for broken templates: valid ones never need it.
+    from lark.exceptions import UnexpectedInput, VisitError
+
+    try:
         checked: Template = lark_parser().parse(source, start="template")  # type: ignore[assignment]
     except UnexpectedInput as error:
         return _recover(source, error)
@@ -131,6 +139,8 @@ def _excerpt(source: str, width: int = 60) -> str:
 
 def _recover(source: str, error: UnexpectedInput) -> ParseResult:
     """Parse each candidate interpolation alone so every problem is reported."""
+    from dagabaaz.expressions.syntax_errors import nested_brace
+
     parts: list[Text | Interpolation] = []
     problems: list[Diagnostic] = []
     for segment in split_segments(source):
@@ -180,6 +190,10 @@ def _recover(source: str, error: UnexpectedInput) -> ParseResult:
 def _parse_interpolation(
     source: str, start: int, end: int
 ) -> tuple[Interpolation | None, Diagnostic | None]:
+    from lark.exceptions import UnexpectedInput
+
+    from dagabaaz.expressions.syntax_errors import translate
+
     text = source[start:end]
     interactive = lark_parser().parse_interactive(text, start="interpolation")
     history: list[Token] = []

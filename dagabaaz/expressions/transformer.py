@@ -1,16 +1,15 @@
 """The tree boundary: Lark rule callbacks that build the typed AST.
 
-The transformer runs inside the LALR parser (``Lark(transformer=...)``), so
-no ``lark.Tree`` is ever built and nothing past the parser sees one. Each
-callback receives the children of one rule: named tokens and the nodes the
-callbacks below already built.
+The transformer runs inside the LALR parser (``Lark(transformer=...)``, and
+the lean driver of :mod:`dagabaaz.expressions.lalr`), so no ``lark.Tree`` is
+ever built and nothing past the parser sees one. Each callback receives the
+children of one rule: named tokens and the nodes the callbacks below already
+built. It is a plain class, so the lean driver runs it without importing Lark.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from lark import Token, Transformer
 
 from dagabaaz.expressions.ast import (
     Argument,
@@ -27,7 +26,7 @@ from dagabaaz.expressions.escapes import decode_bare, decode_quoted, decode_text
 __all__ = ["AstBuilder"]
 
 
-class AstBuilder(Transformer[Token, Any]):
+class AstBuilder:
     """Build AST nodes from the rules of ``grammar/expression.lark``.
 
     Stateless, so one instance serves every parse on every thread. Tokens are

@@ -22,6 +22,11 @@ def is_truthy(value: object) -> bool:
     dict or other collection. Everything else is true, including the strings
     ``"true"``, ``"yes"`` and ``"[]"``, and non-zero numbers.
     """
+    cls = value.__class__
+    if cls is bool:
+        return value  # type: ignore[return-value]
+    if cls is str:
+        return value.strip().lower() not in FALSY_STRINGS  # type: ignore[attr-defined]
     if value is None:
         return False
     if isinstance(value, bool):

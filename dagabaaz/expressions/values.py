@@ -176,16 +176,20 @@ def _json_text(value: object, budget: Budget, before: int, what: str) -> str:
 def load_json(text: str, budget: Budget) -> Any:
     """Parse JSON text, or return None when it is not JSON.
 
-    The nesting depth is measured first, in one linear scan, so deeply
+    The nesting depth is measured first, in one linear scan (skipped when
+    the text has no more opening brackets than the limit), so deeply
     nested (or unbalanced) input raises
     :class:`~dagabaaz.expressions.limits.LimitExceeded` naming
     ``max_json_depth`` instead of recursing.
     """
     budget.text(len(text), "the JSON text")
-    depth = _json_depth(text)
-    if depth is None:
-        return None
-    budget.depth(depth, "the JSON text")
+    # Nothing nests deeper than it has opening brackets: when there are few
+    # enough, the scan could only agree, and json.loads refuses what it would.
+    if text.count("[") + text.count("{") > budget.limits.max_json_depth:
+        depth = _json_depth(text)
+        if depth is None:
+            return None
+        budget.depth(depth, "the JSON text")
     try:
         return json.loads(text)
     except ValueError:

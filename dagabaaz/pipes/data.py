@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from dagabaaz._numbers import as_number
+from dagabaaz._numbers import as_number, small_int
 from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.values import load_json
 from dagabaaz.pipes.errors import PipeError
@@ -50,6 +50,9 @@ def int_(value: object) -> int:
     whatever its size; an infinity, or a number with more digits before its
     decimal point than int builds, fails the evaluation.
     """
+    whole = small_int(value)  # the common case: an int, or a short digit string
+    if whole is not None:
+        return whole
     if isinstance(value, bool):
         return int(value)
     number = as_number(value)

@@ -18,14 +18,14 @@ __all__ = ["register"]
 
 def first(value: object) -> Any:
     """Return the first item of a list; None when it is empty."""
-    if isinstance(value, list | tuple):
+    if value.__class__ is list or isinstance(value, list | tuple):
         return value[0] if value else None
     return value
 
 
 def last(value: object) -> Any:
     """Return the last item of a list; None when it is empty."""
-    if isinstance(value, list | tuple):
+    if value.__class__ is list or isinstance(value, list | tuple):
         return value[-1] if value else None
     return value
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from dagabaaz._numbers import as_number, compare_numbers
+from dagabaaz._numbers import NUMBER_START, as_number, compare_numbers, small_int
 from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.truthiness import is_truthy
 from dagabaaz.expressions.values import is_missing, to_text
@@ -24,6 +24,8 @@ __all__ = ["equals", "register"]
 
 def default(value: object, fallback: str = "") -> Any:
     """Return the value, or ``fallback`` when it is missing (None or "")."""
+    if value.__class__ is str:
+        return value or fallback
     return fallback if is_missing(value) else value
 
 
@@ -41,28 +43,40 @@ def not_(value: object) -> bool:
 
 def eq(value: object, x: str, *, budget: Budget) -> bool:
     """Return True when the value equals ``x`` (as numbers when both are numbers)."""
+    if value.__class__ is str and not (value and value[0] in NUMBER_START):
+        return value == x  # text that is no number: compared as text
     return equals(value, x, budget)
 
 
 def neq(value: object, x: str, *, budget: Budget) -> bool:
     """Return True when the value does not equal ``x``."""
+    if value.__class__ is str and not (value and value[0] in NUMBER_START):
+        return value != x
     return not equals(value, x, budget)
 
 
 def gt(value: object, x: Decimal) -> bool:
     """Return True when the value is a number greater than ``x``."""
+    whole = small_int(value)
+    if whole is not None:
+        return whole > x  # exact: a small int against a Decimal
     number = as_number(value)
     return number is not None and compare_numbers(number, x) == 1
 
 
 def lt(value: object, x: Decimal) -> bool:
     """Return True when the value is a number less than ``x``."""
+    whole = small_int(value)
+    if whole is not None:
+        return whole < x
     number = as_number(value)
     return number is not None and compare_numbers(number, x) == -1
 
 
 def in_(value: object, *options: str, budget: Budget) -> bool:
     """Return True when the value equals one of the options."""
+    if value.__class__ is str and not (value and value[0] in NUMBER_START):
+        return value in options
     return any(equals(value, option, budget) for option in options)
 
 

@@ -1,13 +1,19 @@
 """Regular expressions, always run by google-re2 (linear time, no backtracking).
 
 The standard ``re`` module never runs a pattern written in an expression.
+
+re2's Python module wraps its compiled pattern in Python code that builds a
+generator, offset tables and a match object on every search, which costs
+several times the search itself. :meth:`Regex.search` calls the compiled
+pattern's ``Match`` directly when the module has it (and re2's own
+``search`` when it has not): the same engine, the same UTF-8 text, the same
+first match. re2 is imported with the first pattern compiled, not with this
+module.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-import re2
 
 from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.values import lone_surrogate
@@ -18,8 +24,25 @@ if TYPE_CHECKING:
 
 __all__ = ["Regex", "match", "register"]
 
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False  # errors are reported as diagnostics, not on stderr
+
+class _Engine:
+    """re2, its options and its anchor constant, loaded on first use."""
+
+    module: Any = None
+    options: Any = None
+    unanchored: Any = None
+
+    @classmethod
+    def load(cls) -> Any:
+        if cls.module is None:
+            import re2
+
+            options = re2.Options()
+            options.log_errors = False  # errors are reported as diagnostics, not on stderr
+            cls.options = options
+            cls.unanchored = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+            cls.module = re2
+        return cls.module
 
 
 class Regex:
@@ -29,11 +52,12 @@ class Regex:
     compile time; a pattern re2 rejects is a save-time ``invalid-regex``.
     """
 
-    __slots__ = ("_compiled", "pattern")
+    __slots__ = ("_compiled", "_match", "_unanchored", "pattern")
 
     def __init__(self, pattern: str) -> None:
+        re2 = _Engine.load()
         try:
-            self._compiled: Any = re2.compile(pattern, _OPTIONS)
+            self._compiled: Any = re2.compile(pattern, _Engine.options)
         except re2.error as error:
             reason = error.args[0] if error.args else error
             if isinstance(reason, bytes):
@@ -47,6 +71,9 @@ class Regex:
                 code="invalid-regex",
             ) from None
         self.pattern = pattern
+        engine = getattr(self._compiled, "_regexp", None)
+        self._unanchored = _Engine.unanchored
+        self._match: Any = getattr(engine, "Match", None) if self._unanchored is not None else None
 
     def search(self, text: str) -> str | None:
         """Return the first match in ``text``, or None.
@@ -54,6 +81,20 @@ class Regex:
         Raises:
             UnrenderableValue: ``text`` holds a lone surrogate (re2 reads UTF-8).
         """
+        if self._match is None:
+            return self._search_through_module(text)
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise lone_surrogate(error) from None
+        start, end = self._match(self._unanchored, data, 0, len(data))[0]
+        if start == -1:
+            return None
+        if len(data) == len(text):  # ASCII: byte offsets are character offsets
+            return text[start:end]
+        return data[start:end].decode("utf-8")  # re2 matches whole UTF-8 characters
+
+    def _search_through_module(self, text: str) -> str | None:
         try:
             found = self._compiled.search(text)
         except UnicodeEncodeError as error:

@@ -7,7 +7,6 @@ registered on a :meth:`PipeRegistry.copy`, which never changes another registry.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 from collections.abc import Callable, Iterator
@@ -171,7 +170,7 @@ class PipeRegistry:
 
     def suggest(self, name: str) -> str | None:
         """Return the registered name closest to ``name``, if one is close."""
-        found = difflib.get_close_matches(name, self._specs, n=1, cutoff=0.6)
+        found = _close_matches(name, self._specs, n=1, cutoff=0.6)
         return found[0] if found else None
 
     def vocabulary(self) -> list[dict[str, Any]]:
@@ -186,3 +185,9 @@ class PipeRegistry:
         """Make this registry read-only, for good, and return it."""
         self._read_only = True
         return self
+
+
+def _close_matches(word: str, candidates: Any, n: int, cutoff: float) -> list[str]:
+    import difflib  # only when a name is misspelt
+
+    return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)

@@ -26,6 +26,11 @@ def test_every_generated_part_is_current() -> None:
     assert not stale, f"out of date: {', '.join(stale)}; {FIX}"
 
 
+def test_the_parse_tables_are_those_of_the_grammar() -> None:
+    stale = [str(path.relative_to(ROOT)) for path, _ in docgen.stale_files(ROOT)]
+    assert not stale, f"out of date: {', '.join(stale)}; {FIX}"
+
+
 def test_the_check_mode_reports_nothing_stale(capsys: pytest.CaptureFixture[str]) -> None:
     assert docgen.main(["--check", "--root", str(ROOT)]) == 0
     assert capsys.readouterr().out == ""

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from engine_harness import EngineRun, out
 
-from dagabaaz._engine import launch
+from dagabaaz._routing import edges
 from dagabaaz.constants import ArtifactSelector, FanMode, FilterOperator, RunStatus, TaskStatus
 from dagabaaz.errors import PipelineValidationError
 from dagabaaz.graph import resolve_dependency_indices
@@ -233,24 +233,47 @@ def test_grouped_select_applies_within_each_origin_group(
     assert [t.origin_artifact_id for t in run.tasks("merge")] == [origins[g] for g in groups]
 
 
-def test_the_fan_out_limit_is_checked_before_any_group_is_built(
+def test_without_select_the_fan_out_limit_is_checked_without_building_groups(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def refuse(*_args: object) -> dict[str | None, list[Any]]:
         raise AssertionError("groups were built")
 
-    monkeypatch.setattr(launch, "group_by_origin", refuse)
-    largest = EdgeFilter(select=ArtifactSelector.LARGEST)  # select needs per-group lists
+    monkeypatch.setattr(edges, "partition_by_origin", refuse)
+    videos = EdgeFilter(rules=[FilterRule(field="file_type", operator="eq", value="video")])
     run = EngineRun(
-        [node("src"), node("m", "src", mode=FanMode.GROUPED, src=largest)], fan_out_limit=3
+        [node("src"), node("m", "src", mode=FanMode.GROUPED, src=videos)], fan_out_limit=3
     )
     run.start()
     run.complete(run.tasks("src")[0].task_id, [out(f"{i}.mp4") for i in range(4)])
     [marker] = run.tasks("m")
     assert marker.error == (
-        "node 'm': fan-out limit exceeded: 4 origin groups would start 4 tasks, "
-        "more than the limit of 3"
+        "node 'm': fan-out limit exceeded: 4 origin groups are left after the edge filters "
+        "and select, which would start 4 tasks, more than the limit of 3"
     )
+
+
+@pytest.mark.parametrize(
+    ("sizes", "outcome"),
+    [
+        ([1, 2, 3, 4], "failed"),
+        ([1, None, 3, None], "queued"),  # select keeps two groups: two tasks
+        ([None] * 4, "filtered"),  # unsized artifacts never win: no group is left
+    ],
+    ids=["four-groups", "two-groups-left", "none-left"],
+)
+def test_the_grouped_fan_out_limit_counts_the_groups_select_leaves(
+    sizes: list[int | None], outcome: str
+) -> None:
+    largest = EdgeFilter(select=ArtifactSelector.LARGEST)
+    run = EngineRun(
+        [node("src"), node("m", "src", mode=FanMode.GROUPED, src=largest)], fan_out_limit=3
+    )
+    run.start()
+    run.complete(
+        run.tasks("src")[0].task_id, [out(f"{i}.mp4", size) for i, size in enumerate(sizes)]
+    )
+    assert {str(s) for s in run.statuses("m")} == {outcome}
 
 
 # --- reconcile ---------------------------------------------------------------------

@@ -61,7 +61,7 @@ def hang_guard(seconds: float) -> Iterator[None]:
 def seconds_per_call(call: Callable[[], Any], *, repeats: int = 5, floor: float = 0.002) -> float:
     """Fastest time of one call over ``repeats`` loops, each lasting at least ``floor`` seconds."""
     with hang_guard(HANG_SECONDS):
-        call()  # warm up (lazy DFA states, the hot tier), and catch a hang
+        call()  # warm up (lazy DFA states), and catch a hang
     number = 1
     while True:
         start = time.perf_counter()

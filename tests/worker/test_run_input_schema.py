@@ -70,11 +70,11 @@ def test_schema_lists_plugins_then_runtime_bindings_then_references() -> None:
         InputFieldSpec(name="url", label="URL", required=True),
         InputFieldSpec(name="depth", placeholder="levels", default=2),
         InputFieldSpec(name="language", label="Language", default="en"),
-        InputFieldSpec(name="token", placeholder="paste it", required=True),
-        InputFieldSpec(name="title"),
-        InputFieldSpec(name="flag"),
-        InputFieldSpec(name="api", required=True),
-        InputFieldSpec(name="use_api"),
+        InputFieldSpec(name="token", label="Token", placeholder="paste it", required=True),
+        InputFieldSpec(name="title", label="Title"),
+        InputFieldSpec(name="flag", label="Flag"),
+        InputFieldSpec(name="api", label="Api"),  # read only behind a `when`: not required
+        InputFieldSpec(name="use_api", label="Use Api"),
     ]
 
 
@@ -100,7 +100,67 @@ def test_schema_lists_plugins_then_runtime_bindings_then_references() -> None:
 def test_reference_piped_into_required_is_a_required_field(expression: str, required: bool) -> None:
     nodes = [DagNode(slug="n", plugin="p", bindings={"f": ExpressionSource(expression=expression)})]
     [spec, *_] = get_pipeline_input_schema(nodes, lambda _name: None)
-    assert spec == InputFieldSpec(name="k", required=required)
+    assert spec == InputFieldSpec(name="k", label="K", required=required)
+
+
+@pytest.mark.parametrize(
+    ("bindings", "required"),
+    [
+        ({"f": ExpressionSource(expression="{input.token | required}")}, True),
+        (
+            {"f": ExpressionSource(expression="{input.token | required}", when="{input.on}")},
+            False,
+        ),
+        ({"f": RuntimeSource(key="token", required=True, when="{input.on}")}, False),
+        ({"f": ConfigSource(value=1, when="{input.token | required}")}, True),
+        (
+            {
+                "f": ExpressionSource(expression="{input.token}"),
+                "g": ExpressionSource(expression="{input.token | required}"),
+            },
+            True,
+        ),
+        (
+            {
+                "f": ExpressionSource(expression="{input.token}"),
+                "g": ExpressionSource(expression="{input.token | required}", when="{input.on}"),
+            },
+            False,
+        ),
+    ],
+    ids=[
+        "always-read",
+        "behind-when",
+        "runtime-source-behind-when",
+        "required-in-the-when-clause-itself",
+        "required-by-a-later-binding",
+        "required-only-behind-when",
+    ],
+)
+def test_an_input_required_only_behind_when_is_not_required(
+    bindings: dict[str, BindingSource], required: bool
+) -> None:
+    nodes = [DagNode(slug="n", plugin="p", bindings=bindings)]
+    schema = {spec.name: spec for spec in get_pipeline_input_schema(nodes, lambda _name: None)}
+    assert schema["token"].required is required
+
+
+def test_a_run_without_an_input_read_only_behind_a_falsy_when_runs() -> None:
+    from dagabaaz.runner import LocalRunner
+
+    node = DagNode(
+        slug="n",
+        plugin="p",
+        bindings={
+            "token": ExpressionSource(expression="{input.token | required}", when="{input.auth}")
+        },
+    )
+    seen: list[dict[str, Any]] = []
+    runner = LocalRunner({"p": lambda task: seen.append(task)})
+    assert runner.run([node], {"auth": False}).ok
+    assert seen == [{"auth": False}]
+    failed = runner.run([node], {"auth": True})  # the clause is truthy: now it is required
+    assert failed.error is not None and "required value 'input.token' is missing" in failed.error
 
 
 def test_schema_of_a_pipeline_without_inputs_is_empty() -> None:
