@@ -20,7 +20,7 @@ from worker_harness import WorkerRun, out
 
 from dagabaaz.constants import ArtifactSelector, FanMode, RunStatus
 from dagabaaz.errors import PipelineValidationError, TaskInputError
-from dagabaaz.filter import apply_rules, group_by_origin, select_artifacts
+from dagabaaz.filter import apply_rules, partition_by_origin, select_artifacts
 from dagabaaz.models import (
     BindingSource,
     DagArtifact,
@@ -217,7 +217,7 @@ def _delivered(run: WorkerRun, node: DagNode, dep: int) -> list[DagArtifact]:
         return select_artifacts(ruled, edge_filter.select)
     kept = {
         a.id
-        for group in group_by_origin(ruled).values()
+        for group in partition_by_origin(ruled).values()
         for a in select_artifacts(group, edge_filter.select)
     }
     return [a for a in ruled if a.id in kept]
