@@ -154,15 +154,17 @@ def test_select_ignores_bool_and_nan_sizes() -> None:
     assert select_artifacts(items, ArtifactSelector.LARGEST) == [items[2]]
 
 
+ORIGINS = [
+    art("1", origin="o2"),
+    art("2"),
+    art("3", origin="o1"),
+    art("4", origin="o2"),
+    art("5"),
+]
+
+
 def test_partition_by_origin_first_appearance_and_broadcast() -> None:
-    items = [
-        art("1", origin="o2"),
-        art("2"),
-        art("3", origin="o1"),
-        art("4", origin="o2"),
-        art("5"),
-    ]
-    parts = partition_by_origin(items)
+    parts = partition_by_origin(ORIGINS)
     assert list(parts) == ["o2", None, "o1"]
     assert {key: ids(value) for key, value in parts.items()} == {
         "o2": ["1", "4"],
@@ -172,14 +174,7 @@ def test_partition_by_origin_first_appearance_and_broadcast() -> None:
 
 
 def test_group_by_origin_appends_the_broadcast_artifacts_to_every_group() -> None:
-    items = [
-        art("1", origin="o2"),
-        art("2"),
-        art("3", origin="o1"),
-        art("4", origin="o2"),
-        art("5"),
-    ]
-    grouped = group_by_origin(items)
+    grouped = group_by_origin(ORIGINS)
     assert list(grouped.groups) == ["o2", "o1"]
     assert {key: ids(value) for key, value in grouped.groups.items()} == {
         "o2": ["1", "4", "2", "5"],
