@@ -154,13 +154,21 @@ def _file_type_problem(value: object, where: str) -> Diagnostic | None:
 
 
 def _extension_problem(value: object, where: str) -> Diagnostic | None:
-    if not isinstance(value, str):
+    if isinstance(value, bool) or value is None:
         return None
-    normalized = value.rpartition(".")[2].lower()
+    if isinstance(value, str):
+        text = value
+    elif as_number(value) is not None:
+        text = str(value)
+    else:
+        return None
+    suffix = text.rpartition(".")[2].lower()
+    normalized = "." + suffix if suffix else ""
     if normalized == value:
         return None
     message = (
-        f"{where}: extensions are compared lower-case and without dots,"
-        f" so {show_value(value)} never matches"
+        f"{where}: extensions are compared lower-case with their leading dot"
+        f' (".mp4"), so {show_value(value)} never matches'
     )
-    return problem("unmatchable-extension", message, hint=f"write {show_value(normalized)}")
+    hint = f"did you mean {show_value(normalized)}?" if normalized else None
+    return problem("unmatchable-extension", message, hint=hint)

@@ -59,7 +59,8 @@ PIPELINE_CODES: Final = MappingProxyType(
         ),
         "unknown-file-type": _error("A file_type rule compares with a value that is no file type."),
         "unmatchable-extension": _warning(
-            "An extension rule value has a dot or capitals, so it never matches."
+            "An extension rule value lacks its leading dot, has capitals or several"
+            " suffixes, so it never matches."
         ),
         "ignored-filter-value": _warning("An exists/not_exists rule carries a value it ignores."),
         "empty-binding-field": _error("A binding is keyed by an empty field name."),

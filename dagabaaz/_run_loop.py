@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
+from dagabaaz._node_index import dependency_indices
 from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin
 from dagabaaz._run_events import (
     NodeFinished,
@@ -36,7 +37,6 @@ from dagabaaz.constants import (
     TaskStatus,
 )
 from dagabaaz.expressions import Limits
-from dagabaaz.graph import resolve_dependency_indices
 from dagabaaz.memory import TaskRecord
 from dagabaaz.models import DagNode, Output
 from dagabaaz.orchestrator import (
@@ -132,7 +132,7 @@ class _Execution:
     def __init__(self, plan: RunPlan) -> None:
         self.plan = plan
         self.store = plan.store
-        self.deps = resolve_dependency_indices(plan.nodes)
+        self.deps = dependency_indices(plan.nodes)
         self.passthrough_indices = frozenset(
             index for index, node in enumerate(plan.nodes) if node.plugin in plan.passthrough
         )

@@ -15,12 +15,10 @@ from enum import Enum
 from typing import Any, Final
 
 from dagabaaz._references import CONFIG_NAMESPACE, INPUT_NAMESPACE
+from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
 from dagabaaz.expressions import Limits
 from dagabaaz.models import TaskArtifact
 from dagabaaz.pipes import PipeRegistry
-
-STANDARD_FIELDS: Final = frozenset({"file_path", "file_name", "file_size", "mime_type"})
-"""Artifact fields read from the artifact itself; every other key reads metadata."""
 
 
 class Unset(Enum):
@@ -57,7 +55,7 @@ def is_empty(value: Any) -> bool:
 
 def artifact_value(artifact: TaskArtifact, key: str) -> Any:
     """Return ``key`` of one artifact: a standard field, else a metadata key; None if absent."""
-    if key in STANDARD_FIELDS:
+    if key in ARTIFACT_STANDARD_FIELDS:
         # A DagArtifact handed to the legacy resolve_binding has no file_path.
         return getattr(artifact, key, None)
     return artifact.metadata.get(key)
@@ -87,6 +85,9 @@ class BindingScope:
         limits: The limits expressions evaluate under; the defaults when None.
         node_index: Index of the task's node in the pipeline, when known; it
             places a failed expression's diagnostics in the pipeline document.
+        any_node: Whether a binding may read any node, one outside
+            ``readable`` reading as missing (the README's version's
+            ``resolve_binding``), instead of failing.
     """
 
     node: str
@@ -97,6 +98,7 @@ class BindingScope:
     pipes: PipeRegistry | None = None
     limits: Limits | None = None
     node_index: int | None = None
+    any_node: bool = False
 
     def binding_path(self, field: str, part: str) -> tuple[str | int, ...] | None:
         """Return the document path of one part of a binding, or None without a node index."""

@@ -155,8 +155,8 @@ def grouped_slots(upstream: Upstream, origin: str) -> dict[str, list[Found]]:
         return found
 
     slots = group_view(upstream.graph, upstream.node_index, collect, origin)
-    if not seen_origin:
-        check_origin(upstream, origin)
+    if not seen_origin and not origin_known(upstream, origin):
+        return {slug: [] for slug in slots}
     return slots
 
 
@@ -193,20 +193,24 @@ def fan_out_slots(
     )
 
 
-def input_artifact_producer(upstream: Upstream, artifact_id: str, artifact: TaskArtifact) -> int:
+def input_artifact_producer(
+    upstream: Upstream, artifact_id: str, artifact: TaskArtifact
+) -> int | None:
     """Return the node that produced a fan-out task's input artifact, checking it fits the task.
 
+    None when the store does not know the producer (a store written for the
+    README's version may not track it): the artifact is then not checked,
+    and bindings do not see it under any node.
+
     Raises:
-        TaskInputError: The store does not know the producer, the producer is
-            not a node of the pipeline, no dependency edge of the task's node
-            leads to it, or the artifact belongs to another run.
+        TaskInputError: The producer is not a node of the pipeline, no
+            dependency edge of the task's node leads to it, or the artifact
+            belongs to another run.
     """
     where = f"run '{upstream.run_id}', node '{upstream.node.slug}'"
     producer = upstream.store.get_artifact_producing_node(artifact_id)
     if producer is None:
-        raise TaskInputError(
-            f"{where}: the store does not know which node produced input artifact '{artifact_id}'"
-        )
+        return None
     if not 0 <= producer < len(upstream.nodes):
         raise TaskInputError(
             f"{where}: input artifact '{artifact_id}' was produced by node index {producer}, "
@@ -242,27 +246,29 @@ def in_run(
     return bool(upstream.store.get_grouped_artifacts(upstream.run_id, [producer], origin))
 
 
-def check_origin(upstream: Upstream, origin: str) -> None:
-    """Refuse an origin group the run does not have.
+def origin_known(upstream: Upstream, origin: str) -> bool:
+    """Whether the store knows ``origin`` as an artifact; refuse it when it is another run's.
 
     Called when no upstream artifact descends from ``origin`` (the engine never
     dispatches such a group), so the store calls it costs are off the hot path.
+    An origin the store does not know (a store written for the README's
+    version may not track producers) is not an error: the task gets no
+    artifacts.
 
     Raises:
-        TaskInputError: ``origin`` is not an artifact of the task's run.
+        TaskInputError: ``origin`` is an artifact of another run.
     """
     store = upstream.store
     origin_artifact = store.get_artifact_data(origin)
     producer = None if origin_artifact is None else store.get_artifact_producing_node(origin)
-    if (
-        origin_artifact is None
-        or producer is None
-        or in_run(upstream, producer, origin, origin_artifact) is False
-    ):
+    if origin_artifact is None or producer is None:
+        return False
+    if in_run(upstream, producer, origin, origin_artifact) is False:
         raise TaskInputError(
             f"run '{upstream.run_id}', node '{upstream.node.slug}': origin "
             f"'{origin}' is not an artifact of the run"
         )
+    return True
 
 
 def flatten(slots: dict[str, list[Found]]) -> list[TaskArtifact]:

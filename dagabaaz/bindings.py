@@ -75,7 +75,8 @@ def resolve_binding(
             under (:class:`~dagabaaz.models.TaskArtifact`; a
             :class:`~dagabaaz.models.DagArtifact` also fits, without a
             ``file_path``).
-        slug_to_node_index: Slug of every node the binding may read, to its index.
+        slug_to_node_index: Slug of every node the binding may read, to its
+            index; a node it does not hold reads as missing (no artifacts).
         run_input: The run input.
         node_config: The node's config.
         node: Slug of the bound node, for error messages.
@@ -85,8 +86,9 @@ def resolve_binding(
         limits: The limits expressions evaluate under; the defaults when None.
 
     Returns:
-        The value (a copy), or None when the binding yields no value or its
-        ``when`` clause is falsy.
+        The value (a copy), or None when the binding yields no value. A
+        ``when`` clause is not evaluated here (as in the README's version):
+        :func:`dagabaaz.task_input.resolve_task_bindings` applies it.
 
     Raises:
         TypeError: An argument is of the wrong kind (the message names it).
@@ -105,8 +107,11 @@ def resolve_binding(
         node_config=node_config or {},
         pipes=pipes,
         limits=limits,
+        any_node=True,
     )
-    value = _binding_value(field, binding, scope)
+    # The README's version's contract: a ``when`` clause belongs to the task
+    # (resolve_task_bindings), so one binding resolves to its value regardless.
+    value = _unconditional_value(field, binding, scope)
     return None if value is UNSET else value
 
 
@@ -187,6 +192,10 @@ def _binding_value(field: str, binding: BindingSource, scope: BindingScope) -> A
         condition = _evaluate(binding.when, field, "when", scope)
         if not is_truthy(condition):
             return UNSET
+    return _unconditional_value(field, binding, scope)
+
+
+def _unconditional_value(field: str, binding: BindingSource, scope: BindingScope) -> Any:
     value = _raw_value(field, binding, scope)
     return UNSET if value is None or value is UNSET else copy_value(value)
 
@@ -196,7 +205,8 @@ def _raw_value(field: str, binding: BindingSource, scope: BindingScope) -> Any:
         _require_readable(binding.node, field, None, "value", scope)
         return collected_value(scope.artifacts.get(binding.node, ()), binding.key)
     if isinstance(binding, ConfigSource):
-        return binding.value
+        # As in the README's version, where the value was a string: "" is no value.
+        return None if binding.value == "" else binding.value
     if isinstance(binding, RuntimeSource):
         return _runtime_value(field, binding, scope)
     if isinstance(binding, ExpressionSource):
@@ -273,7 +283,7 @@ def _check_references(
 def _require_readable(
     slug: str, field: str, source: str | None, clause: Clause, scope: BindingScope
 ) -> None:
-    if slug not in scope.readable:
+    if slug not in scope.readable and not scope.any_node:
         raise BindingError(
             f"reads node '{slug}', which is not one of its dependencies",
             node=scope.node,

@@ -10,11 +10,19 @@ from enum import StrEnum
 
 __all__ = [
     "ACTIVE_TASK_STATUSES",
+    "ARTIFACT_STANDARD_FIELDS",
     "DEFAULT_FAN_OUT_LIMIT",
     "FAILED_TASK_STATUSES",
+    "MAX_BFS_DEPTH",
+    "MAX_FAN_OUT",
+    "RUN_RETRYABLE_STATUSES",
+    "RUN_TERMINAL_STATUSES",
+    "TASK_RETRYABLE_STATUSES",
+    "TASK_TERMINAL_STATUSES",
     "TERMINAL_RUN_STATUSES",
     "TERMINAL_TASK_STATUSES",
     "ArtifactSelector",
+    "BindingSource",
     "FanMode",
     "FileType",
     "FilterOperator",
@@ -94,6 +102,15 @@ class NodeSummaryStatus(StrEnum):
     PARTIAL = "partial"
 
 
+class BindingSource(StrEnum):
+    """Where a binding takes its value from: the ``source`` tag of each binding model."""
+
+    PREVIOUS_NODE = "previous_node"
+    CONFIG = "config"
+    RUNTIME = "runtime"
+    EXPRESSION = "expression"
+
+
 class FileType(StrEnum):
     """Coarse file family, the value of the virtual filter field ``file_type``."""
 
@@ -134,3 +151,40 @@ FAILED_TASK_STATUSES: frozenset[TaskStatus] = frozenset(
 
 DEFAULT_FAN_OUT_LIMIT = 200
 """Most tasks one node may spawn in one run before the node fails."""
+
+ARTIFACT_STANDARD_FIELDS: frozenset[str] = frozenset(
+    {"file_path", "file_name", "file_size", "mime_type"}
+)
+"""Artifact fields read from the artifact itself; every other key is read from its metadata."""
+
+# The names the README's version gave these facts, kept for code written against it.
+
+RUN_TERMINAL_STATUSES = TERMINAL_RUN_STATUSES
+"""The README's version's name of :data:`TERMINAL_RUN_STATUSES`."""
+
+TASK_TERMINAL_STATUSES = TERMINAL_TASK_STATUSES
+"""The README's version's name of :data:`TERMINAL_TASK_STATUSES`."""
+
+RUN_RETRYABLE_STATUSES: frozenset[RunStatus] = TERMINAL_RUN_STATUSES - {RunStatus.COMPLETED}
+"""Terminal run statuses a retry can start from: failed, crashed and cancelled."""
+
+TASK_RETRYABLE_STATUSES: frozenset[TaskStatus] = TERMINAL_TASK_STATUSES - {
+    TaskStatus.COMPLETED,
+    TaskStatus.SKIPPED,
+}
+"""The README's version's terminal task statuses other than completed and skipped.
+
+Note that it includes ``filtered``, which a retry does not re-dispatch; the
+statuses :func:`dagabaaz.retry.retry_run` re-dispatches are
+:data:`FAILED_TASK_STATUSES`.
+"""
+
+MAX_FAN_OUT = DEFAULT_FAN_OUT_LIMIT
+"""The README's version's name of :data:`DEFAULT_FAN_OUT_LIMIT` (200)."""
+
+MAX_BFS_DEPTH = 50
+"""The depth guard the README's version put on the upstream walk.
+
+:func:`dagabaaz.graph.bfs_collect` walks as far as the graph goes unless given
+``max_depth``; pass ``max_depth=MAX_BFS_DEPTH`` for the old guard.
+"""

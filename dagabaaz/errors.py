@@ -68,8 +68,11 @@ class PipelineValidationError(_DiagnosticError):
         return cls("\n".join(lines), found)
 
 
-class BindingError(_DiagnosticError):
+class BindingError(ExpressionError):
     """A task's input binding could not be resolved, so the task cannot run.
+
+    It is an :class:`ExpressionError`, which the README's version raised in
+    its place, so a worker catching that keeps catching binding failures.
 
     Raised by :func:`dagabaaz.task_input.resolve_task_bindings` for an
     expression that fails (a ``required`` value missing, a budget exceeded), a

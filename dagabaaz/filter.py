@@ -8,7 +8,8 @@ both work. The comparison rules are documented in
 ``docs/concepts/edge-filters.md``; the short form:
 
 * ``eq``/``neq``/``in``/``not_in``: booleans first (``"true"``/``"false"``
-  match case-insensitively), then numbers exactly (a float against a
+  match ignoring case and surrounding spaces, ``"1"``/``"0"`` never do), then
+  numbers exactly (a float against a
   numeric string as its shortest repr, so ``29.97`` equals ``"29.97"``),
   then strings.
 * ``gt``/``gte``/``lt``/``lte``: numeric only, false on anything else.
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, Final, Literal, Protocol, TypeVar
+from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 
 from dagabaaz import _file_types
 from dagabaaz._numbers import Number, as_number, compare_numbers
@@ -40,12 +41,15 @@ __all__ = [
     "FilterableArtifact",
     "GroupableArtifact",
     "Missing",
+    "OriginGroups",
     "apply_rules",
     "classify_file_type",
     "field_value",
     "filter_artifacts",
+    "filter_artifacts_by_origin",
     "group_by_origin",
     "operand_problem",
+    "partition_by_origin",
     "rule_matches",
     "select_artifacts",
 ]
@@ -116,7 +120,12 @@ def classify_file_type(artifact: FilterableArtifact) -> FileType:
 
 def _extension(artifact: FilterableArtifact) -> str:
     name = getattr(artifact, "file_name", "")
-    return _file_types.extension_of(name) if isinstance(name, str) else ""
+    extension = _file_types.extension_of(name) if isinstance(name, str) else ""
+    return "." + extension if extension else ""
+
+
+def _mime_type(artifact: FilterableArtifact) -> str:
+    return getattr(artifact, "mime_type", None) or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +163,7 @@ _VIRTUAL: Final[dict[str, tuple[Callable[[FilterableArtifact], object], FieldTyp
     "extension": (_extension, FieldType("text")),
     "file_size": (lambda artifact: getattr(artifact, "file_size", None), FieldType("number", True)),
     "file_name": (lambda artifact: getattr(artifact, "file_name", None), FieldType("text")),
-    "mime_type": (lambda artifact: getattr(artifact, "mime_type", None), FieldType("text", True)),
+    "mime_type": (_mime_type, FieldType("text")),
 }
 _VIRTUAL_GETTERS: Final = {name: read for name, (read, _) in _VIRTUAL.items()}
 
@@ -171,8 +180,9 @@ def field_value(artifact: FilterableArtifact, field: str) -> object:
     """Return what a rule on ``field`` compares: a virtual field or a metadata value.
 
     Virtual fields are ``file_type`` (a :class:`~dagabaaz.constants.FileType`),
-    ``extension`` (lower-case, without the dot, ``""`` when none),
-    ``file_size``, ``file_name`` and ``mime_type``. Any other name is a
+    ``extension`` (the last suffix, lower-case, with its dot: ``".mkv"``;
+    ``""`` when none), ``file_size``, ``file_name`` and ``mime_type`` (``""``
+    when the artifact has none). Any other name is a
     metadata key, looked up exactly (a dot is part of the key, not a path);
     an absent key gives :data:`MISSING`.
     """
@@ -269,15 +279,62 @@ def filter_artifacts(artifacts: Iterable[A], edge_filter: EdgeFilter | None) -> 
     return matched if edge_filter is None else select_artifacts(matched, edge_filter.select)
 
 
-def group_by_origin(artifacts: Iterable[G]) -> dict[str | None, list[G]]:
-    """Group artifacts by ``origin_artifact_id``, groups in first-appearance order.
+def filter_artifacts_by_origin(
+    artifacts_by_node: Mapping[int, Iterable[G]], origin_artifact_id: str
+) -> dict[int, list[G]]:
+    """Keep, per node, the artifacts of one origin group plus the broadcast ones.
+
+    What a grouped task sees of each node: its own group's artifacts and the
+    artifacts without an origin, which every group shares.
+    """
+    return {
+        node: [
+            artifact
+            for artifact in artifacts
+            if getattr(artifact, "origin_artifact_id", None) in (None, origin_artifact_id)
+        ]
+        for node, artifacts in artifacts_by_node.items()
+    }
+
+
+def partition_by_origin(artifacts: Iterable[G]) -> dict[str | None, list[G]]:
+    """Split artifacts by ``origin_artifact_id``, parts in first-appearance order.
 
     The key None holds the broadcast artifacts, those without an origin.
     """
-    groups: dict[str | None, list[G]] = {}
+    parts: dict[str | None, list[G]] = {}
     for artifact in artifacts:
-        groups.setdefault(getattr(artifact, "origin_artifact_id", None), []).append(artifact)
-    return groups
+        parts.setdefault(getattr(artifact, "origin_artifact_id", None), []).append(artifact)
+    return parts
+
+
+@dataclass(frozen=True, slots=True)
+class OriginGroups(Generic[G]):
+    """Artifacts grouped the way a GROUPED node's tasks receive them.
+
+    Attributes:
+        groups: Origin id to that group's artifacts, groups in first-appearance
+            order, each group followed by the broadcast artifacts. Empty when
+            every artifact is broadcast.
+        broadcast: The artifacts without an origin, in order.
+    """
+
+    groups: dict[str, list[G]]
+    broadcast: list[G]
+
+
+def group_by_origin(artifacts: Iterable[G]) -> OriginGroups[G]:
+    """Group artifacts by ``origin_artifact_id``, as a GROUPED node's tasks see them.
+
+    Each group holds its own artifacts followed by the broadcast ones (those
+    without an origin), which every group shares.
+    """
+    parts = partition_by_origin(artifacts)
+    broadcast = parts.pop(None, [])
+    groups = {
+        origin: [*members, *broadcast] for origin, members in parts.items() if origin is not None
+    }
+    return OriginGroups(groups=groups, broadcast=list(broadcast))
 
 
 # --- comparison semantics -------------------------------------------------
@@ -303,11 +360,15 @@ def _describe(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
+_BOOLEAN_WORDS: Final = {"true": True, "false": False}
+
+
 def _as_bool(value: object) -> bool | None:
+    """Read a boolean, or a string spelling one (any case, surrounding spaces ignored)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
-        return {"true": True, "false": False}.get(value.lower())
+        return _BOOLEAN_WORDS.get(value.strip().lower())
     return None
 
 
@@ -320,6 +381,10 @@ def _equal(actual: object, expected: object) -> bool:
     if isinstance(actual, bool) or isinstance(expected, bool):
         left = _as_bool(actual)
         return left is not None and left == _as_bool(expected)
+    if isinstance(actual, str) and isinstance(expected, str):
+        left, right = _as_bool(actual), _as_bool(expected)
+        if left is not None and right is not None:
+            return left == right
     left_number, right_number = as_number(actual), as_number(expected)
     if left_number is not None and right_number is not None:
         return compare_numbers(left_number, right_number) == 0

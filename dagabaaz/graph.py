@@ -1,9 +1,12 @@
 """Graph helpers over a list of :class:`~dagabaaz.models.DagNode`.
 
-These are the building blocks the README's version exposed, kept for code
-written against it. The orchestrator compiles a pipeline once into an
-immutable graph instead of calling them per task, but the upstream walk
-(:func:`bfs_collect`) is the one it uses.
+These are the building blocks the README's version exposed, with its
+behaviour: they are permissive, skipping an empty slug, an unknown
+dependency or a filter keyed by an unknown slug, because
+:func:`dagabaaz.validation.validate_pipeline` is the gate that reports such
+problems. The orchestrator compiles a pipeline once into an immutable graph
+instead of calling them per task, but the upstream walk (:func:`bfs_collect`)
+is the one it uses.
 
 A node's *dependencies* are the nodes it reads from; its *dependents* are
 the nodes that read from it. Indices are positions in the node list.
@@ -11,19 +14,18 @@ the nodes that read from it. Indices are positions in the node list.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from typing import TypeVar
 
-from dagabaaz._pipeline_codes import problem
-from dagabaaz.errors import PipelineValidationError
+from dagabaaz._node_index import resolve_dependencies_with
 from dagabaaz.models import DagArtifact, DagNode, EdgeFilter
 from dagabaaz.store import DagStore
 
 __all__ = [
     "assign_slugs",
     "bfs_collect",
+    "build_children",
     "build_slug_to_index_map",
     "collect_upstream_artifacts_bfs",
     "find_ready_nodes",
@@ -34,65 +36,42 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+NodeList = TypeVar("NodeList", bound=Sequence[DagNode])
 
 Adjacency = Mapping[int, Iterable[int]] | Sequence[Iterable[int]]
 """Node index -> indices of its dependencies, as a mapping or a list by position."""
 
 
 def build_slug_to_index_map(nodes: Sequence[DagNode]) -> dict[str, int]:
-    """Return each node's slug mapped to its index.
+    """Return each slug mapped to its node's index.
 
-    Raises:
-        PipelineValidationError: A slug is empty or used twice.
+    Nodes without a slug are skipped; when two nodes share a slug the later
+    one wins. :func:`dagabaaz.validation.validate_pipeline` reports both.
     """
-    index_of: dict[str, int] = {}
-    for index, node in enumerate(nodes):
-        if not node.slug:
-            raise _invalid("empty-slug", f"node {index} has an empty slug", index=index)
-        if node.slug in index_of:
-            raise _invalid(
-                "duplicate-slug",
-                f"slug '{node.slug}' is used by nodes {index_of[node.slug]} and {index}",
-                node=node.slug,
-                index=index,
-            )
-        index_of[node.slug] = index
-    return index_of
+    return {node.slug: index for index, node in enumerate(nodes) if node.slug}
 
 
 def resolve_dependency_indices(nodes: Sequence[DagNode]) -> list[list[int]]:
-    """Return, per node, the indices of its dependencies (first mention wins on repeats).
+    """Return, per node, the indices of its dependencies, in ``depends_on`` order.
 
-    Raises:
-        PipelineValidationError: A slug is empty or duplicated, or a
-            dependency names no node.
+    A dependency naming no node is skipped and a repeated one counted once;
+    :func:`dagabaaz.validation.validate_pipeline` reports both.
     """
-    return resolve_dependencies_with(nodes, build_slug_to_index_map(nodes))
-
-
-def resolve_dependencies_with(
-    nodes: Sequence[DagNode], index_of: Mapping[str, int]
-) -> list[list[int]]:
-    """Like :func:`resolve_dependency_indices`, with the slug map already built.
-
-    Raises:
-        PipelineValidationError: A dependency names no node.
-    """
+    index_of = build_slug_to_index_map(nodes)
     resolved: list[list[int]] = []
-    for index, node in enumerate(nodes):
-        deps = [index_of.get(slug, -1) for slug in node.depends_on]
-        if -1 in deps:
-            slug = node.depends_on[deps.index(-1)]
-            raise _invalid(
-                "unknown-dependency",
-                f"node '{node.slug}' depends on '{slug}', which is not a node",
-                node=node.slug,
-                index=index,
-            )
-        if len(deps) > 1 and len(set(deps)) < len(deps):
-            deps = list(dict.fromkeys(deps))
-        resolved.append(deps)
+    for node in nodes:
+        deps = [index_of[slug] for slug in node.depends_on if slug in index_of]
+        resolved.append(list(dict.fromkeys(deps)) if len(deps) > 1 else deps)
     return resolved
+
+
+def build_children(deps: Sequence[Iterable[int]]) -> list[list[int]]:
+    """Return, per node, the nodes that depend on it (the inverse of ``deps``), in order."""
+    children: list[list[int]] = [[] for _ in deps]
+    for child, parents in enumerate(deps):
+        for parent in parents:
+            children[parent].append(child)
+    return children
 
 
 def find_root_nodes(nodes: Sequence[DagNode]) -> list[int]:
@@ -122,27 +101,25 @@ def find_ready_nodes(
     )
 
 
-def assign_slugs(nodes: Sequence[DagNode]) -> list[DagNode]:
-    """Return copies of ``nodes`` in which every empty slug is filled in.
+def assign_slugs(nodes: NodeList) -> NodeList:
+    """Fill in every empty slug, in place, and return ``nodes``.
 
-    A node without a slug gets its plugin name (non-word characters turned
-    into ``_``), suffixed ``_2``, ``_3``... when that is taken. Existing slugs
-    are kept; the input nodes are not modified.
+    A node without a slug gets ``{plugin}_{n}``, ``n`` counting from 1 for
+    each plugin and skipping slugs already taken; nodes with a slug are left
+    alone, so a second call changes nothing.
     """
     taken = {node.slug for node in nodes if node.slug}
-    named: list[DagNode] = []
+    counters: dict[str, int] = {}
     for node in nodes:
         if node.slug:
-            named.append(node.model_copy(deep=True))
             continue
-        base = re.sub(r"\W", "_", node.plugin) or "node"
-        slug, counter = base, 1
-        while slug in taken:
+        counter = counters.get(node.plugin, 0) + 1
+        while f"{node.plugin}_{counter}" in taken:
             counter += 1
-            slug = f"{base}_{counter}"
-        taken.add(slug)
-        named.append(node.model_copy(update={"slug": slug}, deep=True))
-    return named
+        counters[node.plugin] = counter
+        node.slug = f"{node.plugin}_{counter}"
+        taken.add(node.slug)
+    return nodes
 
 
 def rekey_edge_filters_by_index(
@@ -150,21 +127,14 @@ def rekey_edge_filters_by_index(
 ) -> dict[int, EdgeFilter]:
     """Return the node's edge filters keyed by dependency index instead of slug.
 
-    Raises:
-        PipelineValidationError: A filter is keyed by a slug that is not in
-            ``slug_to_index``.
+    A filter keyed by a slug that is not in ``slug_to_index`` is dropped;
+    :func:`dagabaaz.validation.validate_pipeline` reports it.
     """
-    rekeyed: dict[int, EdgeFilter] = {}
-    for slug, edge_filter in node.edge_filters.items():
-        index = slug_to_index.get(slug)
-        if index is None:
-            raise _invalid(
-                "filter-not-a-dependency",
-                f"node '{node.slug}' has an edge filter for '{slug}', which is not a node",
-                node=node.slug,
-            )
-        rekeyed[index] = edge_filter
-    return rekeyed
+    return {
+        slug_to_index[slug]: edge_filter
+        for slug, edge_filter in node.edge_filters.items()
+        if slug in slug_to_index
+    }
 
 
 def bfs_collect(
@@ -173,6 +143,8 @@ def bfs_collect(
     dependency_indices: Iterable[int],
     dep_adjacency: Adjacency,
     passthrough_indices: Container[int] | None = None,
+    *,
+    max_depth: int | None = None,
 ) -> list[T]:
     """Collect artifacts upstream, walking past routing nodes that produced nothing.
 
@@ -189,23 +161,38 @@ def bfs_collect(
         dependency_indices: Where the walk starts (usually a node's dependencies).
         dep_adjacency: Every node's dependency indices.
         passthrough_indices: The routing nodes; None means there are none.
+        max_depth: The depth guard of the README's version: when the walk
+            would fetch a node ``max_depth`` or more steps past where it
+            started, it gives up and returns ``[]``. None (the default)
+            walks as far as the graph goes.
 
     Returns:
         The collected artifacts, nearest nodes first.
+
+    Raises:
+        TypeError: ``max_depth`` is not an int or None.
+        ValueError: ``max_depth`` is negative.
     """
+    if max_depth is not None:
+        if isinstance(max_depth, bool) or not isinstance(max_depth, int):
+            raise TypeError(f"max_depth must be an int or None, got {type(max_depth).__name__}")
+        if max_depth < 0:
+            raise ValueError(f"max_depth must be 0 or more, got {max_depth}")
     collected: list[T] = []
-    queue = deque(dependency_indices)
+    queue = deque((index, 0) for index in dependency_indices)
     seen: set[int] = set()
     while queue:
-        index = queue.popleft()
+        index, depth = queue.popleft()
         if index in seen:
             continue
+        if max_depth is not None and depth >= max_depth:
+            return []
         seen.add(index)
         found = fetch(run_id, [index])
         if found:
             collected.extend(found)
         elif passthrough_indices is not None and index in passthrough_indices:
-            queue.extend(_dependencies_of(dep_adjacency, index))
+            queue.extend((dep, depth + 1) for dep in _dependencies_of(dep_adjacency, index))
     return collected
 
 
@@ -215,6 +202,8 @@ def collect_upstream_artifacts_bfs(
     dependency_indices: Iterable[int],
     dep_adjacency: Adjacency,
     passthrough_indices: Container[int] | None = None,
+    *,
+    max_depth: int | None = None,
 ) -> list[DagArtifact]:
     """Run :func:`bfs_collect` with ``store.get_artifacts_by_node_indices`` as the fetch."""
     return bfs_collect(
@@ -223,6 +212,7 @@ def collect_upstream_artifacts_bfs(
         dependency_indices,
         dep_adjacency,
         passthrough_indices,
+        max_depth=max_depth,
     )
 
 
@@ -230,12 +220,3 @@ def _dependencies_of(adjacency: Adjacency, index: int) -> Iterable[int]:
     if isinstance(adjacency, Mapping):
         return adjacency.get(index, ())
     return adjacency[index] if 0 <= index < len(adjacency) else ()
-
-
-def _invalid(
-    code: str, message: str, *, node: str | None = None, index: int | None = None
-) -> PipelineValidationError:
-    path: tuple[str | int, ...] = () if index is None else ("nodes", index)
-    return PipelineValidationError.from_diagnostics(
-        [problem(code, message).located(node=node, path=path)]
-    )

@@ -274,6 +274,15 @@ class InMemoryStore:
         with self._lock:
             return set(self._run(run_id).done)
 
+    def get_completed_node_count(self, run_id: str) -> int:
+        """Return how many nodes :meth:`get_completed_node_indices` would return.
+
+        Optional for a store: the engine asks it on every completion to see,
+        without building the set, whether a completion went unreported.
+        """
+        with self._lock:
+            return len(self._run(run_id).done)
+
     def get_launched_node_indices(self, run_id: str) -> set[int]:
         """Return the nodes whose launch has been claimed."""
         with self._lock:

@@ -24,6 +24,7 @@ __all__ = [
     "ExpressionError",
     "ExpressionSource",
     "FilterRule",
+    "InputBinding",
     "NodeSource",
     "Output",
     "Pipeline",
@@ -118,6 +119,9 @@ BindingSource = Annotated[
     Field(discriminator="source"),
 ]
 """Any binding source; the ``source`` field says which."""
+
+InputBinding = BindingSource
+"""The README's version's name of :data:`BindingSource`."""
 
 
 class DagNode(BaseModel):

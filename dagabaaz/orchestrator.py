@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING
 
 from dagabaaz._engine import cache
 from dagabaaz._engine.compiled import CompiledGraph, compile_graph
-from dagabaaz._engine.session import RunSession, check_node_index, end_run, entry_for
+from dagabaaz._engine.session import (
+    RunSession,
+    check_node_index,
+    end_run,
+    entry_for,
+    unheard_of,
+)
 from dagabaaz.constants import (
     DEFAULT_FAN_OUT_LIMIT,
     TERMINAL_RUN_STATUSES,
@@ -43,7 +49,12 @@ if TYPE_CHECKING:
     from dagabaaz.pipes import PipeRegistry
 
 __all__ = [
+    "OnRunCancelled",
+    "OnRunCompleted",
+    "OnRunCrashed",
+    "OnRunFailed",
     "OrchestratorCallbacks",
+    "RunCallback",
     "abort_run",
     "on_task_complete",
     "on_task_crashed",
@@ -54,6 +65,12 @@ __all__ = [
 
 RunCallback = Callable[[str], object]
 """Called with the run id when a run reaches the matching terminal state."""
+
+# The README's version's names for the callback types.
+OnRunCompleted = RunCallback
+OnRunFailed = RunCallback
+OnRunCrashed = RunCallback
+OnRunCancelled = RunCallback
 
 _ABORT_STATUSES = frozenset({RunStatus.FAILED, RunStatus.CRASHED, RunStatus.CANCELLED})
 
@@ -130,6 +147,9 @@ def on_task_complete(
     """React to a completed task: launch what became ready, or complete the run.
 
     Call it after the store recorded the task as completed (with its outputs).
+    Readiness is checked over the whole graph: a node whose dependencies all
+    finished in earlier events but which was never launched (a worker died
+    between recording a task and calling this) is launched now.
     An unknown task, or one the store reports as terminal but not completed
     (failed or cancelled meanwhile), launches nothing. When the task's node
     is done but holds a failed, crashed or cancelled task (a failure whose
@@ -161,14 +181,20 @@ def on_task_complete(
             "before calling on_task_complete"
         )
     run_id, index = context.run_id, context.node_index
-    # Most completions leave their node unfinished: answer those from one read.
     run_status, total, terminal = store.get_barrier_state(run_id, index)
-    if run_status in TERMINAL_RUN_STATUSES or not 0 < total <= terminal:
+    if run_status in TERMINAL_RUN_STATUSES:
         return
     entry = entry_for(store, run_id)
     check_node_index(len(entry.graph), run_id, task_id, index)
+    if not 0 < total <= terminal:
+        total = 0
+    # Readiness over the whole graph: one read of the done nodes finds any
+    # whose completion was never reported (see RunSession.task_completed).
+    unheard = unheard_of(store, run_id, entry, index, total)
+    if not total and not unheard:
+        return  # the usual completion of a node with tasks still running
     session = RunSession(store, run_id, entry, callbacks, resolve_passthrough, fan_out_limit)
-    session.node_done(index, total)
+    session.task_completed(index, total, unheard)
 
 
 def on_task_failed(
@@ -202,9 +228,9 @@ def abort_run(
     run_id: str,
     reason: str,
     callbacks: OrchestratorCallbacks,
-    status: RunStatus = RunStatus.CANCELLED,
+    status: RunStatus = RunStatus.FAILED,
 ) -> bool:
-    """End a live run from outside with ``status`` (cancelled, failed or crashed).
+    """End a live run from outside with ``status`` (failed by default, crashed or cancelled).
 
     Remaining tasks are cancelled with ``reason`` and the matching callback
     fires.
@@ -269,6 +295,9 @@ def reconcile_run(
         entry.forget_hints()
     session = RunSession(store, run_id, entry, callbacks, resolve_passthrough, fan_out_limit)
     session.reconcile()
+    if store.get_run_status(run_id) not in TERMINAL_RUN_STATUSES:
+        # Every done node's dependents were just looked at.
+        entry.known_done = set(store.get_completed_node_indices(run_id))
     return session.launched
 
 

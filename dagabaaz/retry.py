@@ -21,21 +21,36 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dagabaaz._arguments import check_callable, check_count
+from dagabaaz._arguments import check_callable, check_count, type_name
 from dagabaaz._engine.replan import cut_short_nodes
+from dagabaaz._node_index import dependency_indices
 from dagabaaz.constants import NodeSummaryStatus, RunStatus
 from dagabaaz.errors import DagabaazWarning, RetryError
-from dagabaaz.graph import resolve_dependency_indices
 from dagabaaz.models import DagNode
 from dagabaaz.store import DagRetryStore, RetryableTask
 
 __all__ = [
     "RetryBoundary",
     "RetryResult",
+    "RetryableTask",
+    "RetryableTaskInfo",
     "compute_retry_boundary",
     "plan_retry",
     "retry_run",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryableTaskInfo(RetryableTask):
+    """The README's version's name for what ``get_retryable_tasks`` returns.
+
+    A :class:`~dagabaaz.store.RetryableTask` with the task's ``status`` as
+    well, built with the same positional arguments as then
+    ``(task_id, node_index, plugin_name, input_artifact_id, origin_artifact_id,
+    status)``; a store written for that version keeps working unchanged.
+    """
+
+    status: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +106,7 @@ def compute_retry_boundary(
     completed_nodes: Iterable[int],
     launched_nodes: Iterable[int],
     node_count: int,
-    node_has_retryable_failure: Callable[[int], bool],
+    node_has_retryable_failure: Callable[[int], bool] | Mapping[int, bool],
     *,
     dependencies: Sequence[Iterable[int]] | None = None,
 ) -> RetryBoundary:
@@ -120,7 +135,9 @@ def compute_retry_boundary(
             (``store.get_launched_node_indices``).
         node_count: Number of nodes in the pipeline.
         node_has_retryable_failure: Whether a node has a failed, crashed or
-            cancelled task; called once for each launched node.
+            cancelled task: a callable, called once for each launched node,
+            or (as in the README's version) a mapping of node index to that
+            answer, where a node it does not hold has no failure.
         dependencies: For each node, the indices of its dependencies.
 
     Returns:
@@ -128,18 +145,18 @@ def compute_retry_boundary(
 
     Raises:
         TypeError: ``node_count`` is not an int or ``node_has_retryable_failure``
-            cannot be called.
+            is neither callable nor a mapping.
         RetryError: An index is out of range, a completed node was never
             launched, or ``dependencies`` does not have ``node_count`` entries.
     """
     check_count(node_count, "node_count", minimum=0)
-    check_callable(node_has_retryable_failure, "node_has_retryable_failure")
+    has_failure = _failure_test(node_has_retryable_failure)
     launched = _checked_indices(launched_nodes, node_count, "launched_nodes")
     completed = _checked_indices(completed_nodes, node_count, "completed_nodes")
     never_launched = sorted(completed - launched)
     if never_launched:
         raise RetryError(f"completed_nodes {never_launched} are not in launched_nodes")
-    failing = frozenset(index for index in sorted(launched) if node_has_retryable_failure(index))
+    failing = frozenset(index for index in sorted(launched) if has_failure(index))
     if not failing:
         return RetryBoundary(failed=frozenset(), downstream=frozenset())
     if dependencies is None:
@@ -149,6 +166,19 @@ def compute_retry_boundary(
         return RetryBoundary(failed=failing, downstream=later)
     below = _descendants(failing, _dependents(dependencies, node_count))
     return RetryBoundary(failed=failing - below, downstream=launched & below)
+
+
+def _failure_test(
+    given: Callable[[int], bool] | Mapping[int, bool],
+) -> Callable[[int], bool]:
+    if isinstance(given, Mapping):
+        return lambda index: bool(given.get(index, False))
+    if not callable(given):
+        raise TypeError(
+            "node_has_retryable_failure must be callable or a mapping of node index to bool, "
+            f"got {type_name(given)}"
+        )
+    return given
 
 
 def _warn_if_guessed(first: int, failing: frozenset[int], later: frozenset[int]) -> None:
@@ -214,7 +244,7 @@ def plan_retry(
         launched,
         len(nodes),
         lambda index: index in cut_short or summary.get(index) == NodeSummaryStatus.PARTIAL,
-        dependencies=resolve_dependency_indices(nodes),
+        dependencies=dependency_indices(nodes),
     )
     return RetryBoundary(boundary.failed, boundary.downstream, boundary.failed & cut_short)
 

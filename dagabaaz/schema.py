@@ -37,7 +37,10 @@ class InputFieldSpec:
 
     Attributes:
         name: Key of the value in the run input.
-        label: Human label for a form; empty when nobody declared one.
+        label: Human label for a form. A binding that declares none gets its
+            name in words, as the README's version gave it: the bound field
+            for a ``RuntimeSource`` (``"api_key"`` gives ``"Api Key"``), the
+            input key for an ``input.`` reference.
         placeholder: Hint text for an empty form field.
         required: Whether a run cannot start without a value.
         default: Value used when neither the pipeline nor the user gives one.
@@ -108,7 +111,7 @@ def get_pipeline_input_schema(
                     name,
                     InputFieldSpec(
                         name=name,
-                        label=binding.label,
+                        label=binding.label or _in_words(field),
                         placeholder=binding.placeholder,
                         # Behind a ``when`` the value is asked for only when the clause holds.
                         required=binding.required and binding.when is None,
@@ -122,8 +125,12 @@ def get_pipeline_input_schema(
             for key, required in keys.items():
                 referenced[key] = referenced.get(key, False) or required
     for key, required in referenced.items():
-        fields.setdefault(key, InputFieldSpec(name=key, required=required))
+        fields.setdefault(key, InputFieldSpec(name=key, label=_in_words(key), required=required))
     return list(fields.values())
+
+
+def _in_words(name: str) -> str:
+    return name.replace("_", " ").title()
 
 
 def merge_run_input(

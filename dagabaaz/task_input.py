@@ -13,9 +13,17 @@ Everything returned is a fresh copy: a plugin may mutate its input freely.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Container,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from dagabaaz._engine.compiled import CompiledGraph
 from dagabaaz._scope import BindingScope, copy_value
@@ -30,6 +38,7 @@ from dagabaaz._visible import (
     input_artifact_producer,
 )
 from dagabaaz.bindings import apply_bindings
+from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
 from dagabaaz.errors import TaskInputError
 from dagabaaz.expressions import Limits
 from dagabaaz.graph import bfs_collect
@@ -76,8 +85,9 @@ def build_task_input(
         input_artifact_id: The task's input artifact, or None.
         nodes: The pipeline, in node order.
         deps: Every node's dependency indices
-            (:func:`dagabaaz.graph.resolve_dependency_indices`); computed from
-            ``nodes`` when None. Pass it to save that work on every task.
+            (:func:`dagabaaz.graph.resolve_dependency_indices`), or None.
+            Routing reads the pipeline compiled once (a worker keeps the last
+            few pipelines it saw), so this is only checked against it.
         origin_artifact_id: The task's origin group, or None.
         passthrough_indices: The routing nodes, as the orchestrator was told
             by ``resolve_passthrough``; None means there are none.
@@ -90,7 +100,11 @@ def build_task_input(
             of the node leads to the node that produced it, or it belongs to
             another run (told by the store's optional ``get_artifact_run``,
             else by its origin group; an artifact without an origin cannot be
-            checked that way), or the origin is not an artifact of the run.
+            checked that way), or the origin is not an artifact of the run;
+            or ``deps`` is not the pipeline's.
+        PipelineValidationError: ``nodes`` is not a pipeline the engine could
+            run (an empty or repeated slug, an unknown dependency, an edge
+            filter on a node that is not a dependency, a cycle).
     """
     view = _TaskView(
         _upstream(store, run_id, node_index, nodes, deps, passthrough_indices),
@@ -100,13 +114,16 @@ def build_task_input(
     return view.input_dict()
 
 
+InputData = TypeVar("InputData", bound=MutableMapping[str, Any])
+
+
 def resolve_task_bindings(
     store: TaskInputStore,
     *,
     run_id: str,
     node_index: int,
     nodes: Sequence[DagNode],
-    input_data: Mapping[str, Any],
+    input_data: InputData,
     node_config: Mapping[str, Any] | None = None,
     deps: Sequence[Sequence[int]] | None = None,
     input_artifact_id: str | None = None,
@@ -114,8 +131,13 @@ def resolve_task_bindings(
     passthrough_indices: Container[int] | None = None,
     pipes: PipeRegistry | None = None,
     limits: Limits | None = None,
-) -> dict[str, Any]:
-    """Return ``input_data`` with the node's bindings applied (a new dict).
+) -> InputData:
+    """Apply the node's bindings to ``input_data`` in place, and return it.
+
+    Both calling styles of a worker work: the README's version's, which
+    ignores the return value and reads ``input_data``, and
+    ``data = resolve_task_bindings(...)``. The bindings are all resolved
+    before ``input_data`` changes, so a binding that fails leaves it as it was.
 
     Bindings see what the task sees: a fan-out task only its own artifact, a
     grouped task only its group plus the broadcast artifacts, any other task
@@ -128,8 +150,8 @@ def resolve_task_bindings(
         run_id: The task's run.
         node_index: Index of the task's node in ``nodes``.
         nodes: The pipeline, in node order.
-        input_data: The task input, usually from :func:`build_task_input`;
-            not modified.
+        input_data: The task input, usually from :func:`build_task_input`
+            (a dict, or any mutable mapping); filled in place.
         node_config: The node's config, read by ``config.`` in expressions.
         deps: As in :func:`build_task_input`.
         input_artifact_id: The task's input artifact, or None.
@@ -139,17 +161,31 @@ def resolve_task_bindings(
             when None.
         limits: The limits expressions evaluate under; the defaults when None.
 
+    Returns:
+        ``input_data`` itself.
+
     Raises:
         BindingError: A binding failed (names the node, field and expression).
-        TaskInputError: As in :func:`build_task_input`.
+        TaskInputError: As in :func:`build_task_input`, or ``input_data`` is
+            not a mutable mapping.
     """
     upstream = _upstream(store, run_id, node_index, nodes, deps, passthrough_indices)
     _check_mapping(input_data, "input_data", run_id, upstream.node.slug, optional=False)
+    if not isinstance(input_data, MutableMapping):
+        raise TaskInputError(
+            f"run '{run_id}', node '{upstream.node.slug}': input_data is filled in place, so "
+            f"it must be a mutable mapping such as a dict, not {type(input_data).__name__}"
+        )
     _check_mapping(node_config, "node_config", run_id, upstream.node.slug)
     if not upstream.node.bindings:
-        return dict(input_data)
+        return input_data
     view = _TaskView(upstream, input_artifact_id, origin_artifact_id)
-    return view.bind(input_data, node_config, pipes, limits)
+    bound = view.bind(input_data, node_config, pipes, limits)
+    # Written only once every binding resolved: a failing binding changes nothing.
+    for field in [field for field in input_data if field not in bound]:
+        del input_data[field]
+    input_data.update(bound)
+    return input_data
 
 
 def assemble_task_input(
@@ -242,15 +278,13 @@ def collect_upstream_task_artifacts_bfs(
     )
 
 
-_STANDARD_FIELDS = frozenset({"file_path", "file_name", "file_size", "mime_type"})
-
-
 class _TaskView:
     """One task's view of its upstream, read at most once and only when needed."""
 
     __slots__ = (
         "_artifact",
         "_producer",
+        "_producer_read",
         "_slots",
         "input_artifact_id",
         "origin_artifact_id",
@@ -278,6 +312,7 @@ class _TaskView:
         self._slots: dict[str, list[Found]] | None = None
         self._artifact: TaskArtifact | None = None
         self._producer: int | None = None
+        self._producer_read = False
 
     @property
     def is_root(self) -> bool:
@@ -287,7 +322,10 @@ class _TaskView:
         if self._slots is None:
             upstream = self.upstream
             if self.input_artifact_id is not None:
-                self._slots = fan_out_slots(upstream, self.producer(), self.artifact())
+                producer = self.producer()
+                self._slots = (
+                    {} if producer is None else fan_out_slots(upstream, producer, self.artifact())
+                )
             elif self.is_root:
                 self._slots = {}
             elif self.origin_artifact_id is not None:
@@ -311,12 +349,16 @@ class _TaskView:
             self._artifact = artifact
         return self._artifact
 
-    def producer(self) -> int:
-        """Return the node that produced the input artifact, once checked to fit the task."""
-        if self._producer is None:
+    def producer(self) -> int | None:
+        """Return the node that produced the input artifact, once checked to fit the task.
+
+        None when the store does not know it.
+        """
+        if not self._producer_read:
             artifact_id = self.input_artifact_id
             assert artifact_id is not None  # only fan-out tasks have a producer
             self._producer = input_artifact_producer(self.upstream, artifact_id, self.artifact())
+            self._producer_read = True
         return self._producer
 
     def input_dict(self) -> dict[str, Any]:
@@ -376,7 +418,7 @@ class _TaskView:
         """Fields a fan-out task's input took from its artifact's metadata."""
         if self.input_artifact_id is None:
             return frozenset()
-        return frozenset(self.artifact().metadata) - _STANDARD_FIELDS
+        return frozenset(self.artifact().metadata) - ARTIFACT_STANDARD_FIELDS
 
     def _artifacts_by_slug(self) -> dict[str, list[TaskArtifact]]:
         return {

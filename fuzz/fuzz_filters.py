@@ -27,6 +27,7 @@ from dagabaaz.filter import (
     filter_artifacts,
     group_by_origin,
     operand_problem,
+    partition_by_origin,
     rule_matches,
     select_artifacts,
 )
@@ -60,7 +61,11 @@ def TestOneInput(data: bytes) -> None:
         classify_file_type(artifact)
         for rule in edge_filter.rules:
             _check_rule(artifact, rule)
-    if sum(len(group) for group in group_by_origin(kept).values()) != len(kept):
+    if sum(len(part) for part in partition_by_origin(kept).values()) != len(kept):
+        raise AssertionError("partition_by_origin lost or duplicated artifacts")
+    grouped = group_by_origin(kept)
+    broadcast = len(grouped.broadcast)
+    if sum(len(group) - broadcast for group in grouped.groups.values()) + broadcast != len(kept):
         raise AssertionError("group_by_origin lost or duplicated artifacts")
     validate_pipeline(
         [

@@ -41,16 +41,22 @@ class RunEntry:
 
     ``dep_cursor[i] = k`` means the first ``k`` dependencies of node ``i``
     were seen done; ``sink_cursor`` is the same for the graph's sinks.
+    ``known_done`` holds the done nodes whose dependents this process has
+    already looked at; a done node outside it was finished by an event the
+    engine never heard of (a worker died between recording a task and
+    reporting it), so its dependents are looked at on the next event.
     """
 
     graph: CompiledGraph
     dep_cursor: dict[int, int] = field(default_factory=dict)
     sink_cursor: int = 0
+    known_done: set[int] = field(default_factory=set)
 
     def forget_hints(self) -> None:
         """Drop the readiness hints (after a reconcile or a retry)."""
         self.dep_cursor.clear()
         self.sink_cursor = 0
+        self.known_done = set()
 
 
 _lock = threading.Lock()

@@ -11,10 +11,10 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dagabaaz._node_index import index_by_slug, resolve_dependencies_with
 from dagabaaz._pipeline_codes import problem
 from dagabaaz.constants import FanMode
 from dagabaaz.errors import PipelineValidationError
-from dagabaaz.graph import build_slug_to_index_map, resolve_dependencies_with
 from dagabaaz.models import DagNode, EdgeFilter
 
 
@@ -79,7 +79,7 @@ def compile_graph(nodes: Sequence[DagNode]) -> CompiledGraph:
             self dependency, an edge filter on a non-dependency, or a cycle.
     """
     source = tuple(nodes)
-    index_of = build_slug_to_index_map(source)
+    index_of = index_by_slug(source)
     dependencies = tuple(tuple(deps) for deps in resolve_dependencies_with(source, index_of))
     for index, deps in enumerate(dependencies):
         if index in deps:

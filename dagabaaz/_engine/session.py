@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from dagabaaz._engine import cache
@@ -108,6 +109,7 @@ class RunSession:
         "_run_id",
         "_store",
         "_verified",
+        "advanced",
         "launched",
     )
 
@@ -134,6 +136,8 @@ class RunSession:
         self._verified: set[int] = set()
         # Nodes this session launched, in launch order (reconcile_run returns it).
         self.launched: list[int] = []
+        # Marker nodes (skipped, filtered) this session settled and advanced from.
+        self.advanced: set[int] = set()
 
     # --- entry points --------------------------------------------------------
 
@@ -144,18 +148,56 @@ class RunSession:
             if claimed and self._launch(index) is Outcome.RUN_ENDED:
                 return
 
-    def node_done(self, index: int, total: int) -> None:
+    def task_completed(self, index: int, total: int, unheard: AbstractSet[int]) -> None:
+        """React to a completed task of node ``index``, over the whole graph.
+
+        ``total`` is the node's task count when the node is done (its barrier
+        was just read), else 0; ``unheard`` holds the done nodes no event told
+        this process about (see :func:`unheard_of`). Their dependents are
+        looked at too: a node finished by a completion the engine never heard
+        of (its worker died in between) gets its dependents launched now, not
+        at the next ``reconcile_run``.
+        """
+        if not (total and self.node_done(index, total)) and unheard:
+            self._catch_up(unheard)
+        # Not reached when the store fails midway: the next event looks again.
+        known = self._entry.known_done
+        if total:
+            known.add(index)
+        if unheard:
+            known.update(unheard)
+        if self.advanced:
+            known.update(self.advanced)
+
+    def _catch_up(self, unheard: AbstractSet[int]) -> None:
+        """Look at the dependents of done nodes no event was reported for."""
+        if self._fail_if_partial():
+            return
+        launched = self._store.get_launched_node_indices(self._run_id)
+        dependents = self._graph.dependents
+        for index in sorted(unheard):
+            children = dependents[index]
+            if children and all(child in launched for child in children):
+                continue
+            self._verified.add(index)
+            if self._advance(index):
+                return
+
+    def node_done(self, index: int, total: int) -> bool:
         """React to node ``index`` being done with ``total`` tasks (its barrier was just read).
 
         A node of one task is done by the completion that reported it. A node
         of several may hold a failed task whose failure was recorded but not
         handled (the store failed in between): then the run fails, and nothing
         launches on part of the node's inputs.
+
+        Returns:
+            True when the call is over (the run ended or is terminal).
         """
         self._verified.add(index)
         if total > 1 and self._fail_if_partial():
-            return
-        self._advance(index)
+            return True
+        return self._advance(index)
 
     def reconcile(self) -> None:
         """Launch every node the store's state says is ready, then end the run if due.
@@ -248,8 +290,12 @@ class RunSession:
 
     # --- launching -------------------------------------------------------------
 
-    def _advance(self, index: int) -> None:
-        """Node ``index`` is done: launch what became ready, cascading through markers."""
+    def _advance(self, index: int) -> bool:
+        """Node ``index`` is done: launch what became ready, cascading through markers.
+
+        Returns:
+            True when the run ended or is terminal.
+        """
         store, run_id, graph = self._store, self._run_id, self._graph
         settled = [index]
         while settled:
@@ -257,19 +303,24 @@ class RunSession:
             children = graph.dependents[current]
             if not children:
                 if self._complete_if_done():
-                    return
+                    return True
+                if current != index:
+                    self.advanced.add(current)
                 continue
             for child in children:
                 ready = self._ready(child)
                 if ready is None:
-                    return
+                    return True
                 if not ready or not store.try_claim_node_launch(run_id, child):
                     continue
                 outcome = self._launch(child)
                 if outcome is Outcome.RUN_ENDED:
-                    return
+                    return True
                 if outcome is Outcome.SETTLED:
                     settled.append(child)
+            if current != index:
+                self.advanced.add(current)
+        return False
 
     def _relaunch(self, index: int) -> Outcome:
         """Launch ``index`` (claimed) and, if it settled at once, cascade from it."""
@@ -388,13 +439,26 @@ class RunSession:
         if not verdict:
             entry.sink_cursor = position
             return False
+        # A node whose last task failed, with that failure's handling cut short,
+        # is done too: no completion may hide it (one summary read per run).
+        if self._fail_if_partial():
+            return True
         self._end(RunStatus.COMPLETED, None, done_count=len(self._graph))
         return True
 
-    def _fail_if_partial(self) -> bool:
-        """Fail the run when a done node holds failed, crashed or cancelled tasks."""
+    def _fail_if_partial(self, done: AbstractSet[int] | None = None) -> bool:
+        """Fail the run when a done node holds failed, crashed or cancelled tasks.
+
+        ``done`` is the store's done nodes when the caller has read them. A
+        store written for the README's version also reports nodes whose tasks
+        are still running as partial; only done ones count.
+        """
         summary = self._store.get_node_summary(self._run_id)
         broken = [i for i, s in summary.items() if s == NodeSummaryStatus.PARTIAL]
+        if broken:
+            if done is None:
+                done = self._store.get_completed_node_indices(self._run_id)
+            broken = [i for i in broken if i in done]
         if not broken:
             return False
         slugs = ", ".join(f"'{self._graph.slugs[i]}'" for i in sorted(broken))
@@ -403,6 +467,29 @@ class RunSession:
 
     def _end(self, status: RunStatus, error: str | None, done_count: int | None = None) -> None:
         end_run(self._store, self._run_id, status, error, self._callbacks, done_count)
+
+
+def unheard_of(
+    store: DagStore, run_id: str, entry: RunEntry, index: int, total: int
+) -> AbstractSet[int]:
+    """Return the done nodes no event told this process about, besides ``index``.
+
+    ``entry.known_done`` holds the done nodes seen so far, a subset of what
+    the store reports done (done-ness only grows between reconciles), so a
+    count answers the usual case: nothing is unheard of when the store's done
+    nodes are the known ones plus, when ``total`` says it is done, ``index``.
+    A store may offer ``get_completed_node_count(run_id)`` (InMemoryStore
+    does) to give that count without building the set.
+    """
+    known = entry.known_done
+    expected = len(known) + (1 if total and index not in known else 0)
+    count = getattr(store, "get_completed_node_count", None)
+    if callable(count) and count(run_id) == expected:
+        return frozenset()
+    done = store.get_completed_node_indices(run_id)
+    if len(done) == expected:
+        return frozenset()
+    return frozenset(done) - known - {index}
 
 
 def check_node_index(graph_size: int, run_id: str, task_id: str, index: int) -> None:

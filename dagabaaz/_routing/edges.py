@@ -10,7 +10,7 @@ from dagabaaz.filter import (
     FilterableArtifact,
     GroupableArtifact,
     apply_rules,
-    group_by_origin,
+    partition_by_origin,
     select_artifacts,
 )
 from dagabaaz.graph import bfs_collect
@@ -133,7 +133,7 @@ def deliver(artifacts: Sequence[A], edge_filter: EdgeFilter | None, *, grouped: 
         return select_artifacts(ruled, selector)
     kept = {
         id(artifact)
-        for members in group_by_origin(ruled).values()
+        for members in partition_by_origin(ruled).values()
         for artifact in select_artifacts(members, selector)
     }
     return [artifact for artifact in ruled if id(artifact) in kept]

@@ -28,7 +28,13 @@ from dagabaaz.expressions.ast import (
 )
 from dagabaaz.expressions.cache import CacheInfo
 from dagabaaz.expressions.checker import check_expression
-from dagabaaz.expressions.compat import extract_refs, resolve_expression, validate_expression
+from dagabaaz.expressions.compat import (
+    RESERVED_NAMESPACES,
+    Lookup,
+    extract_refs,
+    resolve_expression,
+    validate_expression,
+)
 from dagabaaz.expressions.compiler import (
     Expression,
     clear_compile_cache,
@@ -43,6 +49,7 @@ from dagabaaz.expressions.truthiness import is_truthy
 from dagabaaz.expressions.unparse import unparse
 
 __all__ = [
+    "RESERVED_NAMESPACES",
     "Argument",
     "Budget",
     "CacheInfo",
@@ -53,6 +60,7 @@ __all__ = [
     "Interpolation",
     "LimitExceeded",
     "Limits",
+    "Lookup",
     "Node",
     "ParseResult",
     "PipeCall",

@@ -19,7 +19,7 @@ Register your own pipes on a copy of the built-ins and compile with it::
 import dagabaaz.expressions  # noqa: F401  isort: skip
 
 from dagabaaz.pipes.builtin import DEFAULT_PIPES
-from dagabaaz.pipes.compat import LegacyPipes
+from dagabaaz.pipes.compat import LegacyPipes, pipe_arity
 from dagabaaz.pipes.errors import ArgumentError, PipeError, PipeRegistryError
 from dagabaaz.pipes.functions import FUNCTIONS, FunctionSpec
 from dagabaaz.pipes.regex import Regex
@@ -30,6 +30,7 @@ __all__ = [
     "BUILTIN_PIPES",
     "DEFAULT_PIPES",
     "FUNCTIONS",
+    "PIPE_ARITY",
     "REQUIRED",
     "ArgumentError",
     "FunctionSpec",
@@ -45,4 +46,13 @@ __all__ = [
 ]
 
 BUILTIN_PIPES = LegacyPipes(DEFAULT_PIPES)
-"""Read-only ``name -> callable(value, *string_args)`` of the built-ins (earlier API)."""
+"""Read-only ``name -> callable(value, *string_args)`` of the built-ins.
+
+The README's version's API, with its leniency (see :mod:`dagabaaz.pipes.compat`).
+"""
+
+PIPE_ARITY = pipe_arity(DEFAULT_PIPES)
+"""Read-only ``name -> (min_args, max_args)`` of the built-ins, from their signatures.
+
+``max_args`` is None for a pipe that takes any number of arguments.
+"""

@@ -6,17 +6,21 @@ value already rendered as text (see :mod:`dagabaaz.expressions.values`).
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from dagabaaz._numbers import as_number
 from dagabaaz.expressions.limits import Budget
+from dagabaaz.expressions.values import to_text
 from dagabaaz.pipes.registry import PipeRegistry
 from dagabaaz.pipes.signature import Range
 
 __all__ = ["register"]
 
 _WORD = re.compile(r"\S+")
+_FLOAT_INT_BITS = 1024
+"""Ints longer than this are beyond a float's range, where pad leaves a value alone."""
 
 
 def upper(text: str) -> str:
@@ -83,15 +87,30 @@ def append(text: str, suffix: str, *, budget: Budget) -> str:
     return text + suffix
 
 
-def pad(text: str, width: Annotated[int, Range(0, None)] = 2, *, budget: Budget) -> str:
-    """Zero-pad a number to ``width`` characters ("7" becomes "07").
+def pad(value: object, width: Annotated[int, Range(0, None)] = 2, *, budget: Budget) -> object:
+    """Zero-pad a number, as an integer, to ``width`` digits ("7" becomes "07").
 
-    Text that is not a number is returned unchanged.
+    The number is truncated to an integer first: "3.7" with width 2 gives
+    "03" and "1e3" with width 6 gives "001000". Anything ``float`` reads is a
+    number (" 7", "+7", "1_000"); other text, and numbers beyond a float's
+    range, are returned unchanged.
     """
-    if as_number(text) is None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        # Before any conversion to text: an int too long to print passes through.
+        if value.bit_length() > _FLOAT_INT_BITS or not _fits_float(value):
+            return value
+        text = str(value)
+        integer: str | None = text
+    elif isinstance(value, float):
+        text = to_text(value, budget)
+        integer = str(int(value)) if math.isfinite(value) else None
+    else:
+        text = value if isinstance(value, str) else to_text(value, budget)
+        integer = _truncated(text)
+    if integer is None:
         return text
-    budget.text(width, "the result of pad")
-    return text.zfill(width)
+    budget.text(max(width, len(integer)), "the result of pad")
+    return integer.zfill(width)
 
 
 def register(registry: PipeRegistry) -> None:
@@ -111,6 +130,29 @@ def register(registry: PipeRegistry) -> None:
         ("pad", pad),
     ):
         registry.register(name, function)
+
+
+def _fits_float(value: int) -> bool:
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
+
+
+def _truncated(text: str) -> str | None:
+    """Return ``text`` read as a number and truncated to an integer, or None."""
+    try:
+        approximate = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(approximate):
+        return None
+    try:
+        # Exact where float is not: "12345678901234567891" keeps every digit.
+        return str(int(Decimal(text.strip())))
+    except (InvalidOperation, ValueError):
+        return str(int(approximate))
 
 
 def _capitalize(word: re.Match[str]) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from dagabaaz._plugin_calls import PluginFunction
+from dagabaaz.constants import RunStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.models import DagNode, Pipeline
 from dagabaaz.orchestrator import OrchestratorCallbacks, abort_run, reconcile_run, start_run
@@ -101,7 +102,13 @@ def cancel_run(store: PostgresStore, run_id: str, reason: str = "cancelled") -> 
     with store.run_lock(run_id):
         if store.get_run_status(run_id) is None:
             raise StoreError(f"unknown run '{run_id}'")
-        return abort_run(store, run_id=run_id, reason=reason, callbacks=OrchestratorCallbacks())
+        return abort_run(
+            store,
+            run_id=run_id,
+            reason=reason,
+            callbacks=OrchestratorCallbacks(),
+            status=RunStatus.CANCELLED,
+        )
 
 
 def retry_run(

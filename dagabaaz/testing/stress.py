@@ -269,7 +269,13 @@ class _Batch:
                 )
                 return
             if index == 0 and _expected_status(number) is RunStatus.CANCELLED:
-                abort_run(self.store, run_id=run_id, reason="stop", callbacks=self.callbacks)
+                abort_run(
+                    self.store,
+                    run_id=run_id,
+                    reason="stop",
+                    callbacks=self.callbacks,
+                    status=RunStatus.CANCELLED,
+                )
                 return
             if self.store.get_run_status(run_id) in TERMINAL_RUN_STATUSES:
                 return

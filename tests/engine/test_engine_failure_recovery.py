@@ -108,6 +108,23 @@ def test_reconcile_once_the_node_finished_fails_the_run(mode: FanMode) -> None:
     assert run.events == [("failed", "run-1")]
 
 
+def test_a_node_finished_by_its_failed_task_keeps_another_completion_from_ending_the_run() -> None:
+    # b's only task failed and the store died before the run ended: b is done,
+    # holding a failed task, and nothing of b is left to complete. a, another
+    # sink, completing last must not complete the run.
+    store = DownAfterMarking()
+    run = EngineRun([node("a"), node("b")], store=store)
+    run.start()
+    a, b = run.tasks("a")[0], run.tasks("b")[0]
+    with pytest.raises(ConnectionError):
+        run.fail(b.task_id, "boom")
+    store.restore()
+    run.complete(a.task_id, [out("a.txt")])
+    assert run.status is RunStatus.FAILED
+    assert run.store.run(run.run_id).error == "nodes finished with failed tasks: 'b'"
+    assert run.events == [("failed", "run-1")]
+
+
 def test_a_repeated_report_of_a_completed_task_is_still_ignored() -> None:
     run = EngineRun([node("a"), node("b", "a")])
     run.start()

@@ -307,14 +307,21 @@ for _name in (
     st.sets(st.integers(1, 60), max_size=4),
     st.sets(st.integers(1, 40), max_size=3),
     st.booleans(),
+    st.sets(st.integers(1, 40), max_size=2),
     st.randoms(use_true_random=False),
 )
 def test_failures_outages_and_retries_end_as_a_clean_run_would(
-    case: Case, outages: set[int], failing: set[int], after_marking: bool, rng: random.Random
+    case: Case,
+    outages: set[int],
+    failing: set[int],
+    after_marking: bool,
+    dying: set[int],
+    rng: random.Random,
 ) -> None:
-    """Tasks fail (once each), the store goes down at any write, reports are repeated;
-    the application retries every failed run. The run ends completed, exactly as a run
-    without any of that, and every attempt ended exactly once."""
+    """Tasks fail (once each), the store goes down at any write, reports are repeated,
+    a worker dies between recording a task and notifying the engine; the application
+    retries every failed run and a sweeper reconciles when nothing is queued. The run ends
+    completed, exactly as a run without any of that, and every ending fired one callback."""
     store = Breaking(outages, after_marking=after_marking)
     run = EngineRun(case.nodes, store=store)
     attempt = 0
@@ -351,7 +358,8 @@ def test_failures_outages_and_retries_end_as_a_clean_run_would(
                 guarded(lambda t=task: run.fail(t.task_id, "flaky"))  # reported twice
                 continue
             outputs = [out(f"{task.task_id}-{k}.bin") for k in range(case.outputs[task.node_index])]
-            if store.complete_task(task.task_id, outputs):
+            recorded = store.complete_task(task.task_id, outputs)
+            if recorded and attempt not in dying:  # a dying worker never notifies
                 guarded(lambda t=task: run.notify(t.task_id))
             if interrupted:
                 break

@@ -239,7 +239,7 @@ def test_without_select_the_fan_out_limit_is_checked_without_building_groups(
     def refuse(*_args: object) -> dict[str | None, list[Any]]:
         raise AssertionError("groups were built")
 
-    monkeypatch.setattr(edges, "group_by_origin", refuse)
+    monkeypatch.setattr(edges, "partition_by_origin", refuse)
     videos = EdgeFilter(rules=[FilterRule(field="file_type", operator="eq", value="video")])
     run = EngineRun(
         [node("src"), node("m", "src", mode=FanMode.GROUPED, src=videos)], fan_out_limit=3

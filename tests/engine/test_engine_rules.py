@@ -198,7 +198,7 @@ def test_edge_filters_apply_to_their_own_edge_only() -> None:
 def test_select_keeps_one_artifact_by_size(
     selector: ArtifactSelector, sizes: list[int | None], expected: list[str]
 ) -> None:
-    pick = EdgeFilter(rules=[rule("extension", "eq", "mp4")], select=selector)
+    pick = EdgeFilter(rules=[rule("extension", "eq", ".mp4")], select=selector)
     run = EngineRun([node("a"), node("b", "a", a=pick)])
     run.start()
     run.drive({"a": [out(f"{i}.mp4", size) for i, size in enumerate(sizes)] + files("x.srt")})

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dagabaaz._node_index import dependency_indices
 from dagabaaz.constants import FilterOperator
 from dagabaaz.errors import PipelineValidationError
 from dagabaaz.graph import (
@@ -37,27 +38,23 @@ def test_slug_map_and_dependency_indices() -> None:
     assert find_root_nodes(DIAMOND) == [0]
 
 
-@pytest.mark.parametrize(
-    ("nodes", "code", "message"),
-    [
-        ([node("a"), node("")], "empty-slug", "node 1 has an empty slug"),
-        ([node("a"), node("a")], "duplicate-slug", "slug 'a' is used by nodes 0 and 1"),
-        (
-            [node("a", "ghost")],
-            "unknown-dependency",
-            "node 'a' depends on 'ghost', which is not a node",
-        ),
-    ],
-    ids=["empty-slug", "duplicate-slug", "unknown-dependency"],
-)
-def test_resolving_a_broken_pipeline_raises_a_located_error(
-    nodes: list[DagNode], code: str, message: str
-) -> None:
+def test_slug_resolution_skips_what_it_cannot_resolve() -> None:
+    # The README's version's building blocks are permissive; validation is the gate.
+    nodes = [node("a"), node(""), node("b", "a", "ghost", "a"), node("a")]
+    assert build_slug_to_index_map(nodes) == {"a": 3, "b": 2}
+    assert resolve_dependency_indices(nodes) == [[], [], [3], []]
+
+
+def test_strict_resolution_raises_a_located_error() -> None:
+    # What the engine and the worker toolkit use instead.
     with pytest.raises(PipelineValidationError) as caught:
-        resolve_dependency_indices(nodes)
+        dependency_indices([node("a", "ghost")])
     [diagnostic] = caught.value.diagnostics
-    assert (diagnostic.code, diagnostic.message) == (code, message)
-    assert diagnostic.path == ("nodes", len(nodes) - 1)
+    assert (diagnostic.code, diagnostic.message) == (
+        "unknown-dependency",
+        "node 'a' depends on 'ghost', which is not a node",
+    )
+    assert diagnostic.path == ("nodes", 0)
 
 
 @pytest.mark.parametrize(
@@ -93,29 +90,29 @@ def test_find_ready_nodes_matches_its_definition(data: st.DataObject) -> None:
     assert find_ready_nodes(deps, completed, launched) == expected
 
 
-def test_assign_slugs_fills_empty_slugs_without_touching_the_input() -> None:
+def test_assign_slugs_fills_empty_slugs_in_place() -> None:
     nodes = [
+        DagNode(plugin="fetch"),
+        DagNode(slug="fetch_2", plugin="x"),
+        DagNode(plugin="fetch"),
         DagNode(plugin="fetch-url"),
-        DagNode(slug="fetch_url", plugin="x"),
-        DagNode(plugin="fetch-url"),
-        DagNode(plugin=""),
+        DagNode(slug="keep", plugin="fetch"),
     ]
-    named = assign_slugs(nodes)
-    assert [n.slug for n in named] == ["fetch_url_2", "fetch_url", "fetch_url_3", "node"]
-    assert [n.slug for n in nodes] == ["", "fetch_url", "", ""]
+    first = nodes[0]
+    returned = assign_slugs(nodes)
+    assert returned is nodes and nodes[0] is first
+    assert [n.slug for n in nodes] == ["fetch_1", "fetch_2", "fetch_3", "fetch-url_1", "keep"]
+    assign_slugs(nodes)  # idempotent
+    assert [n.slug for n in nodes] == ["fetch_1", "fetch_2", "fetch_3", "fetch-url_1", "keep"]
 
 
-def test_rekey_edge_filters_by_index() -> None:
+def test_rekey_edge_filters_by_index_drops_unknown_slugs() -> None:
     videos = EdgeFilter(
         rules=[FilterRule(field="file_type", operator=FilterOperator.EQ, value="video")]
     )
     target = DagNode(slug="c", plugin="p", depends_on=["a", "b"], edge_filters={"b": videos})
     assert rekey_edge_filters_by_index(target, {"a": 0, "b": 1, "c": 2}) == {1: videos}
-    with pytest.raises(PipelineValidationError) as caught:
-        rekey_edge_filters_by_index(target, {"a": 0})
-    assert caught.value.diagnostics[0].message == (
-        "node 'c' has an edge filter for 'b', which is not a node"
-    )
+    assert rekey_edge_filters_by_index(target, {"a": 0}) == {}
 
 
 # --- the upstream walk ----------------------------------------------------------
@@ -179,3 +176,18 @@ def test_collect_upstream_artifacts_reads_the_store() -> None:
     store.complete_task(task_id, [Output(file_name="1.mp4")])
     found = collect_upstream_artifacts_bfs(store, "r", [1], [[], [0], [1]], {1})
     assert [a.file_name for a in found] == ["1.mp4"]
+
+
+@pytest.mark.parametrize(("max_depth", "expected"), [(None, ["x"]), (4, ["x"]), (3, []), (0, [])])
+def test_bfs_collect_depth_guard(max_depth: int | None, expected: list[str]) -> None:
+    # 3 -> 2 -> 1 -> 0, all routing: "x" is 3 steps past the start.
+    adjacency = [[], [0], [1], [2]]
+    _, fetch = fetch_from({0: ["x"]})
+    found = bfs_collect(fetch, "r", [3], adjacency, {1, 2, 3}, max_depth=max_depth)  # type: ignore[arg-type]
+    assert found == expected
+
+
+@pytest.mark.parametrize(("max_depth", "error"), [(-1, ValueError), (True, TypeError)])
+def test_bfs_collect_refuses_a_bad_depth(max_depth: int, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        bfs_collect(lambda run_id, indices: [], "r", [0], [[]], max_depth=max_depth)

@@ -117,7 +117,8 @@ CASES = [
         "{my source.title}",
         "invalid-reference",
         "my source.title",
-        "reference 'my source.title' has a space in it; a reference is namespace.key without spaces",
+        "reference 'my source.title' has a space in it; "
+        "a reference is namespace.key without spaces",
     ),
     (
         "{source .title}",

@@ -138,7 +138,8 @@ def test_compat_functions() -> None:
         {"source", "b"},
         {"key", "k2"},
     )
-    assert extract_refs("{a.x} {broken") == ({"a"}, set())
+    with pytest.raises(ExpressionError):
+        extract_refs("{a.x} {broken")
 
 
 def test_bad_scope_type() -> None:

@@ -38,7 +38,14 @@ CASES: list[tuple[str, Any, Op, Any, bool]] = [
     ("one-is-not-bool", 1, Op.EQ, True, False),
     ("zero-is-not-false", 0, Op.EQ, False, False),
     ("bool-vs-string-1", True, Op.EQ, "1", False),
-    ("strings-true-case-sensitive-without-bool", "true", Op.EQ, "TRUE", False),
+    # the README's version's rule: both sides read as booleans when they can
+    ("strings-spelling-booleans-compare-as-booleans", "true", Op.EQ, "TRUE", True),
+    ("strings-spelling-different-booleans", "true", Op.NEQ, " False", True),
+    ("bool-eq-padded-string", False, Op.EQ, " false ", True),
+    ("padded-string-eq-bool", "  TRUE\n", Op.EQ, True, True),
+    ("bool-vs-string-0", False, Op.EQ, "0", False),
+    ("bool-vs-string-yes", True, Op.EQ, " yes ", False),
+    ("other-strings-stay-case-sensitive", "Yes", Op.EQ, "yes", False),
     # eq: numbers exactly
     ("int-eq-int", 42, Op.EQ, 42, True),
     ("int-eq-float", 42, Op.EQ, 42.0, True),

@@ -16,6 +16,7 @@ from dagabaaz.filter import (
     field_value,
     filter_artifacts,
     group_by_origin,
+    partition_by_origin,
     select_artifacts,
 )
 from dagabaaz.models import DagArtifact, EdgeFilter, FilterRule, TaskArtifact
@@ -82,7 +83,7 @@ FILTERS: list[tuple[str, EdgeFilter | None, list[str]]] = [
     ),
     (
         "extension-in",
-        EdgeFilter(rules=[FilterRule(field="extension", operator=Op.IN, value=["mkv", "txt"])]),
+        EdgeFilter(rules=[FilterRule(field="extension", operator=Op.IN, value=[".mkv", ".txt"])]),
         ["v2", "x"],
     ),
     (
@@ -153,30 +154,46 @@ def test_select_ignores_bool_and_nan_sizes() -> None:
     assert select_artifacts(items, ArtifactSelector.LARGEST) == [items[2]]
 
 
-def test_group_by_origin_first_appearance_and_broadcast() -> None:
-    items = [
-        art("1", origin="o2"),
-        art("2"),
-        art("3", origin="o1"),
-        art("4", origin="o2"),
-        art("5"),
-    ]
-    groups = group_by_origin(items)
-    assert list(groups) == ["o2", None, "o1"]
-    assert {key: ids(value) for key, value in groups.items()} == {
+ORIGINS = [
+    art("1", origin="o2"),
+    art("2"),
+    art("3", origin="o1"),
+    art("4", origin="o2"),
+    art("5"),
+]
+
+
+def test_partition_by_origin_first_appearance_and_broadcast() -> None:
+    parts = partition_by_origin(ORIGINS)
+    assert list(parts) == ["o2", None, "o1"]
+    assert {key: ids(value) for key, value in parts.items()} == {
         "o2": ["1", "4"],
         None: ["2", "5"],
         "o1": ["3"],
     }
 
 
-def test_group_by_origin_empty() -> None:
-    assert group_by_origin([]) == {}
+def test_group_by_origin_appends_the_broadcast_artifacts_to_every_group() -> None:
+    grouped = group_by_origin(ORIGINS)
+    assert list(grouped.groups) == ["o2", "o1"]
+    assert {key: ids(value) for key, value in grouped.groups.items()} == {
+        "o2": ["1", "4", "2", "5"],
+        "o1": ["3", "2", "5"],
+    }
+    assert ids(grouped.broadcast) == ["2", "5"]
+
+
+def test_group_by_origin_all_broadcast_or_empty() -> None:
+    grouped = group_by_origin([art("1"), art("2")])
+    assert grouped.groups == {}
+    assert ids(grouped.broadcast) == ["1", "2"]
+    empty = group_by_origin([])
+    assert (empty.groups, empty.broadcast) == ({}, [])
 
 
 FIELDS: list[tuple[str, str, Any]] = [
     ("file-type", "file_type", FileType.VIDEO),
-    ("extension", "extension", "mkv"),
+    ("extension", "extension", ".mkv"),
     ("file-size", "file_size", 2048),
     ("file-name", "file_name", "Movie.MKV"),
     ("mime-type", "mime_type", "video/x-matroska"),
@@ -212,10 +229,11 @@ def test_virtual_fields_shadow_metadata() -> None:
     assert {"file_type", "extension", "file_size", "file_name", "mime_type"} == VIRTUAL_FIELDS
 
 
-def test_unsized_virtual_fields_are_none_not_missing() -> None:
+def test_unknown_virtual_fields_are_none_or_empty_not_missing() -> None:
     artifact = art("a", "x")
     assert field_value(artifact, "file_size") is None
-    assert field_value(artifact, "mime_type") is None
+    assert field_value(artifact, "mime_type") == ""
+    assert field_value(artifact, "extension") == ""
 
 
 def test_task_artifacts_filter_like_dag_artifacts() -> None:

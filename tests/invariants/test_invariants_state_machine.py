@@ -51,7 +51,7 @@ FILES = ("a.mp4", "b.srt", "c.txt", "d.MKV", "e.vtt")
 FILTERS = (
     EdgeFilter(rules=[FilterRule(field="file_type", operator=FilterOperator.EQ, value="video")]),
     EdgeFilter(
-        rules=[FilterRule(field="extension", operator=FilterOperator.IN, value=["srt", "vtt"])]
+        rules=[FilterRule(field="extension", operator=FilterOperator.IN, value=[".srt", ".vtt"])]
     ),
     EdgeFilter(select=ArtifactSelector.LARGEST),
     EdgeFilter(

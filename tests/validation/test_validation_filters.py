@@ -42,7 +42,8 @@ CASES: list[tuple[str, list[FilterRule], list[Found]]] = [
     ("valid-gt-float", [rule("duration", Op.LT, 3.5)], []),
     ("valid-exists", [rule("lang", Op.EXISTS)], []),
     ("valid-contains", [rule("tags", Op.CONTAINS, "hdr")], []),
-    ("valid-extension", [rule("extension", Op.NOT_IN, ["srt", "vtt"])], []),
+    ("valid-extension", [rule("extension", Op.NOT_IN, [".srt", ".vtt"])], []),
+    ("extension-empty-means-none", [rule("extension", Op.EQ, "")], []),
     ("valid-metadata-bool", [rule("hdr", Op.EQ, True)], []),
     ("file-type-contains-substring-is-fine", [rule("file_type", Op.CONTAINS, "vid")], []),
     (
@@ -210,15 +211,30 @@ CASES: list[tuple[str, list[FilterRule], list[Found]]] = [
         ],
     ),
     (
-        "extension-with-dot",
-        [rule("extension", Op.EQ, ".mp4")],
+        "extension-without-dot",
+        [rule("extension", Op.EQ, "mp4")],
         [
             (
                 "unmatchable-extension",
                 "warning",
                 (*BASE, "value"),
-                W + 'extensions are compared lower-case and without dots, so ".mp4" never matches',
-                'write "mp4"',
+                W + 'extensions are compared lower-case with their leading dot (".mp4"),'
+                ' so "mp4" never matches',
+                'did you mean ".mp4"?',
+            )
+        ],
+    ),
+    (
+        "extension-dot-alone",
+        [rule("extension", Op.NEQ, ".")],
+        [
+            (
+                "unmatchable-extension",
+                "warning",
+                (*BASE, "value"),
+                W + 'extensions are compared lower-case with their leading dot (".mp4"),'
+                ' so "." never matches',
+                None,
             )
         ],
     ),
@@ -230,18 +246,45 @@ CASES: list[tuple[str, list[FilterRule], list[Found]]] = [
                 "unmatchable-extension",
                 "warning",
                 (*BASE, "value", 0),
-                W
-                + 'extensions are compared lower-case and without dots, so "tar.GZ" never matches',
-                'write "gz"',
+                W + 'extensions are compared lower-case with their leading dot (".mp4"),'
+                ' so "tar.GZ" never matches',
+                'did you mean ".gz"?',
             )
         ],
     ),
     # Built-in fields have a type: a value of another type can never match.
     ("file-size-numeric-string-is-fine", [rule("file_size", Op.EQ, "1e3")], []),
     ("file-size-null-means-unknown", [rule("file_size", Op.IN, [None, 0])], []),
-    ("mime-type-null-means-unknown", [rule("mime_type", Op.EQ, None)], []),
+    ("mime-type-empty-means-unknown", [rule("mime_type", Op.EQ, "")], []),
+    (
+        "mime-type-is-never-null",
+        [rule("mime_type", Op.EQ, None)],
+        [
+            (
+                "invalid-filter-value",
+                "error",
+                (*BASE, "value"),
+                W + "mime_type is text, so it never equals null",
+                None,
+            )
+        ],
+    ),
     ("file-name-may-spell-a-number", [rule("file_name", Op.GT, 3)], []),
-    ("extension-may-be-digits", [rule("extension", Op.EQ, 1)], []),
+    ("extension-may-be-digits", [rule("extension", Op.EQ, ".1")], []),
+    (
+        "extension-as-a-number",
+        [rule("extension", Op.EQ, 1)],
+        [
+            (
+                "unmatchable-extension",
+                "warning",
+                (*BASE, "value"),
+                W + 'extensions are compared lower-case with their leading dot (".mp4"),'
+                " so 1 never matches",
+                'did you mean ".1"?',
+            )
+        ],
+    ),
     ("file-type-substring-is-fine", [rule("file_type", Op.STARTS_WITH, "vid")], []),
     (
         "file-type-is-never-a-number",
@@ -357,7 +400,7 @@ CASES: list[tuple[str, list[FilterRule], list[Found]]] = [
                 "invalid-filter-value",
                 "error",
                 (*BASE, "value", 1),
-                W + 'mime_type is text or null, so it never equals ["video/mp4"]',
+                W + 'mime_type is text, so it never equals ["video/mp4"]',
                 None,
             )
         ],

@@ -224,6 +224,7 @@ def test_crashed_and_cancelled_runs_retry_too() -> None:
             run_id=cancelled.run_id,
             reason="operator",
             callbacks=cancelled.callbacks,
+            status=RunStatus.CANCELLED,
         )
     assert cancelled.status is RunStatus.CANCELLED
     _retry(cancelled)
@@ -312,7 +313,13 @@ def test_cancelled_before_any_failure_redoes_only_the_cancelled_tasks() -> None:
     run = WorkerRun(SCATTER_GATHER, Flaky().plugins()).start()
     run.execute(run.store.queued_tasks(run.run_id)[0])
     with run.store.run_lock(run.run_id):
-        abort_run(run.store, run_id=run.run_id, reason="stop", callbacks=run.callbacks)
+        abort_run(
+            run.store,
+            run_id=run.run_id,
+            reason="stop",
+            callbacks=run.callbacks,
+            status=RunStatus.CANCELLED,
+        )
     # Cancelled before anything failed: only the cancelled branch tasks are redone.
     result = _retry(run)
     assert result.wiped == frozenset()

@@ -13,12 +13,14 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from worker_harness import WorkerRun, out
 
 from dagabaaz.constants import ArtifactSelector, FanMode, RunStatus
-from dagabaaz.filter import apply_rules, group_by_origin, select_artifacts
+from dagabaaz.errors import PipelineValidationError, TaskInputError
+from dagabaaz.filter import apply_rules, partition_by_origin, select_artifacts
 from dagabaaz.models import (
     BindingSource,
     DagArtifact,
@@ -29,6 +31,7 @@ from dagabaaz.models import (
     NodeSource,
     Output,
 )
+from dagabaaz.task_input import build_task_input
 
 VIDEOS = EdgeFilter(rules=[FilterRule(field="file_type", operator="eq", value="video")])
 
@@ -214,7 +217,7 @@ def _delivered(run: WorkerRun, node: DagNode, dep: int) -> list[DagArtifact]:
         return select_artifacts(ruled, edge_filter.select)
     kept = {
         a.id
-        for group in group_by_origin(ruled).values()
+        for group in partition_by_origin(ruled).values()
         for a in select_artifacts(group, edge_filter.select)
     }
     return [a for a in ruled if a.id in kept]
@@ -261,3 +264,62 @@ def test_every_task_sees_what_routing_delivered(
         assert seen == expected, (node.slug, task)
         if task.input_artifact_id is None:
             assert [a["name"] for a in data["artifacts"]] == list(everything)
+
+
+# --- the compiled graph a worker routes with ---------------------------------------------
+
+
+def _two_pipelines() -> tuple[list[DagNode], list[DagNode], WorkerRun]:
+    """Two pipelines with the same slugs; only the second filters out subtitles."""
+    open_edge = [
+        DagNode(slug="src", plugin="src"),
+        DagNode(slug="all", plugin="all", depends_on=["src"], fan_mode=FanMode.AGGREGATE),
+    ]
+    filtered = [
+        open_edge[0],
+        open_edge[1].model_copy(update={"edge_filters": {"src": VIDEOS}}),
+    ]
+    plugins = {"src": lambda data: [out("a.mp4"), out("a.srt")], "all": lambda data: None}
+    run = WorkerRun(open_edge, plugins).start().drive()
+    return open_edge, filtered, run
+
+
+def test_a_worker_routes_each_call_with_the_pipeline_it_was_given() -> None:
+    open_edge, filtered, run = _two_pipelines()
+
+    def names(nodes: list[DagNode]) -> list[str]:
+        built = build_task_input(
+            run.store, run_id=run.run_id, node_index=1, input_artifact_id=None, nodes=nodes
+        )
+        return [artifact["file_name"] for artifact in built["artifacts"]]
+
+    for _ in range(2):  # alternating: each call finds its own pipeline's graph
+        assert names(open_edge) == ["a.mp4", "a.srt"]
+        assert names(filtered) == ["a.mp4"]
+        assert names([node.model_copy(deep=True) for node in filtered]) == ["a.mp4"]
+
+
+def test_deps_that_are_not_the_pipelines_are_refused() -> None:
+    open_edge, _, run = _two_pipelines()
+    with pytest.raises(TaskInputError) as caught:
+        build_task_input(
+            run.store,
+            run_id=run.run_id,
+            node_index=1,
+            input_artifact_id=None,
+            nodes=open_edge,
+            deps=[[], []],
+        )
+    assert str(caught.value) == (
+        "run 'run-1': deps[1] = [], but node 'all' depends on [0]; "
+        "pass resolve_dependency_indices(nodes), or leave deps out"
+    )
+
+
+def test_a_pipeline_the_engine_could_not_run_is_refused() -> None:
+    open_edge, _, run = _two_pipelines()
+    cyclic = [open_edge[0].model_copy(update={"depends_on": ["all"]}), open_edge[1]]
+    with pytest.raises(PipelineValidationError, match="the pipeline has a cycle"):
+        build_task_input(
+            run.store, run_id=run.run_id, node_index=1, input_artifact_id=None, nodes=cyclic
+        )

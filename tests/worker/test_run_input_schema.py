@@ -70,11 +70,11 @@ def test_schema_lists_plugins_then_runtime_bindings_then_references() -> None:
         InputFieldSpec(name="url", label="URL", required=True),
         InputFieldSpec(name="depth", placeholder="levels", default=2),
         InputFieldSpec(name="language", label="Language", default="en"),
-        InputFieldSpec(name="token", placeholder="paste it", required=True),
-        InputFieldSpec(name="title"),
-        InputFieldSpec(name="flag"),
-        InputFieldSpec(name="api"),  # read only behind a `when`: not required
-        InputFieldSpec(name="use_api"),
+        InputFieldSpec(name="token", label="Token", placeholder="paste it", required=True),
+        InputFieldSpec(name="title", label="Title"),
+        InputFieldSpec(name="flag", label="Flag"),
+        InputFieldSpec(name="api", label="Api"),  # read only behind a `when`: not required
+        InputFieldSpec(name="use_api", label="Use Api"),
     ]
 
 
@@ -100,7 +100,7 @@ def test_schema_lists_plugins_then_runtime_bindings_then_references() -> None:
 def test_reference_piped_into_required_is_a_required_field(expression: str, required: bool) -> None:
     nodes = [DagNode(slug="n", plugin="p", bindings={"f": ExpressionSource(expression=expression)})]
     [spec, *_] = get_pipeline_input_schema(nodes, lambda _name: None)
-    assert spec == InputFieldSpec(name="k", required=required)
+    assert spec == InputFieldSpec(name="k", label="K", required=required)
 
 
 @pytest.mark.parametrize(

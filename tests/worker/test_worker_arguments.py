@@ -241,7 +241,11 @@ def test_build_task_input_names_the_bad_argument(overrides: dict[str, Any], mess
     ("arguments", "message"),
     [
         (([0], [0], "2", lambda index: True), "node_count must be an int, got str"),
-        (([0], [0], 2, None), "node_has_retryable_failure must be callable, got NoneType"),
+        (
+            ([0], [0], 2, None),
+            "node_has_retryable_failure must be callable or a mapping of node index to bool, "
+            "got NoneType",
+        ),
         (
             (None, [0], 2, lambda index: True),
             "completed_nodes must be a collection of node indices, got NoneType",
