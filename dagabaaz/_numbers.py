@@ -16,7 +16,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-__all__ = ["NUMBER_START", "Number", "as_number", "compare_numbers", "small_int"]
+__all__ = ["NUMBER_START", "SMALL_INT_BOUND", "Number", "as_number", "compare_numbers", "small_int"]
 
 Number = int | float | Decimal
 """A value that takes part in numeric comparison (never a ``bool``)."""
@@ -64,7 +64,8 @@ def as_number(value: object) -> Number | None:
 
 _SMALL_INT_DIGITS: Final = 18
 """Digit strings up to this long read as ints well inside a 64-bit word."""
-_SMALL_INT_BOUND: Final = 2**63
+SMALL_INT_BOUND: Final = 2**63
+"""Ints strictly within this bound in absolute value compare with a Decimal cheaply."""
 
 
 def small_int(value: object) -> int | None:
@@ -76,16 +77,12 @@ def small_int(value: object) -> int | None:
     :func:`as_number` would give. Anything else gives None: ask
     :func:`as_number` then.
     """
-    if isinstance(value, int) and value.__class__ is int:
-        return value if -_SMALL_INT_BOUND < value < _SMALL_INT_BOUND else None
-    if (
-        isinstance(value, str)
-        and value.__class__ is str
-        and len(value) <= _SMALL_INT_DIGITS
-        and value.isdigit()
-        and value.isascii()
-    ):
-        return int(value)
+    if type(value) is str:
+        if len(value) <= _SMALL_INT_DIGITS and value.isdigit() and value.isascii():
+            return int(value)
+        return None
+    if type(value) is int and -SMALL_INT_BOUND < value < SMALL_INT_BOUND:
+        return value
     return None
 
 

@@ -184,19 +184,26 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
         ((call, text_value, site),) = steps
 
         def evaluate_one(scope: Scope) -> Any:
+            value: Any
             try:
                 inner = get(scope, namespace)
                 value = None if inner is None else get(inner, key)
             except LOOKUP_ERRORS:
                 value = lookup(scope, namespace, key)
             try:
-                if value.__class__ is str:
+                cls = value.__class__
+                if cls is str:
                     if len(value) > max_text:
                         check(value)
                 elif value is None:
                     value = ""
-                else:
-                    value = pipe_value(value, text_value, budget)
+                elif cls is list or cls is tuple or cls is dict:
+                    if len(value) > max_items:
+                        check(value)
+                    if text_value:
+                        value = to_text(value, budget)
+                elif text_value:
+                    value = to_text(value, budget)
                 value = call(value)
             except Exception as error:
                 raise failure(error, site) from error
@@ -205,9 +212,9 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
                 if len(value) > max_text:
                     check_result(check, value, last)
                 return value or None
-            if cls is bool:  # the result of every comparison: nothing to check
-                return value
-            return finish(value)
+            if (cls is list or cls is dict or cls is tuple) and len(value) > max_items:
+                check_result(check, value, last)
+            return value
 
         return evaluate_one
 
@@ -223,13 +230,19 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
                 value = lookup(scope, namespace, key)
         for call, text_value, site in steps:
             try:
-                if value.__class__ is str:
+                cls = value.__class__
+                if cls is str:
                     if len(value) > max_text:
                         check(value)
                 elif value is None:
                     value = ""
-                else:
-                    value = pipe_value(value, text_value, budget)
+                elif cls is list or cls is tuple or cls is dict:
+                    if len(value) > max_items:
+                        check(value)
+                    if text_value:
+                        value = to_text(value, budget)
+                elif text_value:
+                    value = to_text(value, budget)
                 value = call(value)
             except Exception as error:
                 raise failure(error, site) from error
@@ -238,39 +251,40 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
     return evaluate
 
 
-def pipe_value(value: Any, text_value: bool, budget: Budget) -> Any:
-    """Check a value (neither a string nor None) about to enter a pipe; render it if asked."""
-    if value.__class__ is not list or len(value) > budget.limits.max_list_length:
-        budget.value(value)
-    return to_text(value, budget) if text_value else value
-
-
 def _unary(step: Step, budget: Budget) -> Callable[[Any], Any]:
     """Return ``step`` as a call of the value alone, its arguments and budget bound.
 
-    Cheaper than ``call(value, *args)`` or a ``functools.partial`` with a
-    keyword, which build a tuple or a dict on every call.
+    Up to three arguments are bound as names of a lambda: cheaper than
+    ``call(value, *args)`` or a ``functools.partial`` with a keyword, which
+    build a tuple or a dict on every call.
     """
     function, args, param = step.function, step.args, step.budget_param
     if param is None:
         if not args:
             return function
         if len(args) == 1:
-            (first,) = args
-            return lambda value: function(value, first)
+            (a,) = args
+            return lambda value: function(value, a)
         if len(args) == 2:
-            first, second = args
-            return lambda value: function(value, first, second)
+            a, b = args
+            return lambda value: function(value, a, b)
+        if len(args) == 3:
+            a, b, c = args
+            return lambda value: function(value, a, b, c)
         return lambda value: function(value, *args)
     if param == "budget":  # what the built-ins call it: a literal keyword is cheapest
         if not args:
             return lambda value: function(value, budget=budget)
         if len(args) == 1:
-            (first,) = args
-            return lambda value: function(value, first, budget=budget)
+            (a,) = args
+            return lambda value: function(value, a, budget=budget)
         if len(args) == 2:
-            first, second = args
-            return lambda value: function(value, first, second, budget=budget)
+            a, b = args
+            return lambda value: function(value, a, b, budget=budget)
+        if len(args) == 3:
+            a, b, c = args
+            return lambda value: function(value, a, b, c, budget=budget)
+        return lambda value: function(value, *args, budget=budget)
     keyword = {param: budget}
     return lambda value: function(value, *args, **keyword)
 
@@ -338,11 +352,14 @@ def _text(plan: Plan) -> Evaluator:
 
     Strings (the usual value) are placed as they are; any other value is
     rendered. The size is checked after each part, so a template repeating
-    one big value never holds all its renderings.
+    one big value never holds all its renderings. In a scope that is a dict,
+    a namespace serving several plain references is read once, not once per
+    reference (``dict.get`` runs no code of the scope's, so nothing can tell).
     """
     budget, whole = plan.budget, plan.whole
     template: list[str] = []
     slots: list[tuple[int, str, str, Evaluator | None, Site]] = []
+    namespaces: list[str] = []
     for part in plan.parts:
         if isinstance(part, str):
             template.append(part)
@@ -353,13 +370,21 @@ def _text(plan: Plan) -> Evaluator:
         else:
             chain = None
             namespace, key = part.refs[0]
+            if namespace not in namespaces:
+                namespaces.append(namespace)
         slots.append((len(template), namespace, key, chain, part.site))
         template.append("")
     constant_length = sum(map(len, template))
     max_text = budget.limits.max_string_length
     get = GET
+    # The same slots, with each namespace as its position in ``namespaces``.
+    numbered = tuple(
+        (index, namespaces.index(namespace) if chain is None else -1, key, chain, site)
+        for index, namespace, key, chain, site in slots
+    )
+    read_all = tuple(namespaces)
 
-    def evaluate(scope: Scope) -> str | None:
+    def evaluate_generally(scope: Scope) -> str | None:
         out = template.copy()
         size = constant_length
         for index, namespace, key, chain, site in slots:
@@ -379,7 +404,33 @@ def _text(plan: Plan) -> Evaluator:
                 text_too_long(budget, size, whole)
         return "".join(out) or None
 
-    return evaluate
+    def evaluate(scope: Scope) -> str | None:
+        try:
+            inners = [get(scope, namespace) for namespace in read_all]
+        except LOOKUP_ERRORS:  # not a dict
+            return evaluate_generally(scope)
+        out = template.copy()
+        size = constant_length
+        for index, number, key, chain, site in numbered:
+            if chain is None:
+                inner = inners[number]
+                try:
+                    value = None if inner is None else get(inner, key)
+                except LOOKUP_ERRORS:  # a namespace that is not a dict
+                    value = lookup(scope, read_all[number], key)
+            else:
+                value = chain(scope)
+            if value.__class__ is not str:
+                value = render(value, budget, site)
+            out[index] = value
+            size += len(value)
+            if size > max_text:
+                text_too_long(budget, size, whole)
+        return "".join(out) or None
+
+    plain = sum(1 for slot in slots if slot[3] is None)
+    # Reading the namespaces first pays when some namespace serves several references.
+    return evaluate if plain > len(read_all) else evaluate_generally
 
 
 def text_too_long(budget: Budget, size: int, whole: Site) -> None:

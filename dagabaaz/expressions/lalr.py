@@ -71,10 +71,11 @@ class FastParser:
         self._actions: dict[int, dict[str, int]] = {
             int(state): row for state, row in tables["actions"].items()
         }
-        self._rules = tuple(
-            (size, origin, frozenset(expand), _callback(callbacks, origin))
-            for size, origin, expand in tables["rules"]
-        )
+        # Keyed by the negative action that reduces by each rule: -1 is the first.
+        self._rules = {
+            -1 - number: (size, origin, frozenset(expand), _callback(callbacks, origin))
+            for number, (size, origin, expand) in enumerate(tables["rules"])
+        }
         self._start: int = tables["start"][start]
         self._end: int = tables["end"][start]
         self._terminals: dict[str, str] = tables["terminals"]
@@ -98,11 +99,13 @@ class FastParser:
     def parse(self, text: str) -> Any:
         """Return what the start rule's callback built, or None if ``text`` is invalid."""
         table, rules, matchers, end_state = self._actions, self._rules, self._matchers, self._end
-        state_stack: list[int] = [self._start]
+        new_tuple = tuple.__new__
+        state = self._start
+        state_stack: list[int] = [state]
         value_stack: list[Any] = []
+        push_state, push_value = state_stack.append, value_stack.append
         position, length = 0, len(text)
         while True:
-            state = state_stack[-1]
             token: _Token | None
             if position < length:
                 matcher = matchers.get(state) or self._matcher(state)
@@ -111,7 +114,8 @@ class FastParser:
                     return None
                 kind: str = found.lastgroup  # type: ignore[assignment]
                 end = found.end()
-                token = _Token(kind, found.group(), position, end)
+                # tuple.__new__ skips the NamedTuple's Python-level __new__.
+                token = new_tuple(_Token, (kind, text[position:end], position, end))
                 position = end
             else:
                 kind, token = "$END", None
@@ -120,10 +124,11 @@ class FastParser:
                 if action is None:
                     return None
                 if action >= 0:
-                    state_stack.append(action)
-                    value_stack.append(token)
+                    state = action
+                    push_state(state)
+                    push_value(token)
                     break
-                size, origin, expand, callback = rules[-1 - action]
+                size, origin, expand, callback = rules[action]
                 if size:
                     children = value_stack[-size:]
                     del value_stack[-size:]
@@ -133,13 +138,13 @@ class FastParser:
                 if expand:
                     children = _splice(children, expand)
                 if callback is not None:
-                    value_stack.append(callback(children))
+                    push_value(callback(children))
                 elif children.__class__ is _Spliced:
-                    value_stack.append(children)
+                    push_value(children)
                 else:
-                    value_stack.append(_Spliced(children))
+                    push_value(_Spliced(children))
                 state = table[state_stack[-1]][origin]
-                state_stack.append(state)
+                push_state(state)
                 if token is None and state == end_state:
                     return value_stack[-1]
 

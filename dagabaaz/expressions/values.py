@@ -100,6 +100,10 @@ def to_text(value: object, budget: Budget) -> str:
         return ""
     if cls is bool:
         return "true" if value else "false"
+    if cls is int or cls is float:
+        return _scalar_text(value, budget)
+    if cls is list:
+        return join_text(value, ", ", budget)  # type: ignore[arg-type]
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, list | tuple):
@@ -230,7 +234,8 @@ def _scalar_text(value: object, budget: Budget) -> str:
         text = float.__repr__(value)
     else:
         _unrenderable(value)
-    budget.text(len(text), "a value's text")
+    if len(text) > budget.limits.max_string_length:
+        budget.text(len(text), "a value's text")
     return text
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from dagabaaz._numbers import as_number, small_int
+from dagabaaz._numbers import as_number
 from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.values import load_json
 from dagabaaz.pipes.errors import PipeError
@@ -50,9 +50,10 @@ def int_(value: object) -> int:
     whatever its size; an infinity, or a number with more digits before its
     decimal point than int builds, fails the evaluation.
     """
-    whole = small_int(value)  # the common case: an int, or a short digit string
-    if whole is not None:
-        return whole
+    if type(value) is str and value.isdigit() and value.isascii() and len(value) <= MAX_INT_DIGITS:
+        return int(value)  # the common case: ASCII digits, read exactly
+    if type(value) is int:
+        return value
     if isinstance(value, bool):
         return int(value)
     number = as_number(value)

@@ -12,7 +12,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from dagabaaz._numbers import NUMBER_START, as_number, compare_numbers, small_int
+from dagabaaz._numbers import (
+    NUMBER_START,
+    SMALL_INT_BOUND,
+    as_number,
+    compare_numbers,
+    small_int,
+)
 from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.truthiness import is_truthy
 from dagabaaz.expressions.values import is_missing, to_text
@@ -79,15 +85,19 @@ def neq(value: object, x: str, *, budget: Budget) -> bool:
 
 def gt(value: object, x: Decimal) -> bool:
     """Return True when the value is a number greater than ``x``."""
+    if type(value) is int and -SMALL_INT_BOUND < value < SMALL_INT_BOUND:
+        return value > x  # exact, and cheap for an int of this size
     whole = small_int(value)
     if whole is not None:
-        return whole > x  # exact: a small int against a Decimal
+        return whole > x
     number = as_number(value)
     return number is not None and compare_numbers(number, x) == 1
 
 
 def lt(value: object, x: Decimal) -> bool:
     """Return True when the value is a number less than ``x``."""
+    if type(value) is int and -SMALL_INT_BOUND < value < SMALL_INT_BOUND:
+        return value < x  # exact, and cheap for an int of this size
     whole = small_int(value)
     if whole is not None:
         return whole < x

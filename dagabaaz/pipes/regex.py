@@ -113,7 +113,8 @@ class Regex:
 
 def match(text: str, pattern: Regex, *, budget: Budget) -> str:
     """Return the first match of a regular expression (re2 syntax), or "" when none."""
-    budget.regex_subject(len(text))
+    if len(text) > budget.limits.max_regex_subject_length:
+        budget.regex_subject(len(text))
     return pattern.search(text) or ""
 
 

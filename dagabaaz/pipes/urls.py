@@ -22,12 +22,15 @@ def urlencode(text: str, *, budget: Budget) -> str:
 
     "a b/c" gives "a%20b%2Fc".
     """
-    data = encode_utf8(text)
-    escaped = len(data.translate(None, _UNRESERVED))
-    budget.text(len(data) + 2 * escaped, "the result of urlencode")
-    if not escaped:
-        return text  # only unreserved characters: nothing to encode
-    return data.decode("latin-1").translate(_ESCAPES)
+    ascii_only = text.isascii()
+    data = text.encode("ascii") if ascii_only else encode_utf8(text)
+    # Each byte becomes at most three characters: count exactly only when
+    # that bound could pass the limit.
+    if 3 * len(data) > budget.limits.max_string_length:
+        escaped = len(data.translate(None, _UNRESERVED))
+        budget.text(len(data) + 2 * escaped, "the result of urlencode")
+    # ASCII text is its own bytes read as latin-1: no decoding needed.
+    return (text if ascii_only else data.decode("latin-1")).translate(_ESCAPES)
 
 
 def urldecode(text: str) -> str:

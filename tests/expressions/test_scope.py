@@ -13,6 +13,7 @@ from dagabaaz.expressions import compile_expression
 from dagabaaz.expressions.checker import analyze
 from dagabaaz.expressions.evaluator import build_evaluator, build_plan
 from dagabaaz.expressions.limits import Budget, Limits
+from dagabaaz.expressions.scope import lookup
 
 # Every shape the evaluators read references in: a lone reference, pipes,
 # list(), text with plain references and with pipes, and list() in text.
@@ -124,3 +125,29 @@ def test_repeated_evaluations_do_not_insert_either() -> None:
     for _ in range(300):
         assert expression.evaluate(scope) == " "
     assert dict(scope) == {}
+
+
+REPEATED = "{a.b} {a.c} {a.b | upper} {c.d} {c.e} {x.y} {a.b}, {list(a.b, c.d)}"
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        {"a": {"b": "1", "c": 2}, "c": {"d": None, "e": [1, "x"]}},
+        {"a": None, "c": {}},
+        {"a": MappingProxyType({"b": "x"}), "c": {"d": {"k": 1}}},
+        {},
+        {"a": "not a mapping", "c": 5},
+        {"a": defaultdict(int, b=7), "c": Counter(e=2)},
+    ],
+    ids=["dicts", "none", "mappingproxy namespace", "empty", "not mappings", "subclasses"],
+)
+def test_text_reading_each_namespace_once_agrees_with_reading_each_reference(
+    scope: dict[str, Any],
+) -> None:
+    evaluate = compile_expression(REPEATED).evaluate
+    # Not a dict: the template reads reference by reference.
+    expected = evaluate(MappingProxyType(scope))
+    assert evaluate(scope) == expected
+    assert evaluate(lambda namespace, key: lookup(scope, namespace, key)) == expected
+    assert "x" not in scope

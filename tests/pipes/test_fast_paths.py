@@ -9,6 +9,7 @@ checked against the rule written out plainly here, over generated values.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -185,3 +186,26 @@ def test_urlencode_is_quote_of_the_utf8_bytes(text: str) -> None:
 def test_urlencode_checks_the_size_even_with_nothing_to_escape() -> None:
     with pytest.raises(ExpressionError, match="max_string_length=5"):
         pipe("urlencode")("abcdef", budget=Budget(Limits(max_string_length=5)))
+
+
+def title_rule(text: str) -> str:
+    return re.sub(r"\S+", lambda word: word[0][:1].upper() + word[0][1:].lower(), text)
+
+
+@given(text=st.text(alphabet="aBz 1'-,.\t\x1c\nÉé", max_size=16))
+@example(text="  a walk along the river at dusk, filmed on an old camera  ")
+@example(text="it's 1abc (final) x-ray")
+@example(text="ΑΣ ΟΔΟΣ")
+def test_title_capitalizes_each_whitespace_separated_word(text: str) -> None:
+    assert pipe("title")(text) == title_rule(text)
+
+
+@given(text=st.text(alphabet="ab %é/", max_size=12), limit=st.integers(1, 30))
+def test_urlencode_refuses_exactly_the_results_over_the_limit(text: str, limit: int) -> None:
+    expected = quote(text.encode("utf-8"), safe="")
+    budget = Budget(Limits(max_string_length=limit))
+    if len(expected) > limit:
+        with pytest.raises(ExpressionError, match=f"would be {len(expected)} characters"):
+            pipe("urlencode")(text, budget=budget)
+    else:
+        assert pipe("urlencode")(text, budget=budget) == expected
