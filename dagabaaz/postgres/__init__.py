@@ -9,7 +9,8 @@ command line does the same with ``dagabaaz db migrate DSN``. Pair it with
 from dagabaaz.postgres._connections import Transaction, session_options
 from dagabaaz.postgres._migrate import Migration, MigrationReport, migrate, migrations
 from dagabaaz.postgres._queue import QueuedTask, TaskQueue
-from dagabaaz.postgres._store import NodeProgress, PostgresStore, RunDefinition, StartedTask
+from dagabaaz.postgres._records import NodeProgress, RunDefinition, StartedTask
+from dagabaaz.postgres._store import PostgresStore
 from dagabaaz.postgres._values import DEFAULT_MAX_JSON_BYTES
 
 __all__ = [

@@ -1,11 +1,16 @@
-"""Which connection a store call uses: the caller's transaction, or one of its own.
+"""Which connection a store call uses: the caller's transaction, its session, or its own.
 
 A :class:`Connections` owns a psycopg pool of autocommit connections whose
 ``search_path`` is the store's schema. Inside :meth:`Connections.transaction`
 every call of the same store on the same thread (or asyncio task) uses the
 transaction's connection, so an engine call and all the writes it makes
-commit together; outside one, each call borrows a connection, runs as its own
-statement and gives it back.
+commit together. Inside :meth:`Connections.session` calls share one
+connection without a transaction (one pool checkout for a worker's whole
+task). Otherwise each call borrows a connection for its one statement.
+
+A transaction also holds what it wrote but did not send yet: tasks are
+inserted (and their jobs enqueued) in one statement when the transaction
+next talks to the database, or commits.
 """
 
 from __future__ import annotations
@@ -14,14 +19,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
+import psycopg.conninfo
 import psycopg_pool
 
-from dagabaaz.postgres._queue import QueuedTask
+from dagabaaz.models import TaskContext
+from dagabaaz.postgres._snapshot import RunSnapshot
 
-__all__ = ["Connections", "Transaction", "session_options"]
+__all__ = ["Connections", "PendingTask", "Transaction", "session_options"]
 
 
 def session_options(conninfo: str, schema: str) -> str:
@@ -33,21 +40,37 @@ def session_options(conninfo: str, schema: str) -> str:
     return f"{given} -c search_path={schema}".strip()
 
 
+class PendingTask(NamedTuple):
+    """A task dispatched in a transaction, not yet inserted."""
+
+    task_id: int
+    run_id: str
+    node_index: int
+    plugin_name: str
+    status: str
+    input_artifact_id: str | None
+    origin_artifact_id: str | None
+    error: str | None
+
+
 @dataclass(slots=True)
 class Transaction:
-    """One open transaction of a store: its connection and what it must do before commit."""
+    """One open transaction of a store and what it knows and owes."""
 
     connection: psycopg.Connection[Any]
-    jobs: list[QueuedTask] = field(default_factory=list)
-    """Tasks dispatched in this transaction whose jobs are enqueued just before commit."""
-    locked: set[str] = field(default_factory=set)
-    """Runs whose lock this transaction holds."""
+    pending: list[PendingTask] = field(default_factory=list)
+    """Tasks dispatched here and not inserted yet."""
+    snapshots: dict[str, RunSnapshot] = field(default_factory=dict)
+    """The runs whose lock this transaction holds, with their counters."""
+    completed: dict[str, TaskContext] = field(default_factory=dict)
+    """Tasks this transaction completed (the engine asks about them next)."""
+    node_counts: dict[str, int] = field(default_factory=dict)
     dispatched: int = 0
-    """Jobs this transaction enqueued (known once it committed)."""
+    """Jobs this transaction enqueued (final once it committed)."""
 
 
 class Connections:
-    """A pool plus the transaction bound to the current thread or task."""
+    """A pool plus the session and transaction bound to the current thread or task."""
 
     def __init__(
         self,
@@ -57,6 +80,7 @@ class Connections:
         min_size: int,
         max_size: int,
         application_name: str,
+        flush: Callable[[Transaction], None],
         pool: psycopg_pool.ConnectionPool[Any] | None = None,
     ) -> None:
         if pool is None:
@@ -78,7 +102,11 @@ class Connections:
         else:
             self.owned = False
         self.pool = pool
+        self._flush = flush
         self._current: ContextVar[Transaction | None] = ContextVar("dagabaaz_txn", default=None)
+        self._session: ContextVar[psycopg.Connection[Any] | None] = ContextVar(
+            "dagabaaz_session", default=None
+        )
 
     def close(self) -> None:
         """Close the pool if this object created it."""
@@ -92,30 +120,60 @@ class Connections:
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Any]]:
-        """Yield the bound transaction's connection, or a pooled autocommit one."""
+        """Yield the bound transaction's connection (writes sent first), the session's, or one."""
         txn = self._current.get()
         if txn is not None:
+            if txn.pending:
+                self._flush(txn)
             yield txn.connection
+            return
+        session = self._session.get()
+        if session is not None:
+            yield session
             return
         with self.pool.connection() as conn:
             yield conn
 
     @contextmanager
-    def transaction(self, before_commit: Callable[[Transaction], None]) -> Iterator[Transaction]:
+    def session(self) -> Iterator[None]:
+        """Run the block's calls on one pooled connection (re-entrant)."""
+        if self._session.get() is not None or self._current.get() is not None:
+            yield
+            return
+        with self.pool.connection() as conn:
+            token = self._session.set(conn)
+            try:
+                yield
+            finally:
+                self._session.reset(token)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
         """Bind a transaction here (or join the one already bound) for the block.
 
-        ``before_commit`` runs when the outermost block ends without an error,
-        inside the transaction.
+        Pending writes are sent when the outermost block ends without an
+        error, inside the transaction.
         """
         txn = self._current.get()
         if txn is not None:
             yield txn
             return
-        with self.pool.connection() as conn, conn.transaction():
+        session = self._session.get()
+        # Pipeline mode: BEGIN travels with the first statement and the last
+        # writes with COMMIT, saving two round trips per transaction.
+        with self._borrow(session) as conn, conn.pipeline(), conn.transaction():
             txn = Transaction(conn)
             token = self._current.set(txn)
             try:
                 yield txn
-                before_commit(txn)
+                self._flush(txn)
             finally:
                 self._current.reset(token)
+
+    @contextmanager
+    def _borrow(self, session: psycopg.Connection[Any] | None) -> Iterator[psycopg.Connection[Any]]:
+        if session is not None:
+            yield session
+        else:
+            with self.pool.connection() as conn:
+                yield conn

@@ -20,6 +20,11 @@ ArtifactRow = tuple[int, str, str, int | None, str | None, Any, str | None, int,
 _KEY = re.compile(r"[0-9]{1,18}")
 
 
+def artifact_key(column: str) -> str:
+    """Return SQL turning a text id column into an artifact key (NULL for an id never issued)."""
+    return f"(CASE WHEN {column} ~ '^[0-9]{{1,18}}$' THEN {column}::bigint END)"
+
+
 def db_key(text: object) -> int | None:
     """Return the bigint key behind a task or artifact id, or None for an id we never issued."""
     if type(text) is not str or not _KEY.fullmatch(text):

@@ -128,8 +128,15 @@ def make_app(conninfo: str, *, schema: str = "dagabaaz", pool_size: int = 2) -> 
             },
             min_size=1,
             max_size=pool_size,
+            configure=_autocommit,
         )
     )
+
+
+async def _autocommit(connection: Any) -> None:
+    # Every procrastinate query is one statement: autocommit saves a BEGIN and
+    # a COMMIT round trip around each.
+    await connection.set_autocommit(True)
 
 
 def run_worker(

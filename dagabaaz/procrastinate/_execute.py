@@ -99,16 +99,17 @@ class TaskExecutor:
 
     def execute(self, task_id: str) -> TaskReport:
         """Run one task and record what happened; safe to call again for the same task."""
-        started = self.store.start_task(task_id)
-        if started is None:
-            return self._report(TaskReport(task_id, "not-live", 0, 0.0, 0.0, False))
-        run = self._run(started)
-        node = run.definition.nodes[started.node_index]
-        begin = time.perf_counter()
-        with self.store.task_reads():
-            outcome = self._call(started, run, node)
-        finished = time.perf_counter()
-        recorded, dispatched = self._record(started, run, outcome)
+        with self.store.session():
+            with self.store.task_reads():
+                started = self.store.start_task(task_id)
+                if started is None:
+                    return self._report(TaskReport(task_id, "not-live", 0, 0.0, 0.0, False))
+                run = self._run(started)
+                node = run.definition.nodes[started.node_index]
+                begin = time.perf_counter()
+                outcome = self._call(started, run, node)
+            finished = time.perf_counter()
+            recorded, dispatched = self._record(started, run, outcome)
         report = TaskReport(
             task_id,
             "completed" if outcome.ok else "failed",

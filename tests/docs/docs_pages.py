@@ -9,7 +9,9 @@ Rules the docs tests enforce with this module:
   output of the block before it;
 * a top-level ``print(...)  # text`` line must print exactly ``text``;
 * every ``dagabaaz ...`` line of a shell block runs through ``dagabaaz.cli.main``
-  (a trailing ``# exit N`` says which exit code to expect, 0 otherwise).
+  (a trailing ``# exit N`` says which exit code to expect, 0 otherwise); after a
+  ``<!-- skip: why -->`` line its commands are only parsed, and its other
+  lines ignored (a server, a container, a walkthrough another test runs).
 """
 
 from __future__ import annotations

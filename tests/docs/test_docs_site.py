@@ -79,6 +79,7 @@ def test_the_nav_keeps_its_sections() -> None:
         "Custom pipes",
         "Editor integration",
         "Writing a store",
+        "Running at scale",
         "Security",
         "Command line",
     ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import secrets
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +13,7 @@ import psycopg
 import pytest
 from pg_support import reset, sql, store
 
-from dagabaaz.constants import FanMode, RunStatus
+from dagabaaz.constants import FanMode, NodeSummaryStatus, RunStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.memory import InMemoryStore
 from dagabaaz.models import DagNode, Output
@@ -261,3 +263,27 @@ def test_the_local_runner_runs_on_postgres_with_the_same_result(pg: PostgresStor
         got = sorted(o.file_name for o in on_postgres.nodes[slug].outputs)
         assert got == sorted(o.file_name for o in in_memory.nodes[slug].outputs)
     assert pg.run("local").progress == 4
+
+
+def test_a_transaction_that_waited_for_the_run_lock_sees_what_the_holder_committed(
+    pg: PostgresStore,
+) -> None:
+    pg.create_run("r", NODES)
+    first, second = (pg.dispatch_task("r", 0, "fetch", None) for _ in range(2))
+    holding, seen = threading.Event(), []
+
+    def waiter() -> None:
+        holding.wait()
+        with pg.run_lock("r"):  # blocks until the holder commits
+            seen.append(tuple(pg.get_barrier_state("r", 0)))
+            seen.append(pg.get_node_summary("r"))
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    with pg.run_lock("r"):
+        holding.set()
+        time.sleep(0.3)  # the waiter is blocked on the lock by now
+        pg.complete_task(first, [])
+        pg.mark_task_failed(second, "boom")
+    thread.join()
+    assert seen == [(RunStatus.RUNNING, 2, 2), {0: NodeSummaryStatus.PARTIAL}]

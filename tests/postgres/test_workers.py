@@ -215,8 +215,14 @@ def test_a_failed_run_is_retried_from_where_it_failed(pg: PostgresStore, workers
     assert "first attempt at item0.txt fails" in (pg.run(run_id).error or "")
     result = retry_run(pg, run_id)
     assert len(result.replacement_map) >= 1
-    workers("--burst").process.wait(60)
-    assert pg.get_run_status(run_id) == RunStatus.COMPLETED
+    second = workers("--burst")
+    second.process.wait(60)
+    assert pg.get_run_status(run_id) == RunStatus.COMPLETED, (
+        [(t.task_id, t.node_index, t.status, t.input_artifact_id) for t in pg.tasks(run_id)],
+        pg.node_progress(run_id),
+        sql(pg.conninfo, pg.schema, "SELECT id, status, args FROM procrastinate_jobs ORDER BY id"),
+        second.stop(),
+    )
     names = sorted(a.file_name for a in pg.get_artifacts_by_node_indices(run_id, [1]))
     assert names == ["item0.txt.ok", "item1.txt.ok", "item2.txt.ok"]
     statuses = [

@@ -1,0 +1,343 @@
+"""The application's side of PostgresStore: runs in, outcomes in, state out for workers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from psycopg import errors
+
+from dagabaaz._memory_state import STATUS_OF, RunRecord, TaskRecord, check_depth, prepare_outputs
+from dagabaaz.constants import RunStatus, TaskStatus
+from dagabaaz.errors import StoreError
+from dagabaaz.models import DagNode, Output, TaskContext
+from dagabaaz.postgres._core import StoreCore
+from dagabaaz.postgres._records import NodeProgress, RunDefinition, StartedTask
+from dagabaaz.postgres._rows import ARTIFACT_COLUMNS, artifact_key, db_key
+from dagabaaz.postgres._snapshot import RunSnapshot
+from dagabaaz.postgres._values import encode_json
+
+__all__ = ["ApplicationWrites"]
+
+_REOPENABLE = ("cancelled", "crashed", "failed")
+
+
+class ApplicationWrites(StoreCore):
+    """Creating runs, recording outcomes, reopening, and the read-outs around them."""
+
+    def create_run(
+        self,
+        run_id: str,
+        nodes: Sequence[DagNode],
+        run_input: Mapping[str, Any] | None = None,
+        *,
+        node_configs: Mapping[str, Mapping[str, Any]] | None = None,
+        passthrough: Iterable[str] = (),
+    ) -> None:
+        """Register a run of ``nodes``, status running, with no tasks yet.
+
+        ``node_configs`` (node slug -> config) and ``passthrough`` (the
+        routing plugins) are kept with the run for the workers that run it.
+
+        Raises:
+            StoreError: The run id is taken, an argument has the wrong type,
+                or the input or a node config cannot be stored as JSON.
+        """
+        if not isinstance(run_id, str) or not run_id:
+            raise StoreError(f"create_run: run id must be a non-empty string, not {run_id!r}")
+        if isinstance(nodes, str | bytes) or not all(isinstance(n, DagNode) for n in nodes):
+            raise StoreError(f"create_run('{run_id}'): nodes must be a list of DagNode")
+        if run_input is not None and not isinstance(run_input, Mapping):
+            raise StoreError(
+                f"create_run('{run_id}'): run_input must be a mapping, "
+                f"not {type(run_input).__name__}"
+            )
+        check_depth(run_input, f"create_run('{run_id}'): run_input")
+        values = encode_json(
+            dict(run_input or {}), f"create_run('{run_id}'): run_input", self.max_json_bytes
+        )
+        configs = encode_json(
+            {slug: dict(config) for slug, config in (node_configs or {}).items()},
+            f"create_run('{run_id}'): node_configs",
+            self.max_json_bytes,
+        )
+        pipeline = json.dumps([node.model_dump(mode="json") for node in nodes])
+        try:
+            # The nested pipeline block syncs when it ends: a taken id raises here.
+            with self._db.transaction() as txn, txn.connection.pipeline():
+                txn.connection.execute(
+                    """WITH run AS (
+                           INSERT INTO dagabaaz_runs (id, status, nodes, node_count, run_input,
+                                                      node_configs, passthrough)
+                           VALUES (%(id)s, 'running', %(nodes)s::jsonb, %(count)s,
+                                   %(input)s::jsonb, %(configs)s::jsonb, %(passthrough)s)
+                           RETURNING id),
+                       node_rows AS (
+                           INSERT INTO dagabaaz_nodes (run_id, node_index)
+                           SELECT run.id, i FROM run, generate_series(0, %(count)s - 1) AS i)
+                       INSERT INTO dagabaaz_run_events (run_id, status)
+                       SELECT id, 'running' FROM run""",
+                    {
+                        "id": run_id,
+                        "nodes": pipeline,
+                        "count": len(nodes),
+                        "input": values,
+                        "configs": configs,
+                        "passthrough": sorted(set(passthrough)),
+                    },
+                )
+                # The new row is this transaction's alone until it commits.
+                txn.snapshots[run_id] = RunSnapshot(
+                    "running", ((i, False, 0, 0, 0, 0) for i in range(len(nodes)))
+                )
+        except errors.UniqueViolation:
+            raise StoreError(f"create_run: run '{run_id}' already exists") from None
+
+    def complete_task(
+        self, task_id: str, outputs: Sequence[Output | Mapping[str, Any]] = ()
+    ) -> bool:
+        """Record a task's outputs as artifacts and mark it completed, in one statement.
+
+        Origins follow scatter-gather: a root task's outputs are their own
+        origin; a SINGLE task's inherit its input artifact's; a GROUPED task's
+        carry its group's; an AGGREGATE task's have none.
+
+        Returns:
+            True when the task completed; False when it was already terminal
+            (nothing changes).
+
+        Raises:
+            StoreError: The task is unknown, or an output is malformed or
+                cannot be stored as JSON (nothing is written).
+        """
+        prepared = prepare_outputs(task_id, outputs)
+        metadata = [
+            None
+            if not output.metadata
+            else encode_json(
+                output.metadata,
+                f"complete_task('{task_id}'): output {position} metadata",
+                self.max_json_bytes,
+            )
+            for position, output in enumerate(prepared)
+        ]
+        key = db_key(task_id)
+        if key is None:
+            raise StoreError(f"unknown task '{task_id}'")
+        with self._db.connection() as conn:
+            row = conn.execute(
+                f"""WITH done AS (
+                        UPDATE dagabaaz_tasks t
+                           SET status = 'completed', finished_at = clock_timestamp()
+                          FROM dagabaaz_runs r
+                         WHERE t.id = %(task)s AND r.id = t.run_id
+                           AND t.status IN ('pending', 'queued', 'running')
+                     RETURNING t.run_id, t.node_index,
+                               CASE
+                                 WHEN jsonb_array_length(r.nodes -> t.node_index -> 'depends_on')
+                                      = 0 THEN NULL
+                                 WHEN r.nodes -> t.node_index ->> 'fan_mode' = 'grouped'
+                                   THEN t.origin_artifact_id
+                                 WHEN r.nodes -> t.node_index ->> 'fan_mode' = 'single'
+                                   THEN (SELECT a.origin_artifact_id FROM dagabaaz_artifacts a
+                                          WHERE a.id = {artifact_key("t.input_artifact_id")})
+                               END AS origin,
+                               jsonb_array_length(r.nodes -> t.node_index -> 'depends_on')
+                                 = 0 AS root),
+                    made AS (
+                        INSERT INTO dagabaaz_artifacts
+                               (id, run_id, node_index, task_id, file_name, file_path,
+                                file_size, mime_type, metadata, origin_artifact_id)
+                        SELECT o.id, done.run_id, done.node_index, %(task)s, o.file_name,
+                               o.file_path, o.file_size, o.mime_type, o.metadata,
+                               CASE WHEN done.root THEN o.id::text ELSE done.origin END
+                          FROM done, (
+                               SELECT nextval('dagabaaz_artifact_ids') AS id, u.*
+                                 FROM unnest(%(names)s::text[], %(paths)s::text[],
+                                             %(sizes)s::bigint[], %(mimes)s::text[],
+                                             %(metadata)s::jsonb[])
+                                      WITH ORDINALITY
+                                      AS u(file_name, file_path, file_size, mime_type, metadata,
+                                           position)
+                                ORDER BY u.position) o)
+                SELECT run_id, node_index FROM done""",
+                {
+                    "task": key,
+                    "names": [o.file_name for o in prepared],
+                    "paths": [o.file_path for o in prepared],
+                    "sizes": [o.file_size for o in prepared],
+                    "mimes": [o.mime_type for o in prepared],
+                    "metadata": metadata,
+                },
+            ).fetchone()
+            if row is None:
+                if conn.execute("SELECT 1 FROM dagabaaz_tasks WHERE id = %s", (key,)).fetchone():
+                    return False
+                raise StoreError(f"unknown task '{task_id}'")
+        run_id, node_index = row
+        txn = self._db.current
+        if txn is not None:
+            txn.completed[task_id] = TaskContext(
+                run_id=run_id, node_index=node_index, status=TaskStatus.COMPLETED
+            )
+            snapshot = txn.snapshots.get(run_id)
+            if snapshot is not None:
+                snapshot.count(node_index, "running", "completed")
+        return True
+
+    def start_task(self, task_id: str) -> StartedTask | None:
+        """Mark a queued (or already running) task running for a worker and say what it is.
+
+        Counts the attempt. Returns None when the task is unknown or no
+        longer live (completed, failed or cancelled meanwhile): there is
+        nothing to run.
+        """
+        key = db_key(task_id)
+        if key is None:
+            return None
+        with self._db.transaction() as txn:
+            # Marking a task running only informs: its commit need not wait for
+            # the disk (a crash loses the mark, and the job runs it again anyway).
+            txn.connection.execute("SET LOCAL synchronous_commit TO off")
+            cursor = txn.connection.execute(
+                f"""WITH started AS (
+                    UPDATE dagabaaz_tasks t SET status = 'running', attempts = t.attempts + 1
+                      FROM dagabaaz_runs r
+                     WHERE t.id = %s AND r.id = t.run_id AND t.status IN ('queued', 'running')
+                 RETURNING t.run_id, r.seq, t.node_index, t.plugin_name, t.input_artifact_id,
+                           t.origin_artifact_id, t.attempts)
+                SELECT s.*, {ARTIFACT_COLUMNS}
+                  FROM started s
+                  LEFT JOIN dagabaaz_artifacts a ON a.id = {artifact_key("s.input_artifact_id")}""",
+                (key,),
+            )
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        started = StartedTask(task_id, *row[:7])
+        memo = self._artifact_memo.get()
+        if memo is not None and row[7] is not None and started.input_artifact_id is not None:
+            memo[started.input_artifact_id] = row[7:]
+        return started
+
+    def run_definition(self, run_id: str) -> RunDefinition:
+        """Return what workers need to know about a run: pipeline, configs, routing plugins.
+
+        Raises:
+            StoreError: The run is unknown.
+        """
+        row = self._row(
+            "SELECT seq, nodes, node_configs, passthrough FROM dagabaaz_runs WHERE id = %s",
+            (run_id,),
+        )
+        if row is None:
+            raise StoreError(f"unknown run '{run_id}'")
+        seq, nodes, configs, passthrough = row
+        return RunDefinition(
+            run_id,
+            seq,
+            tuple(DagNode.model_validate(fields) for fields in nodes),
+            configs,
+            frozenset(passthrough),
+        )
+
+    def reopen_run(self, run_id: str) -> None:
+        """Move a failed, crashed or cancelled run back to running for a retry.
+
+        Raises:
+            StoreError: The run is unknown or completed.
+        """
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT status FROM dagabaaz_runs WHERE id = %s FOR NO KEY UPDATE", (run_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"unknown run '{run_id}'")
+            if row[0] == RunStatus.COMPLETED:
+                raise StoreError(f"reopen_run: run '{run_id}' completed and cannot be reopened")
+            if row[0] in _REOPENABLE:
+                snapshot = self._snapshot(run_id)
+                if snapshot is not None:
+                    snapshot.status = "running"
+                conn.execute(
+                    """WITH run AS (UPDATE dagabaaz_runs SET status = 'running', error = NULL
+                                     WHERE id = %(id)s RETURNING id)
+                       INSERT INTO dagabaaz_run_events (run_id, status)
+                       SELECT id, 'running' FROM run""",
+                    {"id": run_id},
+                )
+
+    def run(self, run_id: str) -> RunRecord:
+        """Return a snapshot of the run's status, error and progress."""
+        row = self._row(
+            "SELECT status, error, progress FROM dagabaaz_runs WHERE id = %s", (run_id,)
+        )
+        if row is None:
+            raise StoreError(f"unknown run '{run_id}'")
+        return RunRecord(run_id, RunStatus(row[0]), row[1], row[2])
+
+    def node_progress(self, run_id: str) -> list[NodeProgress]:
+        """Return every node's launch claim and task counters, in node order (for watching)."""
+        rows = self._rows(
+            """SELECT n.node_index, n.launched, n.total, n.terminal, n.skipped, n.succeeded
+                 FROM dagabaaz_runs r
+                 LEFT JOIN dagabaaz_nodes n ON n.run_id = r.id
+                WHERE r.id = %s ORDER BY n.node_index""",
+            (run_id,),
+        )
+        if not rows:
+            raise StoreError(f"unknown run '{run_id}'")
+        return [NodeProgress(*row) for row in rows if row[0] is not None]
+
+    def list_runs(self, *, live_only: bool = False, limit: int = 50) -> list[RunRecord]:
+        """Return the most recently created runs, newest first."""
+        condition = "WHERE status IN ('pending', 'running')" if live_only else ""
+        rows = self._rows(
+            f"""SELECT id, status, error, progress FROM dagabaaz_runs {condition}
+                 ORDER BY seq DESC LIMIT %s""",
+            (limit,),
+        )
+        return [
+            RunRecord(run_id, RunStatus(status), error, done)
+            for run_id, status, error, done in rows
+        ]
+
+    def tasks(self, run_id: str) -> list[TaskRecord]:
+        """Return a snapshot of every task of the run, in creation order."""
+        return self._task_records(run_id, "", None)
+
+    def queued_tasks(self, run_id: str, limit: int | None = None) -> list[TaskRecord]:
+        """Return the run's queued tasks, oldest first (at most ``limit``)."""
+        return self._task_records(run_id, "AND t.status = 'queued'", limit)
+
+    def _task_records(self, run_id: str, condition: str, limit: int | None) -> list[TaskRecord]:
+        rows = self._rows(
+            f"""SELECT r.id, t.id, t.node_index, t.plugin_name, t.status, t.input_artifact_id,
+                       t.origin_artifact_id, t.error
+                  FROM dagabaaz_runs r
+                  LEFT JOIN LATERAL (
+                        SELECT * FROM dagabaaz_tasks t
+                         WHERE t.run_id = r.id {condition}
+                         ORDER BY t.created_at, t.id LIMIT %(limit)s
+                       ) t ON true
+                 WHERE r.id = %(run)s""",
+            {"run": run_id, "limit": limit},
+        )
+        if not rows:
+            raise StoreError(f"unknown run '{run_id}'")
+        return [
+            TaskRecord(
+                str(task_id), run_id, node, plugin, STATUS_OF[status], input_id, origin, error
+            )
+            for _, task_id, node, plugin, status, input_id, origin, error in rows
+            if task_id is not None
+        ]
+
+    def get_node_configs(self, run_id: str) -> dict[str, dict[str, Any]]:
+        """Return the run's node configs, by node slug (a fresh copy)."""
+        row = self._row("SELECT node_configs FROM dagabaaz_runs WHERE id = %s", (run_id,))
+        if row is None:
+            raise StoreError(f"unknown run '{run_id}'")
+        configs: dict[str, dict[str, Any]] = row[0]
+        return configs
