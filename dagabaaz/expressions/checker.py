@@ -197,11 +197,14 @@ class _Checker:
             return None
         signature = spec.signature
         keywords = keyword_arguments(node, signature)
-        fix = positional_call(node, signature, keywords) if keywords else None
-        if fix is not None:
-            positional = f"arguments are positional: write {fix}"
-        else:
-            positional = f"arguments are positional, in this order: {signature.describe(node.name)}"
+        positional = ""  # the hint of an argument written like a keyword; only needed then
+        if keywords:
+            fix = positional_call(node, signature, keywords)
+            if fix is not None:
+                positional = f"arguments are positional: write {fix}"
+            else:
+                order = signature.describe(node.name)
+                positional = f"arguments are positional, in this order: {order}"
         problem = signature.arity_problem(len(node.args), node.name)
         if problem is not None:
             self.report("wrong-arity", problem, node.span, hint=signature.describe(node.name))
