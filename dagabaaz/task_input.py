@@ -508,6 +508,9 @@ def _check_deps(
             f"not {type(own).__name__}"
         )
     given = list(own)
+    expected = list(graph.dependencies[node_index])
+    if given == expected:
+        return  # the usual case, decided by one comparison
     if any(
         isinstance(dep, bool) or not isinstance(dep, int) or not 0 <= dep < len(graph)
         for dep in given
@@ -516,13 +519,11 @@ def _check_deps(
             f"run '{run_id}': deps[{node_index}] = {given!r} names a node the "
             f"{len(graph)}-node pipeline does not have"
         )
-    expected = list(graph.dependencies[node_index])
-    if given != expected:
-        raise TaskInputError(
-            f"run '{run_id}': deps[{node_index}] = {given!r}, but node "
-            f"'{graph.slugs[node_index]}' depends on {expected!r}; pass "
-            "resolve_dependency_indices(nodes), or leave deps out"
-        )
+    raise TaskInputError(
+        f"run '{run_id}': deps[{node_index}] = {given!r}, but node "
+        f"'{graph.slugs[node_index]}' depends on {expected!r}; pass "
+        "resolve_dependency_indices(nodes), or leave deps out"
+    )
 
 
 def _check_mapping(

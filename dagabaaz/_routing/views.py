@@ -78,7 +78,9 @@ def fan_out_view(
     for dep, edge_filter in edges(graph, index):
         if not reaches(dep):
             continue
-        if edge_filter is None or edge_filter.select is None:
+        if edge_filter is None:
+            delivered = True
+        elif edge_filter.select is None:
             delivered = bool(apply_rules([artifact], edge_filter))
         else:
             delivered = any(is_it(a) for a in deliver(collect(dep), edge_filter, grouped=grouped))

@@ -113,8 +113,8 @@ def compile_expression(
     key = (source, registry, registry.generation, chosen)
     expression = _cache.get(key)
     if expression is None:
-        expression, size = _build(source, registry, chosen)
-        _cache.put(key, expression, size)
+        expression, plan = _build(source, registry, chosen)
+        _cache.put(key, expression, estimated_size(source, plan))
     return expression
 
 
@@ -190,7 +190,7 @@ def _payload(value: object) -> int:
     return max(sys.getsizeof(value) - _EMPTY_OBJECT_BYTES, 0)
 
 
-def _build(source: str, pipes: PipeRegistry, limits: Limits) -> tuple[Expression, int]:
+def _build(source: str, pipes: PipeRegistry, limits: Limits) -> tuple[Expression, Plan]:
     analysis = analyze(source, pipes=pipes, limits=limits)
     if not analysis.ok:
         raise expression_error(source, analysis.diagnostics)
@@ -198,8 +198,7 @@ def _build(source: str, pipes: PipeRegistry, limits: Limits) -> tuple[Expression
     references = frozenset((r.namespace, r.key) for r in analysis.references)
     plan = build_plan(source, tree, analysis.bound, analysis.budget)
     evaluate = build_evaluator(plan)
-    expression = Expression(source, tree, references, limits, evaluate)
-    return expression, estimated_size(source, plan)
+    return Expression(source, tree, references, limits, evaluate), plan
 
 
 _cache: BoundedCache[Expression] = BoundedCache(

@@ -170,16 +170,6 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
     namespace, key = chain.refs[0] if chain.refs else ("", "")
     get = GET
 
-    def finish(value: Any) -> Any:
-        cls = value.__class__
-        if cls is str:
-            if len(value) > max_text:
-                check_result(check, value, last)
-            return value or None
-        if (cls is list or cls is dict or cls is tuple) and len(value) > max_items:
-            check_result(check, value, last)
-        return value
-
     if len(steps) == 1 and collect is None:
         ((call, text_value, site),) = steps
 
@@ -246,7 +236,14 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
                 value = call(value)
             except Exception as error:
                 raise failure(error, site) from error
-        return finish(value)
+        cls = value.__class__
+        if cls is str:
+            if len(value) > max_text:
+                check_result(check, value, last)
+            return value or None
+        if (cls is list or cls is dict or cls is tuple) and len(value) > max_items:
+            check_result(check, value, last)
+        return value
 
     return evaluate
 

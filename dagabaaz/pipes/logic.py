@@ -20,7 +20,7 @@ from dagabaaz._numbers import (
     small_int,
 )
 from dagabaaz.expressions.limits import Budget
-from dagabaaz.expressions.truthiness import is_truthy
+from dagabaaz.expressions.truthiness import FALSY_STRINGS, is_truthy
 from dagabaaz.expressions.values import is_missing, to_text
 from dagabaaz.pipes.errors import PipeError
 from dagabaaz.pipes.registry import PipeRegistry
@@ -44,6 +44,8 @@ def required(value: object) -> Any:
 
 def not_(value: object) -> bool:
     """Return True when the value is falsy (see ``dagabaaz.expressions.is_truthy``)."""
+    if value.__class__ is str:  # the usual value, decided as is_truthy decides it
+        return value.strip().lower() in FALSY_STRINGS
     return not is_truthy(value)
 
 

@@ -35,6 +35,13 @@ def basename(path: str) -> str:
 
     A trailing slash is ignored: "/data/in/" gives "in".
     """
+    return _last_part(path)
+
+
+def _last_part(path: str) -> str:
+    last = path.rpartition("/")[2]
+    if last and last != ".":
+        return last  # the last named part, found without splitting the whole path
     parts = _split(path)[1]
     return parts[-1] if parts else ""
 
@@ -52,7 +59,7 @@ def dirname(path: str) -> str:
 
 def stem(path: str) -> str:
     """Return the last part without its extension: "/data/clip.final.mp4" gives "clip.final"."""
-    name = basename(path)
+    name = _last_part(path)
     dot = _suffix_at(name)
     return name if dot < 0 else name[:dot]
 
@@ -63,7 +70,7 @@ def ext(path: str) -> str:
     Case is kept. A leading dot is not an extension (".env" has none), and
     neither is a trailing one ("notes." has none).
     """
-    name = basename(path)
+    name = _last_part(path)
     dot = _suffix_at(name)
     return "" if dot < 0 else name[dot:]
 

@@ -27,6 +27,8 @@ _TITLE_CLASSES = bytes(
 )
 _FLOAT_INT_BITS = 1024
 """Ints longer than this are beyond a float's range, where pad leaves a value alone."""
+_PLAIN_DIGITS = 300
+"""Digit strings up to this long are well within a float's range (about 308 digits)."""
 
 
 def upper(text: str) -> str:
@@ -110,6 +112,12 @@ def pad(value: object, width: Annotated[int, Range(0, None)] = 2, *, budget: Bud
     number (" 7", "+7", "1_000"); other text, and numbers beyond a float's
     range, are returned unchanged.
     """
+    if type(value) is str and len(value) <= _PLAIN_DIGITS and value.isdigit() and value.isascii():
+        # Plain digits: what float and Decimal would read, without them.
+        digits = value.lstrip("0") or "0"  # str(int(value)), without the int
+        if max(width, len(digits)) > budget.limits.max_string_length:
+            budget.text(max(width, len(digits)), "the result of pad")
+        return digits.zfill(width)
     if isinstance(value, int) and not isinstance(value, bool):
         # Before any conversion to text: an int too long to print passes through.
         if value.bit_length() > _FLOAT_INT_BITS or not _fits_float(value):

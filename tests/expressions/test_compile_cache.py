@@ -17,7 +17,12 @@ from dagabaaz.expressions import (
     configure_compile_cache,
 )
 from dagabaaz.expressions.cache import LARGE_ENTRY_DIVISOR, BoundedCache
-from dagabaaz.expressions.compiler import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, _build
+from dagabaaz.expressions.compiler import (
+    DEFAULT_CACHE_BYTES,
+    DEFAULT_CACHE_ENTRIES,
+    _build,
+    estimated_size,
+)
 from dagabaaz.pipes import DEFAULT_PIPES
 
 MiB = 1024 * 1024
@@ -72,9 +77,9 @@ def test_the_size_estimate_bounds_what_an_expression_holds(make: Callable[[int],
     def build() -> list[Any]:
         kept = []
         for i in range(3):
-            expression, size = _build(make(i), DEFAULT_PIPES, Limits())
+            expression, plan = _build(make(i), DEFAULT_PIPES, Limits())
             expression.evaluate(SCOPE)
-            kept.append((expression, size))
+            kept.append((expression, estimated_size(expression.source, plan)))
         return kept
 
     held, kept = retained(build)

@@ -113,6 +113,7 @@ def test_truthiness_fast_paths_follow_the_rule(value: Any) -> None:
         assert is_truthy(value) is (value.strip().lower() not in falsy)
     elif isinstance(value, int | float | Decimal):
         assert is_truthy(value) is (value != 0)
+    assert pipe("not")(value) is (not is_truthy(value))
 
 
 @given(value=values, fallback=st.text(max_size=3))
@@ -209,3 +210,34 @@ def test_urlencode_refuses_exactly_the_results_over_the_limit(text: str, limit: 
             pipe("urlencode")(text, budget=budget)
     else:
         assert pipe("urlencode")(text, budget=budget) == expected
+
+
+def last_part_rule(path: str) -> str:
+    parts = [part for part in path.split("/") if part and part != "."]
+    return parts[-1] if parts else ""
+
+
+@given(path=st.text(alphabet="a./", max_size=10))
+@example(path="/data/clip.final.mp4")
+@example(path="/data/in/")
+@example(path="a/.")
+def test_path_pipes_find_the_last_named_part(path: str) -> None:
+    name = last_part_rule(path)
+    assert pipe("basename")(path) == name
+    dot = name.rfind(".")
+    has_ext = 0 < dot < len(name) - 1
+    assert pipe("stem")(path) == (name[:dot] if has_ext else name)
+    assert pipe("ext")(path) == (name[dot:] if has_ext else "")
+
+
+@given(
+    digits=st.from_regex(r"[0-9]{1,12}", fullmatch=True)
+    | st.sampled_from(["0" * 299 + "7", "9" * 300]),
+    width=st.integers(0, 20),
+)
+def test_pad_of_plain_digits_is_the_general_rule(digits: str, width: int) -> None:
+    from dagabaaz.pipes.text import _truncated
+
+    integer = _truncated(digits)
+    assert integer is not None
+    assert pipe("pad")(digits, width, budget=BUDGET) == integer.zfill(width)
