@@ -66,7 +66,7 @@ def _binding_problems(
         for diagnostic in _expression_problems(binding.expression, context):
             yield diagnostic, ("expression",)
     if binding.when is not None:
-        for diagnostic in _expression_problems(binding.when, context):
+        for diagnostic in _expression_problems(binding.when, context, when=True):
             yield diagnostic, ("when",)
 
 
@@ -92,8 +92,10 @@ def _undeclared(name: str, context: _Context, *, reader: str) -> tuple[str, str 
     return message, context.suggest.hint(name)
 
 
-def _expression_problems(source: str, context: _Context) -> Iterator[Diagnostic]:
-    for diagnostic in _check_expression(source, context.namespaces, context.pipes):
+def _expression_problems(
+    source: str, context: _Context, *, when: bool = False
+) -> Iterator[Diagnostic]:
+    for diagnostic in _check_expression(source, context.namespaces, context.pipes, when=when):
         yield _as_undeclared_dependency(diagnostic, context) or diagnostic
 
 
@@ -119,7 +121,7 @@ def _namespace_at(expression: str, start: int, end: int) -> str:
 
 
 def _check_expression(
-    source: str, namespaces: frozenset[str], pipes: PipeRegistry | None
+    source: str, namespaces: frozenset[str], pipes: PipeRegistry | None, *, when: bool
 ) -> list[Diagnostic]:
     """Call the expression toolkit: the only place validation does."""
-    return check_expression(source, namespaces=namespaces, pipes=pipes)
+    return check_expression(source, namespaces=namespaces, pipes=pipes, when=when)

@@ -14,9 +14,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Diagnostic", "Severity", "has_errors", "line_and_column"]
+__all__ = ["MAX_QUOTED", "Diagnostic", "Severity", "has_errors", "line_and_column", "shortened"]
 
 Severity = Literal["error", "warning"]
+
+MAX_QUOTED = 80
+"""Most characters of the user's text a message quotes (the span points at all of it)."""
+
+
+def shortened(text: str, width: int = MAX_QUOTED) -> str:
+    """Return ``text`` cut to ``width`` characters for a message, ``...`` marking the cut."""
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def line_and_column(source: str, offset: int) -> tuple[int, int]:

@@ -40,6 +40,14 @@ EXAMPLES: Mapping[str, PipeExample] = {
     "list": PipeExample(
         "{list(video.title, audio.title)}", {"video.title": "Harbour", "audio.title": None}
     ),
+    "all": PipeExample(
+        "{list(input.publish, lookup.approved) | all}",
+        {"input.publish": "yes", "lookup.approved": False},
+    ),
+    "any": PipeExample(
+        "{list(clip.subtitles, clip.captions) | any}",
+        {"clip.subtitles": [], "clip.captions": ["en.srt"]},
+    ),
     "append": PipeExample("{clip.name | append(.mp4)}", {"clip.name": "harbour"}),
     "basename": PipeExample("{clip.path | basename}", {"clip.path": "/data/clip.mp4"}),
     "compact": PipeExample("{clip.tags | compact}", {"clip.tags": ["sea", None, "boat"]}),

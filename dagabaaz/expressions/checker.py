@@ -12,8 +12,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.diagnostics import Diagnostic, Severity, shortened
 from dagabaaz.expressions.ast import FunctionCall, Interpolation, PipeCall, Reference, Template
+from dagabaaz.expressions.conditions import when_warnings
+from dagabaaz.expressions.escapes import encode_argument
+from dagabaaz.expressions.keyword_arguments import keyword_arguments, positional_call
 from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.parser import MAX_PROBLEMS, parse_within, too_many_problems
 from dagabaaz.pipes.builtin import DEFAULT_PIPES
@@ -66,6 +69,7 @@ def check_expression(
     namespaces: Collection[str] | None = None,
     pipes: PipeRegistry | None = None,
     limits: Limits | None = None,
+    when: bool = False,
 ) -> list[Diagnostic]:
     """Return every problem of an expression; an empty list means it is valid.
 
@@ -75,8 +79,16 @@ def check_expression(
             dependencies plus ``"input"`` and ``"config"``); None allows any.
         pipes: The pipe registry; the built-ins by default.
         limits: The limits to check against; the defaults by default.
+        when: Check it as a ``when`` clause: also warn when it has no
+            interpolation (``constant-when``) or is text around
+            interpolations (``when-mixes-text``), see
+            :mod:`dagabaaz.expressions.conditions`.
     """
-    return list(analyze(source, namespaces=namespaces, pipes=pipes, limits=limits).diagnostics)
+    analysis = analyze(source, namespaces=namespaces, pipes=pipes, limits=limits)
+    found = list(analysis.diagnostics)
+    if when and not any(d.is_error for d in found):
+        found = sorted([*found, *when_warnings(source, analysis.tree)], key=_position)
+    return found
 
 
 def analyze(
@@ -103,8 +115,12 @@ def analyze(
     checker.pipe_count(interpolations)
     found = parsed.diagnostics + tuple(checker.found)
     if len(found) > 1:
-        found = tuple(sorted(found, key=lambda d: (d.start, d.end)))
+        found = tuple(sorted(found, key=_position))
     return Analysis(parsed.tree, found, tuple(bound), tuple(checker.references), budget)
+
+
+def _position(diagnostic: Diagnostic) -> tuple[int, int]:
+    return diagnostic.start, diagnostic.end
 
 
 class _Checker:
@@ -139,7 +155,7 @@ class _Checker:
             names = ", ".join(f"{name}()" for name in sorted(FUNCTIONS))
             self.report(
                 "unknown-function",
-                f"unknown function '{node.name}'",
+                f"unknown function '{shortened(node.name)}'",
                 node.name_span,
                 hint=f"did you mean '{close[0]}'?" if close else f"the functions are: {names}",
             )
@@ -162,7 +178,8 @@ class _Checker:
             hint = None
         self.report(
             "unknown-namespace",
-            f"unknown namespace '{node.namespace}' in reference '{node.dotted}'",
+            f"unknown namespace '{shortened(node.namespace)}' in reference "
+            f"'{shortened(node.dotted)}'",
             node.namespace_span,
             hint=hint,
         )
@@ -173,22 +190,42 @@ class _Checker:
             close = self.registry.suggest(node.name)
             self.report(
                 "unknown-pipe",
-                f"unknown pipe '{node.name}'",
+                f"unknown pipe '{shortened(node.name)}'",
                 node.name_span,
                 hint=f"did you mean '{close}'?" if close else None,
             )
             return None
-        problem = spec.signature.arity_problem(len(node.args), node.name)
+        signature = spec.signature
+        keywords = keyword_arguments(node, signature)
+        fix = positional_call(node, signature, keywords) if keywords else None
+        if fix is not None:
+            positional = f"arguments are positional: write {fix}"
+        else:
+            positional = f"arguments are positional, in this order: {signature.describe(node.name)}"
+        problem = signature.arity_problem(len(node.args), node.name)
         if problem is not None:
-            self.report("wrong-arity", problem, node.span, hint=spec.signature.describe(node.name))
+            self.report("wrong-arity", problem, node.span, hint=signature.describe(node.name))
             return None
         converted: list[Any] = []
         for index, argument in enumerate(node.args):
-            param = spec.signature.param_for(index)
+            param = signature.param_for(index)
             try:
                 converted.append(param.convert(argument.value, self.budget, node.name))
             except (ArgumentError, LimitExceeded) as error:
-                self.report(error.code, str(error), argument.span)
+                hint = positional if index in keywords else None
+                self.report(error.code, str(error), argument.span, hint=hint)
+                continue
+            keyword = keywords.get(index)
+            if keyword is not None:
+                quoted = encode_argument(argument.value, '"')
+                self.report(
+                    "keyword-argument",
+                    f"'{shortened(argument.value)}' is the text {shortened(quoted)}, not a "
+                    f"value for the parameter '{keyword.name}' of pipe '{node.name}'",
+                    argument.span,
+                    hint=f"{positional}; or quote the text to mean it",
+                    severity="warning",
+                )
         if len(converted) < len(node.args):
             return None
         return BoundPipe(node, spec, tuple(converted))
@@ -201,9 +238,19 @@ class _Checker:
             self.report(error.code, str(error), pipes[self.budget.limits.max_pipe_calls].span)
 
     def report(
-        self, code: str, message: str, span: tuple[int, int], *, hint: str | None = None
+        self,
+        code: str,
+        message: str,
+        span: tuple[int, int],
+        *,
+        hint: str | None = None,
+        severity: Severity = "error",
     ) -> None:
-        self.found.append(Diagnostic.at(code, message, self.source, span[0], span[1], hint=hint))
+        self.found.append(
+            Diagnostic.at(
+                code, message, self.source, span[0], span[1], hint=hint, severity=severity
+            )
+        )
 
 
 def _close_matches(word: str, candidates: Any, n: int, cutoff: float) -> list[str]:

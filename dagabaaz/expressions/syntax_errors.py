@@ -13,16 +13,20 @@ import re
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.diagnostics import Diagnostic, shortened
+from dagabaaz.expressions.lalr import load_tables
 
 __all__ = ["nested_brace", "translate"]
 
 _WORD = re.compile(r"[^\s{}()|,\\\"']*")
+_NEXT_WORD = re.compile(r"\s+([^\s{}()|,\\\"']+)")
+_NAME_WORD = re.compile(r"[^\s{}()|,]+")
 _NAMESPACE = re.compile(r"[\w-]+")
 _CALL = re.compile(r"([\w-]+)\s*\(")
 
 _HINT_BRACE = "write '\\{' or '\\}' for a literal brace"
 _HINT_EMPTY_ARGUMENT = 'quote it: "" for an empty argument, "," for a comma'
+_HINT_BLANK_ARGUMENT = 'quote it: " " for a space, "" for an empty argument'
 _HINT_ESCAPE = "quote the argument or escape the character with a backslash"
 
 
@@ -106,19 +110,60 @@ class _Explainer:
         if self.last == "IDENT":
             return self._bad_reference(_start(self.history[-1]))
         if char == "|":
-            return self._report(
-                "empty-pipe",
-                "empty pipe: expected a pipe name after '|'",
-                pos,
-                pos + 1,
-                hint="remove the extra '|'",
-            )
+            return self._after_bar(pos)
+        if self.last == "PIPE" and pos == _end(self.history[-1]):
+            return self._glued_to_pipe_name(self.history[-1])
         if char == "." and self.last == "REF":
             return self._bad_reference(_start(self.history[-1]))
+        if self.last == "REF" and _WORD.match(self.text, pos).group():  # type: ignore[union-attr]
+            return self._bad_reference(_start(self.history[-1]))  # "{source.my title}"
         return self._unexpected("expected '|' or '}'")
 
+    def _after_bar(self, bar: int) -> Diagnostic:
+        """Explain a '|' that no pipe name follows: none, a quoted one, or not a name."""
+        after = bar + 1
+        while after < len(self.text) and self.text[after].isspace():
+            after += 1
+        char = self.text[after] if after < len(self.text) else ""
+        if char in ('"', "'") and (close := self.text.find(char, after + 1)) > after:
+            inner = self.text[after + 1 : close]
+            return self._report(
+                "invalid-pipe-name",
+                f"pipe name {shortened(char + inner + char)} is quoted; "
+                "pipe names are written without quotes",
+                after,
+                close + 1,
+                hint=f"write '| {shortened(inner)}'" if _is_pipe_name(inner) else None,
+            )
+        if char and char not in "|}(),{":
+            word = _NAME_WORD.match(self.text, after).group()  # type: ignore[union-attr]
+            return self._not_a_pipe_name(word, after)
+        return self._report(
+            "empty-pipe",
+            "empty pipe: expected a pipe name after '|'",
+            bar,
+            bar + 1,
+            hint="remove the extra '|'",
+        )
+
+    def _glued_to_pipe_name(self, token: Token) -> Diagnostic:
+        """Report a character no pipe name holds, right after its letters (``| up😀per``)."""
+        name = str(token.value).lstrip()[1:].lstrip()
+        start = _end(token) - len(name)
+        word = _NAME_WORD.match(self.text, start).group()  # type: ignore[union-attr]
+        return self._not_a_pipe_name(word, start)
+
+    def _not_a_pipe_name(self, word: str, start: int) -> Diagnostic:
+        return self._report(
+            "invalid-pipe-name",
+            f"'{shortened(word)}' is not a pipe name; a pipe name is made of letters, "
+            "digits, '_' and '-'",
+            start,
+            start + len(word),
+        )
+
     def _in_parentheses(self, paren: int) -> Diagnostic:
-        owner = self._paren_owner(paren)
+        owner = shortened(self._paren_owner(paren))
         call = self.history[paren - 1].type == "IDENT"
         opening = self.history[paren]
         start = _start(opening) + opening.value.index("(")
@@ -134,13 +179,22 @@ class _Explainer:
             )
         if call:
             return self._in_call(owner)
-        empty_at = self._empty_argument(char, pos)
-        if empty_at is not None:
+        empty = self._empty_argument(char, pos)
+        if empty is not None:
+            start, end, blank = empty
+            if blank:
+                return self._report(
+                    "ambiguous-argument",
+                    f"blank argument in {where}: spaces alone are trimmed to nothing",
+                    start,
+                    end,
+                    hint=_HINT_BLANK_ARGUMENT,
+                )
             return self._report(
                 "ambiguous-argument",
                 f"empty argument in {where}",
-                empty_at,
-                empty_at + 1,
+                start,
+                end,
                 hint=_HINT_EMPTY_ARGUMENT,
             )
         if char in "\"'" and "QUOTED" in self.expected:
@@ -163,14 +217,26 @@ class _Explainer:
             )
         return self._unexpected(f"in the arguments of {where}")
 
-    def _empty_argument(self, char: str, pos: int) -> int | None:
-        """Where an empty bare argument is, if that is what stopped the parser."""
+    def _empty_argument(self, char: str, pos: int) -> tuple[int, int, bool] | None:
+        """Where an empty (or blank) bare argument is, if that stopped the parser.
+
+        Returns its span and whether it is blank: spaces the '(' or ',' before
+        it absorbed, such as ``join( )`` or ``f(a, )``.
+        """
         if char in ",)" and self.last in ("LPAR", "COMMA"):
-            return pos  # "f(a,)" or "f(,,)": an argument was due here
+            return self._gap(self.history[-1], pos)  # "f(a,)", "f(,,)", "f( )"
         if self.last == "COMMA" and self.history[-2].type == "LPAR":
             comma = self.history[-1]  # "f(,x)": nothing before the first comma
-            return _start(comma) + str(comma.value).index(",")
+            return self._gap(self.history[-2], _start(comma) + str(comma.value).index(","))
         return None
+
+    def _gap(self, opener: Token, stop: int) -> tuple[int, int, bool]:
+        """Return the argument between ``opener``'s '(' or ',' and the delimiter at ``stop``."""
+        mark = "(" if opener.type == "LPAR" else ","
+        after = _start(opener) + str(opener.value).index(mark) + 1
+        if stop > after:  # only spaces can be in between: the tokens absorbed them
+            return after, stop, True
+        return stop, stop + 1, False
 
     def _in_call(self, name: str) -> Diagnostic:
         char, pos = self.char, self.pos
@@ -194,6 +260,7 @@ class _Explainer:
         return self._unexpected(f"expected a reference in {name}()")
 
     def _nested_call(self, outer: str, inner: str, start: int, end: int) -> Diagnostic:
+        outer, inner = shortened(outer), shortened(inner)
         return self._report(
             "nested-call",
             f"function call '{inner}(...)' inside {outer}(); {outer}() takes references only",
@@ -205,7 +272,11 @@ class _Explainer:
         match = _WORD.match(self.text, start)
         word = match.group() if match else ""
         end = start + len(word)
+        spaced = _NEXT_WORD.match(self.text, end)
+        if spaced is not None and word:
+            return self._spaced_reference(word, spaced.group(1), start, spaced.end())
         namespace, dot, key = word.partition(".")
+        word = shortened(word)
         if not dot:
             message = f"reference '{word}' has no dot; write namespace.key"
         elif not namespace:
@@ -220,6 +291,25 @@ class _Explainer:
         else:
             message = f"reference '{word}' has an empty part between dots"
         return self._report("invalid-reference", message, start, max(end, start + 1), hint=None)
+
+    def _spaced_reference(self, word: str, after: str, start: int, end: int) -> Diagnostic:
+        """Report a reference broken by spaces: ``{my source.title}``, ``{source .title}``."""
+        if "." in after and not after.startswith("."):
+            meant = after  # the second word is a reference of its own
+        elif word.endswith(".") or after.startswith("."):
+            meant = word + after
+        elif "." in word:
+            meant = ""  # "{source.my title}": a key cannot hold a space
+        else:
+            meant = f"{word}.{after}"
+        written = shortened(self.text[start:end])
+        return self._report(
+            "invalid-reference",
+            f"reference '{written}' has a space in it; a reference is namespace.key without spaces",
+            start,
+            end,
+            hint=f"did you mean '{shortened(meant)}'?" if _is_reference(meant) else None,
+        )
 
     def _unexpected(self, context: str) -> Diagnostic:
         return self._report(
@@ -255,6 +345,18 @@ class _Explainer:
 
 def _start(token: Token) -> int:
     return int(token.start_pos or 0)
+
+
+def _end(token: Token) -> int:
+    return int(token.end_pos or 0)
+
+
+def _is_reference(text: str) -> bool:
+    return re.fullmatch(load_tables()["terminals"]["REF"], text) is not None
+
+
+def _is_pipe_name(text: str) -> bool:
+    return re.fullmatch(r"[\w-]+", text) is not None
 
 
 def _expected(error: UnexpectedInput) -> set[str]:

@@ -49,6 +49,28 @@ def not_(value: object) -> bool:
     return not is_truthy(value)
 
 
+def all_(value: object) -> bool:
+    """Return True when every item of a list is truthy (as ``not`` and ``when`` judge).
+
+    Made to combine conditions: ``{list(input.a, input.b) | all}`` is true
+    when both are. A value that is not a list counts as a list of one item;
+    an empty list gives True (no item is falsy).
+    """
+    items = value if isinstance(value, list | tuple) else (value,)
+    return all(map(is_truthy, items))
+
+
+def any_(value: object) -> bool:
+    """Return True when at least one item of a list is truthy (as ``not`` and ``when`` judge).
+
+    Made to combine conditions: ``{list(input.a, input.b) | any}`` is true
+    when either is. A value that is not a list counts as a list of one item;
+    an empty list gives False.
+    """
+    items = value if isinstance(value, list | tuple) else (value,)
+    return any(map(is_truthy, items))
+
+
 def eq(value: object, x: str, *, budget: Budget) -> bool:
     """Return True when the value equals ``x`` (as numbers when both are numbers)."""
     if value.__class__ is str and not (value and value[0] in NUMBER_START):
@@ -114,6 +136,8 @@ def register(registry: PipeRegistry) -> None:
     registry.register("default", default)
     registry.register("required", required)
     registry.register("not", not_)
+    registry.register("all", all_)
+    registry.register("any", any_)
     registry.register("eq", eq)
     registry.register("neq", neq)
     registry.register("gt", gt)

@@ -34,7 +34,7 @@ def markdown_reference(registry: PipeRegistry = DEFAULT_PIPES) -> str:
 def _param(param: dict[str, Any]) -> str:
     text = f"`{param['name']}` {param['type']}"
     if param["variadic"]:
-        text += ", any number"
+        text += ", one or more" if param["required"] else ", any number"
     low, high = param["min"], param["max"]
     if param["type"] == "string" and (low, high) == (1, None):
         text += ", not empty"

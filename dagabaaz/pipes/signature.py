@@ -4,7 +4,9 @@ The first positional parameter receives the piped value; annotated ``str``, it
 receives the value rendered as text (None as ""). The others are the
 pipe's arguments, annotated ``str``, ``int``, ``float``, ``Decimal`` (a number
 read exactly), ``bool`` or :class:`~dagabaaz.pipes.regex.Regex`, optionally wrapped in
-``typing.Annotated[..., Range(min, max)]``; ``*args`` makes the pipe variadic.
+``typing.Annotated[..., Range(min, max)]``; ``*args`` makes the pipe variadic
+(when it is the only argument parameter, a call must give it at least one:
+``in`` with no options could never be true).
 A keyword-only parameter annotated :class:`~dagabaaz.expressions.limits.Budget`
 receives the evaluation budget. Nothing else is accepted, so the signature is
 the only description of a pipe there is.
@@ -12,8 +14,8 @@ the only description of a pipe there is.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
-import json
 import re
 import typing
 from collections.abc import Callable
@@ -77,6 +79,8 @@ class Param:
         default: The default value, or :data:`REQUIRED`.
         range: Bounds for a number, if declared.
         variadic: True for ``*args``: any number of arguments of this type.
+        at_least_one: For ``*args`` that is the pipe's only argument
+            parameter: a call gives it one argument or more.
     """
 
     name: str
@@ -84,11 +88,12 @@ class Param:
     default: Any = REQUIRED
     range: Range | None = None
     variadic: bool = False
+    at_least_one: bool = False
 
     @property
     def required(self) -> bool:
-        """Whether a call must give this argument."""
-        return self.default is REQUIRED and not self.variadic
+        """Whether a call must give this argument (``*args``: at least one)."""
+        return self.default is REQUIRED and (not self.variadic or self.at_least_one)
 
     @property
     def type_name(self) -> str:
@@ -168,7 +173,8 @@ class Signature:
     @property
     def min_args(self) -> int:
         """The fewest arguments a call may give."""
-        return sum(1 for p in self.params if p.required)
+        needed = sum(1 for p in self.params if p.required)
+        return needed + (1 if self.variadic is not None and self.variadic.required else 0)
 
     @property
     def max_args(self) -> int | None:
@@ -198,14 +204,24 @@ class Signature:
         return f"pipe '{pipe}' takes {expected}, got {count}"
 
     def describe(self, name: str) -> str:
-        """Return the call as a user writes it, such as ``truncate(length=100)``."""
-        parts = [
-            p.name if p.required else f"{p.name}={json.dumps(_json_default(p.default))}"
-            for p in self.params
-        ]
+        """Return the call's shape, positionally: ``truncate([length])``, ``replace(old[, new])``.
+
+        Optional arguments are in brackets, as in Python's own documentation,
+        and ``*args`` is ``name...``; never ``name=value``, which a template
+        would read as the text "name=value".
+        """
+        text = ""
+        optional = 0
+        for param in self.params:
+            if param.required:
+                text += f", {param.name}" if text else param.name
+            else:
+                text += f"[, {param.name}" if text else f"[{param.name}"
+                optional += 1
         if self.variadic is not None:
-            parts.append(f"{self.variadic.name}...")
-        return f"{name}({', '.join(parts)})" if parts else name
+            text += f", {self.variadic.name}..." if text else f"{self.variadic.name}..."
+        text += "]" * optional
+        return f"{name}({text})" if text else name
 
 
 def read_signature(name: str, function: Callable[..., Any]) -> Signature:
@@ -245,6 +261,8 @@ def read_signature(name: str, function: Callable[..., Any]) -> Signature:
         else:
             params.append(_param(name, parameter, variadic=False))
     text_value = _base_type(parameters[0].annotation) is str
+    if variadic is not None and not params:
+        variadic = dataclasses.replace(variadic, at_least_one=True)
     return Signature(tuple(params), variadic, budget_param, text_value)
 
 

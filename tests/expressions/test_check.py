@@ -112,6 +112,97 @@ CASES = [
         "999999999",
         "argument 'length' of pipe 'truncate' is 999999999, over the limit max_int_argument=100000",
     ),
+    # Issue 11, point 24: each message says what is wrong, not something else.
+    (
+        "{my source.title}",
+        "invalid-reference",
+        "my source.title",
+        "reference 'my source.title' has a space in it; "
+        "a reference is namespace.key without spaces",
+    ),
+    (
+        "{source .title}",
+        "invalid-reference",
+        "source .title",
+        "reference 'source .title' has a space in it; a reference is namespace.key without spaces",
+    ),
+    (
+        "{list(a.b, my c.d)}",
+        "invalid-reference",
+        "my c.d",
+        "reference 'my c.d' has a space in it; a reference is namespace.key without spaces",
+    ),
+    (
+        '{a.b | "upper"}',
+        "invalid-pipe-name",
+        '"upper"',
+        'pipe name "upper" is quoted; pipe names are written without quotes',
+    ),
+    (
+        "{a.b | 😀}",
+        "invalid-pipe-name",
+        "😀",
+        "'😀' is not a pipe name; a pipe name is made of letters, digits, '_' and '-'",
+    ),
+    (
+        "{a.b | up😀per | lower}",
+        "invalid-pipe-name",
+        "up😀per",
+        "'up😀per' is not a pipe name; a pipe name is made of letters, digits, '_' and '-'",
+    ),
+    (
+        "{a.b | upper | $x}",
+        "invalid-pipe-name",
+        "$x",
+        "'$x' is not a pipe name; a pipe name is made of letters, digits, '_' and '-'",
+    ),
+    ("{a.b | ()}", "empty-pipe", "|", "empty pipe: expected a pipe name after '|'"),
+    (
+        "{a.b | " + "x" * 200 + "}",
+        "unknown-pipe",
+        "x" * 200,
+        "unknown pipe '" + "x" * 77 + "...'",
+    ),
+    (
+        "{" + "f" * 200 + "(a.b)}",
+        "unknown-function",
+        "f" * 200,
+        "unknown function '" + "f" * 77 + "...'",
+    ),
+    # Issue 11, point 21: a blank argument is an empty one, not "no argument".
+    (
+        "{a.b | join( )}",
+        "ambiguous-argument",
+        " ",
+        "blank argument in pipe 'join': spaces alone are trimmed to nothing",
+    ),
+    (
+        "{a.b | join(\t)}",
+        "ambiguous-argument",
+        "\t",
+        "blank argument in pipe 'join': spaces alone are trimmed to nothing",
+    ),
+    (
+        "{a.b | join( \n  )}",
+        "ambiguous-argument",
+        " \n  ",
+        "blank argument in pipe 'join': spaces alone are trimmed to nothing",
+    ),
+    (
+        "{a.b | replace(x, )}",
+        "ambiguous-argument",
+        " ",
+        "blank argument in pipe 'replace': spaces alone are trimmed to nothing",
+    ),
+    (
+        "{a.b | replace( ,x)}",
+        "ambiguous-argument",
+        " ",
+        "blank argument in pipe 'replace': spaces alone are trimmed to nothing",
+    ),
+    # Issue 11, point 23: a membership test without options.
+    ("{a.b | in}", "wrong-arity", "in", "pipe 'in' takes at least 1 argument, got 0"),
+    ("{a.b | in()}", "wrong-arity", "in()", "pipe 'in' takes at least 1 argument, got 0"),
 ]
 
 
@@ -170,7 +261,7 @@ def test_hints() -> None:
     (unknown_function,) = check_expression("{lst(a.b)}")
     assert unknown_function.hint == "did you mean 'list'?"
     (arity,) = check_expression("{a.b | join(a, b)}")
-    assert arity.hint == 'join(sep=", ")'
+    assert arity.hint == "join([sep])"  # positional: never sep=..., which reads as text
     (namespace,) = check_expression("{sorce.x}", namespaces={"source", "input", "config"})
     assert namespace.hint == "did you mean 'source'?"
 

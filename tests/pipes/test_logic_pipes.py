@@ -1,4 +1,4 @@
-"""Logic pipes and is_truthy: default, required, not, eq, neq, gt, lt, in."""
+"""Logic pipes and is_truthy: default, required, not, all, any, eq, neq, gt, lt, in."""
 
 from __future__ import annotations
 
@@ -66,7 +66,20 @@ CASES: list[tuple[str, Any, Any]] = [
     ("in(mp4, webm, mkv)", "webm", True),
     ("in(mp4, webm)", "avi", False),
     ("in(1, 2)", 2, True),
-    ("in", "x", False),
+    ("all", [True, "yes", 1, [0]], True),
+    ("all", [True, "no"], False),
+    ("all", [True, None], False),
+    ("all", [" false "], False),
+    ("all", [], True),
+    ("all", "yes", True),  # not a list: one item
+    ("all", None, False),  # missing: "" before the pipe, one falsy item
+    ("all", {"k": 1}, True),
+    ("any", [None, "", "0", "off", 1], True),
+    ("any", [None, "", "0", "off"], False),
+    ("any", [], False),
+    ("any", "no", False),
+    ("any", None, False),
+    ("any", ("x",), True),
 ]
 
 
@@ -226,3 +239,16 @@ def test_gt_needs_a_number_at_save_time(argument: str) -> None:
     assert diagnostic.message == (
         f"argument 'x' of pipe 'gt' must be a number, got {argument.strip()!r}"
     )
+
+
+@pytest.mark.parametrize(
+    ("publish", "approved", "both", "either"),
+    [("yes", True, True, True), ("yes", False, False, True), (None, "", False, False)],
+)
+def test_all_and_any_combine_conditions(
+    publish: Any, approved: Any, both: bool, either: bool
+) -> None:
+    scope = {"input": {"publish": publish}, "lookup": {"approved": approved}}
+    combined = "{list(input.publish, lookup.approved) | %s}"
+    assert compile_expression(combined % "all").evaluate(scope) is both
+    assert compile_expression(combined % "any").evaluate(scope) is either

@@ -24,6 +24,8 @@ from dagabaaz.pipes import (
 
 BUILTIN_NAMES = sorted(
     [
+        "all",
+        "any",
         "upper",
         "lower",
         "trim",
@@ -229,7 +231,7 @@ def test_vocabulary_is_json_ready_and_complete() -> None:
     assert by_name["truncate"] == {
         "name": "truncate",
         "kind": "pipe",
-        "signature": "truncate(length=100)",
+        "signature": "truncate([length])",
         "summary": "Keep the first ``length`` characters; no ellipsis is added.",
         "doc": "Keep the first ``length`` characters; no ellipsis is added.",
         "value": "string",
@@ -304,3 +306,28 @@ def test_either_package_can_be_imported_first(first: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_a_pipe_whose_only_arguments_are_variadic_needs_one() -> None:
+    pipes = DEFAULT_PIPES.copy()
+
+    @pipes.register("not_in")
+    def not_in(value: object, *options: str) -> bool:
+        return str(value) not in options
+
+    @pipes.register("tag")
+    def tag(value: object, prefix: str, *more: str) -> str:
+        return prefix + str(value) + "".join(more)
+
+    (problem,) = check_expression("{a.b | not_in}", pipes=pipes)
+    assert (problem.code, problem.message, problem.hint) == (
+        "wrong-arity",
+        "pipe 'not_in' takes at least 1 argument, got 0",
+        "not_in(options...)",
+    )
+    assert check_expression("{a.b | not_in(x)}", pipes=pipes) == []
+    assert check_expression("{a.b | tag(#)}", pipes=pipes) == []  # after a parameter: none is fine
+    entries = {entry["name"]: entry for entry in pipes.vocabulary()}
+    assert entries["not_in"]["params"][0]["required"] is True
+    assert entries["in"]["params"][0]["required"] is True
+    assert entries["tag"]["params"][1]["required"] is False
