@@ -285,6 +285,22 @@ def check_depth(value: Any, what: str) -> None:
         stack.extend((item, depth + 1) for item in items if isinstance(item, dict | list | tuple))
 
 
+def check_run_arguments(run_id: str, nodes: Sequence[DagNode], run_input: object) -> None:
+    """Refuse, with the store's wording, what ``create_run`` cannot store as given.
+
+    Raises:
+        StoreError: ``nodes`` is not a list of DagNode, or ``run_input`` is not
+            a mapping or nests too deeply.
+    """
+    if isinstance(nodes, str | bytes) or not all(isinstance(n, DagNode) for n in nodes):
+        raise StoreError(f"create_run('{run_id}'): nodes must be a list of DagNode")
+    if run_input is not None and not isinstance(run_input, Mapping):
+        raise StoreError(
+            f"create_run('{run_id}'): run_input must be a mapping, not {type(run_input).__name__}"
+        )
+    check_depth(run_input, f"create_run('{run_id}'): run_input")
+
+
 def prepare_outputs(task_id: str, outputs: Iterable[Output | Mapping[str, Any]]) -> list[Output]:
     """Check a task's outputs, turning dicts into Output, before anything is stored."""
     if type(outputs) is list and all(type(output) is Output for output in outputs):

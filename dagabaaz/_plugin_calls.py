@@ -18,13 +18,14 @@ from pydantic import ValidationError
 
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import DagabaazError
-from dagabaaz.models import Output
+from dagabaaz.models import Output, TaskArtifact
 
 __all__ = [
     "PluginFunction",
     "PluginResult",
     "TaskOutcome",
     "call_plugin",
+    "forwarded",
     "to_outputs",
 ]
 
@@ -158,6 +159,20 @@ def _output(name: str, item: object, position: int) -> Output:
         raise ValueError(
             f"plugin '{name}' returned an invalid output {position}: {problems}"
         ) from None
+
+
+def forwarded(artifacts: Iterable[TaskArtifact]) -> tuple[Output, ...]:
+    """Return a routing node's outputs: the artifacts it was given, field for field."""
+    return tuple(
+        Output(
+            file_name=artifact.file_name,
+            file_path=artifact.file_path,
+            file_size=artifact.file_size,
+            mime_type=artifact.mime_type,
+            metadata=artifact.metadata,
+        )
+        for artifact in artifacts
+    )
 
 
 def _message(error: BaseException) -> str:

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
 from dagabaaz._node_index import dependency_indices
-from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin
+from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin, forwarded
 from dagabaaz._run_events import (
     NodeFinished,
     NodeStarted,
@@ -381,16 +381,7 @@ class _Execution:
             deps=self.deps,
             passthrough_indices=self.passthrough_indices,
         )
-        return tuple(
-            Output(
-                file_name=artifact.file_name,
-                file_path=artifact.file_path,
-                file_size=artifact.file_size,
-                mime_type=artifact.mime_type,
-                metadata=artifact.metadata,
-            )
-            for artifact in artifacts
-        )
+        return forwarded(artifacts)
 
     # --- progress and result -----------------------------------------------
 

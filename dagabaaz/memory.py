@@ -41,7 +41,7 @@ from dagabaaz._memory_state import (
     TaskRecord,
     TaskRow,
     artifact_row,
-    check_depth,
+    check_run_arguments,
     copy_value,
     moved_row,
     prepare_outputs,
@@ -102,14 +102,7 @@ class InMemoryStore:
         Raises:
             StoreError: The run id is taken, or an argument has the wrong type.
         """
-        if isinstance(nodes, (str, bytes)) or not all(isinstance(n, DagNode) for n in nodes):
-            raise StoreError(f"create_run('{run_id}'): nodes must be a list of DagNode")
-        if run_input is not None and not isinstance(run_input, Mapping):
-            raise StoreError(
-                f"create_run('{run_id}'): run_input must be a mapping, "
-                f"not {type(run_input).__name__}"
-            )
-        check_depth(run_input, f"create_run('{run_id}'): run_input")
+        check_run_arguments(run_id, nodes, run_input)
         state = RunState(run_id, nodes, copy_value(dict(run_input or {})))
         with self._lock:
             if run_id in self._runs:

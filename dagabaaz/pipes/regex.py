@@ -13,6 +13,8 @@ module.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dagabaaz.expressions.limits import Budget
@@ -52,7 +54,7 @@ class Regex:
     compile time; a pattern re2 rejects is a save-time ``invalid-regex``.
     """
 
-    __slots__ = ("_compiled", "_match", "_unanchored", "pattern")
+    __slots__ = ("_compiled", "_find", "pattern")
 
     def __init__(self, pattern: str) -> None:
         re2 = _Engine.load()
@@ -71,9 +73,11 @@ class Regex:
                 code="invalid-regex",
             ) from None
         self.pattern = pattern
-        engine = getattr(self._compiled, "_regexp", None)
-        self._unanchored = _Engine.unanchored
-        self._match: Any = getattr(engine, "Match", None) if self._unanchored is not None else None
+        engine = getattr(getattr(self._compiled, "_regexp", None), "Match", None)
+        if engine is not None and _Engine.unanchored is not None:
+            self._find: Callable[[str], str | None] = _direct_search(engine, _Engine.unanchored)
+        else:
+            self._find = functools.partial(_module_search, self._compiled)
 
     def search(self, text: str) -> str | None:
         """Return the first match in ``text``, or None.
@@ -81,25 +85,10 @@ class Regex:
         Raises:
             UnrenderableValue: ``text`` holds a lone surrogate (re2 reads UTF-8).
         """
-        if self._match is None:
-            return self._search_through_module(text)
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise lone_surrogate(error) from None
-        start, end = self._match(self._unanchored, data, 0, len(data))[0]
-        if start == -1:
-            return None
-        if len(data) == len(text):  # ASCII: byte offsets are character offsets
-            return text[start:end]
-        return data[start:end].decode("utf-8")  # re2 matches whole UTF-8 characters
+        return self._find(text)
 
     def _search_through_module(self, text: str) -> str | None:
-        try:
-            found = self._compiled.search(text)
-        except UnicodeEncodeError as error:
-            raise lone_surrogate(error) from None
-        return None if found is None else str(found.group(0))
+        return _module_search(self._compiled, text)
 
     def __repr__(self) -> str:
         return f"Regex({self.pattern!r})"
@@ -111,11 +100,38 @@ class Regex:
         return hash(self.pattern)
 
 
+def _direct_search(engine: Any, unanchored: Any) -> Callable[[str], str | None]:
+    """Return a search calling the compiled pattern's ``Match`` itself."""
+
+    def search(text: str) -> str | None:
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise lone_surrogate(error) from None
+        start, end = engine(unanchored, data, 0, len(data))[0]
+        if start == -1:
+            return None
+        if len(data) == len(text):  # ASCII: byte offsets are character offsets
+            return text[start:end]
+        return data[start:end].decode("utf-8")  # re2 matches whole UTF-8 characters
+
+    return search
+
+
+def _module_search(compiled: Any, text: str) -> str | None:
+    """Search through re2's own Python API."""
+    try:
+        found = compiled.search(text)
+    except UnicodeEncodeError as error:
+        raise lone_surrogate(error) from None
+    return None if found is None else str(found.group(0))
+
+
 def match(text: str, pattern: Regex, *, budget: Budget) -> str:
     """Return the first match of a regular expression (re2 syntax), or "" when none."""
     if len(text) > budget.limits.max_regex_subject_length:
         budget.regex_subject(len(text))
-    return pattern.search(text) or ""
+    return pattern._find(text) or ""
 
 
 def register(registry: PipeRegistry) -> None:

@@ -8,7 +8,13 @@ from typing import Any
 
 from psycopg import errors
 
-from dagabaaz._memory_state import STATUS_OF, RunRecord, TaskRecord, check_depth, prepare_outputs
+from dagabaaz._memory_state import (
+    STATUS_OF,
+    RunRecord,
+    TaskRecord,
+    check_run_arguments,
+    prepare_outputs,
+)
 from dagabaaz.constants import RunStatus, TaskStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.models import DagNode, Output, TaskContext
@@ -46,14 +52,7 @@ class ApplicationWrites(StoreCore):
         """
         if not isinstance(run_id, str) or not run_id:
             raise StoreError(f"create_run: run id must be a non-empty string, not {run_id!r}")
-        if isinstance(nodes, str | bytes) or not all(isinstance(n, DagNode) for n in nodes):
-            raise StoreError(f"create_run('{run_id}'): nodes must be a list of DagNode")
-        if run_input is not None and not isinstance(run_input, Mapping):
-            raise StoreError(
-                f"create_run('{run_id}'): run_input must be a mapping, "
-                f"not {type(run_input).__name__}"
-            )
-        check_depth(run_input, f"create_run('{run_id}'): run_input")
+        check_run_arguments(run_id, nodes, run_input)
         values = encode_json(
             dict(run_input or {}), f"create_run('{run_id}'): run_input", self.max_json_bytes
         )

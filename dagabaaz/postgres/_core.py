@@ -67,6 +67,7 @@ class StoreCore:
             "dagabaaz_artifact_memo", default=None
         )
         self._ids: deque[int] = deque()
+        self._id_sequence: str | None = None
         self._ids_lock = threading.Lock()
 
     def close(self) -> None:
@@ -175,10 +176,15 @@ class StoreCore:
         with self._ids_lock:
             if not self._ids:
                 with self._db.connection() as conn:
+                    if self._id_sequence is None:
+                        row = conn.execute(
+                            "SELECT pg_get_serial_sequence('dagabaaz_tasks', 'id')"
+                        ).fetchone()
+                        assert row is not None
+                        self._id_sequence = row[0]
                     rows = conn.execute(
-                        """SELECT nextval(pg_get_serial_sequence('dagabaaz_tasks', 'id'))
-                             FROM generate_series(1, %s)""",
-                        (_ID_BLOCK,),
+                        "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                        (self._id_sequence, _ID_BLOCK),
                     ).fetchall()
                 self._ids.extend(row[0] for row in rows)
             return self._ids.popleft()

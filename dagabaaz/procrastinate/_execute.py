@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin
+from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin, forwarded
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT, TaskStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.expressions import Limits
@@ -194,16 +194,7 @@ class TaskExecutor:
             deps=run.deps,
             passthrough_indices=run.passthrough_indices,
         )
-        return [
-            Output(
-                file_name=artifact.file_name,
-                file_path=artifact.file_path,
-                file_size=artifact.file_size,
-                mime_type=artifact.mime_type,
-                metadata=artifact.metadata,
-            )
-            for artifact in artifacts
-        ]
+        return forwarded(artifacts)
 
     def _record(self, started: StartedTask, run: _Run, outcome: TaskOutcome) -> tuple[bool, int]:
         with self.store.run_lock(started.run_id) as txn:

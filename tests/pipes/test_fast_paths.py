@@ -171,7 +171,7 @@ def test_regex_search_finds_what_re2s_own_search_finds(pattern: str, text: str) 
 
 def test_regex_without_the_direct_call_uses_re2s_search(monkeypatch: pytest.MonkeyPatch) -> None:
     regex = Regex("[0-9]{4}")
-    monkeypatch.setattr(regex, "_match", None)
+    monkeypatch.setattr(regex, "_find", regex._search_through_module)
     assert regex.search("clip-2024.mp4") == "2024"
     assert regex.search("clip.mp4") is None
 

@@ -287,3 +287,47 @@ def test_a_transaction_that_waited_for_the_run_lock_sees_what_the_holder_committ
         pg.mark_task_failed(second, "boom")
     thread.join()
     assert seen == [(RunStatus.RUNNING, 2, 2), {0: NodeSummaryStatus.PARTIAL}]
+
+
+def test_an_older_schema_is_upgraded_in_place_and_keeps_counting(
+    postgres_dsn: str, fresh_schema: str
+) -> None:
+    first = migrations()[0]
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn, conn.transaction():
+        conn.execute(f"CREATE SCHEMA {fresh_schema}")
+        conn.execute(f"SET LOCAL search_path TO {fresh_schema}")
+        conn.execute(
+            "CREATE TABLE dagabaaz_schema_migrations ("
+            "version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        conn.execute(first.sql)
+        conn.execute("INSERT INTO dagabaaz_schema_migrations VALUES (%s)", (first.name,))
+    old = store(postgres_dsn, fresh_schema)
+    try:
+        old.create_run("r", NODES)
+        kept = old.dispatch_task("r", 0, "fetch", None)
+        old.dispatch_skipped_task("r", 2, "index")
+    finally:
+        old.close()
+    report = migrate(postgres_dsn, fresh_schema)
+    assert report.applied == tuple(m.name for m in migrations()[1:])
+    new = store(postgres_dsn, fresh_schema)
+    try:
+        new.complete_task(kept, [Output(file_name="a"), Output(file_name="b")])
+        a, b = new.get_artifacts_by_node_indices("r", [0])
+        with new.transaction():
+            new.dispatch_task("r", 1, "work", a.id)
+            new.dispatch_task("r", 1, "work", b.id)
+        assert [tuple(new.get_barrier_state("r", i))[1:] for i in range(3)] == [
+            (1, 1),
+            (2, 0),
+            (1, 1),
+        ]
+        assert new.delete_tasks_at_nodes("r", [1]) == 2
+        assert tuple(new.get_barrier_state("r", 1))[1:] == (0, 0)
+        assert new.get_node_summary("r") == {
+            0: NodeSummaryStatus.COMPLETED,
+            2: NodeSummaryStatus.SKIPPED,
+        }
+    finally:
+        new.close()
