@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin, forwarded
+from dagabaaz._worker.plugin_calls import PluginFunction, TaskOutcome, call_plugin, forwarded
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT, TaskStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.expressions import Limits

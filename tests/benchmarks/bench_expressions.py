@@ -50,9 +50,9 @@ import jinja2
 import liquid
 import re2
 
+from dagabaaz._runtime.limits import Limits
 from dagabaaz.expressions import compile_expression, is_truthy
 from dagabaaz.expressions.compiler import build_expression
-from dagabaaz.expressions.limits import Limits
 from dagabaaz.pipes import DEFAULT_PIPES
 
 Scope = dict[str, dict[str, Any]]
