@@ -42,7 +42,8 @@ class TaskReport:
 
     task_id: str
     outcome: str
-    """``completed``, ``failed``, or ``not-live`` when the task was no longer waiting to run."""
+    """``completed`` or ``failed`` (a plugin error, or outputs the store refused), or
+    ``not-live`` when the task was no longer waiting to run."""
     attempt: int
     plugin_seconds: float
     """Building the input and calling the plugin."""
@@ -109,10 +110,10 @@ class TaskExecutor:
                 begin = time.perf_counter()
                 outcome = self._call(started, run, node)
             finished = time.perf_counter()
-            recorded, dispatched = self._record(started, run, outcome)
+            recorded, ok, dispatched = self._record(started, run, outcome)
         report = TaskReport(
             task_id,
-            "completed" if outcome.ok else "failed",
+            "completed" if ok else "failed",
             started.attempt,
             finished - begin,
             time.perf_counter() - finished,
@@ -196,18 +197,23 @@ class TaskExecutor:
         )
         return forwarded(artifacts)
 
-    def _record(self, started: StartedTask, run: _Run, outcome: TaskOutcome) -> tuple[bool, int]:
+    def _record(
+        self, started: StartedTask, run: _Run, outcome: TaskOutcome
+    ) -> tuple[bool, bool, int]:
+        """Record the outcome; return (recorded, completed, jobs dispatched)."""
         with self.store.run_lock(started.run_id) as txn:
-            recorded = self._record_in(started, run, outcome)
-        return recorded, txn.dispatched
+            recorded, ok = self._record_in(started, run, outcome)
+        return recorded, ok, txn.dispatched
 
-    def _record_in(self, started: StartedTask, run: _Run, outcome: TaskOutcome) -> bool:
+    def _record_in(
+        self, started: StartedTask, run: _Run, outcome: TaskOutcome
+    ) -> tuple[bool, bool]:
         store, task_id = self.store, started.task_id
         error = outcome.error
         if outcome.ok:
             try:
                 if not store.complete_task(task_id, outcome.outputs):
-                    return False
+                    return False, True
             except StoreError as refused:  # checked before anything is written
                 error = f"the store refused the outputs of plugin '{started.plugin_name}': "
                 error += str(refused)
@@ -219,14 +225,14 @@ class TaskExecutor:
                     resolve_passthrough=run.definition.passthrough.__contains__,
                     fan_out_limit=self.fan_out_limit,
                 )
-                return True
+                return True, True
         context = store.get_task_context(task_id)
         if context is None or context.status not in _LIVE:
-            return False  # cancelled meanwhile, or recorded by another attempt
+            return False, False  # cancelled meanwhile, or recorded by another attempt
         on_task_failed(
             store,
             task_id=task_id,
             error_message=error or "task failed",
             callbacks=self.callbacks,
         )
-        return True
+        return True, False
