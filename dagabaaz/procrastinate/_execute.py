@@ -17,7 +17,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+import psycopg
+import psycopg_pool
 
 from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin, forwarded
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT, TaskStatus
@@ -33,6 +36,8 @@ from dagabaaz.task_input import assemble_task_input, task_artifacts
 __all__ = ["TaskExecutor", "TaskReport"]
 
 _RUNS_CACHED = 256
+_DATABASE_ERRORS = (psycopg.Error, psycopg_pool.PoolTimeout)
+T = TypeVar("T")
 _LIVE = frozenset({TaskStatus.PENDING, TaskStatus.QUEUED, TaskStatus.RUNNING})
 
 
@@ -156,11 +161,38 @@ class TaskExecutor:
         return run
 
     def _call(self, started: StartedTask, run: _Run, node: DagNode) -> TaskOutcome:
+        """Call the plugin; a database error while reading its input is raised, not recorded.
+
+        Such an error says nothing about the task (the database restarted, a
+        connection dropped): the job is retried instead of failing the run.
+        """
+        lost: list[BaseException] = []
+
+        def reading(read: Callable[[], T]) -> Callable[[], T]:
+            def guarded() -> T:
+                try:
+                    return read()
+                except _DATABASE_ERRORS as error:
+                    lost.append(error)
+                    raise
+
+            return guarded
+
         function = self.plugins.get(node.plugin)
         if function is not None:
-            return call_plugin(node.plugin, function, lambda: self._input(started, run, node))
-        if node.plugin in run.definition.passthrough:
-            return call_plugin(node.plugin, self._forward, lambda: (started, run))
+            outcome = call_plugin(
+                node.plugin, function, reading(lambda: self._input(started, run, node))
+            )
+        elif node.plugin in run.definition.passthrough:
+            forward = reading(lambda: self._forward((started, run)))
+            outcome = call_plugin(node.plugin, lambda _: forward(), lambda: None)
+        else:
+            outcome = self._missing(node)
+        if lost:
+            raise lost[0]
+        return outcome
+
+    def _missing(self, node: DagNode) -> TaskOutcome:
         known = ", ".join(sorted(self.plugins)) or "none"
         return TaskOutcome(
             error=f"this worker has no plugin '{node.plugin}' (it has: {known}); "

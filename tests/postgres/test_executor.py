@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from pg_support import reset, sql
 
@@ -100,3 +101,22 @@ def test_a_task_cancelled_while_its_plugin_ran_is_not_recorded(pg: PostgresStore
     assert pg.get_run_status(run_id) == RunStatus.CANCELLED
     assert pg.get_artifacts_by_node_indices(run_id, [0]) == []
     assert [t.status for t in pg.tasks(run_id)] == ["cancelled"]
+
+
+def test_a_database_error_while_reading_the_input_is_raised_for_a_retry(
+    pg: PostgresStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = submit_run(pg, [DagNode(slug="s", plugin="fetch")])
+    [task] = pg.queued_tasks(run_id)
+
+    def lost(run: str) -> dict[str, Any]:
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(pg, "get_run_input", lost)
+    executor = TaskExecutor(pg, {"fetch": files})
+    with pytest.raises(psycopg.OperationalError, match="server closed"):
+        executor.execute(task.task_id)
+    assert pg.get_run_status(run_id) == RunStatus.RUNNING  # not failed: the job runs again
+    monkeypatch.undo()
+    assert executor.execute(task.task_id).outcome == "completed"
+    assert pg.get_run_status(run_id) == RunStatus.COMPLETED
