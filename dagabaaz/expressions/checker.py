@@ -108,11 +108,13 @@ def analyze(
     interpolations = parsed.tree.interpolations
     bound = []
     for node in interpolations:
-        if len(checker.found) + len(parsed.diagnostics) >= MAX_PROBLEMS:
+        if checker.errors + len(parsed.diagnostics) >= MAX_PROBLEMS:
             checker.found.append(too_many_problems(source, node.start))
             break
         bound.append(checker.interpolation(node))
     checker.pipe_count(interpolations)
+    if checker.warnings_cut_at is not None:
+        checker.found.append(too_many_warnings(source, checker.warnings_cut_at))
     found = parsed.diagnostics + tuple(checker.found)
     if len(found) > 1:
         found = tuple(sorted(found, key=_position))
@@ -137,6 +139,10 @@ class _Checker:
         self.namespaces = None if namespaces is None else frozenset(namespaces)
         self.found: list[Diagnostic] = []
         self.references: list[Reference] = []
+        self.errors = 0
+        self.warnings = 0
+        self.warnings_cut_at: int | None = None
+        """Where the first warning past :data:`MAX_PROBLEMS` was, if one was dropped."""
 
     def interpolation(self, node: Interpolation) -> tuple[BoundPipe, ...]:
         value = node.value
@@ -197,11 +203,14 @@ class _Checker:
             return None
         signature = spec.signature
         keywords = keyword_arguments(node, signature)
-        fix = positional_call(node, signature, keywords) if keywords else None
-        if fix is not None:
-            positional = f"arguments are positional: write {fix}"
-        else:
-            positional = f"arguments are positional, in this order: {signature.describe(node.name)}"
+        positional = ""  # the hint of an argument written like a keyword; only needed then
+        if keywords:
+            fix = positional_call(node, signature, keywords)
+            if fix is not None:
+                positional = f"arguments are positional: write {fix}"
+            else:
+                order = signature.describe(node.name)
+                positional = f"arguments are positional, in this order: {order}"
         problem = signature.arity_problem(len(node.args), node.name)
         if problem is not None:
             self.report("wrong-arity", problem, node.span, hint=signature.describe(node.name))
@@ -246,11 +255,33 @@ class _Checker:
         hint: str | None = None,
         severity: Severity = "error",
     ) -> None:
+        # Errors are capped by analyze (it stops checking); warnings never
+        # stop the check, so past the cap they are counted, not kept.
+        if severity == "warning":
+            if self.warnings >= MAX_PROBLEMS:
+                if self.warnings_cut_at is None:
+                    self.warnings_cut_at = span[0]
+                return
+            self.warnings += 1
+        else:
+            self.errors += 1
         self.found.append(
             Diagnostic.at(
                 code, message, self.source, span[0], span[1], hint=hint, severity=severity
             )
         )
+
+
+def too_many_warnings(source: str, start: int) -> Diagnostic:
+    """Return the warning ending a list of :data:`MAX_PROBLEMS` warnings."""
+    return Diagnostic.at(
+        "too-many-warnings",
+        f"more than {MAX_PROBLEMS} warnings; the rest are not shown",
+        source,
+        start,
+        len(source),
+        severity="warning",
+    )
 
 
 def _close_matches(word: str, candidates: Any, n: int, cutoff: float) -> list[str]:

@@ -129,7 +129,10 @@ class FastParser:
                     push_value(token)
                     break
                 size, origin, expand, callback = rules[action]
-                if size:
+                if size == 1:  # the commonest rule: one child, popped rather than sliced
+                    children = [value_stack.pop()]
+                    del state_stack[-1]
+                elif size:
                     children = value_stack[-size:]
                     del value_stack[-size:]
                     del state_stack[-size:]

@@ -150,3 +150,15 @@ def test_no_argument_and_a_lone_comma_are_unchanged() -> None:
     assert compile_expression("{v.x | join( , )}").evaluate(scope) == "a,b"
     assert compile_expression('{v.x | join(" ")}').evaluate(scope) == "a b"
     assert compile_expression("{list( )}").evaluate(scope) == []
+
+
+def test_warnings_never_stop_an_expression_from_compiling() -> None:
+    # Warnings are capped like errors, but past the cap they are dropped
+    # (one too-many-warnings says so) instead of ending the check in an error.
+    source = "{a.b | default(fallback=x)}" * 150
+    found = check_expression(source)
+    assert len(found) == 101
+    assert {d.severity for d in found} == {"warning"}
+    assert found[-1].code == "too-many-warnings"
+    assert found[-1].message == "more than 100 warnings; the rest are not shown"
+    assert compile_expression(source).evaluate({}) == "fallback=x" * 150

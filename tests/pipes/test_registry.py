@@ -331,3 +331,9 @@ def test_a_pipe_whose_only_arguments_are_variadic_needs_one() -> None:
     assert entries["not_in"]["params"][0]["required"] is True
     assert entries["in"]["params"][0]["required"] is True
     assert entries["tag"]["params"][1]["required"] is False
+
+
+def test_in_without_options_is_refused_when_called_directly_too() -> None:
+    with pytest.raises(ExpressionError, match=r"pipe 'in' takes at least 1 argument, got 0"):
+        BUILTIN_PIPES["in"]("x")
+    assert BUILTIN_PIPES["in"]("x", "x") is True
