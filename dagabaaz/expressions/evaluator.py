@@ -170,16 +170,19 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
     namespace, key = chain.refs[0] if chain.refs else ("", "")
     get = GET
 
-    if len(steps) == 1 and collect is None:
+    if len(steps) == 1:
         ((call, text_value, site),) = steps
 
         def evaluate_one(scope: Scope) -> Any:
             value: Any
-            try:
-                inner = get(scope, namespace)
-                value = None if inner is None else get(inner, key)
-            except LOOKUP_ERRORS:
-                value = lookup(scope, namespace, key)
+            if collect is None:
+                try:
+                    inner = get(scope, namespace)
+                    value = None if inner is None else get(inner, key)
+                except LOOKUP_ERRORS:
+                    value = lookup(scope, namespace, key)
+            else:
+                value = collect(scope)
             try:
                 cls = value.__class__
                 if cls is str:

@@ -38,7 +38,7 @@ def nth(value: object, index: int = 0) -> Any:
 
 def join(value: object, sep: str = ", ", *, budget: Budget) -> str:
     """Join the items as text with ``sep``; missing items (None or "") are skipped."""
-    if isinstance(value, list | tuple):
+    if value.__class__ is list or isinstance(value, list | tuple):
         return join_text(value, sep, budget)
     return to_text(value, budget)
 
