@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dagabaaz._runtime.limits import Budget, Limits
-from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.diagnostics import Diagnostic, shortened
 from dagabaaz.errors import ExpressionError, LimitExceeded
 from dagabaaz.expressions.ast import (
     FunctionCall,
@@ -129,12 +129,8 @@ def expression_error(source: str, diagnostics: tuple[Diagnostic, ...]) -> Expres
     first = errors[0]
     more = len(errors) - 1
     suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
-    message = f"invalid expression {_excerpt(source)}: {first.message}{suffix}"
+    message = f"invalid expression {shortened(source, 60)!r}: {first.message}{suffix}"
     return ExpressionError(message, diagnostics)
-
-
-def _excerpt(source: str, width: int = 60) -> str:
-    return repr(source if len(source) <= width else source[: width - 3] + "...")
 
 
 def _recover(source: str, error: UnexpectedInput) -> ParseResult:

@@ -30,7 +30,7 @@ from dagabaaz._pipeline.compiled import CompiledGraph
 from dagabaaz._worker.scope import BindingScope
 from dagabaaz.bindings import apply_bindings
 from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
-from dagabaaz.errors import TaskInputError
+from dagabaaz.errors import TaskInputError, TaskInputTypeError
 from dagabaaz.expressions import Limits
 from dagabaaz.graph import bfs_collect
 from dagabaaz.models import DagNode, TaskArtifact
@@ -173,7 +173,7 @@ def resolve_task_bindings(
     upstream = _upstream(store, run_id, node_index, nodes, deps, passthrough_indices)
     _check_mapping(input_data, "input_data", run_id, upstream.node.slug, optional=False)
     if not isinstance(input_data, MutableMapping):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}', node '{upstream.node.slug}': input_data is filled in place, so "
             f"it must be a mutable mapping such as a dict, not {type(input_data).__name__}"
         )
@@ -461,9 +461,9 @@ def _upstream(
     passthrough_indices: Container[int] | None,
 ) -> Upstream:
     if not isinstance(run_id, str):
-        raise TaskInputError(f"run_id must be a string, not {type(run_id).__name__}")
+        raise TaskInputTypeError(f"run_id must be a string, not {type(run_id).__name__}")
     if not callable(getattr(store, "get_task_artifacts_by_node_indices", None)):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}': store must be a TaskInputStore, not {type(store).__name__}"
         )
     if (
@@ -471,21 +471,21 @@ def _upstream(
         or not isinstance(nodes, Sequence)
         or not all(isinstance(node, DagNode) for node in nodes)
     ):
-        raise TaskInputError(f"run '{run_id}': nodes must be a list of DagNode")
+        raise TaskInputTypeError(f"run '{run_id}': nodes must be a list of DagNode")
     if isinstance(node_index, bool) or not isinstance(node_index, int):
-        raise TaskInputError(f"run '{run_id}': node_index must be an int, not {node_index!r}")
+        raise TaskInputTypeError(f"run '{run_id}': node_index must be an int, not {node_index!r}")
     if not 0 <= node_index < len(nodes):
         raise TaskInputError(
             f"run '{run_id}': node index {node_index} is out of range for a "
             f"{len(nodes)}-node pipeline"
         )
     if passthrough_indices is not None and not isinstance(passthrough_indices, Container):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}': passthrough_indices must be a set of node indices, "
             f"not {type(passthrough_indices).__name__}"
         )
     if deps is not None and (isinstance(deps, str | bytes) or not isinstance(deps, Sequence)):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}': deps must be a list of dependency lists, not {type(deps).__name__}"
         )
     graph = graph_of(nodes)
@@ -504,7 +504,7 @@ def _check_deps(
         )
     own = deps[node_index]
     if isinstance(own, str | bytes) or not isinstance(own, Iterable):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}': deps[{node_index}] must be a list of node indices, "
             f"not {type(own).__name__}"
         )
@@ -531,6 +531,6 @@ def _check_mapping(
     value: object, name: str, run_id: str, slug: str, *, optional: bool = True
 ) -> None:
     if (value is not None or not optional) and not isinstance(value, Mapping):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}', node '{slug}': {name} must be a mapping, not {type(value).__name__}"
         )

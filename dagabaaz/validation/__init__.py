@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from dagabaaz._base.suggest import Suggester
 from dagabaaz._pipeline.codes import PIPELINE_CODES, CodeInfo, problem
 from dagabaaz._pipeline.cycles import find_cycles
-from dagabaaz.constants import FanMode
+from dagabaaz.constants import RESERVED_NAMESPACES, FanMode
 from dagabaaz.diagnostics import Diagnostic, has_errors
 from dagabaaz.errors import PipelineValidationError
 from dagabaaz.models import DagNode
 from dagabaaz.pipes import PipeRegistry
-from dagabaaz.validation._bindings import RESERVED_NAMESPACES, check_bindings
+from dagabaaz.validation._bindings import check_bindings
 from dagabaaz.validation._filters import check_edge_filters
 
 __all__ = ["PIPELINE_CODES", "CodeInfo", "validate_or_raise", "validate_pipeline"]

@@ -7,14 +7,14 @@ from collections.abc import Collection, Iterator
 
 from dagabaaz._base.suggest import Suggester
 from dagabaaz._pipeline.codes import PIPELINE_CODES, problem
+from dagabaaz.constants import RESERVED_NAMESPACES
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.expressions import check_expression
 from dagabaaz.models import BindingSource, DagNode, ExpressionSource, NodeSource
 from dagabaaz.pipes import PipeRegistry
 
-__all__ = ["RESERVED_NAMESPACES", "check_bindings"]
+__all__ = ["check_bindings"]
 
-RESERVED_NAMESPACES = frozenset({"input", "config"})
 """Expression namespaces that are not node slugs: the run input and the node config."""
 
 
