@@ -10,15 +10,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Protocol, TypeAlias, runtime_checkable
 
-if TYPE_CHECKING:
-    from dagabaaz.schema import InputFieldSpec
+__all__ = ["InputDeclaration", "InputFieldSpec", "PluginInfo", "PluginMeta"]
 
-__all__ = ["InputDeclaration", "PluginInfo", "PluginMeta"]
 
-InputDeclaration: TypeAlias = "InputFieldSpec | Mapping[str, Any]"
-"""One run input a plugin declares: an :class:`~dagabaaz.schema.InputFieldSpec`,
+@dataclass(frozen=True, slots=True)
+class InputFieldSpec:
+    """One field of the run-input form.
+
+    Attributes:
+        name: Key of the value in the run input.
+        label: Human label for a form. A binding that declares none gets its
+            name in words, as the README's version gave it: the bound field
+            for a ``RuntimeSource`` (``"api_key"`` gives ``"Api Key"``), the
+            input key for an ``input.`` reference.
+        placeholder: Hint text for an empty form field.
+        required: Whether a run cannot start without a value.
+        default: Value used when neither the pipeline nor the user gives one.
+    """
+
+    name: str
+    label: str = ""
+    placeholder: str = ""
+    required: bool = False
+    default: Any = None
+
+
+InputDeclaration: TypeAlias = InputFieldSpec | Mapping[str, Any]
+"""One run input a plugin declares: an :class:`InputFieldSpec`,
 or a mapping with the same keys (``name`` required; ``label``, ``placeholder``,
 ``required`` and ``default`` optional)."""
 

@@ -12,15 +12,15 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from dagabaaz._runtime.limits import Budget, Limits
 from dagabaaz.diagnostics import Diagnostic, Severity, shortened
+from dagabaaz.errors import ArgumentError, LimitExceeded
 from dagabaaz.expressions.ast import FunctionCall, Interpolation, PipeCall, Reference, Template
 from dagabaaz.expressions.conditions import when_warnings
 from dagabaaz.expressions.escapes import encode_argument
 from dagabaaz.expressions.keyword_arguments import keyword_arguments, positional_call
-from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.parser import MAX_PROBLEMS, parse_within, too_many_problems
 from dagabaaz.pipes.builtin import DEFAULT_PIPES
-from dagabaaz.pipes.errors import ArgumentError
 from dagabaaz.pipes.functions import FUNCTIONS
 from dagabaaz.pipes.registry import PipeRegistry, PipeSpec
 

@@ -3,7 +3,7 @@
 Semantics:
 
 * A template that is exactly one interpolation returns its native value.
-* Otherwise the parts render as text (see :mod:`dagabaaz.expressions.values`).
+* Otherwise the parts render as text (see :mod:`dagabaaz._runtime.values`).
 * Before each pipe, None becomes ``""``; a pipe whose value parameter is
   annotated ``str`` receives the value rendered as text.
 * The value flowing into each pipe, and the result, are checked against the
@@ -24,13 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from dagabaaz._runtime.limits import Budget
+from dagabaaz._runtime.values import to_text
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import ExpressionError
 from dagabaaz.expressions.ast import Interpolation, Reference, Template
 from dagabaaz.expressions.checker import BoundPipe
-from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.scope import GET, LOOKUP_ERRORS, Scope, lookup
-from dagabaaz.expressions.values import to_text
 
 __all__ = [
     "Chain",

@@ -8,7 +8,7 @@ from typing import Any
 
 from psycopg import errors
 
-from dagabaaz._memory_state import (
+from dagabaaz._stores.rules import (
     STATUS_OF,
     RunRecord,
     TaskRecord,

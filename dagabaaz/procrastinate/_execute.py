@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import psycopg
 import psycopg_pool
 
-from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin, forwarded
+from dagabaaz._worker.plugin_calls import PluginFunction, TaskOutcome, call_plugin, forwarded
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT, TaskStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.expressions import Limits
