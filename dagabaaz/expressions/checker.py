@@ -28,6 +28,7 @@ from dagabaaz.pipes.registry import PipeRegistry, PipeSpec
 __all__ = ["Analysis", "BoundPipe", "analyze", "check_expression"]
 
 DEFAULT_LIMITS = Limits()
+_DEFAULT_BUDGET = Budget(DEFAULT_LIMITS)  # a budget holds no state: one serves every compile
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,7 @@ def analyze(
     registry = DEFAULT_PIPES if pipes is None else pipes
     if not isinstance(registry, PipeRegistry):
         raise TypeError(f"pipes must be a PipeRegistry, not {type(registry).__name__}")
-    budget = Budget(DEFAULT_LIMITS if limits is None else limits)
+    budget = _DEFAULT_BUDGET if limits is None or limits is DEFAULT_LIMITS else Budget(limits)
     parsed = parse_within(source, budget)
     checker = _Checker(source, registry, budget, namespaces)
     interpolations = parsed.tree.interpolations

@@ -122,21 +122,23 @@ def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...]) -> Ch
     is_list = not isinstance(value, Reference)
     subject = source[value.start : value.end]
     steps = []
+    # tuple.__new__ builds the named tuples without their Python-level __new__.
     for pipe in bound:
         spec, call = pipe.spec, pipe.node
-        site = Site(source, call.start, call.end, call.name, subject)
+        site = _new(Site, (source, call.start, call.end, call.name, subject))
         signature = spec.signature
         steps.append(
-            Step(
-                pipe.args,
-                signature.text_value,
-                site,
-                spec.function,
-                signature.budget_param,
+            _new(
+                Step,
+                (pipe.args, signature.text_value, site, spec.function, signature.budget_param),
             )
         )
-    site = Site(source, node.start, node.end, None, source[node.start : node.end])
-    return Chain(tuple([(r.namespace, r.key) for r in refs]), is_list, tuple(steps), site)
+    site = _new(Site, (source, node.start, node.end, None, source[node.start : node.end]))
+    names = tuple([(r.namespace, r.key) for r in refs])
+    return _new(Chain, (names, is_list, tuple(steps), site))
+
+
+_new = tuple.__new__
 
 
 def build_evaluator(plan: Plan) -> Evaluator:

@@ -53,6 +53,7 @@ import re2
 
 from dagabaaz._runtime.limits import Limits
 from dagabaaz.expressions import compile_expression, is_truthy
+from dagabaaz.expressions.checker import DEFAULT_LIMITS
 from dagabaaz.expressions.compiler import build_expression
 from dagabaaz.pipes import DEFAULT_PIPES
 
@@ -426,10 +427,11 @@ class Implementations:
         if case.floor is not None:
             floor = case.floor
             self.evaluations["floor"] = lambda: floor(SCOPE)
-        limits = Limits()
         source = case.dagabaaz
+        # What compile_expression(source) builds on a miss of its cache (which
+        # then also estimates the expression's size for the cache's bound).
         self.compiles: dict[str, Callable[[], Any]] = {
-            "compile": lambda: build_expression(source, DEFAULT_PIPES, limits),
+            "compile": lambda: build_expression(source, DEFAULT_PIPES, DEFAULT_LIMITS),
             "liquid_parse": lambda: liquid_env.from_string(case.liquid),
         }
         self.jinja_compile = lambda: jinja_env.from_string(case.jinja)
