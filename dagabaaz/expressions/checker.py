@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dagabaaz._base.suggest import did_you_mean
-from dagabaaz._runtime.limits import Budget, Limits
+from dagabaaz._runtime.limits import DEFAULT_LIMITS, Budget, Limits
 from dagabaaz.diagnostics import Diagnostic, Severity, shortened
 from dagabaaz.errors import ArgumentError, LimitExceeded
 from dagabaaz.expressions.ast import FunctionCall, Interpolation, PipeCall, Reference, Template
@@ -27,7 +27,6 @@ from dagabaaz.pipes.registry import PipeRegistry, PipeSpec
 
 __all__ = ["Analysis", "BoundPipe", "analyze", "check_expression"]
 
-DEFAULT_LIMITS = Limits()
 _DEFAULT_BUDGET = Budget(DEFAULT_LIMITS)  # a budget holds no state: one serves every compile
 
 

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dagabaaz._runtime.limits import Budget, Limits
+from dagabaaz._runtime.limits import DEFAULT_LIMITS, Budget, Limits
 from dagabaaz.diagnostics import Diagnostic, shortened
 from dagabaaz.errors import ExpressionError, LimitExceeded
 from dagabaaz.expressions.ast import (
@@ -40,7 +40,6 @@ __all__ = [
     "too_many_problems",
 ]
 
-_DEFAULT_LIMITS = Limits()
 
 MAX_PROBLEMS = 100
 """Problems reported for one expression before giving up on the rest."""
@@ -79,7 +78,7 @@ def parse(source: str, *, limits: Limits | None = None) -> Template:
 
 def parse_partial(source: str, *, limits: Limits | None = None) -> ParseResult:
     """Parse as much of ``source`` as possible and report every syntax problem."""
-    return parse_within(source, Budget(limits or _DEFAULT_LIMITS))
+    return parse_within(source, Budget(limits or DEFAULT_LIMITS))
 
 
 def parse_within(source: str, budget: Budget) -> ParseResult:

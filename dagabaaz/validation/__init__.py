@@ -19,6 +19,7 @@ from dagabaaz._pipeline.codes import PIPELINE_CODES, CodeInfo, problem
 from dagabaaz._pipeline.cycles import find_cycles
 from dagabaaz.constants import RESERVED_NAMESPACES, FanMode
 from dagabaaz.diagnostics import Diagnostic, has_errors
+from dagabaaz.environment import Environment, environment_of
 from dagabaaz.errors import PipelineValidationError
 from dagabaaz.models import DagNode
 from dagabaaz.pipes import PipeRegistry
@@ -37,6 +38,7 @@ def validate_pipeline(
     *,
     pipes: PipeRegistry | None = None,
     plugins: Collection[str] | None = None,
+    environment: Environment | None = None,
 ) -> list[Diagnostic]:
     """Return every problem of the pipeline ``nodes``; an empty list means valid.
 
@@ -46,17 +48,22 @@ def validate_pipeline(
             built-in pipes when None).
         plugins: Known plugin names; when given, a node naming another
             plugin gets an ``unknown-plugin`` error.
+        environment: The :class:`~dagabaaz.environment.Environment` whose
+            pipes the expressions are checked against, instead of ``pipes``.
 
     Returns:
         Errors and warnings in document order, graph-wide ones (cycles, no
         root) last. Warnings do not make a pipeline invalid.
 
     Raises:
-        TypeError: ``pipes`` is not a :class:`~dagabaaz.pipes.PipeRegistry`
-            (a programming error, unlike anything wrong in ``nodes``).
+        TypeError: ``pipes`` is not a :class:`~dagabaaz.pipes.PipeRegistry`,
+            or ``environment`` not an Environment, or both are given (a
+            programming error, unlike anything wrong in ``nodes``).
     """
     if pipes is not None and not isinstance(pipes, PipeRegistry):
         raise TypeError(f"pipes must be a PipeRegistry, not {type(pipes).__name__}")
+    if environment is not None:
+        pipes = environment_of(environment, pipes=pipes).pipes
     if isinstance(nodes, str | bytes) or not isinstance(nodes, Sequence):
         message = f"expected a list of DagNode, got {type(nodes).__name__}"
         return [problem("invalid-node", message).located(path=("nodes",))]
@@ -75,6 +82,7 @@ def validate_or_raise(
     *,
     pipes: PipeRegistry | None = None,
     plugins: Collection[str] | None = None,
+    environment: Environment | None = None,
 ) -> list[Diagnostic]:
     """Validate like :func:`validate_pipeline` and raise when any error was found.
 
@@ -85,7 +93,7 @@ def validate_or_raise(
         PipelineValidationError: The pipeline has errors; its message lists
             every one and ``diagnostics`` holds them.
     """
-    diagnostics = validate_pipeline(nodes, pipes=pipes, plugins=plugins)
+    diagnostics = validate_pipeline(nodes, pipes=pipes, plugins=plugins, environment=environment)
     if has_errors(diagnostics):
         raise PipelineValidationError.from_diagnostics(diagnostics)
     return diagnostics
