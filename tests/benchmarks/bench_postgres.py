@@ -10,7 +10,11 @@ them busy, and measures until every run has completed:
   for the tasks that dispatched successors;
 * SQL statements per task, counted in the workers' psycopg connections
   (statements, BEGIN and COMMIT, pool checks), split into dagabaaz's and
-  procrastinate's.
+  procrastinate's;
+* CPU time per task of the worker processes and of the server processes
+  serving their connections (read from ``/proc``, so only for a server on
+  this machine): steadier than rates on a busy machine, and their sum bounds
+  the rate two cores can reach.
 
 Usage: ``python tests/benchmarks/bench_postgres.py [--workers 2] [--scale 1]``.
 Numbers drift on a shared machine; compare rows of one run.
@@ -87,6 +91,8 @@ class Result:
     ours: float
     cpu_ms: float
     """Worker CPU time per task (all worker processes): steadier than rates on a busy machine."""
+    server_cpu_ms: float | None
+    """CPU time per task of the server backends of the workers' connections (None: not local)."""
 
     @property
     def rate(self) -> float:
@@ -189,6 +195,26 @@ def _reset(dsn: str, schema: str) -> None:
     )
 
 
+def _backends(dsn: str, schema: str) -> dict[int, float] | None:
+    """CPU seconds used so far by each server process serving the workers' connections."""
+    from dagabaaz.procrastinate import worker_name
+
+    rows = _sql(
+        dsn,
+        schema,
+        f"SELECT pid FROM pg_stat_activity WHERE application_name = '{worker_name(schema)}'",
+    )
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for (pid,) in rows:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None  # a server on another machine, or processes we may not read
+        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
 def measure(
     dsn: str, schema: str, shape: Shape, durable: bool, workers: int, concurrency: int
 ) -> Result:
@@ -224,6 +250,7 @@ def measure(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"workers did not start; see {folder}")
             time.sleep(0.05)
+        before = _backends(dsn, schema)
         began = time.perf_counter()
         run_ids = [
             submit_run(store, shape.nodes, shape.run_input, run_id=f"{shape.name}-{i}")
@@ -232,8 +259,9 @@ def measure(
         while store.list_runs(live_only=True, limit=1):
             if time.perf_counter() - began > 600:
                 raise RuntimeError(f"runs did not finish in 10 minutes; see {folder}")
-            time.sleep(0.005)
+            time.sleep(0.02)  # polling faster would cost the workers' CPU
         seconds = time.perf_counter() - began
+        after = _backends(dsn, schema)
         ended = {store.get_run_status(run_id) for run_id in run_ids}
         if ended != {"completed"}:
             raise RuntimeError(f"runs ended {ended}; see {folder}")
@@ -261,6 +289,10 @@ def measure(
             cpu += c1 - c0
             counted += stats["tasks"] - 1
     per_task = (sync_statements + async_statements) / max(1, counted)
+    server = None
+    if before is not None and after is not None:
+        used = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+        server = used * 1000 / max(1, tasks[0][0])
     return Result(
         shape.name,
         durable,
@@ -271,6 +303,7 @@ def measure(
         per_task,
         sync_statements / max(1, counted),
         cpu * 1000 / max(1, counted),
+        server,
     )
 
 
@@ -278,15 +311,16 @@ def table(results: Sequence[Result]) -> list[str]:
     """Render the results and the targets line."""
     lines = [
         "| shape | synchronous_commit | runs | tasks | seconds | tasks/s | p50 ms | p99 ms "
-        "| SQL/task (dagabaaz + procrastinate) | worker CPU ms/task |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+        "| SQL/task (dagabaaz + procrastinate) | worker CPU ms/task | server CPU ms/task |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for r in results:
+        server = "n/a" if r.server_cpu_ms is None else f"{r.server_cpu_ms:.2f}"
         lines.append(
             f"| {r.shape} | {'on' if r.durable else 'off'} | {r.runs} | {r.tasks} "
             f"| {r.seconds:.2f} | {r.rate:.0f} | {r.percentile(0.5):.1f} "
             f"| {r.percentile(0.99):.1f} | {r.statements:.1f} ({r.ours:.1f} + "
-            f"{r.statements - r.ours:.1f}) | {r.cpu_ms:.2f} |"
+            f"{r.statements - r.ours:.1f}) | {r.cpu_ms:.2f} | {server} |"
         )
     lines.append(_targets(results))
     return lines
@@ -341,6 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     schema = f"dagabaaz_bench_{os.getpid()}_{secrets.token_hex(3)}"
     migrate(args.dsn, schema, procrastinate=True)
     wanted = args.shapes.split(",")
+    load_before = os.getloadavg()[0]
     try:
         results = [
             measure(args.dsn, schema, shape, setting == "on", args.workers, args.concurrency)
@@ -351,6 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         _sql(args.dsn, "public", f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     print("\n".join(table(results)))
+    print(f"Load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
     return 0
 
 
