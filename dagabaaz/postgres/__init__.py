@@ -6,21 +6,24 @@ command line does the same with ``dagabaaz db migrate DSN``. Pair it with
 :mod:`dagabaaz.procrastinate` to run pipelines across worker processes.
 """
 
+from dagabaaz.postgres._checks import IdleCheck
 from dagabaaz.postgres._connections import Transaction, session_options
 from dagabaaz.postgres._migrate import Migration, MigrationReport, migrate, migrations
-from dagabaaz.postgres._queue import QueuedTask, TaskQueue
+from dagabaaz.postgres._queue import QueuedTask, SqlTaskQueue, TaskQueue
 from dagabaaz.postgres._records import NodeProgress, RunDefinition, StartedTask
 from dagabaaz.postgres._store import PostgresStore
 from dagabaaz.postgres._values import DEFAULT_MAX_JSON_BYTES
 
 __all__ = [
     "DEFAULT_MAX_JSON_BYTES",
+    "IdleCheck",
     "Migration",
     "MigrationReport",
     "NodeProgress",
     "PostgresStore",
     "QueuedTask",
     "RunDefinition",
+    "SqlTaskQueue",
     "StartedTask",
     "TaskQueue",
     "Transaction",

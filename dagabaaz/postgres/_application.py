@@ -20,13 +20,25 @@ from dagabaaz.errors import StoreError, StoreTypeError
 from dagabaaz.models import DagNode, Output, TaskContext
 from dagabaaz.postgres._core import StoreCore
 from dagabaaz.postgres._records import NodeProgress, RunDefinition, StartedTask
-from dagabaaz.postgres._rows import ARTIFACT_COLUMNS, artifact_key, db_key
+from dagabaaz.postgres._rows import ARTIFACT_COLUMNS, ArtifactRow, artifact_key, db_key
 from dagabaaz.postgres._snapshot import RunSnapshot
-from dagabaaz.postgres._values import encode_json
+from dagabaaz.postgres._values import check_text, encode_json
 
 __all__ = ["ApplicationWrites"]
 
 _REOPENABLE = ("cancelled", "crashed", "failed")
+
+_COMPLETE = "SELECT dagabaaz_complete_task(%s, %s::jsonb, %s)"
+
+
+def _completion(row: tuple[Any, ...] | None) -> dict[str, Any]:
+    assert row is not None
+    done: dict[str, Any] = row[0]
+    return done
+
+
+def _text(value: str | None) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 class ApplicationWrites(StoreCore):
@@ -112,71 +124,28 @@ class ApplicationWrites(StoreCore):
                 cannot be stored as JSON (nothing is written).
         """
         prepared = prepare_outputs(task_id, outputs)
-        metadata = [
-            None
-            if not output.metadata
-            else encode_json(
-                output.metadata,
-                f"complete_task('{task_id}'): output {position} metadata",
-                self.max_json_bytes,
-            )
-            for position, output in enumerate(prepared)
-        ]
+        document = self._outputs_document(task_id, prepared)
         key = db_key(task_id)
         if key is None:
             raise StoreError(f"unknown task '{task_id}'")
-        with self._db.connection() as conn:
-            row = conn.execute(
-                f"""WITH done AS (
-                        UPDATE dagabaaz_tasks t
-                           SET status = 'completed', finished_at = clock_timestamp()
-                          FROM dagabaaz_runs r
-                         WHERE t.id = %(task)s AND r.id = t.run_id
-                           AND t.status IN ('pending', 'queued', 'running')
-                     RETURNING t.run_id, t.node_index,
-                               CASE
-                                 WHEN jsonb_array_length(r.nodes -> t.node_index -> 'depends_on')
-                                      = 0 THEN NULL
-                                 WHEN r.nodes -> t.node_index ->> 'fan_mode' = 'grouped'
-                                   THEN t.origin_artifact_id
-                                 WHEN r.nodes -> t.node_index ->> 'fan_mode' = 'single'
-                                   THEN (SELECT a.origin_artifact_id FROM dagabaaz_artifacts a
-                                          WHERE a.id = {artifact_key("t.input_artifact_id")})
-                               END AS origin,
-                               jsonb_array_length(r.nodes -> t.node_index -> 'depends_on')
-                                 = 0 AS root),
-                    made AS (
-                        INSERT INTO dagabaaz_artifacts
-                               (id, run_id, node_index, task_id, file_name, file_path,
-                                file_size, mime_type, metadata, origin_artifact_id)
-                        SELECT o.id, done.run_id, done.node_index, %(task)s, o.file_name,
-                               o.file_path, o.file_size, o.mime_type, o.metadata,
-                               CASE WHEN done.root THEN o.id::text ELSE done.origin END
-                          FROM done, (
-                               SELECT nextval('dagabaaz_artifact_ids') AS id, u.*
-                                 FROM unnest(%(names)s::text[], %(paths)s::text[],
-                                             %(sizes)s::bigint[], %(mimes)s::text[],
-                                             %(metadata)s::jsonb[])
-                                      WITH ORDINALITY
-                                      AS u(file_name, file_path, file_size, mime_type, metadata,
-                                           position)
-                                ORDER BY u.position) o)
-                SELECT run_id, node_index FROM done""",
-                {
-                    "task": key,
-                    "names": [o.file_name for o in prepared],
-                    "paths": [o.file_path for o in prepared],
-                    "sizes": [o.file_size for o in prepared],
-                    "mimes": [o.mime_type for o in prepared],
-                    "metadata": metadata,
-                },
-            ).fetchone()
-            if row is None:
-                if conn.execute("SELECT 1 FROM dagabaaz_tasks WHERE id = %s", (key,)).fetchone():
-                    return False
-                raise StoreError(f"unknown task '{task_id}'")
-        run_id, node_index = row
         txn = self._db.current
+        if txn is not None and len(txn.locking) == 1 and not txn.owes_writes:
+            # The run lock asked for travels with the completion (and BEGIN): one round trip.
+            [run_id] = txn.locking
+            txn.locking = []
+            cursor = self._send(txn, [(_COMPLETE, (key, document, run_id))])
+            done = _completion(cursor.fetchone())
+            if done["run"] is not None:
+                txn.snapshots[run_id] = RunSnapshot.from_json(done["run"])
+            if done["task"] is None:  # not a live task of that run: the general case
+                done = self._complete(key, document)
+        else:
+            done = self._complete(key, document)
+        if done["task"] is None:
+            if self._row("SELECT 1 FROM dagabaaz_tasks WHERE id = %s", (key,)) is not None:
+                return False
+            raise StoreError(f"unknown task '{task_id}'")
+        run_id, node_index = done["task"]
         if txn is not None:
             txn.completed[task_id] = TaskContext(
                 run_id=run_id, node_index=node_index, status=TaskStatus.COMPLETED
@@ -184,7 +153,37 @@ class ApplicationWrites(StoreCore):
             snapshot = txn.snapshots.get(run_id)
             if snapshot is not None:
                 snapshot.count(node_index, "running", "completed")
+                if snapshot.total[node_index] == 1:
+                    artifacts: list[ArtifactRow] = [tuple(row) for row in done["artifacts"]]
+                    txn.node_artifacts[run_id, node_index] = artifacts
         return True
+
+    def _complete(self, key: int, document: str) -> dict[str, Any]:
+        return _completion(self._row(_COMPLETE, (key, document, None)))
+
+    def _outputs_document(self, task_id: str, outputs: Sequence[Output]) -> str:
+        """Return the outputs as ``dagabaaz_complete_task`` takes them, checked."""
+        items = []
+        for position, output in enumerate(outputs):
+            what = f"complete_task('{task_id}'): output {position}"
+            for name in ("file_name", "file_path", "mime_type"):
+                text = getattr(output, name)
+                if text is not None:
+                    check_text(text, what, f" {name}")
+            size = output.file_size
+            if size is not None and not -(2**63) <= size < 2**63:
+                raise StoreError(f"{what} file_size: {size} does not fit in 64 bits")
+            metadata = (
+                encode_json(output.metadata, f"{what} metadata", self.max_json_bytes)
+                if output.metadata
+                else "null"
+            )
+            items.append(
+                f'{{"file_name":{_text(output.file_name)},"file_path":{_text(output.file_path)},'
+                f'"file_size":{"null" if size is None else int(size)},'
+                f'"mime_type":{_text(output.mime_type)},"metadata":{metadata}}}'
+            )
+        return f"[{','.join(items)}]"
 
     def start_task(self, task_id: str) -> StartedTask | None:
         """Mark a queued (or already running) task running for a worker and say what it is.

@@ -8,17 +8,17 @@ commit together. Inside :meth:`Connections.session` calls share one
 connection without a transaction (one pool checkout for a worker's whole
 task). Otherwise each call borrows a connection for its one statement.
 
-A transaction also holds what it wrote but did not send yet: tasks are
-inserted (and their jobs enqueued) in one statement when the transaction
-next talks to the database, or commits.
+A transaction is lazy: it sends nothing until a store call needs the
+database. Then ``BEGIN``, the run locks asked for and the writes held back
+(dispatched tasks, launch claims, a run's progress or end) travel in one
+round trip; at the end the writes still held back travel with ``COMMIT``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import psycopg
@@ -26,9 +26,11 @@ import psycopg.conninfo
 import psycopg_pool
 
 from dagabaaz.models import TaskContext
+from dagabaaz.postgres._checks import IdleCheck
+from dagabaaz.postgres._rows import ArtifactRow
 from dagabaaz.postgres._snapshot import RunSnapshot
 
-__all__ = ["Connections", "PendingTask", "Transaction", "session_options"]
+__all__ = ["Connections", "PendingTask", "RunWrite", "Transaction", "session_options"]
 
 
 def session_options(conninfo: str, schema: str) -> str:
@@ -53,20 +55,68 @@ class PendingTask(NamedTuple):
     error: str | None
 
 
-@dataclass(slots=True)
-class Transaction:
-    """One open transaction of a store and what it knows and owes."""
+class RunWrite(NamedTuple):
+    """A change to a run's row decided under its lock and not sent yet."""
 
-    connection: psycopg.Connection[Any]
-    pending: list[PendingTask] = field(default_factory=list)
-    """Tasks dispatched here and not inserted yet."""
-    snapshots: dict[str, RunSnapshot] = field(default_factory=dict)
-    """The runs whose lock this transaction holds, with their counters."""
-    completed: dict[str, TaskContext] = field(default_factory=dict)
-    """Tasks this transaction completed (the engine asks about them next)."""
-    node_counts: dict[str, int] = field(default_factory=dict)
-    dispatched: int = 0
-    """Jobs this transaction enqueued (final once it committed)."""
+    progress: int | None = None
+    status: str | None = None
+    error: str | None = None
+
+
+class Transaction:
+    """One transaction of a store: what it knows, and what it still owes the database."""
+
+    __slots__ = (
+        "_open",
+        "begun",
+        "claims",
+        "completed",
+        "dispatched",
+        "locking",
+        "node_artifacts",
+        "node_counts",
+        "pending",
+        "raw",
+        "run_writes",
+        "snapshots",
+    )
+
+    def __init__(
+        self, connection: psycopg.Connection[Any], open_: Callable[[Transaction], None]
+    ) -> None:
+        self.raw = connection
+        """The connection, as it is (the store sends BEGIN, locks and writes itself)."""
+        self._open = open_
+        self.begun = False
+        """Whether BEGIN was sent."""
+        self.locking: list[str] = []
+        """Runs whose lock was asked for and not taken yet (taken with the next statement)."""
+        self.pending: list[PendingTask] = []
+        """Tasks dispatched here and not inserted yet."""
+        self.claims: list[tuple[str, int]] = []
+        """Launch claims (run, node) won under the run's lock and not written yet."""
+        self.run_writes: dict[str, RunWrite] = {}
+        """Progress and terminal claims decided under the run's lock and not written yet."""
+        self.snapshots: dict[str, RunSnapshot] = {}
+        """The runs whose lock this transaction holds, with their counters."""
+        self.completed: dict[str, TaskContext] = {}
+        """Tasks this transaction completed (the engine asks about them next)."""
+        self.node_artifacts: dict[tuple[str, int], list[ArtifactRow]] = {}
+        """All the artifacts of a locked run's node, where this transaction wrote them all."""
+        self.node_counts: dict[str, int] = {}
+        self.dispatched = 0
+        """Jobs this transaction enqueued (final once it committed)."""
+
+    @property
+    def connection(self) -> psycopg.Connection[Any]:
+        """The connection, with the transaction begun and everything held back sent."""
+        self._open(self)
+        return self.raw
+
+    @property
+    def owes_writes(self) -> bool:
+        """Whether writes are held back."""
+        return bool(self.pending or self.claims or self.run_writes)
 
 
 class Connections:
@@ -80,10 +130,12 @@ class Connections:
         min_size: int,
         max_size: int,
         application_name: str,
-        flush: Callable[[Transaction], None],
+        open_: Callable[[Transaction], None],
+        finish: Callable[[Transaction], None],
         pool: psycopg_pool.ConnectionPool[Any] | None = None,
     ) -> None:
         if pool is None:
+            idle_check = IdleCheck()
             pool = psycopg_pool.ConnectionPool(
                 conninfo,
                 min_size=min_size,
@@ -93,7 +145,8 @@ class Connections:
                     "options": session_options(conninfo, schema),
                     "application_name": application_name,
                 },
-                check=psycopg_pool.ConnectionPool.check_connection,
+                check=idle_check.check,
+                reset=idle_check.reset,
                 open=False,
                 name=f"dagabaaz-{schema}",
             )
@@ -102,7 +155,8 @@ class Connections:
         else:
             self.owned = False
         self.pool = pool
-        self._flush = flush
+        self._open = open_
+        self._finish = finish
         self._current: ContextVar[Transaction | None] = ContextVar("dagabaaz_txn", default=None)
         self._session: ContextVar[psycopg.Connection[Any] | None] = ContextVar(
             "dagabaaz_session", default=None
@@ -120,11 +174,9 @@ class Connections:
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Any]]:
-        """Yield the bound transaction's connection (writes sent first), the session's, or one."""
+        """Yield the bound transaction's connection (opened, writes sent), the session's, or one."""
         txn = self._current.get()
         if txn is not None:
-            if txn.pending:
-                self._flush(txn)
             yield txn.connection
             return
         session = self._session.get()
@@ -151,22 +203,26 @@ class Connections:
     def transaction(self) -> Iterator[Transaction]:
         """Bind a transaction here (or join the one already bound) for the block.
 
-        Pending writes are sent when the outermost block ends without an
-        error, inside the transaction.
+        The outermost block ends by sending the writes held back with
+        ``COMMIT``; an exception rolls back whatever was sent.
         """
         txn = self._current.get()
         if txn is not None:
             yield txn
             return
         session = self._session.get()
-        # No pipeline mode: it saves round trips, but with several worker
-        # threads per process its client loop halved throughput (measured).
-        with self._borrow(session) as conn, conn.transaction():
-            txn = Transaction(conn)
+        # BEGIN and COMMIT are sent by the store, each with other statements
+        # (no pipeline mode: with several threads per process it cost more
+        # client CPU than the round trips it saved, measured).
+        with self._borrow(session) as conn:
+            txn = Transaction(conn, self._open)
             token = self._current.set(txn)
             try:
                 yield txn
-                self._flush(txn)
+                self._finish(txn)
+            except BaseException:
+                _roll_back(conn)
+                raise
             finally:
                 self._current.reset(token)
 
@@ -177,3 +233,13 @@ class Connections:
         else:
             with self.pool.connection() as conn:
                 yield conn
+
+
+def _roll_back(conn: psycopg.Connection[Any]) -> None:
+    """End an open or failed transaction; a broken connection is left for the pool to drop."""
+    if conn.info.transaction_status in (
+        psycopg.pq.TransactionStatus.INTRANS,
+        psycopg.pq.TransactionStatus.INERROR,
+    ):
+        with suppress(psycopg.Error):
+            conn.execute("ROLLBACK", prepare=False)

@@ -1,7 +1,17 @@
-"""The machinery under PostgresStore: connections, transactions, the run lock, pending writes."""
+"""The machinery under PostgresStore: connections, transactions, the run lock, pending writes.
+
+Round trips are what a worker's task costs most, so a transaction sends
+nothing until a store call needs the database, and then sends everything it
+owes in one round trip: ``BEGIN``, the run locks asked for, the writes held
+back, and the statement the call needs (:meth:`StoreCore._send`). These
+batches are simple-protocol queries with their parameters bound on the
+client; the statements in them are calls of functions (migration 0003),
+whose own statements the server plans once per connection.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import deque
@@ -15,10 +25,10 @@ import psycopg_pool
 from psycopg import errors
 
 from dagabaaz.errors import StoreError
-from dagabaaz.postgres._connections import Connections, PendingTask, Transaction
+from dagabaaz.postgres._connections import Connections, RunWrite, Transaction
 from dagabaaz.postgres._migrate import check_schema_name
-from dagabaaz.postgres._queue import QueuedTask, TaskQueue
-from dagabaaz.postgres._rows import ArtifactRow
+from dagabaaz.postgres._queue import QueuedTask, SqlTaskQueue, TaskQueue
+from dagabaaz.postgres._rows import ArtifactRow, check_indices
 from dagabaaz.postgres._snapshot import RunSnapshot
 from dagabaaz.postgres._values import DEFAULT_MAX_JSON_BYTES
 
@@ -27,12 +37,9 @@ __all__ = ["StoreCore"]
 _ID_BLOCK = 256
 """Task ids reserved per round trip (a task's id is known at dispatch, before its insert)."""
 
-_LOCK = "UPDATE dagabaaz_runs SET touched_at = now() WHERE id = %s RETURNING status"
-# A separate statement: one that waited for the lock would read with the
-# snapshot it started with, before the previous holder's commit.
-_READ_NODES = """
-    SELECT node_index, launched, total, terminal, skipped, succeeded
-      FROM dagabaaz_nodes WHERE run_id = %s"""
+_LOCK = "SELECT dagabaaz_lock_run(%s)"
+
+Statement = tuple[str, Sequence[Any] | None]
 
 
 class StoreCore:
@@ -60,7 +67,8 @@ class StoreCore:
             min_size=min_size,
             max_size=max_size,
             application_name=application_name,
-            flush=self._flush,
+            open_=self._open,
+            finish=self._finish,
             pool=pool,
         )
         self._artifact_memo: ContextVar[dict[str, ArtifactRow] | None] = ContextVar(
@@ -93,27 +101,29 @@ class StoreCore:
             yield conn
 
     @contextmanager
-    def run_lock(self, run_id: str) -> Iterator[Transaction]:
+    def run_lock(self, run_id: str, *, lazy: bool = False) -> Iterator[Transaction]:
         """Serialize engine calls for one run: a transaction holding the run's row lock.
 
         Re-entrant. Other runs are not blocked. The statement that takes the
-        lock also stamps the run's ``touched_at`` (read by the stalled-run
-        sweep) and reads its counters, which answer the engine's questions
-        for the rest of the transaction. Yields the transaction (its
-        ``dispatched`` count is final once the block ends).
+        lock (sent with ``BEGIN``, one round trip) reads the run's counters,
+        which answer the engine's questions for the rest of the transaction,
+        and stamps ``touched_at`` (read by the stalled-run sweep). Yields the
+        transaction (its ``dispatched`` count is final once the block ends).
+
+        Args:
+            run_id: The run.
+            lazy: Take the lock with the first statement the block sends
+                rather than on entering it: for a block that starts with a
+                store call, such as a worker's completion of a task (the lock
+                then travels with that statement). Code before the first
+                store call is not serialized.
         """
         with self._db.transaction() as txn:
-            if run_id not in txn.snapshots:
-                self._lock(txn, run_id)
+            if run_id not in txn.snapshots and run_id not in txn.locking:
+                txn.locking.append(run_id)
+                if not lazy:
+                    self._open(txn)
             yield txn
-
-    def _lock(self, txn: Transaction, run_id: str) -> None:
-        """Lock the run's row, then read its counters."""
-        conn = txn.connection
-        status = conn.execute(_LOCK, (run_id,)).fetchone()
-        if status is not None:
-            nodes = conn.execute(_READ_NODES, (run_id,)).fetchall()
-            txn.snapshots[run_id] = RunSnapshot(status[0], nodes)
 
     @contextmanager
     def session(self) -> Iterator[None]:
@@ -138,13 +148,28 @@ class StoreCore:
 
     def _row(self, query: str, params: Any = None) -> tuple[Any, ...] | None:
         with self._db.connection() as conn:
-            return conn.execute(query, params).fetchone()
+            try:
+                return conn.execute(query, params).fetchone()
+            except errors.UndefinedFunction as error:
+                raise self._outdated(error) from None
+
+    def _outdated(self, error: errors.UndefinedFunction) -> Exception:
+        """Say that the schema needs migrating, when one of our functions is missing."""
+        if "dagabaaz_" not in str(error):
+            return error
+        return StoreError(
+            f"schema '{self.schema}' lacks a function this version of dagabaaz uses "
+            f"({str(error).splitlines()[0]}): it was migrated by an older version; "
+            "upgrade it with `dagabaaz db migrate` (or dagabaaz.postgres.migrate)"
+        )
 
     def _snapshot(self, run_id: str) -> RunSnapshot | None:
         """Return the run's counters when this transaction holds its lock, else None."""
         txn = self._db.current
         if txn is None:
             return None
+        if run_id in txn.locking:
+            self._open(txn)
         return txn.snapshots.get(run_id)
 
     def _forget_snapshot(self, run_id: str) -> None:
@@ -152,8 +177,48 @@ class StoreCore:
         txn = self._db.current
         if txn is not None and run_id in txn.snapshots:
             del txn.snapshots[run_id]
-            with self._db.connection():  # sends pending writes first
-                self._lock(txn, run_id)
+            txn.node_artifacts = {
+                key: rows for key, rows in txn.node_artifacts.items() if key[0] != run_id
+            }
+            txn.locking.append(run_id)
+            self._open(txn)
+
+    def _hold_claim(self, run_id: str, node_index: int) -> None:
+        """Write a launch claim won under the run's lock with the transaction's next statement."""
+        txn = self._db.current
+        assert txn is not None
+        txn.claims.append((run_id, node_index))
+
+    def _hold_run_write(self, run_id: str, **change: Any) -> None:
+        """Write a run's new progress or end, decided under its lock, with the next statement."""
+        txn = self._db.current
+        assert txn is not None
+        txn.run_writes[run_id] = txn.run_writes.get(run_id, RunWrite())._replace(**change)
+
+    def _known_artifacts(
+        self, run_id: str, node_indices: Sequence[int]
+    ) -> list[ArtifactRow] | None:
+        """Return the artifacts of the nodes when this transaction wrote all of them, else None.
+
+        A task completed under the run's lock at a node with no other task
+        carries all of that node's artifacts: nobody else can add one before
+        the lock is released.
+        """
+        txn = self._db.current
+        if txn is None or not txn.node_artifacts or isinstance(node_indices, str | bytes):
+            return None
+        snapshot = txn.snapshots.get(run_id)
+        if snapshot is None:
+            return None
+        indices = list(node_indices)
+        check_indices(run_id, indices, snapshot.node_count)
+        found: list[ArtifactRow] = []
+        for index in indices:
+            rows = txn.node_artifacts.get((run_id, index))
+            if rows is None:
+                return None
+            found.extend(rows)
+        return found
 
     def _node_count(self, run_id: str) -> int:
         snapshot = self._snapshot(run_id)
@@ -187,55 +252,123 @@ class StoreCore:
                 self._ids.extend(row[0] for row in rows)
             return self._ids.popleft()
 
-    def _flush(self, txn: Transaction) -> None:
-        """Insert the pending tasks in one statement, after enqueuing their jobs."""
-        rows, txn.pending = txn.pending, []
-        if not rows:
-            return
-        jobs: dict[int, int] = {}
-        queued = [row for row in rows if row.status == "queued"]
-        if queued and self.queue is not None:
-            job_ids = self.queue.enqueue(
-                txn.connection,
-                [
-                    QueuedTask(str(row.task_id), row.run_id, row.node_index, row.plugin_name)
-                    for row in queued
-                ],
-            )
-            jobs = {row.task_id: job for row, job in zip(queued, job_ids, strict=True)}
-            txn.dispatched += len(queued)
-        columns = [list(column) for column in zip(*rows, strict=True)]
+    # --- what a transaction sends ------------------------------------------------------
+
+    def _open(self, txn: Transaction) -> None:
+        """Send what the transaction owes (BEGIN, locks, writes) in one round trip, if anything."""
+        if not txn.begun or txn.locking or txn.owes_writes:
+            self._send(txn, [])
+
+    def _finish(self, txn: Transaction) -> None:
+        """Send the writes held back with COMMIT, in one round trip."""
+        if txn.begun or txn.owes_writes:
+            self._send(txn, [("COMMIT", None)])
+
+    def _send(self, txn: Transaction, tail: list[Statement]) -> psycopg.ClientCursor[Any]:
+        """Send BEGIN (once), the locks asked for, the writes held back, then ``tail``.
+
+        One round trip (two when a queue without SQL of its own enqueues
+        jobs). Returns the cursor, on the result of the last statement.
+        """
+        head: list[Statement] = [] if txn.begun else [("BEGIN", None)]
+        locks, txn.locking = txn.locking, []
+        head.extend((_LOCK, (run_id,)) for run_id in locks)
+        txn.begun = True
+        if head and self._enqueues_apart(txn):
+            # The queue's own statements must run inside the transaction, after the locks.
+            self._run(txn, head, locks)
+            head, locks = [], []
+        write = self._write_statement(txn)
+        statements = head + ([] if write is None else [write]) + tail
+        return self._run(txn, statements, locks)
+
+    def _enqueues_apart(self, txn: Transaction) -> bool:
+        """Whether the queue enqueues the held-back tasks' jobs with statements of its own."""
+        return (
+            self.queue is not None
+            and not isinstance(self.queue, SqlTaskQueue)
+            and any(row.status == "queued" for row in txn.pending)
+        )
+
+    def _run(
+        self, txn: Transaction, statements: list[Statement], locks: list[str]
+    ) -> psycopg.ClientCursor[Any]:
+        cursor = psycopg.ClientCursor(txn.raw)
+        query = "; ".join(
+            text if params is None else cursor.mogrify(text, params) for text, params in statements
+        )
         try:
-            self._insert_tasks(txn, rows, columns, jobs)
+            cursor.execute(query, prepare=False)
         except errors.UniqueViolation as error:
             raise StoreError(_duplicate(error)) from None
+        except errors.UndefinedFunction as error:
+            raise self._outdated(error) from None
+        for text, _ in statements[: len(statements) - 1]:
+            if text == _LOCK:
+                self._locked(txn, locks.pop(0), cursor)
+            cursor.nextset()
+        if statements[-1][0] == _LOCK:
+            self._locked(txn, locks.pop(0), cursor)
+        return cursor
 
-    def _insert_tasks(
-        self,
-        txn: Transaction,
-        rows: Sequence[PendingTask],
-        columns: list[list[Any]],
-        jobs: dict[int, int],
-    ) -> None:
-        txn.connection.execute(
-            """INSERT INTO dagabaaz_tasks
-                      (id, run_id, node_index, plugin_name, status, input_artifact_id,
-                       origin_artifact_id, error, job_id, finished_at)
-               OVERRIDING SYSTEM VALUE
-               SELECT u.id, u.run_id, u.node_index, u.plugin_name, u.status, u.input_id,
-                      u.origin, u.error, u.job_id,
-                      CASE WHEN u.status IN ('pending', 'queued', 'running') THEN NULL
-                           ELSE clock_timestamp() END
-                 FROM unnest(%s::bigint[], %s::text[], %s::integer[], %s::text[], %s::text[],
-                             %s::text[], %s::text[], %s::text[], %s::bigint[])
-                      AS u(id, run_id, node_index, plugin_name, status, input_id, origin,
-                           error, job_id)""",
-            (*columns, [jobs.get(row.task_id) for row in rows]),
+    def _locked(self, txn: Transaction, run_id: str, cursor: psycopg.ClientCursor[Any]) -> None:
+        row = cursor.fetchone()
+        if row is not None and row[0] is not None:
+            txn.snapshots[run_id] = RunSnapshot.from_json(row[0])
+
+    def _write_statement(self, txn: Transaction) -> Statement | None:
+        """Return the statement writing what the transaction holds back (and clear it), if any."""
+        if not txn.owes_writes:
+            return None
+        rows, txn.pending = txn.pending, []
+        claims, txn.claims = txn.claims, []
+        runs, txn.run_writes = txn.run_writes, {}
+        queued = [row for row in rows if row.status == "queued"]
+        jobs = "NULL"
+        job_ids: dict[int, int] = {}
+        if queued and self.queue is not None:
+            tasks = [
+                QueuedTask(str(row.task_id), row.run_id, row.node_index, row.plugin_name)
+                for row in queued
+            ]
+            if isinstance(self.queue, SqlTaskQueue):
+                jobs = _literal(txn, *self.queue.enqueue_sql(tasks))
+            else:
+                ids = self.queue.enqueue(txn.raw, tasks)
+                job_ids = {row.task_id: job for row, job in zip(queued, ids, strict=True)}
+            txn.dispatched += len(queued)
+        tasks_json = json.dumps(
+            [
+                {
+                    "id": row.task_id,
+                    "run_id": row.run_id,
+                    "node_index": row.node_index,
+                    "plugin_name": row.plugin_name,
+                    "status": row.status,
+                    "input_artifact_id": row.input_artifact_id,
+                    "origin_artifact_id": row.origin_artifact_id,
+                    "error": row.error,
+                    "job_id": job_ids.get(row.task_id),
+                }
+                for row in rows
+            ]
         )
+        claims_json = json.dumps([{"run_id": run, "node_index": node} for run, node in claims])
+        runs_json = json.dumps([{"id": run, **write._asdict()} for run, write in runs.items()])
+        # Rendered piece by piece: text once bound is never parsed for placeholders again.
+        tasks_sql, claims_sql, runs_sql = (
+            _literal(txn, "%s::jsonb", (value,)) for value in (tasks_json, claims_json, runs_json)
+        )
+        return f"SELECT dagabaaz_write({tasks_sql}, {jobs}, {claims_sql}, {runs_sql})", None
 
     def _withdraw(self, conn: psycopg.Connection[Any], job_ids: Sequence[int]) -> None:
         if job_ids and self.queue is not None:
             self.queue.cancel(conn, job_ids)
+
+
+def _literal(txn: Transaction, sql: str, params: Sequence[Any]) -> str:
+    """Return ``sql`` with its parameters bound as literals (for a simple-protocol batch)."""
+    return psycopg.ClientCursor(txn.raw).mogrify(sql, params)
 
 
 def _duplicate(error: errors.UniqueViolation) -> str:

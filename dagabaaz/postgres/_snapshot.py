@@ -11,7 +11,7 @@ counting trigger updates the table.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
 from dagabaaz.constants import NodeSummaryStatus
 
@@ -33,6 +33,11 @@ class RunSnapshot:
         self.terminal = [row[3] for row in ordered]
         self.skipped = [row[4] for row in ordered]
         self.succeeded = [row[5] for row in ordered]
+
+    @classmethod
+    def from_json(cls, locked: dict[str, Any]) -> RunSnapshot:
+        """Build from what ``dagabaaz_lock_run`` returns: status and, per node, its counters."""
+        return cls(locked["status"], ((i, *node) for i, node in enumerate(locked["nodes"])))
 
     @property
     def node_count(self) -> int:

@@ -18,7 +18,7 @@ How it keeps the engine's guarantees:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dagabaaz._stores.rules import STATUS_OF
@@ -128,8 +128,13 @@ class PostgresStore(ApplicationWrites):
         if status not in TERMINAL_RUN_STATUSES:
             raise StoreError(f"try_claim_run_terminal: '{status}' is not a terminal run status")
         snapshot = self._snapshot(run_id)
-        if snapshot is not None and snapshot.status in _TERMINAL_RUNS:
-            return False
+        if snapshot is not None:
+            # Under the run's lock the outcome is known: written when the transaction next sends.
+            if snapshot.status in _TERMINAL_RUNS:
+                return False
+            snapshot.status = str(status)
+            self._hold_run_write(run_id, status=str(status), error=error)
+            return True
         row = self._row(
             """WITH run AS (
                    UPDATE dagabaaz_runs SET status = %(status)s, error = %(error)s
@@ -143,12 +148,13 @@ class PostgresStore(ApplicationWrites):
         if row is None:
             self._node_count(run_id)  # raises for an unknown run
             return False
-        if snapshot is not None:
-            snapshot.status = str(status)
         return True
 
     def set_run_progress(self, run_id: str, completed_count: int) -> None:
         """Record how many nodes finished without a failure."""
+        if self._snapshot(run_id) is not None:
+            self._hold_run_write(run_id, progress=completed_count)
+            return
         row = self._row(
             "UPDATE dagabaaz_runs SET progress = %s WHERE id = %s RETURNING 1",
             (completed_count, run_id),
@@ -226,17 +232,19 @@ class PostgresStore(ApplicationWrites):
         """Claim the launch of one node; True for exactly one caller."""
         snapshot = self._snapshot(run_id)
         if snapshot is not None:
+            # Under the run's lock the claim's outcome is known: written with the next statement.
             check_indices(run_id, [node_index], snapshot.node_count)
             if snapshot.launched[node_index]:
                 return False
+            snapshot.launched[node_index] = True
+            self._hold_claim(run_id, node_index)
+            return True
         row = self._row(
             """UPDATE dagabaaz_nodes SET launched = true
                 WHERE run_id = %s AND node_index = %s AND NOT launched RETURNING 1""",
             (run_id, node_index if type(node_index) is int else -1),
         )
         if row is not None:
-            if snapshot is not None:
-                snapshot.launched[node_index] = True
             return True
         check_indices(run_id, [node_index], self._node_count(run_id))
         return False
@@ -351,8 +359,21 @@ class PostgresStore(ApplicationWrites):
         return [dag_artifact(row) for row in self._artifacts(run_id, node_indices)]
 
     def _artifacts(
-        self, run_id: str, node_indices: Sequence[int], extra: str = "", **params: Any
+        self,
+        run_id: str,
+        node_indices: Sequence[int],
+        extra: str = "",
+        keep: Callable[[ArtifactRow], bool] | None = None,
+        **params: Any,
     ) -> list[ArtifactRow]:
+        """Return the artifacts of the nodes, in node order then production order.
+
+        ``extra`` narrows the query; ``keep`` is the same test in Python, for
+        the artifacts this transaction knows already (see :meth:`_known_artifacts`).
+        """
+        known = self._known_artifacts(run_id, node_indices)
+        if known is not None:
+            return known if keep is None else [row for row in known if keep(row)]
         indices = [i if type(i) is int else -1 for i in _as_list(run_id, node_indices)]
         rows = self._rows(
             _ARTIFACTS_OF_NODES.format(extra=extra), {"nodes": indices, "run": run_id, **params}
@@ -394,7 +415,11 @@ class PostgresStore(ApplicationWrites):
     ) -> list[TaskArtifact]:
         """Return the given nodes' artifacts that descend from ``origin_id``, oldest first."""
         rows = self._artifacts(
-            run_id, dep_indices, "AND a.origin_artifact_id = %(origin)s", origin=origin_id
+            run_id,
+            dep_indices,
+            "AND a.origin_artifact_id = %(origin)s",
+            lambda row: row[6] == origin_id,
+            origin=origin_id,
         )
         rows.sort(key=lambda row: row[0])
         return [task_artifact(row) for row in rows]
@@ -403,7 +428,9 @@ class PostgresStore(ApplicationWrites):
         self, run_id: str, dep_indices: Sequence[int]
     ) -> list[TaskArtifact]:
         """Return the artifacts of the given nodes that have no origin."""
-        rows = self._artifacts(run_id, dep_indices, "AND a.origin_artifact_id IS NULL")
+        rows = self._artifacts(
+            run_id, dep_indices, "AND a.origin_artifact_id IS NULL", lambda row: row[6] is None
+        )
         return [task_artifact(row) for row in rows]
 
     def get_run_input(self, run_id: str) -> dict[str, Any]:

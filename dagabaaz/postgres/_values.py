@@ -17,7 +17,7 @@ from typing import Any, Final
 from dagabaaz._stores.rules import MAX_VALUE_DEPTH
 from dagabaaz.errors import StoreError
 
-__all__ = ["DEFAULT_MAX_JSON_BYTES", "encode_json"]
+__all__ = ["DEFAULT_MAX_JSON_BYTES", "check_text", "encode_json"]
 
 DEFAULT_MAX_JSON_BYTES: Final = 1 << 20
 """Largest run input, node config or artifact metadata stored, once encoded (1 MiB)."""
@@ -57,13 +57,13 @@ def _check(value: Any, what: str) -> None:
                         f"{what}{path}: key {key!r} is a {type(key).__name__}; JSON keys are "
                         "strings, so it would read back as a different key"
                     )
-                _check_text(key, what, f"{path} key {key!r}")
+                check_text(key, what, f"{path} key {key!r}")
                 stack.append((item, f"{path}[{key!r}]", depth + 1))
         elif isinstance(current, list):
             _too_deep(depth, what)
             stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(current))
         elif isinstance(current, str):
-            _check_text(current, what, path)
+            check_text(current, what, path)
         elif isinstance(current, float):
             if not math.isfinite(current):
                 raise StoreError(f"{what}{path}: {current!r} is not a JSON number")
@@ -75,7 +75,8 @@ def _check(value: Any, what: str) -> None:
             )
 
 
-def _check_text(text: str, what: str, path: str) -> None:
+def check_text(text: str, what: str, path: str) -> None:
+    """Refuse text PostgreSQL cannot store: a NUL character or a lone surrogate."""
     if "\x00" in text:
         raise StoreError(f"{what}{path}: text holds a NUL character, which PostgreSQL cannot store")
     try:

@@ -233,7 +233,8 @@ class TaskExecutor:
         self, started: StartedTask, run: _Run, outcome: TaskOutcome
     ) -> tuple[bool, bool, int]:
         """Record the outcome; return (recorded, completed, jobs dispatched)."""
-        with self.store.run_lock(started.run_id) as txn:
+        # Lazy: the lock travels with the completion, one round trip for both.
+        with self.store.run_lock(started.run_id, lazy=True) as txn:
             recorded, ok = self._record_in(started, run, outcome)
         return recorded, ok, txn.dispatched
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -22,12 +23,22 @@ DEFAULT_QUEUE: Final = "dagabaaz"
 """The procrastinate queue dagabaaz jobs go to unless told otherwise."""
 
 
-class ProcrastinateQueue:
-    """A :class:`~dagabaaz.postgres.TaskQueue` that defers one procrastinate job per task.
+_DEFER_SQL = """procrastinate_defer_jobs_v1(ARRAY(
+    SELECT ROW(%s, %s, %s, NULL, NULL, a.arguments, NULL)::procrastinate_job_to_defer_v1
+      FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS a(arguments, position)
+     ORDER BY a.position))"""
+"""procrastinate's function for deferring jobs (what ``batch_defer`` calls), one row per task:
+queue, task name, priority, no lock, no queueing lock, the arguments, no schedule."""
 
-    The jobs are inserted with procrastinate's own ``defer`` on the connection
-    of the store's transaction (``configure(connection=...)``), so they become
-    visible to workers exactly when the state change that decided them commits.
+
+class ProcrastinateQueue:
+    """A :class:`~dagabaaz.postgres.SqlTaskQueue` that defers one procrastinate job per task.
+
+    The jobs are inserted in the store's transaction, so they become visible
+    to workers exactly when the state change that decided them commits: by
+    procrastinate's own SQL function for deferring jobs, called in the
+    statement that inserts the tasks (:meth:`enqueue_sql`), or by its
+    ``batch_defer`` on the store's connection (:meth:`enqueue`).
 
     Args:
         queue: The procrastinate queue the jobs go to.
@@ -50,6 +61,11 @@ class ProcrastinateQueue:
         ]
         ids: list[int] = deferrer.batch_defer(*arguments)
         return ids
+
+    def enqueue_sql(self, tasks: Sequence[QueuedTask]) -> tuple[str, Sequence[Any]]:
+        """Return the SQL deferring one job per task (ids in order), as ``batch_defer`` does."""
+        arguments = json.dumps([{"task_id": task.task_id, "run_id": task.run_id} for task in tasks])
+        return _DEFER_SQL, (self.queue, TASK, self.priority, arguments)
 
     def cancel(self, connection: Any, job_ids: Sequence[int]) -> None:
         """Cancel the jobs still waiting (``todo``); running ones finish and are ignored."""

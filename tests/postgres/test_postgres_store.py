@@ -70,6 +70,26 @@ def test_migrating_from_several_processes_at_once_applies_each_version_once(
     assert len(rows) == len(expected) + 1
 
 
+def test_a_store_on_a_schema_not_upgraded_says_to_migrate(
+    postgres_dsn: str, fresh_schema: str
+) -> None:
+    first = migrations()[0]
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn, conn.transaction():
+        conn.execute(f"CREATE SCHEMA {fresh_schema}")
+        conn.execute(f"SET LOCAL search_path TO {fresh_schema}")
+        conn.execute(first.sql)
+    old = store(postgres_dsn, fresh_schema)
+    try:
+        old.create_run("r", NODES)
+        with pytest.raises(StoreError, match=r"dagabaaz db migrate"):
+            old.dispatch_task("r", 0, "fetch", None)
+        with pytest.raises(StoreError, match=r"dagabaaz db migrate"), old.run_lock("r"):
+            pass
+        assert old.tasks("r") == []  # nothing half-written
+    finally:
+        old.close()
+
+
 def test_a_schema_newer_than_the_package_is_refused(postgres_dsn: str, fresh_schema: str) -> None:
     migrate(postgres_dsn, fresh_schema)
     sql(
@@ -302,13 +322,22 @@ def test_an_older_schema_is_upgraded_in_place_and_keeps_counting(
         )
         conn.execute(first.sql)
         conn.execute("INSERT INTO dagabaaz_schema_migrations VALUES (%s)", (first.name,))
+    # What a release at that version wrote (this package's store needs the newest schema).
     old = store(postgres_dsn, fresh_schema)
     try:
         old.create_run("r", NODES)
-        kept = old.dispatch_task("r", 0, "fetch", None)
-        old.dispatch_skipped_task("r", 2, "index")
     finally:
         old.close()
+    [[(kept,)], _] = [
+        sql(
+            postgres_dsn,
+            fresh_schema,
+            """INSERT INTO dagabaaz_tasks (run_id, node_index, plugin_name, status)
+               VALUES ('r', %s, %s, %s) RETURNING id::text""",
+            task,
+        )
+        for task in ((0, "fetch", "queued"), (2, "index", "skipped"))
+    ]
     report = migrate(postgres_dsn, fresh_schema)
     assert report.applied == tuple(m.name for m in migrations()[1:])
     new = store(postgres_dsn, fresh_schema)
