@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import procrastinate
-import psycopg_pool
 
 from dagabaaz._worker.plugin_calls import PluginFunction
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT
 from dagabaaz.expressions import Limits
 from dagabaaz.orchestrator import OrchestratorCallbacks
 from dagabaaz.pipes import PipeRegistry
-from dagabaaz.postgres import IdleCheck, PostgresStore, session_options
+from dagabaaz.postgres import PostgresStore, session_options
 from dagabaaz.procrastinate._execute import TaskExecutor, TaskReport
 from dagabaaz.procrastinate._queue import DEFAULT_QUEUE, SWEEP_TASK, TASK, ProcrastinateQueue
 from dagabaaz.procrastinate._sweep import sweep
@@ -130,17 +129,8 @@ def make_app(conninfo: str, *, schema: str = "dagabaaz", pool_size: int = 2) -> 
             min_size=1,
             max_size=pool_size,
             configure=_autocommit,
-            pool_factory=_pool,
         )
     )
-
-
-def _pool(**options: Any) -> psycopg_pool.AsyncConnectionPool[Any]:
-    # procrastinate asks its pool to test every connection it lends: a round
-    # trip per job fetched and per job finished. Test only idle ones.
-    idle_check = IdleCheck()
-    options.update(check=idle_check.check_async, reset=idle_check.reset_async)
-    return psycopg_pool.AsyncConnectionPool(**options)
 
 
 async def _autocommit(connection: Any) -> None:

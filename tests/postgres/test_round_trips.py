@@ -56,7 +56,7 @@ def statements() -> Iterator[list[str]]:
         return command(self, query, *args, **kwargs)
 
     psycopg.Cursor.execute = counted_execute  # type: ignore[method-assign]
-    _connection_base.BaseConnection._exec_command = counted_command  # type: ignore[method-assign]
+    _connection_base.BaseConnection._exec_command = counted_command  # type: ignore[method-assign,assignment]
     try:
         yield sent
     finally:

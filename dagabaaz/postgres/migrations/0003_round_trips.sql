@@ -127,6 +127,9 @@ $$;
 CREATE FUNCTION dagabaaz_write(p_tasks jsonb, p_jobs bigint[], p_claims jsonb, p_runs jsonb)
     RETURNS void
     LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    claim record;
+    change record;
 BEGIN
     IF jsonb_array_length(p_tasks) > 0 THEN
         -- One insert: the counting trigger updates each node once.
@@ -149,23 +152,25 @@ BEGIN
                WITH ORDINALITY AS u
          ORDER BY u.ordinality;
     END IF;
-    IF jsonb_array_length(p_claims) > 0 THEN
-        UPDATE dagabaaz_nodes n SET launched = true
-          FROM jsonb_to_recordset(p_claims) AS c(run_id text, node_index integer)
-         WHERE n.run_id = c.run_id AND n.node_index = c.node_index;
-    END IF;
-    IF jsonb_array_length(p_runs) > 0 THEN
-        WITH changed AS (
-            UPDATE dagabaaz_runs r
-               SET progress = coalesce(w.progress, r.progress),
-                   status = coalesce(w.status, r.status),
-                   error = CASE WHEN w.status IS NULL THEN r.error ELSE w.error END
-              FROM jsonb_to_recordset(p_runs) AS w(id text, progress integer, status text,
-                                                   error text)
-             WHERE r.id = w.id
-         RETURNING r.id, w.status, w.error)
-        INSERT INTO dagabaaz_run_events (run_id, status, error)
-        SELECT id, status, error FROM changed WHERE status IS NOT NULL;
-    END IF;
+    -- Claims and run changes are few (one or two per engine call): one
+    -- statement each, by primary key, whatever the planner would guess for a join.
+    FOR claim IN SELECT * FROM jsonb_to_recordset(p_claims) AS (run_id text, node_index integer)
+    LOOP
+        UPDATE dagabaaz_nodes SET launched = true
+         WHERE run_id = claim.run_id AND node_index = claim.node_index;
+    END LOOP;
+    FOR change IN SELECT * FROM jsonb_to_recordset(p_runs)
+                             AS (id text, progress integer, status text, error text)
+    LOOP
+        UPDATE dagabaaz_runs
+           SET progress = coalesce(change.progress, progress),
+               status = coalesce(change.status, status),
+               error = CASE WHEN change.status IS NULL THEN error ELSE change.error END
+         WHERE id = change.id;
+        IF change.status IS NOT NULL THEN
+            INSERT INTO dagabaaz_run_events (run_id, status, error)
+            VALUES (change.id, change.status, change.error);
+        END IF;
+    END LOOP;
 END;
 $$;
