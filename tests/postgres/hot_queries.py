@@ -38,23 +38,24 @@ SELECT s.*, a.file_name FROM started s
   LEFT JOIN dagabaaz_artifacts a ON a.id = s.input_artifact_id::bigint""",
     ),
     "lock the run": (
-        "every engine call, first statement of its transaction",
-        "UPDATE dagabaaz_runs SET touched_at = now() WHERE id = {run} RETURNING status",
+        "every engine call, first statement of its transaction, in dagabaaz_lock_run",
+        """SELECT status, touched_at FROM dagabaaz_runs WHERE id = {run} FOR NO KEY UPDATE""",
     ),
     "read the counters": (
-        "right after the lock: barriers, summaries and claims for the whole call",
+        "right after the lock, in the same function: barriers, summaries and claims for the "
+        "whole call",
         """SELECT node_index, launched, total, terminal, skipped, succeeded
   FROM dagabaaz_nodes WHERE run_id = {run}""",
     ),
     "complete a task": (
-        "records the outcome (the artifacts are inserted by the same statement)",
+        "records the outcome, then inserts the artifacts, in dagabaaz_complete_task",
         """UPDATE dagabaaz_tasks SET status = 'completed'
  WHERE id = {task} AND status IN ('pending', 'queued', 'running')""",
     ),
     "claim a launch": (
-        "exactly one caller wins",
+        "decided under the run lock, written as the transaction ends, in dagabaaz_write",
         """UPDATE dagabaaz_nodes SET launched = true
- WHERE run_id = {run} AND node_index = 1 AND NOT launched""",
+ WHERE run_id = {run} AND node_index = 1""",
     ),
     "artifacts of a node": (
         "what a launch plans from, what an aggregate task reads",
