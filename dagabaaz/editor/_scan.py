@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from dagabaaz.expressions.lalr import load_tables
 from dagabaaz.expressions.segments import split_segments
 
-__all__ = ["Scan", "Token", "interpolation_at", "scan"]
+__all__ = ["Scan", "Token", "interpolation_at", "scan", "scans", "token_at"]
 
 
 class Token(NamedTuple):
@@ -152,3 +152,28 @@ def _open_end(source: str, begin: int, cursor: int) -> int:
             return begin + segment.end
         break
     return len(source)
+
+
+def scans(source: str) -> list[Scan]:
+    """Read every interpolation of ``source`` (the open one at the end included)."""
+    return [
+        scan(source, segment.start, segment.end)
+        for segment in split_segments(source)
+        if segment.kind in ("interpolation", "unclosed")
+    ]
+
+
+def token_at(source: str, offset: int) -> tuple[Token, Scan] | None:
+    """Return the token holding the character at ``offset`` (or ending just before it)."""
+    found = interpolation_at(source, offset) or interpolation_at(source, offset - 1)
+    if found is None:
+        return None
+    read = scan(source, found[0], found[1])
+    for wanted in (offset, offset - 1):
+        for token in read.tokens:
+            if token.start <= wanted < token.end and token.kind not in _PUNCTUATION:
+                return token, read
+    return None
+
+
+_PUNCTUATION = frozenset({"LBRACE", "RBRACE", "LPAR", "RPAR", "COMMA", "NO_ARGUMENTS"})

@@ -20,6 +20,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from dagabaaz.editor._common import checked
 from dagabaaz.editor._context import CursorContext, context_at
 from dagabaaz.editor._types import pipe_result, value_before
 from dagabaaz.editor.positions import OffsetEncoding, from_code_points, to_code_points
@@ -102,7 +103,7 @@ def complete(
             :class:`~dagabaaz.editor.EditorScope`.
         ValueError: ``offsets`` is not one of the two encodings.
     """
-    scope = _check(source, scope)
+    scope = checked(source, scope)
     at = to_code_points(source, cursor, offsets)
     context = context_at(source, at)
     entries = _candidates(context, scope)
@@ -127,19 +128,6 @@ def complete(
         )
         for entry in ranked
     ]
-
-
-def _check(source: object, scope: object) -> EditorScope:
-    if not isinstance(source, str):
-        raise TypeError(f"source must be a str, not {type(source).__name__}")
-    if scope is None:
-        return _STANDALONE
-    if not isinstance(scope, EditorScope):
-        raise TypeError(f"scope must be an EditorScope, not {type(scope).__name__}")
-    return scope
-
-
-_STANDALONE = EditorScope.standalone()
 
 
 def _lead(context: CursorContext, source: str) -> str:

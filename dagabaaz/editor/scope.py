@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dagabaaz._references import CONFIG_NAMESPACE, INPUT_NAMESPACE
-from dagabaaz.expressions import parse_partial
-from dagabaaz.expressions.ast import collect_references
+from dagabaaz.editor._scan import scans
 from dagabaaz.models import DagNode, ExpressionSource, RuntimeSource
 from dagabaaz.pipes import DEFAULT_PIPES, PipeRegistry
 from dagabaaz.plugins import PluginsArgument, declared_outputs, plugin_lookup
@@ -257,15 +256,21 @@ def _input_namespace(nodes: Sequence[DagNode], lookup: Any) -> NamespaceInfo:
         if not isinstance(node, DagNode):
             continue
         for source in _expressions(node):
-            for reference in collect_references(parse_partial(source).tree):
-                if reference.namespace == INPUT_NAMESPACE:
-                    keys.setdefault(
-                        reference.key,
-                        KeyInfo(reference.key, origin=f"run input read by node '{node.slug}'"),
-                    )
+            for key in _input_references(source):
+                keys.setdefault(key, KeyInfo(key, origin=f"run input read by node '{node.slug}'"))
     return NamespaceInfo(
         INPUT_NAMESPACE, "input", "the run input, given when the run starts", tuple(keys.values())
     )
+
+
+def _input_references(source: str) -> Iterable[str]:
+    """Yield the ``input`` keys ``source`` reads, from interpolations still being typed too."""
+    for read in scans(source):
+        for token in read.tokens:
+            if token.kind == "REF":
+                namespace, _, key = token.text.partition(".")
+                if namespace == INPUT_NAMESPACE:
+                    yield key
 
 
 def _plugin_inputs(node: DagNode, lookup: Any) -> Iterable[KeyInfo]:
