@@ -255,9 +255,10 @@ def _input_namespace(nodes: Sequence[DagNode], lookup: Any) -> NamespaceInfo:
     for node in nodes:
         if not isinstance(node, DagNode):
             continue
+        origin = f"run input read by node '{node.slug}'"
         for source in _expressions(node):
-            for key in _input_references(source):
-                keys.setdefault(key, KeyInfo(key, origin=f"run input read by node '{node.slug}'"))
+            for name in _input_references(source):
+                keys.setdefault(name, KeyInfo(name, origin=origin))
     return NamespaceInfo(
         INPUT_NAMESPACE, "input", "the run input, given when the run starts", tuple(keys.values())
     )
