@@ -55,6 +55,11 @@ class LoadedPlugins:
         """Every plugin name a node may use."""
         return frozenset(self.functions) | self.passthrough | frozenset(self.metadata)
 
+    @property
+    def known(self) -> dict[str, PluginMeta | None]:
+        """Every plugin name with its metadata, if declared (what validation reads)."""
+        return {name: self.metadata.get(name) for name in sorted(self.names)}
+
 
 def load_plugins(spec: str, *, functions: bool = True) -> LoadedPlugins:
     """Import ``spec`` (a ``.py`` file or a dotted module name) and read what it declares.

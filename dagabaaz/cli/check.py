@@ -54,7 +54,7 @@ def run_check(args: argparse.Namespace) -> int:
     diagnostics = validate_pipeline(
         pipeline.nodes,
         pipes=None if loaded is None else loaded.pipes,
-        plugins=None if loaded is None else loaded.names,
+        plugins=None if loaded is None else loaded.known,
     )
     if args.format == "json":
         dump_json(_report(filename, diagnostics))
