@@ -32,10 +32,11 @@ class Entry:
         end: The offset just past it.
         key_start: Where the key of its mapping entry starts, if it has one.
         key_end: Where that key ends.
-        style: For a string, how it is written: ``'"'`` (JSON, or YAML
-            double-quoted), ``"'"``, ``"|"``, ``">"`` or ``""`` (plain);
-            None for anything else.
-        value: For a string, its value.
+        style: For a scalar, how it is written: ``'"'`` (a JSON string, or
+            YAML double-quoted), ``"'"``, ``"|"``, ``">"`` or ``""`` (plain:
+            in JSON a number, ``true``, ``false`` or ``null``); None for a
+            list or a mapping.
+        value: For a YAML scalar, its text as PyYAML read it.
     """
 
     start: int
@@ -47,12 +48,31 @@ class Entry:
 
 
 class SourceMap:
-    """Spans of a document's values, by document path."""
+    """Spans of a document's values, by document path.
 
-    def __init__(self, text: str, entries: dict[Path, Entry], syntax: str) -> None:
+    The spans are kept in flat columns (one list per field), so moving all
+    of them after an edit (:meth:`shifted`) is a few list comprehensions.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        entries: dict[Path, Entry],
+        syntax: str,
+        flow: frozenset[Path] = frozenset(),
+    ) -> None:
         self.text = text
         self.syntax = syntax
-        self._entries = entries
+        self.flow = flow
+        """Paths of the collections written in flow style (``[a, b]``, ``{k: v}``)."""
+        self._index = {path: position for position, path in enumerate(entries)}
+        values = list(entries.values())
+        self._starts = [e.start for e in values]
+        self._ends = [e.end for e in values]
+        self._key_starts = [-1 if e.key_start is None else e.key_start for e in values]
+        self._key_ends = [-1 if e.key_end is None else e.key_end for e in values]
+        self._styles = [e.style for e in values]
+        self._values = [e.value for e in values]
         self._offsets: dict[Path, list[int] | None] = {}
         self._line_starts: list[int] | None = None
 
@@ -64,7 +84,10 @@ class SourceMap:
             key_end = None
             if key_start is not None:
                 key_end = _json_string_end(text, key_start)
-            style = '"' if is_string else None
+            if is_string:
+                style: str | None = '"'
+            else:
+                style = None if text[start] in "{[" else ""  # a number, true, false, null
             entries[path] = Entry(start, end, key_start, key_end, style)
         return cls(text, entries, "json")
 
@@ -72,26 +95,70 @@ class SourceMap:
     def from_yaml(cls, text: str, node: Any) -> SourceMap:
         """Map a YAML document from its composed root node (None for an empty document)."""
         entries: dict[Path, Entry] = {}
+        flow: set[Path] = set()
         if node is not None:
-            _walk_yaml(node, (), None, entries, set())
-        return cls(text, entries, "yaml")
+            _walk_yaml(node, (), None, entries, flow)
+        return cls(text, entries, "yaml", frozenset(flow))
 
     def entry(self, path: Path) -> Entry | None:
         """Return the value at ``path``, or None when the document has none there."""
-        return self._entries.get(tuple(path))
+        position = self._index.get(tuple(path))
+        if position is None:
+            return None
+        key_start, key_end = self._key_starts[position], self._key_ends[position]
+        return Entry(
+            self._starts[position],
+            self._ends[position],
+            None if key_start < 0 else key_start,
+            None if key_end < 0 else key_end,
+            self._styles[position],
+            self._values[position],
+        )
 
     def nearest(self, path: Path) -> tuple[Path, Entry] | None:
         """Return the deepest value on the way to ``path`` (``path`` itself when it exists)."""
         path = tuple(path)
         for length in range(len(path), -1, -1):
-            found = self._entries.get(path[:length])
+            found = self.entry(path[:length])
             if found is not None:
                 return path[:length], found
         return None
 
     def paths(self) -> Iterator[Path]:
         """Yield every path, parents first."""
-        return iter(self._entries)
+        return iter(self._index)
+
+    def scalar_around(self, start: int, end: int) -> Path | None:
+        """Return the path of the scalar whose span holds ``start:end``, if one does."""
+        starts, ends, styles = self._starts, self._ends, self._styles
+        for path, position in self._index.items():
+            if styles[position] is not None and starts[position] <= start and end <= ends[position]:
+                return path
+        return None
+
+    def shifted(self, text: str, path: Path, value: str | None, delta: int) -> SourceMap:
+        """Return the map of ``text``: the string at ``path`` is now ``value``, ``delta`` longer.
+
+        Everything after the string's start moves by ``delta``; the string's
+        own end does too, and its characters are decoded again when asked.
+        """
+        moved = object.__new__(SourceMap)
+        moved.text = text
+        moved.syntax = self.syntax
+        moved.flow = self.flow
+        moved._index = self._index
+        position = self._index[tuple(path)]
+        after = self._starts[position]
+        moved._starts = [s + delta if s > after else s for s in self._starts]
+        moved._ends = [e + delta if e > after else e for e in self._ends]
+        moved._key_starts = [k + delta if k > after else k for k in self._key_starts]
+        moved._key_ends = [k + delta if k > after else k for k in self._key_ends]
+        moved._styles = self._styles
+        moved._values = list(self._values)
+        moved._values[position] = value
+        moved._offsets = {}
+        moved._line_starts = None
+        return moved
 
     def string_offsets(self, path: Path) -> list[int] | None:
         """Return the file offset of each character of the string at ``path``, plus its end.
@@ -102,11 +169,12 @@ class SourceMap:
         path = tuple(path)
         if path in self._offsets:
             return self._offsets[path]
-        entry = self._entries.get(path)
+        entry = self.entry(path)
         found: list[int] | None = None
         if entry is not None and entry.style is not None:
             if self.syntax == "json":
-                found = string_offsets(self.text, entry.start, entry.end)
+                if entry.style == '"':
+                    found = string_offsets(self.text, entry.start, entry.end)
             elif entry.value is not None:
                 style = entry.style or None
                 found = scalar_offsets(self.text, entry.start, entry.end, style, entry.value)
@@ -133,9 +201,12 @@ def _json_string_end(text: str, start: int) -> int:
     return i + 1
 
 
-def _walk_yaml(node: Any, path: Path, key: Any, entries: dict[Path, Entry], seen: set[int]) -> None:
-    # Iterative over siblings, recursive over depth; a node met twice (an
-    # alias) is mapped once: the strict loader refuses aliases anyway.
+def _walk_yaml(
+    node: Any, path: Path, key: Any, entries: dict[Path, Entry], flow: set[Path]
+) -> None:
+    # Depth first with a stack of its own: depth costs no recursion. A node
+    # met twice (an alias) is mapped once: the strict loader refuses aliases.
+    seen: set[int] = set()
     stack = [(node, path, key)]
     while stack:
         current, where, key_node = stack.pop()
@@ -158,6 +229,8 @@ def _walk_yaml(node: Any, path: Path, key: Any, entries: dict[Path, Entry], seen
             )
             continue
         entries[where] = Entry(current.start_mark.index, current.end_mark.index, key_start, key_end)
+        if getattr(current, "flow_style", False):
+            flow.add(where)
         children: list[tuple[Any, Path, Any]] = []
         if isinstance(value, list):
             for index, item in enumerate(value):

@@ -12,6 +12,7 @@ which to drop.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pydantic import ValidationError
 
 from dagabaaz._model_errors import describe_errors
 from dagabaaz._sourcemap import Path, SourceMap
+from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.loading import FileProblem, PipelineFileError
 from dagabaaz.models import DagNode, Pipeline
 
@@ -43,6 +45,8 @@ class PipelineReading:
             and, when known, its line and column.
         listed: True when the file is a bare list of nodes (its paths have
             no leading ``"nodes"``).
+        data: The document as parsed (a list of nodes or a mapping), or
+            None when the text does not parse.
     """
 
     text: str
@@ -51,6 +55,9 @@ class PipelineReading:
     nodes: tuple[DagNode | None, ...] = ()
     problems: tuple[FileProblem, ...] = ()
     listed: bool = False
+    problem_spans: tuple[tuple[int, int] | None, ...] = ()
+    """For each problem, the span of the file it is about (a key, a value), when known."""
+    data: Any = None
     _covered: tuple[Path, ...] = field(default=(), repr=False)
 
     def document_path(self, path: Sequence[str | int]) -> Path:
@@ -65,6 +72,30 @@ class PipelineReading:
         path = tuple(path)
         return any(path[: len(covered)] == covered for covered in self._covered)
 
+    def locate(self, diagnostic: Diagnostic) -> tuple[int, int] | None:
+        """Return the span of the file a validation diagnostic is about, or None.
+
+        A problem inside an expression is placed on the expression's own
+        characters in the file (quoting, escapes and folding undone); any
+        other on the value its path leads to (its first line), or the
+        nearest value that exists.
+        """
+        if self.positions is None:
+            return None
+        path = self.document_path(diagnostic.path)
+        found = self.positions.nearest(path)
+        if found is None:
+            return None
+        reached, entry = found
+        if diagnostic.expression is not None and reached == path:
+            offsets = self.positions.string_offsets(path)
+            if offsets is not None and len(offsets) == len(diagnostic.expression) + 1:
+                last = len(offsets) - 1
+                start = offsets[min(diagnostic.start, last)]
+                end = offsets[min(diagnostic.end, last)]
+                return start, max(start, end)
+        return entry.start, _first_line_end(self.text, entry.start, entry.end)
+
 
 def read_pipeline(text: str, *, syntax: Syntax, filename: str = "<pipeline>") -> PipelineReading:
     """Read ``text`` as a pipeline file, keeping every problem and every node possible."""
@@ -74,18 +105,20 @@ def read_pipeline(text: str, *, syntax: Syntax, filename: str = "<pipeline>") ->
     try:
         data, positions = _parse(text, syntax, filename)
     except PipelineFileError as error:
-        return PipelineReading(text, syntax, None, problems=error.problems)
+        spans = tuple(_line_span(text, problem) for problem in error.problems)
+        return PipelineReading(text, syntax, None, problems=error.problems, problem_spans=spans)
     listed = isinstance(data, list)
     document: Any = {"nodes": data} if listed else data
     if not isinstance(document, dict):
         kind = "nothing" if data is None else type(data).__name__
         problem = FileProblem(f"expected a list of nodes or an object with 'nodes', got {kind}")
-        return PipelineReading(text, syntax, positions, problems=(problem,))
+        return PipelineReading(text, syntax, positions, problems=(problem,), data=data)
     try:
         pipeline = Pipeline.model_validate(document)
     except ValidationError as error:
-        return _salvage(text, syntax, positions, document, error, listed)
-    return PipelineReading(text, syntax, positions, tuple(pipeline.nodes), listed=listed)
+        salvaged = _salvage(text, syntax, positions, document, error, listed)
+        return dataclasses.replace(salvaged, data=data)
+    return PipelineReading(text, syntax, positions, tuple(pipeline.nodes), listed=listed, data=data)
 
 
 def _parse(text: str, syntax: Syntax, filename: str) -> tuple[Any, SourceMap]:
@@ -119,10 +152,14 @@ def _salvage(
     problems: list[FileProblem] = []
     covered: list[Path] = []
     wrong: dict[int, list[Path]] = {}
+    spans: dict[int, tuple[int, int] | None] = {}
     for path, message, key in describe_errors(error, Pipeline):
         shown = reading.document_path(path)
-        line, column = _position(positions, shown, key)
-        problems.append(FileProblem(message, path=shown, line=line, column=column))
+        span = _span(positions, text, shown, key)
+        line, column = (None, None) if span is None else positions.line_column(span[0])
+        problem = FileProblem(message, path=shown, line=line, column=column)
+        spans[id(problem)] = span
+        problems.append(problem)
         missing = _MISSING.fullmatch(message)
         part = (*path, key) if key is not None else tuple(path)
         if missing is not None:
@@ -134,23 +171,45 @@ def _salvage(
     raw = document.get("nodes")
     items = raw if isinstance(raw, list) else []
     nodes = tuple(_node(item, wrong.get(index, [])) for index, item in enumerate(items))
-    return PipelineReading(text, syntax, positions, nodes, tuple(problems), listed, tuple(covered))
+    ordered = tuple(spans[id(problem)] for problem in problems)
+    return PipelineReading(
+        text, syntax, positions, nodes, tuple(problems), listed, ordered, tuple(covered)
+    )
+
+
+def _line_span(text: str, problem: FileProblem) -> tuple[int, int] | None:
+    """Return the one character a problem known by line and column points at."""
+    if problem.line is None:
+        return None
+    offset = 0
+    for _ in range(problem.line - 1):
+        found = text.find("\n", offset)
+        if found < 0:
+            return None
+        offset = found + 1
+    offset = min(offset + (problem.column or 1) - 1, len(text))
+    return offset, min(offset + 1, len(text))
+
+
+def _first_line_end(text: str, start: int, end: int) -> int:
+    stop = text.find("\n", start, end)
+    return end if stop < 0 else stop
 
 
 _MISSING = re.compile(r"missing required field '(.+)'")
 
 
-def _position(positions: SourceMap, path: Path, key: str | None) -> tuple[int | None, int | None]:
+def _span(positions: SourceMap, text: str, path: Path, key: str | None) -> tuple[int, int] | None:
+    """Return the span a problem is about: the unknown key itself, or the nearest value."""
     found = positions.nearest(path)
     if found is None:
-        return None, None
+        return None
     reached, entry = found
-    offset = entry.start
     if key is not None and reached == path:
-        key_entry = positions.entry((*path, key))
-        if key_entry is not None and key_entry.key_start is not None:
-            offset = key_entry.key_start
-    return positions.line_column(offset)
+        member = positions.entry((*path, key))
+        if member is not None and member.key_start is not None and member.key_end is not None:
+            return member.key_start, member.key_end
+    return entry.start, _first_line_end(text, entry.start, entry.end)
 
 
 def _node(item: Any, wrong: list[Path]) -> DagNode | None:
