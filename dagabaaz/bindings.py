@@ -29,12 +29,14 @@ import re
 from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
-from dagabaaz._arguments import check_mapping, type_name
-from dagabaaz._references import (
+from dagabaaz._base.arguments import check_mapping, type_name
+from dagabaaz._base.copying import copy_value
+from dagabaaz._pipeline.references import (
     RESERVED_NAMESPACES,
     compile_binding_expression,
 )
-from dagabaaz._scope import UNSET, BindingScope, collected_value, copy_value, is_empty
+from dagabaaz._runtime.values import is_missing
+from dagabaaz._worker.scope import UNSET, BindingScope, collected_value
 from dagabaaz.errors import BindingError, Clause, ExpressionError
 from dagabaaz.expressions import Expression, Limits, is_truthy
 from dagabaaz.models import (
@@ -219,9 +221,9 @@ def _raw_value(field: str, binding: BindingSource, scope: BindingScope) -> Any:
 def _runtime_value(field: str, binding: RuntimeSource, scope: BindingScope) -> Any:
     key = binding.key or field
     value = scope.run_input.get(key)
-    if is_empty(value) and not is_empty(binding.default):
+    if is_missing(value) and not is_missing(binding.default):
         value = binding.default
-    if binding.required and is_empty(value):
+    if binding.required and is_missing(value):
         raise BindingError(f"required run input '{key}' is missing", node=scope.node, field=field)
     return value
 

@@ -14,7 +14,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["MAX_QUOTED", "Diagnostic", "Severity", "has_errors", "line_and_column", "shortened"]
+__all__ = [
+    "MAX_QUOTED",
+    "Diagnostic",
+    "Severity",
+    "format_path",
+    "has_errors",
+    "line_and_column",
+    "shortened",
+]
 
 Severity = Literal["error", "warning"]
 
@@ -25,6 +33,19 @@ MAX_QUOTED = 80
 def shortened(text: str, width: int = MAX_QUOTED) -> str:
     """Return ``text`` cut to ``width`` characters for a message, ``...`` marking the cut."""
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """Format JSON-path segments as ``nodes[2].bindings["my field"]``."""
+    text = ""
+    for segment in path:
+        if isinstance(segment, int):
+            text += f"[{segment}]"
+        elif segment.isidentifier():
+            text += f".{segment}" if text else segment
+        else:
+            text += f"[{segment!r}]"
+    return text
 
 
 def line_and_column(source: str, offset: int) -> tuple[int, int]:

@@ -6,23 +6,32 @@ which caught ``ValueError``, keeps working.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
-from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.diagnostics import Diagnostic, format_path
 
 __all__ = [
+    "ArgumentError",
     "BindingError",
     "DagabaazError",
     "DagabaazWarning",
+    "DocgenError",
     "ExpressionError",
+    "FileProblem",
+    "LimitExceeded",
     "NodeConfigError",
+    "PipeError",
+    "PipeRegistryError",
+    "PipelineFileError",
     "PipelineValidationError",
     "PluginError",
     "RetryError",
     "RunInputError",
     "StoreError",
     "TaskInputError",
+    "UnrenderableValue",
 ]
 
 Clause = Literal["value", "when"]
@@ -51,7 +60,72 @@ class ExpressionError(_DiagnosticError):
     ``diagnostics`` holds every problem found at compile time; for an
     evaluation failure (a ``required`` value missing, a budget exceeded) it
     holds one diagnostic pointing at the responsible part of the expression.
+
+    Attributes:
+        code: The diagnostic code an evaluation failure raised as this error
+            gets: the ``code`` given, else the class's own (``"pipe-failed"``
+            here; each subclass names its own).
     """
+
+    code: str = "pipe-failed"
+
+    def __init__(
+        self, message: str, diagnostics: Iterable[Diagnostic] = (), *, code: str | None = None
+    ) -> None:
+        super().__init__(message, diagnostics)
+        if code is not None:
+            self.code = code
+
+
+class PipeError(ExpressionError):
+    """Raise from a pipe to fail the evaluation with a message.
+
+    The evaluator adds where it happened (the pipe's span in the expression)
+    and re-raises it as an :class:`ExpressionError` whose diagnostic has this
+    ``code``.
+    """
+
+    def __init__(self, message: str, *, code: str = "pipe-failed") -> None:
+        super().__init__(message, code=code)
+
+
+class ArgumentError(ExpressionError):
+    """A literal argument does not fit the parameter it is given to.
+
+    Its ``code`` is ``"invalid-argument"``, ``"argument-out-of-range"`` or
+    ``"invalid-regex"``.
+    """
+
+    code = "invalid-argument"
+
+    def __init__(self, message: str, *, code: str = "invalid-argument") -> None:
+        super().__init__(message, code=code)
+
+
+class LimitExceeded(ExpressionError):
+    """A limit of :class:`~dagabaaz.expressions.Limits` was exceeded.
+
+    Its ``code`` is ``"budget-exceeded"`` (``"source-too-long"`` for the source).
+
+    Attributes:
+        limit: The name of the exceeded field of :class:`~dagabaaz.expressions.Limits`.
+    """
+
+    code = "budget-exceeded"
+
+    def __init__(self, limit: str, message: str, *, code: str = "budget-exceeded") -> None:
+        super().__init__(message, code=code)
+        self.limit = limit
+
+
+class UnrenderableValue(ExpressionError):
+    """A value cannot be written as text or JSON (a set, bytes, a dict with tuple keys)."""
+
+    code = "unrenderable-value"
+
+
+class PipeRegistryError(DagabaazError):
+    """A registry was misused: a read-only registry, a bad name or an unsupported signature."""
 
 
 class PipelineValidationError(_DiagnosticError):
@@ -179,3 +253,56 @@ class StoreError(DagabaazError):
     and by the orchestrator when a store does not know the run it is asked
     to start, or holds another pipeline for it than the nodes given.
     """
+
+
+class DocgenError(DagabaazError):
+    """A docs page's generated part is malformed or asks for something unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """One thing wrong with a pipeline file.
+
+    Attributes:
+        message: What is wrong, as one sentence.
+        path: Where in the document, as JSON-path segments (``("nodes", 2, "plugin")``).
+        line: 1-based line in the file, when known.
+        column: 1-based column in the file, when known.
+    """
+
+    message: str
+    path: tuple[str | int, ...] = ()
+    line: int | None = None
+    column: int | None = None
+
+    def render(self, filename: str) -> str:
+        """Render as ``file:line:column: path: message``."""
+        where = filename
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        location = format_path(self.path)
+        return f"{where}: {location + ': ' if location else ''}{self.message}"
+
+    def to_diagnostic(self) -> Diagnostic:
+        """Return the problem as a :class:`Diagnostic` (code ``invalid-pipeline-file``)."""
+        return Diagnostic(
+            code="invalid-pipeline-file",
+            message=self.message,
+            line=self.line or 1,
+            column=self.column or 1,
+            path=self.path,
+        )
+
+
+class PipelineFileError(DagabaazError):
+    """A pipeline file cannot be read, parsed or turned into a pipeline.
+
+    Attributes:
+        filename: The file as the caller named it.
+        problems: Every problem found, in document order.
+    """
+
+    def __init__(self, filename: str, problems: Sequence[FileProblem]) -> None:
+        self.filename = filename
+        self.problems: tuple[FileProblem, ...] = tuple(problems)
+        super().__init__("\n".join(problem.render(filename) for problem in self.problems))

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from typing import TypeVar
 
-from dagabaaz._node_index import resolve_dependencies_with
+from dagabaaz._pipeline.index import resolve_dependencies_with
 from dagabaaz.models import DagArtifact, DagNode, EdgeFilter
 from dagabaaz.store import DagStore
 

@@ -21,11 +21,10 @@ harmless: nothing launches twice and no callback fires twice.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dagabaaz._engine import cache
-from dagabaaz._engine.compiled import CompiledGraph, compile_graph
+from dagabaaz._engine.callbacks import OrchestratorCallbacks, RunCallback
 from dagabaaz._engine.session import (
     RunSession,
     check_node_index,
@@ -33,6 +32,7 @@ from dagabaaz._engine.session import (
     entry_for,
     unheard_of,
 )
+from dagabaaz._pipeline.compiled import CompiledGraph, compile_graph
 from dagabaaz.constants import (
     DEFAULT_FAN_OUT_LIMIT,
     TERMINAL_RUN_STATUSES,
@@ -63,9 +63,6 @@ __all__ = [
     "start_run",
 ]
 
-RunCallback = Callable[[str], object]
-"""Called with the run id when a run reaches the matching terminal state."""
-
 # The README's version's names for the callback types.
 OnRunCompleted = RunCallback
 OnRunFailed = RunCallback
@@ -73,19 +70,6 @@ OnRunCrashed = RunCallback
 OnRunCancelled = RunCallback
 
 _ABORT_STATUSES = frozenset({RunStatus.FAILED, RunStatus.CRASHED, RunStatus.CANCELLED})
-
-
-@dataclass(frozen=True, slots=True)
-class OrchestratorCallbacks:
-    """What the engine calls, exactly once per run, when the run ends.
-
-    Each callback receives the run id; a callback left as None is skipped.
-    """
-
-    on_run_completed: RunCallback | None = None
-    on_run_failed: RunCallback | None = None
-    on_run_crashed: RunCallback | None = None
-    on_run_cancelled: RunCallback | None = None
 
 
 def start_run(

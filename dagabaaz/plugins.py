@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 from dagabaaz.errors import PluginError
-
-if TYPE_CHECKING:
-    from dagabaaz.schema import InputFieldSpec
 
 __all__ = [
     "VALUE_TYPES",
     "InputDeclaration",
+    "InputFieldSpec",
     "OutputDeclaration",
     "OutputSpec",
     "PluginInfo",
@@ -34,8 +32,31 @@ __all__ = [
 VALUE_TYPES = ("any", "string", "integer", "number", "boolean", "list", "object")
 """The types an output key may declare (JSON's, plus ``any``)."""
 
-InputDeclaration: TypeAlias = "InputFieldSpec | Mapping[str, Any]"
-"""One run input a plugin declares: an :class:`~dagabaaz.schema.InputFieldSpec`,
+
+@dataclass(frozen=True, slots=True)
+class InputFieldSpec:
+    """One field of the run-input form.
+
+    Attributes:
+        name: Key of the value in the run input.
+        label: Human label for a form. A binding that declares none gets its
+            name in words, as the README's version gave it: the bound field
+            for a ``RuntimeSource`` (``"api_key"`` gives ``"Api Key"``), the
+            input key for an ``input.`` reference.
+        placeholder: Hint text for an empty form field.
+        required: Whether a run cannot start without a value.
+        default: Value used when neither the pipeline nor the user gives one.
+    """
+
+    name: str
+    label: str = ""
+    placeholder: str = ""
+    required: bool = False
+    default: Any = None
+
+
+InputDeclaration: TypeAlias = InputFieldSpec | Mapping[str, Any]
+"""One run input a plugin declares: an :class:`InputFieldSpec`,
 or a mapping with the same keys (``name`` required; ``label``, ``placeholder``,
 ``required`` and ``default`` optional)."""
 
@@ -55,7 +76,7 @@ class OutputSpec:
     description: str = ""
 
 
-OutputDeclaration: TypeAlias = "OutputSpec | Mapping[str, Any]"
+OutputDeclaration: TypeAlias = OutputSpec | Mapping[str, Any]
 """One output key a plugin declares: an :class:`OutputSpec`, or a mapping with
 the same keys (``name`` required; ``type`` and ``description`` optional)."""
 

@@ -21,9 +21,9 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dagabaaz._arguments import check_callable, check_count, type_name
+from dagabaaz._base.arguments import check_callable, check_count, type_name
 from dagabaaz._engine.replan import cut_short_nodes
-from dagabaaz._node_index import dependency_indices
+from dagabaaz._pipeline.index import dependency_indices
 from dagabaaz.constants import NodeSummaryStatus, RunStatus
 from dagabaaz.errors import DagabaazWarning, RetryError
 from dagabaaz.models import DagNode

@@ -10,16 +10,15 @@ layers defaults and the user's values into the run input the engine stores.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from dagabaaz._arguments import check_callable, check_mapping, check_nodes, type_name
-from dagabaaz._references import binding_input_keys, binding_node_slugs
-from dagabaaz._scope import is_empty
+from dagabaaz._base.arguments import check_callable, check_mapping, check_nodes, type_name
+from dagabaaz._pipeline.references import binding_input_keys, binding_node_slugs
+from dagabaaz._runtime.values import is_missing
 from dagabaaz.errors import BindingError, PluginError, RunInputError
 from dagabaaz.models import DagNode, RuntimeSource
 from dagabaaz.pipes import PipeRegistry
-from dagabaaz.plugins import InputDeclaration, PluginMeta
+from dagabaaz.plugins import InputDeclaration, InputFieldSpec, PluginMeta
 
 __all__ = [
     "InputFieldSpec",
@@ -29,28 +28,6 @@ __all__ = [
 ]
 
 _SPEC_KEYS = frozenset({"name", "label", "placeholder", "required", "default"})
-
-
-@dataclass(frozen=True, slots=True)
-class InputFieldSpec:
-    """One field of the run-input form.
-
-    Attributes:
-        name: Key of the value in the run input.
-        label: Human label for a form. A binding that declares none gets its
-            name in words, as the README's version gave it: the bound field
-            for a ``RuntimeSource`` (``"api_key"`` gives ``"Api Key"``), the
-            input key for an ``input.`` reference.
-        placeholder: Hint text for an empty form field.
-        required: Whether a run cannot start without a value.
-        default: Value used when neither the pipeline nor the user gives one.
-    """
-
-    name: str
-    label: str = ""
-    placeholder: str = ""
-    required: bool = False
-    default: Any = None
 
 
 def get_pipeline_input_schema(
@@ -163,13 +140,13 @@ def merge_run_input(
         if layer is not None:
             check_mapping(layer, name, "a mapping of input name to value")
     merged: dict[str, Any] = {
-        spec.name: spec.default for spec in specs if not is_empty(spec.default)
+        spec.name: spec.default for spec in specs if not is_missing(spec.default)
     }
     for layer in (default_input or {}, run_input or {}):
         for key, value in layer.items():
-            if key not in merged or not is_empty(value):
+            if key not in merged or not is_missing(value):
                 merged[key] = value
-    missing = [spec.name for spec in specs if spec.required and is_empty(merged.get(spec.name))]
+    missing = [spec.name for spec in specs if spec.required and is_missing(merged.get(spec.name))]
     if missing:
         raise RunInputError(missing)
     return merged

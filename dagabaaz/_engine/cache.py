@@ -29,7 +29,7 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from dagabaaz._engine.compiled import CompiledGraph
+from dagabaaz._pipeline.compiled import CompiledGraph
 
 MAX_RUNS_PER_STORE = 1024
 """Most runs whose compiled graph one store keeps cached."""

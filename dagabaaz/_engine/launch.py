@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from dagabaaz._engine.compiled import CompiledGraph
+from dagabaaz._pipeline.compiled import CompiledGraph
 from dagabaaz._routing.edges import Fetch, walk_past
 from dagabaaz._routing.tasks import ROOT_PLAN, LaunchPlan, plan_tasks, single_tasks
 from dagabaaz.constants import FanMode, NodeSummaryStatus

@@ -13,8 +13,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Collection, Sequence
 
-from dagabaaz._engine.compiled import CompiledGraph, compile_graph
 from dagabaaz._engine.launch import PassthroughView, plan_launch
+from dagabaaz._pipeline.compiled import CompiledGraph, compile_graph
 from dagabaaz._routing.edges import Fetch
 from dagabaaz.models import DagArtifact, DagNode
 from dagabaaz.store import DagStore

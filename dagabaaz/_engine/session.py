@@ -18,21 +18,18 @@ import enum
 import logging
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from typing import TYPE_CHECKING
 
 from dagabaaz._engine import cache
 from dagabaaz._engine.cache import RunEntry
-from dagabaaz._engine.compiled import compile_graph
+from dagabaaz._engine.callbacks import OrchestratorCallbacks, callback_for
 from dagabaaz._engine.launch import PassthroughView, plan_launch
 from dagabaaz._engine.replan import planned_task_count
+from dagabaaz._pipeline.compiled import compile_graph
 from dagabaaz._routing.tasks import LaunchPlan, PlanKind
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, NodeSummaryStatus, RunStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.models import DagArtifact
 from dagabaaz.store import DagStore
-
-if TYPE_CHECKING:
-    from dagabaaz.orchestrator import OrchestratorCallbacks
 
 logger = logging.getLogger("dagabaaz.orchestrator")
 
@@ -89,7 +86,7 @@ def end_run(
     if not store.try_claim_run_terminal(run_id, status, error):
         return False
     cache.forget(store, run_id)
-    callback = _callback(callbacks, status)
+    callback = callback_for(callbacks, status)
     if callback is not None:
         callback(run_id)
     return True
@@ -502,17 +499,3 @@ def check_node_index(graph_size: int, run_id: str, task_id: str, index: int) -> 
 
 def _tasks(count: int) -> str:
     return f"{count} task" if count == 1 else f"{count} tasks"
-
-
-def _callback(
-    callbacks: OrchestratorCallbacks | None, status: RunStatus
-) -> Callable[[str], object] | None:
-    if callbacks is None:
-        return None
-    chosen: Callable[[str], object] | None = {
-        RunStatus.COMPLETED: callbacks.on_run_completed,
-        RunStatus.FAILED: callbacks.on_run_failed,
-        RunStatus.CRASHED: callbacks.on_run_crashed,
-        RunStatus.CANCELLED: callbacks.on_run_cancelled,
-    }.get(status)
-    return chosen

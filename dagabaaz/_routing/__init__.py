@@ -15,7 +15,7 @@ What an edge delivers after both steps is all that counts, for the tasks a
 node gets and for what each task (and its bindings) sees.
 
 The rules read a compiled graph (:class:`.edges.RoutingGraph`, which
-:class:`dagabaaz._engine.compiled.CompiledGraph` is) and are generic over
+:class:`dagabaaz._pipeline.compiled.CompiledGraph` is) and are generic over
 the artifact type, like :mod:`dagabaaz.filter`: the engine routes
 :class:`~dagabaaz.models.DagArtifact`, a worker its own wrappers of
 :class:`~dagabaaz.models.TaskArtifact`.

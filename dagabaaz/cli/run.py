@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dagabaaz._suggest import Suggester
+from dagabaaz._base.suggest import Suggester
 from dagabaaz.cli._common import (
     EXIT_FAILED,
     EXIT_OK,

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from dagabaaz.expressions.lalr import load_tables
+from dagabaaz._runtime.syntax import load_tables
 from dagabaaz.expressions.segments import split_segments
 
 __all__ = ["Scan", "Token", "interpolation_at", "scan", "scans", "token_at"]

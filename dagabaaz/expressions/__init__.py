@@ -10,8 +10,10 @@ limits and the pipe reference; ``docs/editor/codes.md`` lists every
 diagnostic code.
 """
 
+from dagabaaz._runtime.limits import Budget, Limits
+from dagabaaz._runtime.truthiness import is_truthy
 from dagabaaz.diagnostics import Diagnostic
-from dagabaaz.errors import ExpressionError
+from dagabaaz.errors import ExpressionError, LimitExceeded
 from dagabaaz.expressions.ast import (
     Argument,
     FunctionCall,
@@ -42,10 +44,8 @@ from dagabaaz.expressions.compiler import (
     compile_expression,
     configure_compile_cache,
 )
-from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.parser import ParseResult, parse, parse_partial
 from dagabaaz.expressions.scope import Scope
-from dagabaaz.expressions.truthiness import is_truthy
 from dagabaaz.expressions.unparse import unparse
 
 __all__ = [

@@ -12,21 +12,22 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from dagabaaz._runtime.limits import Budget, Limits
 from dagabaaz.diagnostics import Diagnostic, Severity, shortened
+from dagabaaz.errors import ArgumentError, LimitExceeded
 from dagabaaz.expressions.ast import FunctionCall, Interpolation, PipeCall, Reference, Template
 from dagabaaz.expressions.conditions import when_warnings
 from dagabaaz.expressions.escapes import encode_argument
 from dagabaaz.expressions.keyword_arguments import keyword_arguments, positional_call
-from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.parser import MAX_PROBLEMS, parse_within, too_many_problems
 from dagabaaz.pipes.builtin import DEFAULT_PIPES
-from dagabaaz.pipes.errors import ArgumentError
 from dagabaaz.pipes.functions import FUNCTIONS
 from dagabaaz.pipes.registry import PipeRegistry, PipeSpec
 
 __all__ = ["Analysis", "BoundPipe", "analyze", "check_expression"]
 
 DEFAULT_LIMITS = Limits()
+_DEFAULT_BUDGET = Budget(DEFAULT_LIMITS)  # a budget holds no state: one serves every compile
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ def analyze(
     registry = DEFAULT_PIPES if pipes is None else pipes
     if not isinstance(registry, PipeRegistry):
         raise TypeError(f"pipes must be a PipeRegistry, not {type(registry).__name__}")
-    budget = Budget(DEFAULT_LIMITS if limits is None else limits)
+    budget = _DEFAULT_BUDGET if limits is None or limits is DEFAULT_LIMITS else Budget(limits)
     parsed = parse_within(source, budget)
     checker = _Checker(source, registry, budget, namespaces)
     interpolations = parsed.tree.interpolations
@@ -203,11 +204,14 @@ class _Checker:
             return None
         signature = spec.signature
         keywords = keyword_arguments(node, signature)
-        fix = positional_call(node, signature, keywords) if keywords else None
-        if fix is not None:
-            positional = f"arguments are positional: write {fix}"
-        else:
-            positional = f"arguments are positional, in this order: {signature.describe(node.name)}"
+        positional = ""  # the hint of an argument written like a keyword; only needed then
+        if keywords:
+            fix = positional_call(node, signature, keywords)
+            if fix is not None:
+                positional = f"arguments are positional: write {fix}"
+            else:
+                order = signature.describe(node.name)
+                positional = f"arguments are positional, in this order: {order}"
         problem = signature.arity_problem(len(node.args), node.name)
         if problem is not None:
             self.report("wrong-arity", problem, node.span, hint=signature.describe(node.name))

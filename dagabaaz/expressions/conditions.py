@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 
+from dagabaaz._runtime.syntax import is_reference
+from dagabaaz._runtime.truthiness import is_truthy
 from dagabaaz.diagnostics import Diagnostic, shortened
 from dagabaaz.expressions.ast import Interpolation, Reference, Template
-from dagabaaz.expressions.lalr import load_tables
-from dagabaaz.expressions.truthiness import is_truthy
 
 __all__ = ["when_warnings"]
 
@@ -47,7 +47,7 @@ def _constant(source: str, tree: Template) -> Diagnostic:
             f"{shortened(repr(text))}, so it is always {outcome}"
         )
     written = text.strip()
-    if re.fullmatch(load_tables()["terminals"]["REF"], written):
+    if is_reference(written):
         hint = f"write {{{shortened(written)}}} to read the value of {shortened(written)}"
     else:
         hint = "put the condition in braces, such as {input.publish}"

@@ -3,7 +3,7 @@
 Semantics:
 
 * A template that is exactly one interpolation returns its native value.
-* Otherwise the parts render as text (see :mod:`dagabaaz.expressions.values`).
+* Otherwise the parts render as text (see :mod:`dagabaaz._runtime.values`).
 * Before each pipe, None becomes ``""``; a pipe whose value parameter is
   annotated ``str`` receives the value rendered as text.
 * The value flowing into each pipe, and the result, are checked against the
@@ -24,13 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from dagabaaz._runtime.limits import Budget
+from dagabaaz._runtime.values import to_text
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import ExpressionError
 from dagabaaz.expressions.ast import Interpolation, Reference, Template
 from dagabaaz.expressions.checker import BoundPipe
-from dagabaaz.expressions.limits import Budget
 from dagabaaz.expressions.scope import GET, LOOKUP_ERRORS, Scope, lookup
-from dagabaaz.expressions.values import to_text
 
 __all__ = [
     "Chain",
@@ -122,21 +122,23 @@ def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...]) -> Ch
     is_list = not isinstance(value, Reference)
     subject = source[value.start : value.end]
     steps = []
+    # tuple.__new__ builds the named tuples without their Python-level __new__.
     for pipe in bound:
         spec, call = pipe.spec, pipe.node
-        site = Site(source, call.start, call.end, call.name, subject)
+        site = _new(Site, (source, call.start, call.end, call.name, subject))
         signature = spec.signature
         steps.append(
-            Step(
-                pipe.args,
-                signature.text_value,
-                site,
-                spec.function,
-                signature.budget_param,
+            _new(
+                Step,
+                (pipe.args, signature.text_value, site, spec.function, signature.budget_param),
             )
         )
-    site = Site(source, node.start, node.end, None, source[node.start : node.end])
-    return Chain(tuple([(r.namespace, r.key) for r in refs]), is_list, tuple(steps), site)
+    site = _new(Site, (source, node.start, node.end, None, source[node.start : node.end]))
+    names = tuple([(r.namespace, r.key) for r in refs])
+    return _new(Chain, (names, is_list, tuple(steps), site))
+
+
+_new = tuple.__new__
 
 
 def build_evaluator(plan: Plan) -> Evaluator:
@@ -170,16 +172,19 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
     namespace, key = chain.refs[0] if chain.refs else ("", "")
     get = GET
 
-    if len(steps) == 1 and collect is None:
+    if len(steps) == 1:
         ((call, text_value, site),) = steps
 
         def evaluate_one(scope: Scope) -> Any:
             value: Any
-            try:
-                inner = get(scope, namespace)
-                value = None if inner is None else get(inner, key)
-            except LOOKUP_ERRORS:
-                value = lookup(scope, namespace, key)
+            if collect is None:
+                try:
+                    inner = get(scope, namespace)
+                    value = None if inner is None else get(inner, key)
+                except LOOKUP_ERRORS:
+                    value = lookup(scope, namespace, key)
+            else:
+                value = collect(scope)
             try:
                 cls = value.__class__
                 if cls is str:

@@ -32,6 +32,8 @@ class KeywordArgument(NamedTuple):
 
 def keyword_arguments(node: PipeCall, signature: Signature) -> dict[int, KeywordArgument]:
     """Return the bare arguments of ``node`` that name one of its pipe's parameters."""
+    if not node.args:
+        return {}
     names = {param.name for param in signature.params}
     if signature.variadic is not None:
         names.add(signature.variadic.name)

@@ -2,8 +2,8 @@
 
 Lark compiles ``grammar/expression.lark`` into parse tables, per-state
 terminal sets (its contextual lexer) and rules. Those are written once, by
-``python -m dagabaaz.docgen``, to ``grammar_tables.json`` beside
-this module, with the grammar's SHA-256 (a test fails when the file and the
+``python -m dagabaaz.docgen``, to the tables file of
+:mod:`dagabaaz._runtime.syntax`, with the grammar's SHA-256 (a test fails when the file and the
 grammar disagree). This module runs exactly those tables with our rule
 callbacks (:class:`~dagabaaz.expressions.transformer.AstBuilder`), without
 Lark's per-token bookkeeping and without importing Lark at all: a valid
@@ -18,20 +18,17 @@ test checks that both always agree.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from dagabaaz._runtime.syntax import grammar_digest
+
 if TYPE_CHECKING:
     from lark import Lark
 
-__all__ = ["TABLES_PATH", "FastParser", "grammar_digest", "load_tables", "tables_text"]
-
-TABLES_PATH = os.path.join(os.path.dirname(__file__), "grammar_tables.json")
-"""The generated tables, shipped inside the package (a plain path: no pathlib to import)."""
+__all__ = ["FastParser", "tables_text"]
 
 
 class _Token(NamedTuple):
@@ -47,21 +44,6 @@ class _Spliced(list[Any]):
     """The children of an inlined rule (``_name``): they join their parent's children."""
 
     __slots__ = ()
-
-
-@functools.cache
-def load_tables() -> dict[str, Any]:
-    """Return the generated tables (see :func:`tables_text`), read once."""
-    with open(TABLES_PATH, encoding="utf-8") as file:
-        data: dict[str, Any] = json.load(file)
-    return data
-
-
-def grammar_digest(grammar: str) -> str:
-    """Return the SHA-256 of a grammar's text, as the tables record it."""
-    import hashlib  # only when the tables are written or checked
-
-    return hashlib.sha256(grammar.encode("utf-8")).hexdigest()
 
 
 class FastParser:
@@ -129,7 +111,10 @@ class FastParser:
                     push_value(token)
                     break
                 size, origin, expand, callback = rules[action]
-                if size:
+                if size == 1:  # the commonest rule: one child, popped rather than sliced
+                    children = [value_stack.pop()]
+                    del state_stack[-1]
+                elif size:
                     children = value_stack[-size:]
                     del value_stack[-size:]
                     del state_stack[-size:]

@@ -12,8 +12,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dagabaaz._runtime.limits import Budget, Limits
 from dagabaaz.diagnostics import Diagnostic
-from dagabaaz.errors import ExpressionError
+from dagabaaz.errors import ExpressionError, LimitExceeded
 from dagabaaz.expressions.ast import (
     FunctionCall,
     Interpolation,
@@ -23,7 +24,6 @@ from dagabaaz.expressions.ast import (
 )
 from dagabaaz.expressions.escapes import decode_text
 from dagabaaz.expressions.grammar import fast_parser, lark_parser
-from dagabaaz.expressions.limits import Budget, LimitExceeded, Limits
 from dagabaaz.expressions.segments import split_segments
 
 if TYPE_CHECKING:

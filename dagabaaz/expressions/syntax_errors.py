@@ -13,8 +13,8 @@ import re
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from dagabaaz._runtime.syntax import is_reference
 from dagabaaz.diagnostics import Diagnostic, shortened
-from dagabaaz.expressions.lalr import load_tables
 
 __all__ = ["nested_brace", "translate"]
 
@@ -308,7 +308,7 @@ class _Explainer:
             f"reference '{written}' has a space in it; a reference is namespace.key without spaces",
             start,
             end,
-            hint=f"did you mean '{shortened(meant)}'?" if _is_reference(meant) else None,
+            hint=f"did you mean '{shortened(meant)}'?" if is_reference(meant) else None,
         )
 
     def _unexpected(self, context: str) -> Diagnostic:
@@ -349,10 +349,6 @@ def _start(token: Token) -> int:
 
 def _end(token: Token) -> int:
     return int(token.end_pos or 0)
-
-
-def _is_reference(text: str) -> bool:
-    return re.fullmatch(load_tables()["terminals"]["REF"], text) is not None
 
 
 def _is_pipe_name(text: str) -> bool:

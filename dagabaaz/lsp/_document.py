@@ -18,11 +18,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dagabaaz._sourcemap import Path
-from dagabaaz._sourcemap.reading import PipelineReading, Syntax, read_pipeline
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.editor import EditorScope
-from dagabaaz.loading import FileProblem
+from dagabaaz.errors import FileProblem, PipelineFileError
+from dagabaaz.loading import _parse_json as parse_json
+from dagabaaz.loading._reading import PipelineReading, Syntax, read_pipeline
+from dagabaaz.loading._sourcemap import Path
+from dagabaaz.loading._yaml import YamlError, load_yaml
 from dagabaaz.models import DagNode, ExpressionSource
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.plugins import PluginMeta
@@ -68,7 +70,8 @@ class Found:
         path: Its pipeline path (``("nodes", 2, "bindings", "title", "expression")``).
         source: The expression text.
         offsets: The file offset of each of its characters, plus its end.
-        style: How the string is written in the file (see :class:`~dagabaaz._sourcemap.Entry`).
+        style: How the string is written in the file (see
+            :class:`~dagabaaz.loading._sourcemap.Entry`).
         cursor: The cursor's offset in ``source``.
     """
 
@@ -293,7 +296,7 @@ _UNREADABLE: Any = object()
 
 
 def _scalar_text(raw: str, style: str, value: Any) -> str | None:
-    """Return what a YAML scalar's :class:`~dagabaaz._sourcemap.Entry` keeps: PyYAML's text."""
+    """Return the text a YAML scalar's entry keeps (PyYAML's view of it)."""
     if isinstance(value, str):
         return value
     return raw if style == "" else None
@@ -330,20 +333,16 @@ def _changed(old: str, new: str) -> tuple[int, int, int]:
 
 
 def _json_scalar(raw: str) -> Any:
-    from dagabaaz import loading
-
     if not raw or raw[0] in "{[" or raw != raw.strip():
         return _UNREADABLE
     try:
-        return loading._parse_json(raw, "<edit>")
-    except loading.PipelineFileError:
+        return parse_json(raw, "<edit>")
+    except PipelineFileError:
         return _UNREADABLE
 
 
 def _yaml_scalar(raw: str, style: str, *, in_flow: bool) -> Any:
     """Read one flow scalar alone, by the strict rules; unreadable unless the same kind, whole."""
-    from dagabaaz._yaml_strict import YamlError, load_yaml
-
     if style in ("|", ">") or not raw:
         return _UNREADABLE
     if style == "" and (_UNSAFE_PLAIN.search(raw) or raw[0] in _INDICATORS or raw != raw.strip()):

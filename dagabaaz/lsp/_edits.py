@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dagabaaz._sourcemap import Path
 from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.loading._sourcemap import Path
 from dagabaaz.lsp._document import Located, PipelineDocument
 
 __all__ = ["FileEdit", "encoded", "file_fixes"]

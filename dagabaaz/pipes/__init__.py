@@ -13,14 +13,9 @@ Register your own pipes on a copy of the built-ins and compile with it::
         return str(value).upper() + "!" * marks
 """
 
-# dagabaaz.expressions imports this package while it initializes, and the pipe
-# modules import dagabaaz.expressions submodules: importing the package first
-# makes either import order work.
-import dagabaaz.expressions  # noqa: F401  isort: skip
-
+from dagabaaz.errors import ArgumentError, PipeError, PipeRegistryError
 from dagabaaz.pipes.builtin import DEFAULT_PIPES
 from dagabaaz.pipes.compat import LegacyPipes, pipe_arity
-from dagabaaz.pipes.errors import ArgumentError, PipeError, PipeRegistryError
 from dagabaaz.pipes.functions import FUNCTIONS, FunctionSpec
 from dagabaaz.pipes.regex import Regex
 from dagabaaz.pipes.registry import PipeFunction, PipeRegistry, PipeSpec

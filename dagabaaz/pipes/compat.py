@@ -2,7 +2,7 @@
 
 Each entry is a callable ``(value, *string_args)``: the string arguments are
 converted through the pipe's signature, exactly as in an expression, and the
-pipe runs under the default :class:`~dagabaaz.expressions.limits.Budget`.
+pipe runs under the default :class:`~dagabaaz._runtime.limits.Budget`.
 
 Called this way, the pipes keep that version's leniency (inside an
 expression the same calls are save-time errors):
@@ -24,11 +24,11 @@ from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from dagabaaz.expressions.limits import Budget
-from dagabaaz.expressions.values import pipe_input
-from dagabaaz.pipes.errors import ArgumentError
+from dagabaaz._runtime.limits import Budget
+from dagabaaz._runtime.values import pipe_input
+from dagabaaz.errors import ArgumentError
+from dagabaaz.pipes.builtin.text import pad as _pad
 from dagabaaz.pipes.registry import PipeRegistry, PipeSpec
-from dagabaaz.pipes.text import pad as _pad
 
 __all__ = ["LegacyPipes", "pipe_arity"]
 

@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from dagabaaz.expressions.limits import Budget
-from dagabaaz.expressions.values import lone_surrogate
-from dagabaaz.pipes.errors import ArgumentError
+from dagabaaz._runtime.limits import Budget
+from dagabaaz._runtime.values import lone_surrogate
+from dagabaaz.errors import ArgumentError
 
-if TYPE_CHECKING:
-    from dagabaaz.pipes.registry import PipeRegistry
-
-__all__ = ["Regex", "match", "register"]
+__all__ = ["Regex", "match"]
 
 
 class _Engine:
@@ -132,8 +129,3 @@ def match(text: str, pattern: Regex, *, budget: Budget) -> str:
     if len(text) > budget.limits.max_regex_subject_length:
         budget.regex_subject(len(text))
     return pattern._find(text) or ""
-
-
-def register(registry: PipeRegistry) -> None:
-    """Register the regex pipes."""
-    registry.register("match", match)

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
-from dagabaaz.expressions.grammar import is_pipe_name
-from dagabaaz.expressions.limits import Budget
-from dagabaaz.pipes.errors import PipeRegistryError
+from dagabaaz._runtime.limits import Budget
+from dagabaaz._runtime.syntax import is_pipe_name
+from dagabaaz.errors import PipeRegistryError
 from dagabaaz.pipes.functions import FUNCTIONS
 from dagabaaz.pipes.signature import Signature, read_signature
 

@@ -7,7 +7,7 @@ read exactly), ``bool`` or :class:`~dagabaaz.pipes.regex.Regex`, optionally wrap
 ``typing.Annotated[..., Range(min, max)]``; ``*args`` makes the pipe variadic
 (when it is the only argument parameter, a call must give it at least one:
 ``in`` with no options could never be true).
-A keyword-only parameter annotated :class:`~dagabaaz.expressions.limits.Budget`
+A keyword-only parameter annotated :class:`~dagabaaz._runtime.limits.Budget`
 receives the evaluation budget. Nothing else is accepted, so the signature is
 the only description of a pipe there is.
 """
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
-from dagabaaz._numbers import as_number
-from dagabaaz.expressions.limits import Budget
-from dagabaaz.pipes.errors import ArgumentError, PipeRegistryError
+from dagabaaz._runtime.limits import Budget
+from dagabaaz._runtime.numbers import as_number
+from dagabaaz.errors import ArgumentError, PipeRegistryError
 from dagabaaz.pipes.regex import Regex
 
 __all__ = ["REQUIRED", "Param", "Range", "Signature", "read_signature"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from psycopg import errors
 
-from dagabaaz._memory_state import (
+from dagabaaz._stores.rules import (
     STATUS_OF,
     RunRecord,
     TaskRecord,
@@ -63,8 +63,7 @@ class ApplicationWrites(StoreCore):
         )
         pipeline = json.dumps([node.model_dump(mode="json") for node in nodes])
         try:
-            # The nested pipeline block syncs when it ends: a taken id raises here.
-            with self._db.transaction() as txn, txn.connection.pipeline():
+            with self._db.transaction() as txn:
                 txn.connection.execute(
                     """WITH run AS (
                            INSERT INTO dagabaaz_runs (id, status, nodes, node_count, run_input,
@@ -195,12 +194,8 @@ class ApplicationWrites(StoreCore):
         key = db_key(task_id)
         if key is None:
             return None
-        with self._db.transaction() as txn:
-            # Marking a task running only informs: its commit need not wait for
-            # the disk (a crash loses the mark, and the job runs it again anyway).
-            txn.connection.execute("SET LOCAL synchronous_commit TO off")
-            cursor = txn.connection.execute(
-                f"""WITH started AS (
+        row = self._row(
+            f"""WITH started AS (
                     UPDATE dagabaaz_tasks t SET status = 'running', attempts = t.attempts + 1
                       FROM dagabaaz_runs r
                      WHERE t.id = %s AND r.id = t.run_id AND t.status IN ('queued', 'running')
@@ -209,9 +204,8 @@ class ApplicationWrites(StoreCore):
                 SELECT s.*, {ARTIFACT_COLUMNS}
                   FROM started s
                   LEFT JOIN dagabaaz_artifacts a ON a.id = {artifact_key("s.input_artifact_id")}""",
-                (key,),
-            )
-        row = cursor.fetchone()
+            (key,),
+        )
         if row is None:
             return None
         started = StartedTask(task_id, *row[:7])

@@ -108,14 +108,12 @@ class StoreCore:
             yield txn
 
     def _lock(self, txn: Transaction, run_id: str) -> None:
-        """Lock the run's row, then read its counters: two statements, one round trip."""
+        """Lock the run's row, then read its counters."""
         conn = txn.connection
-        with conn.pipeline():  # re-entrant: one round trip for both statements
-            locked = conn.execute(_LOCK, (run_id,))
-            nodes = conn.execute(_READ_NODES, (run_id,))
-        status = locked.fetchone()
+        status = conn.execute(_LOCK, (run_id,)).fetchone()
         if status is not None:
-            txn.snapshots[run_id] = RunSnapshot(status[0], nodes.fetchall())
+            nodes = conn.execute(_READ_NODES, (run_id,)).fetchall()
+            txn.snapshots[run_id] = RunSnapshot(status[0], nodes)
 
     @contextmanager
     def session(self) -> Iterator[None]:
@@ -208,9 +206,7 @@ class StoreCore:
             txn.dispatched += len(queued)
         columns = [list(column) for column in zip(*rows, strict=True)]
         try:
-            # A nested pipeline block syncs when it ends: a violation raises here.
-            with txn.connection.pipeline():
-                self._insert_tasks(txn, rows, columns, jobs)
+            self._insert_tasks(txn, rows, columns, jobs)
         except errors.UniqueViolation as error:
             raise StoreError(_duplicate(error)) from None
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dagabaaz._memory_state import STATUS_OF
+from dagabaaz._stores.rules import STATUS_OF
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, NodeSummaryStatus, RunStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.models import DagArtifact, DagNode, TaskArtifact, TaskContext

@@ -4,7 +4,7 @@ Run inputs and artifact metadata are stored as ``jsonb``. A value that JSON
 would quietly change (a tuple read back as a list, an integer dict key read
 back as a string, a NaN, a set) is refused with a :class:`StoreError` naming
 where it sits, before anything is written; so is a value nested deeper than
-:data:`~dagabaaz._memory_state.MAX_VALUE_DEPTH` (the in-memory store's limit)
+:data:`~dagabaaz._stores.rules.MAX_VALUE_DEPTH` (the in-memory store's limit)
 or larger than the store's byte limit once encoded.
 """
 
@@ -14,7 +14,7 @@ import json
 import math
 from typing import Any, Final
 
-from dagabaaz._memory_state import MAX_VALUE_DEPTH
+from dagabaaz._stores.rules import MAX_VALUE_DEPTH
 from dagabaaz.errors import StoreError
 
 __all__ = ["DEFAULT_MAX_JSON_BYTES", "encode_json"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import procrastinate
 
-from dagabaaz._plugin_calls import PluginFunction
+from dagabaaz._worker.plugin_calls import PluginFunction
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT
 from dagabaaz.expressions import Limits
 from dagabaaz.orchestrator import OrchestratorCallbacks

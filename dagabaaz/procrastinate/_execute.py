@@ -17,9 +17,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from dagabaaz._plugin_calls import PluginFunction, TaskOutcome, call_plugin, forwarded
+import psycopg
+import psycopg_pool
+
+from dagabaaz._worker.plugin_calls import PluginFunction, TaskOutcome, call_plugin, forwarded
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT, TaskStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.expressions import Limits
@@ -33,6 +36,8 @@ from dagabaaz.task_input import assemble_task_input, task_artifacts
 __all__ = ["TaskExecutor", "TaskReport"]
 
 _RUNS_CACHED = 256
+_DATABASE_ERRORS = (psycopg.Error, psycopg_pool.PoolTimeout)
+T = TypeVar("T")
 _LIVE = frozenset({TaskStatus.PENDING, TaskStatus.QUEUED, TaskStatus.RUNNING})
 
 
@@ -42,7 +47,8 @@ class TaskReport:
 
     task_id: str
     outcome: str
-    """``completed``, ``failed``, or ``not-live`` when the task was no longer waiting to run."""
+    """``completed`` or ``failed`` (a plugin error, or outputs the store refused), or
+    ``not-live`` when the task was no longer waiting to run."""
     attempt: int
     plugin_seconds: float
     """Building the input and calling the plugin."""
@@ -109,10 +115,10 @@ class TaskExecutor:
                 begin = time.perf_counter()
                 outcome = self._call(started, run, node)
             finished = time.perf_counter()
-            recorded, dispatched = self._record(started, run, outcome)
+            recorded, ok, dispatched = self._record(started, run, outcome)
         report = TaskReport(
             task_id,
-            "completed" if outcome.ok else "failed",
+            "completed" if ok else "failed",
             started.attempt,
             finished - begin,
             time.perf_counter() - finished,
@@ -155,11 +161,38 @@ class TaskExecutor:
         return run
 
     def _call(self, started: StartedTask, run: _Run, node: DagNode) -> TaskOutcome:
+        """Call the plugin; a database error while reading its input is raised, not recorded.
+
+        Such an error says nothing about the task (the database restarted, a
+        connection dropped): the job is retried instead of failing the run.
+        """
+        lost: list[BaseException] = []
+
+        def reading(read: Callable[[], T]) -> Callable[[], T]:
+            def guarded() -> T:
+                try:
+                    return read()
+                except _DATABASE_ERRORS as error:
+                    lost.append(error)
+                    raise
+
+            return guarded
+
         function = self.plugins.get(node.plugin)
         if function is not None:
-            return call_plugin(node.plugin, function, lambda: self._input(started, run, node))
-        if node.plugin in run.definition.passthrough:
-            return call_plugin(node.plugin, self._forward, lambda: (started, run))
+            outcome = call_plugin(
+                node.plugin, function, reading(lambda: self._input(started, run, node))
+            )
+        elif node.plugin in run.definition.passthrough:
+            forward = reading(lambda: self._forward((started, run)))
+            outcome = call_plugin(node.plugin, lambda _: forward(), lambda: None)
+        else:
+            outcome = self._missing(node)
+        if lost:
+            raise lost[0]
+        return outcome
+
+    def _missing(self, node: DagNode) -> TaskOutcome:
         known = ", ".join(sorted(self.plugins)) or "none"
         return TaskOutcome(
             error=f"this worker has no plugin '{node.plugin}' (it has: {known}); "
@@ -196,18 +229,23 @@ class TaskExecutor:
         )
         return forwarded(artifacts)
 
-    def _record(self, started: StartedTask, run: _Run, outcome: TaskOutcome) -> tuple[bool, int]:
+    def _record(
+        self, started: StartedTask, run: _Run, outcome: TaskOutcome
+    ) -> tuple[bool, bool, int]:
+        """Record the outcome; return (recorded, completed, jobs dispatched)."""
         with self.store.run_lock(started.run_id) as txn:
-            recorded = self._record_in(started, run, outcome)
-        return recorded, txn.dispatched
+            recorded, ok = self._record_in(started, run, outcome)
+        return recorded, ok, txn.dispatched
 
-    def _record_in(self, started: StartedTask, run: _Run, outcome: TaskOutcome) -> bool:
+    def _record_in(
+        self, started: StartedTask, run: _Run, outcome: TaskOutcome
+    ) -> tuple[bool, bool]:
         store, task_id = self.store, started.task_id
         error = outcome.error
         if outcome.ok:
             try:
                 if not store.complete_task(task_id, outcome.outputs):
-                    return False
+                    return False, True
             except StoreError as refused:  # checked before anything is written
                 error = f"the store refused the outputs of plugin '{started.plugin_name}': "
                 error += str(refused)
@@ -219,14 +257,14 @@ class TaskExecutor:
                     resolve_passthrough=run.definition.passthrough.__contains__,
                     fan_out_limit=self.fan_out_limit,
                 )
-                return True
+                return True, True
         context = store.get_task_context(task_id)
         if context is None or context.status not in _LIVE:
-            return False  # cancelled meanwhile, or recorded by another attempt
+            return False, False  # cancelled meanwhile, or recorded by another attempt
         on_task_failed(
             store,
             task_id=task_id,
             error_message=error or "task failed",
             callbacks=self.callbacks,
         )
-        return True
+        return True, False

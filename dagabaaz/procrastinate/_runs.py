@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from dagabaaz._plugin_calls import PluginFunction
+from dagabaaz._worker.plugin_calls import PluginFunction
 from dagabaaz.constants import RunStatus
 from dagabaaz.errors import StoreError
 from dagabaaz.models import DagNode, Pipeline

@@ -85,6 +85,8 @@ class Result:
     latencies_ms: list[float]
     statements: float
     ours: float
+    cpu_ms: float
+    """Worker CPU time per task (all worker processes): steadier than rates on a busy machine."""
 
     @property
     def rate(self) -> float:
@@ -138,7 +140,7 @@ def worker(args: argparse.Namespace) -> None:
     from dagabaaz.procrastinate import TaskReport, WorkerSettings, run_worker
 
     latencies: list[float] = []
-    marks: list[tuple[int, int]] = []
+    marks: list[tuple[int, int, float]] = []
     tasks = 0
 
     def report(seen: TaskReport) -> None:
@@ -146,7 +148,7 @@ def worker(args: argparse.Namespace) -> None:
         tasks += 1
         if seen.dispatched:
             latencies.append(seen.record_seconds * 1000)
-        marks.append((counts["sync"], counts["async"]))
+        marks.append((counts["sync"], counts["async"], time.process_time()))
 
     run_worker(
         args.dsn,
@@ -248,13 +250,15 @@ def measure(
                 process.wait()
     latencies: list[float] = []
     sync_statements = async_statements = counted = 0
+    cpu = 0.0
     for i in range(workers):
         stats = json.loads((folder / f"{i}.json").read_text())
         latencies.extend(stats["latencies"])
         if stats["marks"]:
-            (s0, a0), (s1, a1) = stats["marks"]
+            (s0, a0, c0), (s1, a1, c1) = stats["marks"]
             sync_statements += s1 - s0
             async_statements += a1 - a0
+            cpu += c1 - c0
             counted += stats["tasks"] - 1
     per_task = (sync_statements + async_statements) / max(1, counted)
     return Result(
@@ -266,6 +270,7 @@ def measure(
         latencies,
         per_task,
         sync_statements / max(1, counted),
+        cpu * 1000 / max(1, counted),
     )
 
 
@@ -273,15 +278,15 @@ def table(results: Sequence[Result]) -> list[str]:
     """Render the results and the targets line."""
     lines = [
         "| shape | synchronous_commit | runs | tasks | seconds | tasks/s | p50 ms | p99 ms "
-        "| SQL/task (dagabaaz + procrastinate) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| SQL/task (dagabaaz + procrastinate) | worker CPU ms/task |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for r in results:
         lines.append(
             f"| {r.shape} | {'on' if r.durable else 'off'} | {r.runs} | {r.tasks} "
             f"| {r.seconds:.2f} | {r.rate:.0f} | {r.percentile(0.5):.1f} "
             f"| {r.percentile(0.99):.1f} | {r.statements:.1f} ({r.ours:.1f} + "
-            f"{r.statements - r.ours:.1f}) |"
+            f"{r.statements - r.ours:.1f}) | {r.cpu_ms:.2f} |"
         )
     lines.append(_targets(results))
     return lines

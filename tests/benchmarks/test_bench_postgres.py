@@ -41,6 +41,7 @@ def test_the_postgres_benchmark_runs_every_case(
     assert [int(row[3]) for row in rows] == [30, 36, 28] * 2
     for row in rows:
         assert re.fullmatch(r" \d+\.\d \(\d+\.\d \+ \d+\.\d\) ", row[8]), row
+        assert re.fullmatch(r" \d+\.\d\d ", row[9]), row
     assert re.fullmatch(
         r"Targets: durable >= 300 tasks/s: (pass|MISS) \(worst \d+, [a-z-]+\); "
         r"synchronous_commit=off >= 1000 tasks/s: (pass|MISS) \(worst \d+, [a-z-]+\); "

@@ -122,15 +122,18 @@ def test_a_file_with_only_pipes_is_enough_where_no_plugin_runs(
     [
         (
             "PIPES = {'shout': str.upper}",
-            "PIPES must be a PipeRegistry (DEFAULT_PIPES.copy() with your pipes registered), got dict",
+            "PIPES must be a PipeRegistry (DEFAULT_PIPES.copy() with your pipes registered), "
+            "got dict",
         ),
         (
             "PLUGIN_META = 'fetch'",
-            "PLUGIN_META must be a list of plugin metadata (such as PluginInfo) or a dict of name -> metadata, got str",
+            "PLUGIN_META must be a list of plugin metadata (such as PluginInfo) or a dict of "
+            "name -> metadata, got str",
         ),
         (
             "PLUGIN_META = [{'name': 'fetch'}]",
-            "PLUGIN_META holds a dict; expected PluginMeta objects such as dagabaaz.plugins.PluginInfo",
+            "PLUGIN_META holds a dict; expected PluginMeta objects such as "
+            "dagabaaz.plugins.PluginInfo",
         ),
         (
             "from dagabaaz.plugins import PluginInfo\n"
@@ -150,8 +153,8 @@ def test_a_file_with_only_pipes_is_enough_where_no_plugin_runs(
         ),
         (
             "X = 1",
-            "defines none of PLUGINS, PIPES and PLUGIN_META; add PLUGINS = {'name': function, ...}, "
-            "or PIPES = <your PipeRegistry> for custom pipes",
+            "defines none of PLUGINS, PIPES and PLUGIN_META; add PLUGINS = "
+            "{'name': function, ...}, or PIPES = <your PipeRegistry> for custom pipes",
         ),
     ],
     ids=["pipes-not-registry", "meta-not-list", "meta-not-meta", "bad-output", "twice", "nothing"],

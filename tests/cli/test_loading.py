@@ -292,7 +292,7 @@ def test_byte_order_mark_and_yml_suffix(tmp_path: Path) -> None:
 
 def test_yaml_without_pyyaml_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(__import__("sys").modules, "yaml", None)
-    monkeypatch.delitem(__import__("sys").modules, "dagabaaz._yaml_strict", raising=False)
+    monkeypatch.delitem(__import__("sys").modules, "dagabaaz.loading._yaml", raising=False)
     assert _error("[]", "yaml") == [
         "p.yaml: reading YAML needs PyYAML; install it with: pip install 'dagabaaz[cli]'"
     ]

@@ -45,6 +45,7 @@ def test_ci_extracts_the_same_blocks(number: int) -> None:
     assert result.stdout.strip() == shell_blocks()[number - 1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "block", [INSTALL_AND_RUN, INSTALL_AND_TEST], ids=["cli-extra", "dev-extra"]
 )

@@ -39,6 +39,7 @@ def nav_pages() -> list[str]:
     return walk(config["nav"])
 
 
+@pytest.mark.slow
 def test_mkdocs_build_strict(tmp_path: Path) -> None:
     pytest.importorskip("material")
     commands = pytest.importorskip("mkdocs.commands.build")

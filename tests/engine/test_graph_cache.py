@@ -11,7 +11,7 @@ import pytest
 from engine_harness import EngineRun, out
 
 from dagabaaz._engine import cache
-from dagabaaz._engine.compiled import compile_graph
+from dagabaaz._pipeline.compiled import compile_graph
 from dagabaaz.constants import FanMode, RunStatus, TaskStatus
 from dagabaaz.memory import InMemoryStore
 from dagabaaz.models import DagNode

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dagabaaz._node_index import dependency_indices
+from dagabaaz._pipeline.index import dependency_indices
 from dagabaaz.constants import FilterOperator
 from dagabaaz.errors import PipelineValidationError
 from dagabaaz.graph import (

@@ -16,8 +16,9 @@ from types import ModuleType
 
 import pytest
 
-from dagabaaz.expressions.grammar import build_lark, grammar_text, is_pipe_name
-from dagabaaz.expressions.lalr import FastParser, load_tables
+from dagabaaz._runtime.syntax import grammar_text, is_pipe_name, load_tables
+from dagabaaz.expressions.grammar import build_lark
+from dagabaaz.expressions.lalr import FastParser
 from dagabaaz.expressions.transformer import AstBuilder
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_cold_start.py"

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dagabaaz._runtime.values import to_json
+from dagabaaz.errors import UnrenderableValue
 from dagabaaz.expressions import Budget, ExpressionError, LimitExceeded, Limits, compile_expression
-from dagabaaz.expressions.values import UnrenderableValue, to_json
 
 
 class Level(enum.IntEnum):

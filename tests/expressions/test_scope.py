@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from dagabaaz._runtime.limits import Budget, Limits
 from dagabaaz.expressions import compile_expression
 from dagabaaz.expressions.checker import analyze
 from dagabaaz.expressions.evaluator import build_evaluator, build_plan
-from dagabaaz.expressions.limits import Budget, Limits
 from dagabaaz.expressions.scope import lookup
 
 # Every shape the evaluators read references in: a lone reference, pipes,

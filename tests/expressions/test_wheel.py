@@ -17,7 +17,7 @@ from importlib import resources
 from dagabaaz.expressions import compile_expression, parse
 assert dagabaaz.__file__.startswith(sys.argv[1]), dagabaaz.__file__
 assert resources.files("dagabaaz").joinpath("_grammar", "expression.lark").is_file()
-assert resources.files("dagabaaz").joinpath("expressions", "grammar_tables.json").is_file()
+assert resources.files("dagabaaz").joinpath("_runtime", "grammar_tables.json").is_file()
 parse("{source.title | upper | truncate(50)}")
 from dagabaaz.expressions import check_expression
 assert [d.code for d in check_expression("{a.b | }")] == ["empty-pipe"], "explained by Lark"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dagabaaz._file_types import extension_of
 from dagabaaz.constants import FileType
 from dagabaaz.filter import classify_file_type
+from dagabaaz.filter._file_types import extension_of
 from dagabaaz.models import DagArtifact, TaskArtifact
 
 CLASSIFY: list[tuple[str, str, str | None, FileType]] = [

@@ -1,4 +1,4 @@
-"""Exact numeric reading and comparison (dagabaaz._numbers)."""
+"""Exact numeric reading and comparison (dagabaaz._runtime.numbers)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dagabaaz._numbers import as_number, compare_numbers
+from dagabaaz._runtime.numbers import as_number, compare_numbers
 
 AS_NUMBER: list[tuple[str, Any, Any]] = [
     ("int", 7, 7),

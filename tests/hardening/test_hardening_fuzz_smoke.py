@@ -25,6 +25,7 @@ MUTATED_INPUTS = 1_000
 """Mutated inputs after the seeds: a count, not a time, so every run feeds the same inputs."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("harness", HARNESSES, ids=HARNESSES)
 def test_harness_survives_a_short_run(harness: str) -> None:
     # Bounded by a count (a time budget would feed a slow machine fewer

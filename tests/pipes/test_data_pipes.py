@@ -9,7 +9,7 @@ import pytest
 from pipes_harness import apply
 
 from dagabaaz.expressions import ExpressionError, LimitExceeded, Limits, compile_expression
-from dagabaaz.pipes.data import MAX_INT_DIGITS
+from dagabaaz.pipes.builtin.data import MAX_INT_DIGITS
 
 CASES: list[tuple[str, Any, Any]] = [
     ("json_get(embed_urls)", {"embed_urls": ["u1"]}, ["u1"]),

@@ -19,10 +19,10 @@ import re2
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from dagabaaz._numbers import as_number, compare_numbers, small_int
+from dagabaaz._runtime.numbers import as_number, compare_numbers, small_int
+from dagabaaz._runtime.values import _json_depth, load_json, to_text
 from dagabaaz.errors import ExpressionError
 from dagabaaz.expressions import Budget, Limits, is_truthy
-from dagabaaz.expressions.values import _json_depth, load_json, to_text
 from dagabaaz.pipes import DEFAULT_PIPES, Regex
 
 BUDGET = Budget()
@@ -236,7 +236,7 @@ def test_path_pipes_find_the_last_named_part(path: str) -> None:
     width=st.integers(0, 20),
 )
 def test_pad_of_plain_digits_is_the_general_rule(digits: str, width: int) -> None:
-    from dagabaaz.pipes.text import _truncated
+    from dagabaaz.pipes.builtin.text import _truncated
 
     integer = _truncated(digits)
     assert integer is not None

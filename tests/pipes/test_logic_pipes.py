@@ -132,7 +132,7 @@ def test_is_truthy_and_not_agree(value: Any, expected: bool) -> None:
     assert apply("not", value) is (not expected)
 
 
-# One rule for what a numeric string is: dagabaaz._numbers, as edge filters read it
+# One rule for what a numeric string is: dagabaaz._runtime.numbers, as edge filters read it
 # (plain ASCII decimal literals, no spaces, no other scripts' digits, any length).
 NUMERIC_STRINGS: list[tuple[str, Any, Any]] = [
     ("eq(1)", " 1", False),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dagabaaz._cycles import find_cycles
+from dagabaaz._pipeline.cycles import find_cycles
 from dagabaaz.models import DagNode
 from dagabaaz.validation import validate_pipeline
 

@@ -1,1 +1,0 @@
-"""The renderers behind :mod:`dagabaaz.docgen`, one module per kind of generated part."""
