@@ -5,7 +5,8 @@
 the cursor (see :mod:`dagabaaz.editor._context`), lists the names that fit
 there (namespaces and ``list(`` to start an interpolation, the keys of a
 namespace, pipe names, an argument's values) and ranks them: names starting
-with what was typed first, then names holding its letters in order; among
+with what was typed first, then names holding its letters in order from
+the start of one of their words; among
 equals, pipes made for the type of the value flowing into them before pipes
 for any value, and those before pipes made for another type; a pipe the
 value already went through after the others; then the scope's own order
@@ -185,14 +186,29 @@ def _fit(fits: frozenset[str], value_type: str | None) -> int:
 
 
 def _tier(name: str, prefix: str, lowered: str) -> int | None:
-    """0: starts with the prefix; 1: the same ignoring case; 2: holds its letters in order."""
+    """0: starts with the prefix; 1: the same ignoring case; 2: holds its letters in order.
+
+    For the last, the first letter typed must start a word of the name (its
+    start, or after ``_`` or ``-``): ``jg`` finds ``json_get``, ``tr`` does
+    not find ``lstrip``.
+    """
     if name.startswith(prefix):
         return 0
     folded = name.lower()
     if folded.startswith(lowered):
         return 1
-    position = 0
-    for char in lowered:
+    first = lowered[0]
+    position = next(
+        (
+            i + 1
+            for i, char in enumerate(folded)
+            if char == first and (i == 0 or folded[i - 1] in "_-")
+        ),
+        0,
+    )
+    if position == 0:
+        return None
+    for char in lowered[1:]:
         position = folded.find(char, position) + 1
         if position == 0:
             return None

@@ -184,10 +184,20 @@ def _span(token: Token) -> tuple[int, int]:
     return token.start, token.start + len(text)
 
 
+def _length(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{low:g} to {high:g} characters"
+    if low is not None:
+        return f"{low:g} or more characters"
+    return f"at most {high:g} characters"
+
+
 def describe_param(param: Param) -> str:
     """Return a parameter's type, bounds and default in words: ``integer >= 0, default 50``."""
     parts = [param.type_name + ("..." if param.variadic else "")]
-    if param.range is not None:
+    if param.range is not None and param.type is str:
+        parts[0] += f" of {_length(param.range.min, param.range.max)}"
+    elif param.range is not None:
         parts[0] += f" {param.range.describe()}"
     if param.default is not REQUIRED:
         parts.append(f"default {param.to_dict()['default']!r}")
