@@ -31,12 +31,10 @@ from typing import Any
 
 from dagabaaz._base.arguments import check_mapping, type_name
 from dagabaaz._base.copying import copy_value
-from dagabaaz._pipeline.references import (
-    RESERVED_NAMESPACES,
-    compile_binding_expression,
-)
+from dagabaaz._pipeline.references import compile_binding_expression
 from dagabaaz._runtime.values import is_missing
 from dagabaaz._worker.scope import UNSET, BindingScope, collected_value
+from dagabaaz.constants import RESERVED_NAMESPACES
 from dagabaaz.errors import BindingError, Clause, ExpressionError
 from dagabaaz.expressions import Expression, Limits, is_truthy
 from dagabaaz.models import (

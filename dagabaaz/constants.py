@@ -11,10 +11,13 @@ from enum import StrEnum
 __all__ = [
     "ACTIVE_TASK_STATUSES",
     "ARTIFACT_STANDARD_FIELDS",
+    "CONFIG_NAMESPACE",
     "DEFAULT_FAN_OUT_LIMIT",
     "FAILED_TASK_STATUSES",
+    "INPUT_NAMESPACE",
     "MAX_BFS_DEPTH",
     "MAX_FAN_OUT",
+    "RESERVED_NAMESPACES",
     "RUN_RETRYABLE_STATUSES",
     "RUN_TERMINAL_STATUSES",
     "TASK_RETRYABLE_STATUSES",
@@ -156,6 +159,15 @@ ARTIFACT_STANDARD_FIELDS: frozenset[str] = frozenset(
     {"file_path", "file_name", "file_size", "mime_type"}
 )
 """Artifact fields read from the artifact itself; every other key is read from its metadata."""
+
+INPUT_NAMESPACE = "input"
+"""The namespace of run inputs in expressions: ``{input.url}``."""
+
+CONFIG_NAMESPACE = "config"
+"""The namespace of the node's config in expressions: ``{config.format}``."""
+
+RESERVED_NAMESPACES: frozenset[str] = frozenset({INPUT_NAMESPACE, CONFIG_NAMESPACE})
+"""Namespaces that never name a node (so no node may take them as its slug)."""
 
 # The names the README's version gave these facts, kept for code written against it.
 

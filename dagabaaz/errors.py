@@ -2,6 +2,12 @@
 
 Each one is a :class:`ValueError` so code written against earlier versions,
 which caught ``ValueError``, keeps working.
+
+One rule for arguments: a value of the wrong Python type handed to the API
+raises a :class:`TypeError` naming the argument. Where earlier versions raised
+a library error for it, the error raised is both (:class:`TaskInputTypeError`,
+:class:`StoreTypeError`, :class:`ArgumentTypeError`), so either ``except``
+catches it.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dagabaaz.diagnostics import Diagnostic, format_path
 
 __all__ = [
     "ArgumentError",
+    "ArgumentTypeError",
     "BindingError",
     "DagabaazError",
     "DagabaazWarning",
@@ -30,7 +37,9 @@ __all__ = [
     "RetryError",
     "RunInputError",
     "StoreError",
+    "StoreTypeError",
     "TaskInputError",
+    "TaskInputTypeError",
     "UnrenderableValue",
 ]
 
@@ -40,6 +49,10 @@ Clause = Literal["value", "when"]
 
 class DagabaazError(ValueError):
     """Base class of every error raised on purpose by dagabaaz."""
+
+
+class ArgumentTypeError(DagabaazError, TypeError):
+    """An argument of the wrong Python type (a :class:`DagabaazError` and a :class:`TypeError`)."""
 
 
 class DagabaazWarning(UserWarning):
@@ -232,6 +245,10 @@ class TaskInputError(DagabaazError):
     """A task's input could not be assembled: an unknown node, artifact or run."""
 
 
+class TaskInputTypeError(TaskInputError, TypeError):
+    """A worker function was handed an argument of the wrong Python type."""
+
+
 class RunInputError(DagabaazError):
     """Required run inputs are missing; ``missing`` names every one of them."""
 
@@ -253,6 +270,10 @@ class StoreError(DagabaazError):
     and by the orchestrator when a store does not know the run it is asked
     to start, or holds another pipeline for it than the nodes given.
     """
+
+
+class StoreTypeError(StoreError, TypeError):
+    """A store method was handed an argument of the wrong Python type."""
 
 
 class DocgenError(DagabaazError):

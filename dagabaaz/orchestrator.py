@@ -41,7 +41,7 @@ from dagabaaz.constants import (
     RunStatus,
     TaskStatus,
 )
-from dagabaaz.errors import DagabaazError, PipelineValidationError, StoreError
+from dagabaaz.errors import ArgumentTypeError, DagabaazError, PipelineValidationError, StoreError
 from dagabaaz.models import DagNode
 from dagabaaz.store import DagStore
 
@@ -367,7 +367,9 @@ def _validate(nodes: Sequence[DagNode], pipes: PipeRegistry | None) -> None:
 
 
 def _check_fan_out_limit(limit: int) -> None:
-    if type(limit) is not int or limit < 1:
+    if type(limit) is not int:
+        raise ArgumentTypeError(f"fan_out_limit must be a positive integer, not {limit!r}")
+    if limit < 1:
         raise DagabaazError(f"fan_out_limit must be a positive integer, not {limit!r}")
 
 

@@ -1,11 +1,26 @@
-"""Did-you-mean hints for misspelt names."""
+"""Did-you-mean hints for misspelt names: one rule for every name dagabaaz knows.
+
+The closest candidate is the same name written in another case, else the
+nearest by :func:`difflib.get_close_matches` at its default cutoff (0.6),
+else none. Node slugs, plugins, pipes, functions, namespaces, file types and
+the fields of a pipeline file are all suggested this way.
+"""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
-__all__ = ["Suggester"]
+__all__ = ["Suggester", "closest", "did_you_mean"]
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """Return the candidate closest to ``name``, or None when none is close."""
+    return Suggester(candidates, budget=None).closest(name)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """Return ``"did you mean 'x'?"`` for the candidate closest to ``name``, or None."""
+    return Suggester(candidates, budget=None).hint(name)
 
 
 class Suggester:
@@ -33,8 +48,8 @@ class Suggester:
             self._by_lower_case = {candidate.lower(): candidate for candidate in self._candidates}
             self._source = None
 
-    def hint(self, name: str) -> str | None:
-        """Return ``"did you mean 'x'?"`` for the closest candidate, or None."""
+    def closest(self, name: str) -> str | None:
+        """Return the candidate closest to ``name``, or None (also once the budget is spent)."""
         self._prepare()
         if not self._candidates or self._budget == 0:
             return None
@@ -42,6 +57,13 @@ class Suggester:
             self._budget -= 1
         exact = self._by_lower_case.get(name.lower())
         if exact is not None:
-            return f"did you mean '{exact}'?"
+            return exact
+        import difflib  # only when a name is misspelt
+
         close = difflib.get_close_matches(name, self._candidates, n=1)
-        return f"did you mean '{close[0]}'?" if close else None
+        return close[0] if close else None
+
+    def hint(self, name: str) -> str | None:
+        """Return ``"did you mean 'x'?"`` for the closest candidate, or None."""
+        found = self.closest(name)
+        return None if found is None else f"did you mean '{found}'?"

@@ -7,11 +7,11 @@ dependency edge, roots, sinks and a topological order.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dagabaaz._pipeline.codes import problem
+from dagabaaz._pipeline.cycles import topological_order
 from dagabaaz._pipeline.index import index_by_slug, resolve_dependencies_with
 from dagabaaz.constants import FanMode
 from dagabaaz.errors import PipelineValidationError
@@ -101,7 +101,7 @@ def compile_graph(nodes: Sequence[DagNode]) -> CompiledGraph:
         ),
         roots=tuple(i for i, deps in enumerate(dependencies) if not deps),
         sinks=tuple(i for i, ds in enumerate(dependents_lists) if not ds),
-        order=_topological_order(source, dependencies, dependents_lists),
+        order=_topological_order(source, dependents_lists),
     )
 
 
@@ -130,23 +130,11 @@ def _count(nodes: int) -> str:
     return "1 node" if nodes == 1 else f"{nodes} nodes"
 
 
-def _topological_order(
-    source: tuple[DagNode, ...],
-    dependencies: tuple[tuple[int, ...], ...],
-    dependents: list[list[int]],
-) -> tuple[int, ...]:
-    waiting = [len(deps) for deps in dependencies]
-    ready = deque(i for i, count in enumerate(waiting) if count == 0)
-    order: list[int] = []
-    while ready:
-        index = ready.popleft()
-        order.append(index)
-        for child in dependents[index]:
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                ready.append(child)
+def _topological_order(source: tuple[DagNode, ...], dependents: list[list[int]]) -> tuple[int, ...]:
+    order = topological_order(dependents)
     if len(order) < len(source):
-        stuck = ", ".join(f"'{source[i].slug}'" for i, count in enumerate(waiting) if count)
+        ordered = set(order)
+        stuck = ", ".join(f"'{node.slug}'" for i, node in enumerate(source) if i not in ordered)
         raise _invalid(
             "dependency-cycle", f"the pipeline has a cycle; these nodes can never run: {stuck}"
         )

@@ -1,4 +1,7 @@
-"""Cycle finding for the dependency graph, iterative so deep chains cannot overflow."""
+"""The one topological pass over the dependency graph, and its cycles when it has some.
+
+Iterative throughout, so deep chains cannot overflow the stack.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["CycleGroup", "find_cycles"]
+__all__ = ["CycleGroup", "find_cycles", "topological_order"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,7 @@ def find_cycles(successors: Sequence[Sequence[int]], *, per_group: int = 10) -> 
     cycle or is listed as uncovered. Groups come sorted by lowest vertex.
     Time is linear in the graph size times ``per_group``.
     """
-    if _is_acyclic(successors):
+    if len(topological_order(successors)) == len(successors):
         return []  # the usual case, answered by a cheaper pass than Tarjan's
     groups = []
     for component in _strongly_connected(successors):
@@ -46,22 +49,28 @@ def find_cycles(successors: Sequence[Sequence[int]], *, per_group: int = 10) -> 
     return groups
 
 
-def _is_acyclic(successors: Sequence[Sequence[int]]) -> bool:
-    """Kahn's algorithm: every vertex can be ordered exactly when there is no cycle."""
+def topological_order(successors: Sequence[Sequence[int]]) -> list[int]:
+    """Return the vertices in an order where each comes after every vertex leading to it.
+
+    Kahn's algorithm, breadth first from the vertices nothing leads to, in
+    index order. A vertex on a cycle, or after one, is never ready: the
+    order then holds fewer vertices than the graph, which is how a cycle is
+    told (:func:`find_cycles` says which).
+    """
     waiting = [0] * len(successors)
     for edges in successors:
         for target in edges:
             waiting[target] += 1
-    ready = [vertex for vertex, count in enumerate(waiting) if count == 0]
-    ordered = 0
+    ready = deque(vertex for vertex, count in enumerate(waiting) if count == 0)
+    order: list[int] = []
     while ready:
-        vertex = ready.pop()
-        ordered += 1
+        vertex = ready.popleft()
+        order.append(vertex)
         for target in successors[vertex]:
             waiting[target] -= 1
             if waiting[target] == 0:
                 ready.append(target)
-    return ordered == len(successors)
+    return order
 
 
 def _cover(members: list[int], successors: Sequence[Sequence[int]], per_group: int) -> CycleGroup:

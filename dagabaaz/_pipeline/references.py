@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dagabaaz.constants import INPUT_NAMESPACE, RESERVED_NAMESPACES
 from dagabaaz.errors import BindingError, Clause, ExpressionError
 from dagabaaz.expressions import Expression, Limits, compile_expression
 from dagabaaz.expressions.ast import Reference, collect_references
 from dagabaaz.models import BindingSource, ExpressionSource, NodeSource
 from dagabaaz.pipes import PipeRegistry
-
-INPUT_NAMESPACE = "input"
-CONFIG_NAMESPACE = "config"
-RESERVED_NAMESPACES = frozenset({INPUT_NAMESPACE, CONFIG_NAMESPACE})
 
 
 def binding_expressions(binding: BindingSource) -> Iterator[tuple[Clause, str]]:

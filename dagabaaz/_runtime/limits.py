@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from dagabaaz.errors import LimitExceeded
 
-__all__ = ["Budget", "Limits"]
+__all__ = ["DEFAULT_LIMITS", "Budget", "Limits"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,10 @@ class Limits:
                 raise ValueError(f"Limits.{item.name} must be a positive int, got {value!r}")
 
 
+DEFAULT_LIMITS = Limits()
+"""The default limits, one instance (a budget of it is built once and shared)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Budget:
     """Checks sizes against one :class:`Limits`; each method guards one limit.
@@ -66,7 +70,7 @@ class Budget:
     matching method first, so nothing over the limit is ever allocated.
     """
 
-    limits: Limits = Limits()
+    limits: Limits = DEFAULT_LIMITS
 
     def source(self, length: int) -> None:
         """Check the length of an expression's source."""

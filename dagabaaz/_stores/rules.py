@@ -13,7 +13,7 @@ from typing import Any, Final, NamedTuple
 from pydantic import ValidationError
 
 from dagabaaz.constants import RunStatus, TaskStatus
-from dagabaaz.errors import StoreError
+from dagabaaz.errors import StoreError, StoreTypeError
 from dagabaaz.models import DagNode, Output
 
 __all__ = [
@@ -84,9 +84,9 @@ def check_run_arguments(run_id: str, nodes: Sequence[DagNode], run_input: object
             a mapping or nests too deeply.
     """
     if isinstance(nodes, str | bytes) or not all(isinstance(n, DagNode) for n in nodes):
-        raise StoreError(f"create_run('{run_id}'): nodes must be a list of DagNode")
+        raise StoreTypeError(f"create_run('{run_id}'): nodes must be a list of DagNode")
     if run_input is not None and not isinstance(run_input, Mapping):
-        raise StoreError(
+        raise StoreTypeError(
             f"create_run('{run_id}'): run_input must be a mapping, not {type(run_input).__name__}"
         )
     check_depth(run_input, f"create_run('{run_id}'): run_input")
@@ -98,7 +98,7 @@ def prepare_outputs(task_id: str, outputs: Iterable[Output | Mapping[str, Any]])
         _check_metadata_depth(task_id, outputs)
         return outputs
     if isinstance(outputs, (str, bytes, Mapping)) or not isinstance(outputs, Iterable):
-        raise StoreError(
+        raise StoreTypeError(
             f"complete_task('{task_id}'): outputs must be a list of Output or dicts, "
             f"not {type(outputs).__name__}"
         )
@@ -118,7 +118,7 @@ def prepare_outputs(task_id: str, outputs: Iterable[Output | Mapping[str, Any]])
                     f"complete_task('{task_id}'): output {position} is invalid: {problems}"
                 ) from None
         else:
-            raise StoreError(
+            raise StoreTypeError(
                 f"complete_task('{task_id}'): output {position} must be an Output or a dict, "
                 f"not {type(output).__name__}"
             )

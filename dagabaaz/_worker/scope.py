@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
-from dagabaaz._pipeline.references import CONFIG_NAMESPACE, INPUT_NAMESPACE
-from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
+from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS, CONFIG_NAMESPACE, INPUT_NAMESPACE
 from dagabaaz.expressions import Limits
 from dagabaaz.models import TaskArtifact
 from dagabaaz.pipes import PipeRegistry

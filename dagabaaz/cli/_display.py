@@ -62,7 +62,7 @@ def _tasks(count: int) -> str:
 
 _STATUS_STYLE = {
     "completed": "green",
-    "partial": "yellow",
+    "mixed": "yellow",
     "failed": "red",
     "crashed": "red",
     "cancelled": "yellow",

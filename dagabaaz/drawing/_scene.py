@@ -12,13 +12,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from dagabaaz.constants import RESERVED_NAMESPACES
 from dagabaaz.errors import ExpressionError
 from dagabaaz.expressions import compile_expression
 from dagabaaz.models import BindingSource, DagNode, EdgeFilter, ExpressionSource, NodeSource
 
 __all__ = ["Box", "Edge", "NodeState", "Scene", "build_scene"]
 
-_RESERVED = frozenset({"input", "config"})
 _BARE = re.compile(r"[A-Za-z_][\w./-]*")
 _KEYWORDS = frozenset({"true", "false", "null"})
 
@@ -29,7 +29,7 @@ class NodeState:
 
     Attributes:
         status: The node's final status (``completed``, ``failed``, ``skipped``,
-            ``filtered``, ``cancelled``, ``crashed``, ``partial``, ``not_run``).
+            ``filtered``, ``cancelled``, ``crashed``, ``mixed``, ``not_run``).
         task_count: How many tasks the node had.
     """
 
@@ -147,5 +147,5 @@ def _binding_slugs(binding: BindingSource) -> list[str]:
             references = compile_expression(source).references
         except ExpressionError:
             continue  # an invalid expression reads nothing we can draw
-        slugs.extend(sorted({ns for ns, _ in references if ns not in _RESERVED}))
+        slugs.extend(sorted({ns for ns, _ in references if ns not in RESERVED_NAMESPACES}))
     return list(dict.fromkeys(slugs))

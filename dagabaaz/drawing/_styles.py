@@ -5,7 +5,7 @@ from __future__ import annotations
 STATUS_COLOURS: dict[str, tuple[str, str, bool]] = {
     # status: (fill, stroke, dashed outline)
     "completed": ("#d3f9d8", "#2b8a3e", False),
-    "partial": ("#fff3bf", "#e67700", False),
+    "mixed": ("#fff3bf", "#e67700", False),
     "failed": ("#ffe3e3", "#c92a2a", False),
     "crashed": ("#ffc9c9", "#862e9c", False),
     "cancelled": ("#ffe8cc", "#d9480f", False),

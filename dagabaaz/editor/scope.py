@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dagabaaz._pipeline.references import CONFIG_NAMESPACE, INPUT_NAMESPACE
+from dagabaaz.constants import CONFIG_NAMESPACE, INPUT_NAMESPACE
 from dagabaaz.editor._scan import scans
 from dagabaaz.models import DagNode, ExpressionSource, RuntimeSource
 from dagabaaz.pipes import DEFAULT_PIPES, PipeRegistry

@@ -12,7 +12,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from dagabaaz._runtime.limits import Budget, Limits
+from dagabaaz._base.suggest import did_you_mean
+from dagabaaz._runtime.limits import DEFAULT_LIMITS, Budget, Limits
 from dagabaaz.diagnostics import Diagnostic, Severity, shortened
 from dagabaaz.errors import ArgumentError, LimitExceeded
 from dagabaaz.expressions.ast import FunctionCall, Interpolation, PipeCall, Reference, Template
@@ -26,7 +27,6 @@ from dagabaaz.pipes.registry import PipeRegistry, PipeSpec
 
 __all__ = ["Analysis", "BoundPipe", "analyze", "check_expression"]
 
-DEFAULT_LIMITS = Limits()
 _DEFAULT_BUDGET = Budget(DEFAULT_LIMITS)  # a budget holds no state: one serves every compile
 
 
@@ -158,13 +158,12 @@ class _Checker:
 
     def function(self, node: FunctionCall) -> None:
         if node.name not in FUNCTIONS:
-            close = _close_matches(node.name, FUNCTIONS, n=1, cutoff=0.5)
             names = ", ".join(f"{name}()" for name in sorted(FUNCTIONS))
             self.report(
                 "unknown-function",
                 f"unknown function '{shortened(node.name)}'",
                 node.name_span,
-                hint=f"did you mean '{close[0]}'?" if close else f"the functions are: {names}",
+                hint=did_you_mean(node.name, FUNCTIONS) or f"the functions are: {names}",
             )
             return
         try:
@@ -176,13 +175,9 @@ class _Checker:
         self.references.append(node)
         if self.namespaces is None or node.namespace in self.namespaces:
             return
-        close = _close_matches(node.namespace, self.namespaces, n=1, cutoff=0.6)
-        if close:
-            hint = f"did you mean '{close[0]}'?"
-        elif self.namespaces:
+        hint = did_you_mean(node.namespace, self.namespaces)
+        if hint is None and self.namespaces:
             hint = "known namespaces: " + ", ".join(sorted(self.namespaces)[:20])
-        else:
-            hint = None
         self.report(
             "unknown-namespace",
             f"unknown namespace '{shortened(node.namespace)}' in reference "
@@ -283,9 +278,3 @@ def too_many_warnings(source: str, start: int) -> Diagnostic:
         len(source),
         severity="warning",
     )
-
-
-def _close_matches(word: str, candidates: Any, n: int, cutoff: float) -> list[str]:
-    import difflib  # only when a name is misspelt
-
-    return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
+from dagabaaz.constants import RESERVED_NAMESPACES
 from dagabaaz.expressions.ast import Interpolation, Reference, Template, collect_references
 from dagabaaz.expressions.checker import analyze, check_expression
 from dagabaaz.expressions.compiler import compile_expression
@@ -31,7 +32,6 @@ __all__ = [
 Lookup = Callable[[str, str], Any]
 """The README's version's scope: ``lookup(namespace, key) -> value``, None when absent."""
 
-RESERVED_NAMESPACES = frozenset({"input", "config"})
 """Namespaces that are not node slugs: the run input and the node's config."""
 
 

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dagabaaz._runtime.limits import Limits
+from dagabaaz._runtime.limits import DEFAULT_LIMITS, Limits
 from dagabaaz.expressions.ast import Template
 from dagabaaz.expressions.cache import BoundedCache, CacheInfo
-from dagabaaz.expressions.checker import DEFAULT_LIMITS, analyze
+from dagabaaz.expressions.checker import analyze
 from dagabaaz.expressions.evaluator import Plan, build_evaluator, build_plan
 from dagabaaz.expressions.parser import expression_error
 from dagabaaz.expressions.scope import Scope

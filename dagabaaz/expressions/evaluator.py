@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from dagabaaz._runtime.limits import Budget
 from dagabaaz._runtime.values import to_text
-from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.diagnostics import Diagnostic, shortened
 from dagabaaz.errors import ExpressionError
 from dagabaaz.expressions.ast import Interpolation, Reference, Template
 from dagabaaz.expressions.checker import BoundPipe
@@ -521,7 +521,7 @@ def failure(error: Exception, site: Site) -> ExpressionError:
     if isinstance(error, ExpressionError) and error.diagnostics:
         return error
     source, pipe, subject = site.source, site.pipe, site.subject
-    where = f"in expression {_excerpt(source)}"
+    where = f"in expression {shortened(source)!r}"
     code = str(getattr(error, "code", "pipe-failed"))
     expected = isinstance(error, ExpressionError)
     detail = str(error) if expected else f"{type(error).__name__}: {error}"
@@ -541,7 +541,3 @@ def failure(error: Exception, site: Site) -> ExpressionError:
 
 def _quoted(subject: str) -> str:
     return subject if subject == "the template" else repr(subject)
-
-
-def _excerpt(source: str, width: int = 80) -> str:
-    return repr(source if len(source) <= width else source[: width - 3] + "...")

@@ -12,8 +12,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dagabaaz._runtime.limits import Budget, Limits
-from dagabaaz.diagnostics import Diagnostic
+from dagabaaz._runtime.limits import DEFAULT_LIMITS, Budget, Limits
+from dagabaaz.diagnostics import Diagnostic, shortened
 from dagabaaz.errors import ExpressionError, LimitExceeded
 from dagabaaz.expressions.ast import (
     FunctionCall,
@@ -40,7 +40,6 @@ __all__ = [
     "too_many_problems",
 ]
 
-_DEFAULT_LIMITS = Limits()
 
 MAX_PROBLEMS = 100
 """Problems reported for one expression before giving up on the rest."""
@@ -79,7 +78,7 @@ def parse(source: str, *, limits: Limits | None = None) -> Template:
 
 def parse_partial(source: str, *, limits: Limits | None = None) -> ParseResult:
     """Parse as much of ``source`` as possible and report every syntax problem."""
-    return parse_within(source, Budget(limits or _DEFAULT_LIMITS))
+    return parse_within(source, Budget(limits or DEFAULT_LIMITS))
 
 
 def parse_within(source: str, budget: Budget) -> ParseResult:
@@ -129,12 +128,8 @@ def expression_error(source: str, diagnostics: tuple[Diagnostic, ...]) -> Expres
     first = errors[0]
     more = len(errors) - 1
     suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
-    message = f"invalid expression {_excerpt(source)}: {first.message}{suffix}"
+    message = f"invalid expression {shortened(source, 60)!r}: {first.message}{suffix}"
     return ExpressionError(message, diagnostics)
-
-
-def _excerpt(source: str, width: int = 60) -> str:
-    return repr(source if len(source) <= width else source[: width - 3] + "...")
 
 
 def _recover(source: str, error: UnexpectedInput) -> ParseResult:

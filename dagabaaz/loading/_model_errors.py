@@ -7,7 +7,6 @@ wrote: ``nodes[2].bindings.title.expression``.
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Iterator
@@ -15,6 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
+
+from dagabaaz._base.suggest import closest
+from dagabaaz.diagnostics import shortened
 
 __all__ = ["describe_errors"]
 
@@ -41,7 +43,7 @@ def describe_errors(
 def _describe(detail: ErrorDetails, root: type[BaseModel]) -> tuple[Path, str]:
     if detail["loc"][-1:] == ("[key]",):  # pydantic's marker for a bad dict key
         path, _ = _walk(root, detail["loc"][:-2])
-        return path, f"keys must be strings, got {_show(detail['input'])}"
+        return path, f"keys must be strings, got {shortened(repr(detail['input']), 60)}"
     path, parent = _walk(root, detail["loc"][:-1])
     last = detail["loc"][-1] if detail["loc"] else None
     kind = detail["type"]
@@ -57,7 +59,7 @@ def _describe(detail: ErrorDetails, root: type[BaseModel]) -> tuple[Path, str]:
         tag = (detail.get("ctx") or {}).get("tag")
         return path, f"unknown binding source {tag!r}; expected one of {_tags_text(detail)}"
     message = _PLAIN.get(kind) or detail["msg"].replace("Input should be", "expected", 1)
-    return path, f"{message}, got {_show(detail['input'])}"
+    return path, f"{message}, got {shortened(repr(detail['input']), 60)}"
 
 
 _OBJECT = "expected an object (a mapping of keys to values)"
@@ -76,20 +78,15 @@ def _unknown_field(name: str, parent: type[BaseModel] | None) -> str:
     if parent is None:
         return message
     known = sorted(parent.model_fields)
-    close = difflib.get_close_matches(name, known, n=1)
-    if close:
-        return f"{message}; did you mean {close[0]!r}?"
+    close = closest(name, known)
+    if close is not None:
+        return f"{message}; did you mean {close!r}?"
     return f"{message}; expected one of {', '.join(known)}"
 
 
 def _tags_text(detail: ErrorDetails) -> str:
     expected = str((detail.get("ctx") or {}).get("expected_tags", ""))
     return expected.replace("'", "") or "previous_node, config, runtime, expression"
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _walk(root: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[Path, type[BaseModel] | None]:

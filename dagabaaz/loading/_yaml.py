@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from dagabaaz.diagnostics import shortened
+
 __all__ = ["StrictYamlLoader", "YamlError", "load_yaml"]
 
 YamlError = yaml.YAMLError
@@ -84,7 +86,7 @@ def _value_problem(node: Any, error: Exception) -> str:
     expected = _EXPECTED.get(node.tag)
     if expected is None or not isinstance(node, yaml.ScalarNode):
         return f"cannot read this {node.tag.rpartition(':')[2] or 'value'}: {error}"
-    shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    shown = shortened(node.value, 40)
     return f"expected {expected}, got {shown!r}"
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
+from dagabaaz._base.suggest import closest
 from dagabaaz._runtime.limits import Budget
 from dagabaaz._runtime.syntax import is_pipe_name
 from dagabaaz.errors import PipeRegistryError
@@ -170,8 +171,7 @@ class PipeRegistry:
 
     def suggest(self, name: str) -> str | None:
         """Return the registered name closest to ``name``, if one is close."""
-        found = _close_matches(name, self._specs, n=1, cutoff=0.6)
-        return found[0] if found else None
+        return closest(name, self._specs)
 
     def vocabulary(self) -> list[dict[str, Any]]:
         """Every pipe and function with its parameters and doc, as JSON-ready data.
@@ -185,9 +185,3 @@ class PipeRegistry:
         """Make this registry read-only, for good, and return it."""
         self._read_only = True
         return self
-
-
-def _close_matches(word: str, candidates: Any, n: int, cutoff: float) -> list[str]:
-    import difflib  # only when a name is misspelt
-
-    return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)

@@ -16,7 +16,7 @@ from dagabaaz._stores.rules import (
     prepare_outputs,
 )
 from dagabaaz.constants import RunStatus, TaskStatus
-from dagabaaz.errors import StoreError
+from dagabaaz.errors import StoreError, StoreTypeError
 from dagabaaz.models import DagNode, Output, TaskContext
 from dagabaaz.postgres._core import StoreCore
 from dagabaaz.postgres._records import NodeProgress, RunDefinition, StartedTask
@@ -50,7 +50,9 @@ class ApplicationWrites(StoreCore):
             StoreError: The run id is taken, an argument has the wrong type,
                 or the input or a node config cannot be stored as JSON.
         """
-        if not isinstance(run_id, str) or not run_id:
+        if not isinstance(run_id, str):
+            raise StoreTypeError(f"create_run: run id must be a non-empty string, not {run_id!r}")
+        if not run_id:
             raise StoreError(f"create_run: run id must be a non-empty string, not {run_id!r}")
         check_run_arguments(run_id, nodes, run_input)
         values = encode_json(

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, Final
 
-from dagabaaz.errors import StoreError
+from dagabaaz.errors import StoreError, StoreTypeError
 from dagabaaz.models import DagArtifact, TaskArtifact
 
 ARTIFACT_COLUMNS: Final = (
@@ -65,7 +65,7 @@ def check_indices(run_id: str, indices: Sequence[int], node_count: int) -> list[
         StoreError: With the in-memory store's wording.
     """
     if isinstance(indices, str | bytes):
-        raise StoreError(f"run '{run_id}': node indices must be a list of int, not a string")
+        raise StoreTypeError(f"run '{run_id}': node indices must be a list of int, not a string")
     found = list(indices)
     for index in found:
         if type(index) is not int or not 0 <= index < node_count:

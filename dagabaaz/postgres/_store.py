@@ -23,7 +23,7 @@ from typing import Any
 
 from dagabaaz._stores.rules import STATUS_OF
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, NodeSummaryStatus, RunStatus
-from dagabaaz.errors import StoreError
+from dagabaaz.errors import StoreError, StoreTypeError
 from dagabaaz.models import DagArtifact, DagNode, TaskArtifact, TaskContext
 from dagabaaz.postgres._application import ApplicationWrites
 from dagabaaz.postgres._connections import PendingTask
@@ -495,5 +495,5 @@ class PostgresStore(ApplicationWrites):
 
 def _as_list(run_id: str, indices: Sequence[int]) -> list[int]:
     if isinstance(indices, str | bytes):
-        raise StoreError(f"run '{run_id}': node indices must be a list of int, not a string")
+        raise StoreTypeError(f"run '{run_id}': node indices must be a list of int, not a string")
     return list(indices)

@@ -32,6 +32,7 @@ from dagabaaz._base.arguments import (
 from dagabaaz._base.suggest import Suggester
 from dagabaaz._worker.plugin_calls import PluginFunction, PluginResult, TaskOutcome
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT
+from dagabaaz.environment import Environment, environment_of
 from dagabaaz.errors import NodeConfigError, StoreError
 from dagabaaz.expressions import Limits
 from dagabaaz.memory import InMemoryStore
@@ -90,6 +91,8 @@ class LocalRunner:
             :data:`~dagabaaz.pipes.DEFAULT_PIPES` with custom pipes registered);
             the built-ins when None.
         limits: The evaluation limits of binding expressions; the defaults when None.
+        environment: ``passthrough``, ``pipes`` and ``limits`` in one
+            :class:`~dagabaaz.environment.Environment` (give each in one place).
 
     Raises:
         TypeError: An argument is of the wrong kind (the message names it):
@@ -109,6 +112,7 @@ class LocalRunner:
         fan_out_limit: int = DEFAULT_FAN_OUT_LIMIT,
         pipes: PipeRegistry | None = None,
         limits: Limits | None = None,
+        environment: Environment | None = None,
     ) -> None:
         check_mapping(plugins, "plugins", "a mapping of plugin name to function")
         for name, function in plugins.items():
@@ -130,6 +134,15 @@ class LocalRunner:
             raise TypeError(f"pipes must be a PipeRegistry, got {type_name(pipes)}")
         if limits is not None and not isinstance(limits, Limits):
             raise TypeError(f"limits must be a Limits, got {type_name(limits)}")
+        if environment is not None:
+            environment = environment_of(
+                environment, pipes=pipes, limits=limits, passthrough=passthrough or None
+            )
+            pipes, limits, passthrough = (
+                environment.pipes,
+                environment.limits,
+                environment.passthrough,
+            )
         self.plugins: Mapping[str, PluginFunction] = dict(plugins)
         self.passthrough = frozenset(passthrough)
         self.max_workers = max_workers
@@ -137,6 +150,13 @@ class LocalRunner:
         self.fan_out_limit = fan_out_limit
         self.pipes = pipes
         self.limits = limits
+
+    @property
+    def environment(self) -> Environment:
+        """The pipes, limits and routing plugins this runner checks and runs with."""
+        return environment_of(
+            None, pipes=self.pipes, limits=self.limits, passthrough=self.passthrough
+        )
 
     @property
     def plugin_names(self) -> frozenset[str]:

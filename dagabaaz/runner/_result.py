@@ -20,8 +20,12 @@ class NodeStatus(StrEnum):
 
     COMPLETED = "completed"
     """Every task completed."""
-    PARTIAL = "partial"
-    """Some tasks completed, the others were skipped or filtered."""
+    MIXED = "mixed"
+    """Some tasks completed, the others were skipped or filtered (none failed).
+
+    Not the store's :attr:`~dagabaaz.constants.NodeSummaryStatus.PARTIAL`,
+    which says some task failed, crashed or was cancelled.
+    """
     FAILED = "failed"
     """At least one task failed."""
     CRASHED = "crashed"
@@ -61,7 +65,7 @@ def node_status(task_statuses: Iterable[TaskStatus | str]) -> NodeStatus:
             return result
     if len(statuses) == 1:
         return _ALL_SAME[statuses.pop()]
-    return NodeStatus.PARTIAL
+    return NodeStatus.MIXED
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,8 @@ from dagabaaz._pipeline.compiled import CompiledGraph
 from dagabaaz._worker.scope import BindingScope
 from dagabaaz.bindings import apply_bindings
 from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
-from dagabaaz.errors import TaskInputError
+from dagabaaz.environment import Environment, environment_of
+from dagabaaz.errors import TaskInputError, TaskInputTypeError
 from dagabaaz.expressions import Limits
 from dagabaaz.graph import bfs_collect
 from dagabaaz.models import DagNode, TaskArtifact
@@ -65,6 +66,7 @@ def build_task_input(
     deps: Sequence[Sequence[int]] | None = None,
     origin_artifact_id: str | None = None,
     passthrough_indices: Container[int] | None = None,
+    environment: Environment | None = None,
 ) -> dict[str, Any]:
     """Return the input dict of one task, before bindings.
 
@@ -92,6 +94,9 @@ def build_task_input(
         origin_artifact_id: The task's origin group, or None.
         passthrough_indices: The routing nodes, as the orchestrator was told
             by ``resolve_passthrough``; None means there are none.
+        environment: The :class:`~dagabaaz.environment.Environment` to work
+            in; its routing plugins give ``passthrough_indices`` (give them in
+            one place, not both).
 
     Raises:
         TaskInputError: An argument is of the wrong kind, the node index is
@@ -108,7 +113,7 @@ def build_task_input(
             filter on a node that is not a dependency, a cycle).
     """
     view = _TaskView(
-        _upstream(store, run_id, node_index, nodes, deps, passthrough_indices),
+        _upstream(store, run_id, node_index, nodes, deps, passthrough_indices, environment),
         input_artifact_id,
         origin_artifact_id,
     )
@@ -132,6 +137,7 @@ def resolve_task_bindings(
     passthrough_indices: Container[int] | None = None,
     pipes: PipeRegistry | None = None,
     limits: Limits | None = None,
+    environment: Environment | None = None,
 ) -> InputData:
     """Apply the node's bindings to ``input_data`` in place, and return it.
 
@@ -161,6 +167,10 @@ def resolve_task_bindings(
         pipes: The pipe registry for expressions (custom pipes); the built-ins
             when None.
         limits: The limits expressions evaluate under; the defaults when None.
+        environment: Pipes, limits and routing plugins in one object
+            (:class:`~dagabaaz.environment.Environment`), instead of
+            ``pipes``, ``limits`` and ``passthrough_indices``; giving a
+            setting both ways is a TypeError.
 
     Returns:
         ``input_data`` itself.
@@ -170,10 +180,10 @@ def resolve_task_bindings(
         TaskInputError: As in :func:`build_task_input`, or ``input_data`` is
             not a mutable mapping.
     """
-    upstream = _upstream(store, run_id, node_index, nodes, deps, passthrough_indices)
+    upstream = _upstream(store, run_id, node_index, nodes, deps, passthrough_indices, environment)
     _check_mapping(input_data, "input_data", run_id, upstream.node.slug, optional=False)
     if not isinstance(input_data, MutableMapping):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}', node '{upstream.node.slug}': input_data is filled in place, so "
             f"it must be a mutable mapping such as a dict, not {type(input_data).__name__}"
         )
@@ -181,7 +191,7 @@ def resolve_task_bindings(
     if not upstream.node.bindings:
         return input_data
     view = _TaskView(upstream, input_artifact_id, origin_artifact_id)
-    bound = view.bind(input_data, node_config, pipes, limits)
+    bound = view.bind(input_data, node_config, *_expression_settings(environment, pipes, limits))
     # Written only once every binding resolved: a failing binding changes nothing.
     for field in [field for field in input_data if field not in bound]:
         del input_data[field]
@@ -202,6 +212,7 @@ def assemble_task_input(
     passthrough_indices: Container[int] | None = None,
     pipes: PipeRegistry | None = None,
     limits: Limits | None = None,
+    environment: Environment | None = None,
 ) -> dict[str, Any]:
     """Build a task's input and apply its bindings, reading the upstream once.
 
@@ -213,7 +224,7 @@ def assemble_task_input(
         TaskInputError: As in :func:`build_task_input`.
     """
     view = _TaskView(
-        _upstream(store, run_id, node_index, nodes, deps, passthrough_indices),
+        _upstream(store, run_id, node_index, nodes, deps, passthrough_indices, environment),
         input_artifact_id,
         origin_artifact_id,
     )
@@ -221,7 +232,7 @@ def assemble_task_input(
     input_data = view.input_dict()
     if not view.upstream.node.bindings:
         return input_data
-    return view.bind(input_data, node_config, pipes, limits)
+    return view.bind(input_data, node_config, *_expression_settings(environment, pipes, limits))
 
 
 def task_artifacts(
@@ -234,6 +245,7 @@ def task_artifacts(
     origin_artifact_id: str | None = None,
     deps: Sequence[Sequence[int]] | None = None,
     passthrough_indices: Container[int] | None = None,
+    environment: Environment | None = None,
 ) -> list[TaskArtifact]:
     """Return the artifacts a task was given, each once, in dependency order.
 
@@ -246,7 +258,7 @@ def task_artifacts(
         TaskInputError: As in :func:`build_task_input`.
     """
     view = _TaskView(
-        _upstream(store, run_id, node_index, nodes, deps, passthrough_indices),
+        _upstream(store, run_id, node_index, nodes, deps, passthrough_indices, environment),
         input_artifact_id,
         origin_artifact_id,
     )
@@ -459,11 +471,12 @@ def _upstream(
     nodes: Sequence[DagNode],
     deps: Sequence[Sequence[int]] | None,
     passthrough_indices: Container[int] | None,
+    environment: Environment | None,
 ) -> Upstream:
     if not isinstance(run_id, str):
-        raise TaskInputError(f"run_id must be a string, not {type(run_id).__name__}")
+        raise TaskInputTypeError(f"run_id must be a string, not {type(run_id).__name__}")
     if not callable(getattr(store, "get_task_artifacts_by_node_indices", None)):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}': store must be a TaskInputStore, not {type(store).__name__}"
         )
     if (
@@ -471,27 +484,45 @@ def _upstream(
         or not isinstance(nodes, Sequence)
         or not all(isinstance(node, DagNode) for node in nodes)
     ):
-        raise TaskInputError(f"run '{run_id}': nodes must be a list of DagNode")
+        raise TaskInputTypeError(f"run '{run_id}': nodes must be a list of DagNode")
     if isinstance(node_index, bool) or not isinstance(node_index, int):
-        raise TaskInputError(f"run '{run_id}': node_index must be an int, not {node_index!r}")
+        raise TaskInputTypeError(f"run '{run_id}': node_index must be an int, not {node_index!r}")
     if not 0 <= node_index < len(nodes):
         raise TaskInputError(
             f"run '{run_id}': node index {node_index} is out of range for a "
             f"{len(nodes)}-node pipeline"
         )
     if passthrough_indices is not None and not isinstance(passthrough_indices, Container):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}': passthrough_indices must be a set of node indices, "
             f"not {type(passthrough_indices).__name__}"
         )
     if deps is not None and (isinstance(deps, str | bytes) or not isinstance(deps, Sequence)):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}': deps must be a list of dependency lists, not {type(deps).__name__}"
         )
+    if environment is not None:
+        environment = environment_of(environment)
+        if passthrough_indices is not None:
+            raise TypeError(
+                "passthrough_indices given with an environment, which says the routing "
+                "plugins; give them in one place"
+            )
+        if environment.passthrough:
+            passthrough_indices = environment.passthrough_indices(nodes)
     graph = graph_of(nodes)
     if deps is not None:
         _check_deps(deps, graph, run_id, node_index)
     return Upstream(store, run_id, node_index, nodes, graph, passthrough_indices)
+
+
+def _expression_settings(
+    environment: Environment | None, pipes: PipeRegistry | None, limits: Limits | None
+) -> tuple[PipeRegistry | None, Limits | None]:
+    if environment is None:
+        return pipes, limits
+    chosen = environment_of(environment, pipes=pipes, limits=limits)
+    return chosen.pipes, chosen.limits
 
 
 def _check_deps(
@@ -504,7 +535,7 @@ def _check_deps(
         )
     own = deps[node_index]
     if isinstance(own, str | bytes) or not isinstance(own, Iterable):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}': deps[{node_index}] must be a list of node indices, "
             f"not {type(own).__name__}"
         )
@@ -531,6 +562,6 @@ def _check_mapping(
     value: object, name: str, run_id: str, slug: str, *, optional: bool = True
 ) -> None:
     if (value is not None or not optional) and not isinstance(value, Mapping):
-        raise TaskInputError(
+        raise TaskInputTypeError(
             f"run '{run_id}', node '{slug}': {name} must be a mapping, not {type(value).__name__}"
         )

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from dagabaaz._base.suggest import Suggester
 from dagabaaz._pipeline.codes import PIPELINE_CODES, CodeInfo, problem
 from dagabaaz._pipeline.cycles import find_cycles
-from dagabaaz.constants import FanMode
+from dagabaaz.constants import RESERVED_NAMESPACES, FanMode
 from dagabaaz.diagnostics import Diagnostic, has_errors
+from dagabaaz.environment import Environment, environment_of
 from dagabaaz.errors import PipelineValidationError
 from dagabaaz.models import DagNode
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.plugins import PluginMeta, declared_outputs
-from dagabaaz.validation._bindings import RESERVED_NAMESPACES, check_bindings
+from dagabaaz.validation._bindings import check_bindings
 from dagabaaz.validation._filters import check_edge_filters
 
 __all__ = [
@@ -49,6 +50,7 @@ def validate_pipeline(
     *,
     pipes: PipeRegistry | None = None,
     plugins: PluginsArgument | None = None,
+    environment: Environment | None = None,
 ) -> list[Diagnostic]:
     """Return every problem of the pipeline ``nodes``; an empty list means valid.
 
@@ -62,6 +64,8 @@ def validate_pipeline(
             or by name, None for a plugin without): then a binding reading a
             key that a dependency's plugin does not declare among its
             ``outputs`` gets an ``unknown-key`` warning.
+        environment: The :class:`~dagabaaz.environment.Environment` whose
+            pipes the expressions are checked against, instead of ``pipes``.
 
     Returns:
         Errors and warnings in document order, graph-wide ones (cycles, no
@@ -69,11 +73,13 @@ def validate_pipeline(
 
     Raises:
         TypeError: ``pipes`` is not a :class:`~dagabaaz.pipes.PipeRegistry`,
-            or ``plugins`` none of the forms above (programming errors, unlike
-            anything wrong in ``nodes``).
+            ``plugins`` none of the forms above, or ``environment`` not an
+            Environment, or both ``pipes`` and ``environment`` are given
+            (programming errors, unlike anything wrong in ``nodes``).
         PluginError: A plugin's metadata declares its outputs wrongly.
     """
-    return PipelineValidator(pipes=pipes, plugins=plugins).validate(nodes)
+    validator = PipelineValidator(pipes=pipes, plugins=plugins, environment=environment)
+    return validator.validate(nodes)
 
 
 def validate_or_raise(
@@ -81,6 +87,7 @@ def validate_or_raise(
     *,
     pipes: PipeRegistry | None = None,
     plugins: PluginsArgument | None = None,
+    environment: Environment | None = None,
 ) -> list[Diagnostic]:
     """Validate like :func:`validate_pipeline` and raise when any error was found.
 
@@ -91,7 +98,7 @@ def validate_or_raise(
         PipelineValidationError: The pipeline has errors; its message lists
             every one and ``diagnostics`` holds them.
     """
-    diagnostics = validate_pipeline(nodes, pipes=pipes, plugins=plugins)
+    diagnostics = validate_pipeline(nodes, pipes=pipes, plugins=plugins, environment=environment)
     if has_errors(diagnostics):
         raise PipelineValidationError.from_diagnostics(diagnostics)
     return diagnostics
@@ -118,10 +125,16 @@ class PipelineValidator:
     __slots__ = ("_names", "_outputs", "_pipes", "_previous")
 
     def __init__(
-        self, *, pipes: PipeRegistry | None = None, plugins: PluginsArgument | None = None
+        self,
+        *,
+        pipes: PipeRegistry | None = None,
+        plugins: PluginsArgument | None = None,
+        environment: Environment | None = None,
     ) -> None:
         if pipes is not None and not isinstance(pipes, PipeRegistry):
             raise TypeError(f"pipes must be a PipeRegistry, not {type(pipes).__name__}")
+        if environment is not None:
+            pipes = environment_of(environment, pipes=pipes).pipes
         self._pipes = pipes
         self._names, self._outputs = _plugin_facts(plugins)
         self._previous: tuple[_Facts, int, list[tuple[object, list[Diagnostic]]]] | None = None

@@ -7,20 +7,17 @@ from collections.abc import Collection, Iterator, Mapping
 
 from dagabaaz._base.suggest import Suggester
 from dagabaaz._pipeline.codes import PIPELINE_CODES, problem
-from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
+from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS, RESERVED_NAMESPACES
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.expressions import check_expression, parse_partial
 from dagabaaz.expressions.ast import collect_references
 from dagabaaz.models import BindingSource, DagNode, ExpressionSource, NodeSource
 from dagabaaz.pipes import PipeRegistry
 
-__all__ = ["RESERVED_NAMESPACES", "DeclaredOutputs", "check_bindings"]
+__all__ = ["DeclaredOutputs", "check_bindings"]
 
 DeclaredOutputs = Mapping[str, tuple[str, frozenset[str]]]
 """Slug -> (plugin name, the output keys it declares), for nodes whose plugin declares them."""
-
-RESERVED_NAMESPACES = frozenset({"input", "config"})
-"""Expression namespaces that are not node slugs: the run input and the node config."""
 
 
 def check_bindings(

@@ -9,7 +9,7 @@ from dagabaaz._base.suggest import Suggester
 from dagabaaz._pipeline.codes import problem
 from dagabaaz._runtime.numbers import as_number
 from dagabaaz.constants import FileType, FilterOperator
-from dagabaaz.diagnostics import Diagnostic
+from dagabaaz.diagnostics import Diagnostic, shortened
 from dagabaaz.filter import VIRTUAL_FIELD_TYPES, FieldType, operand_problem
 from dagabaaz.models import DagNode, EdgeFilter, FilterRule
 
@@ -44,7 +44,7 @@ def show_value(value: object) -> str:
             text = repr(value)
         except ValueError:  # an int past Python's digit limit cannot be printed at all
             text = f"a {type(value).__name__} too large to show"
-    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 3] + "..."
+    return shortened(text, _SHOWN_LENGTH)
 
 
 def check_edge_filters(node: DagNode, index: int) -> Iterator[Diagnostic]:

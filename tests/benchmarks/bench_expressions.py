@@ -51,8 +51,8 @@ import jinja2
 import liquid
 import re2
 
+from dagabaaz._runtime.limits import DEFAULT_LIMITS
 from dagabaaz.expressions import compile_expression, is_truthy
-from dagabaaz.expressions.checker import DEFAULT_LIMITS
 from dagabaaz.expressions.compiler import build_expression
 from dagabaaz.pipes import DEFAULT_PIPES
 

@@ -1,4 +1,4 @@
-"""The editor benchmark still runs and prints its tables and targets (tiny size; nothing is timed)."""
+"""The editor benchmark still runs and prints its tables and targets (tiny; nothing is timed)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def test_benchmark_runs_at_a_tiny_size(capsys: pytest.CaptureFixture[str]) -> No
     assert module.main(["--scale", "0.02", "--repeats", "1"]) == 0
     output = capsys.readouterr().out
     for kind in ("namespace", "key", "function", "pipe", "all"):
-        assert re.search(rf"^\| {kind} \| \d+ \| ([\d.]+%|-) \| ([\d.]+%|-) \|$", output, re.M), kind
+        assert re.search(rf"^\| {kind} \| \d+ \| ([\d.]+%|-) \| ([\d.]+%|-) \|$", output, re.M), (
+            kind
+        )
     assert "Before a name's first character" in output
     assert re.search(r"^\| complete\(\), \d+ cursors", output, re.M)
     for syntax in ("yaml", "json"):

@@ -8,7 +8,7 @@ import pytest
 from engine_harness import EngineRun, out
 
 from dagabaaz.constants import FanMode, RunStatus
-from dagabaaz.errors import DagabaazError, PipelineValidationError, StoreError
+from dagabaaz.errors import ArgumentTypeError, DagabaazError, PipelineValidationError, StoreError
 from dagabaaz.memory import InMemoryStore
 from dagabaaz.models import DagNode, EdgeFilter, FilterRule, TaskContext
 from dagabaaz.orchestrator import (
@@ -54,7 +54,7 @@ def never(_plugin: str) -> bool:
                 resolve_passthrough=never,
                 fan_out_limit=True,
             ),
-            DagabaazError,
+            ArgumentTypeError,
             "fan_out_limit must be a positive integer, not True",
         ),
         (
