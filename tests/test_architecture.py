@@ -1,7 +1,7 @@
 """The package's layering holds: imports go only downward, never in a circle.
 
 The contracts live in pyproject.toml (``[tool.importlinter]``) and
-docs/architecture.md draws them. A second test proves they can fail: an
+docs/concepts/architecture.md draws them. A second test proves they can fail: an
 import from a low layer up to the engine, made only for type checking, must
 break both the layering and the no-circles contract.
 """

@@ -11,6 +11,7 @@ part with two lines, each on its own::
 
 * ``pipe-reference``: every built-in pipe and function, from the registry;
 * ``grammar``: ``grammar/expression.lark``, the file the parser is built from;
+* ``layers``: the package's layers, from the import contract in ``pyproject.toml``;
 * ``file PATH``: a file of the repository, fenced (an example pipeline);
 * ``dagabaaz ARGS``: what that command prints, run from the repository root
   (``dagabaaz graph`` pictures, ``dagabaaz check`` diagnostics), or for
@@ -37,6 +38,7 @@ from pathlib import Path
 from dagabaaz._runtime.syntax import TABLES_PATH, grammar_text
 from dagabaaz.docgen._commands import command_output
 from dagabaaz.docgen._grammar import grammar_reference
+from dagabaaz.docgen._layers import layers_picture
 from dagabaaz.docgen._pipes import pipe_reference
 from dagabaaz.errors import DagabaazError, DocgenError
 from dagabaaz.expressions.grammar import build_lark
@@ -190,6 +192,11 @@ def _grammar(argument: str, root: Path) -> str:
     return grammar_reference(grammar_text())
 
 
+def _layers(argument: str, root: Path) -> str:
+    _no_argument("layers", argument)
+    return layers_picture((root / "pyproject.toml").read_text(encoding="utf-8"))
+
+
 def _file(argument: str, root: Path) -> str:
     path = root / argument
     language = _FENCE_LANGUAGES.get(path.suffix, "text")
@@ -211,9 +218,7 @@ def _no_argument(kind: str, argument: str) -> None:
 _RENDERERS: dict[str, Callable[[str, Path], str]] = {
     "pipe-reference": _pipe_reference,
     "grammar": _grammar,
+    "layers": _layers,
     "file": _file,
     "dagabaaz": _command,
 }
-
-if __name__ == "__main__":
-    raise SystemExit(main())

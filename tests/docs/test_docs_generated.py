@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,17 @@ def test_the_parse_tables_are_those_of_the_grammar() -> None:
 def test_the_check_mode_reports_nothing_stale(capsys: pytest.CaptureFixture[str]) -> None:
     assert docgen.main(["--check", "--root", str(ROOT)]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_the_docs_generator_runs_as_its_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "dagabaaz.docgen", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
