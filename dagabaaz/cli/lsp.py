@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from dagabaaz import __version__
 from dagabaaz.cli._common import EXIT_OK, CliError
 from dagabaaz.cli._plugins import load_plugins
 
@@ -49,5 +50,5 @@ def run_lsp(args: argparse.Namespace) -> int:
     if args.plugins is not None:
         loaded = load_plugins(args.plugins, functions=False)
         project = Project(pipes=loaded.pipes, plugins=loaded.known)
-    serve(project)
+    serve(project, __version__)
     return EXIT_OK

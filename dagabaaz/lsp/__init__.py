@@ -17,6 +17,6 @@ from dagabaaz.lsp._server import DagabaazServer, build_server
 __all__ = ["DagabaazServer", "PipelineDocument", "Project", "build_server", "serve"]
 
 
-def serve(project: Project | None = None) -> None:
+def serve(project: Project | None = None, version: str = "") -> None:
     """Serve LSP over standard input and output until the client ends the session."""
-    build_server(project).start_io()
+    build_server(project, version).start_io()

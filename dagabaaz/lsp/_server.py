@@ -17,7 +17,6 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from dagabaaz import __version__
 from dagabaaz.editor import (
     TOKEN_TYPES,
     code_actions,
@@ -46,8 +45,8 @@ _TRIGGERS = ["{", ".", "|", "(", ",", " "]
 class DagabaazServer(LanguageServer):
     """A pygls server holding the open pipeline files."""
 
-    def __init__(self, project: Project) -> None:
-        super().__init__("dagabaaz", __version__)
+    def __init__(self, project: Project, version: str = "") -> None:
+        super().__init__("dagabaaz", version)
         self.project = project
         self.documents: dict[str, PipelineDocument] = {}
         self._lines: dict[str, LineIndex] = {}
@@ -122,9 +121,12 @@ def _diagnostic(item: Located, lines: LineIndex) -> types.Diagnostic:
     )
 
 
-def build_server(project: Project | None = None) -> DagabaazServer:
-    """Return a server with every feature registered, for ``start_io``."""
-    server = DagabaazServer(project or Project())
+def build_server(project: Project | None = None, version: str = "") -> DagabaazServer:
+    """Return a server with every feature registered, for ``start_io``.
+
+    ``version`` is what the server tells the editor it is (dagabaaz's version).
+    """
+    server = DagabaazServer(project or Project(), version)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: DagabaazServer, params: types.DidOpenTextDocumentParams) -> None:
