@@ -20,9 +20,10 @@ from pydantic import ValidationError
 
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.editor import EditorScope
-from dagabaaz.errors import FileProblem, PipelineFileError
-from dagabaaz.loading import _parse_json as parse_json
-from dagabaaz.loading._reading import PipelineReading, Syntax, read_pipeline
+from dagabaaz.editor.files import diagnose_file
+from dagabaaz.errors import PipelineFileError
+from dagabaaz.loading._parsing import parse_json
+from dagabaaz.loading._reading import PipelineReading, Syntax, read_pipeline_text
 from dagabaaz.loading._sourcemap import Path
 from dagabaaz.loading._yaml import YamlError, load_yaml
 from dagabaaz.models import DagNode, ExpressionSource
@@ -50,10 +51,10 @@ class Project:
 
 @dataclass(frozen=True)
 class Located:
-    """A problem of the file and the span of the file it is about.
+    """A problem of the file and the span of the file it is about (empty where none is known).
 
     ``diagnostic`` is a validation diagnostic, or a file problem turned into
-    one (code ``invalid-pipeline-file``).
+    one (such as ``unknown-field`` or ``invalid-yaml``).
     """
 
     diagnostic: Diagnostic
@@ -96,7 +97,7 @@ class PipelineDocument:
         self.project = project or Project()
         self._validator = PipelineValidator(pipes=self.project.pipes, plugins=self.project.plugins)
         self._scopes: dict[int, EditorScope] = {}
-        self.reading = read_pipeline(text, syntax=syntax)
+        self.reading = read_pipeline_text(text, syntax=syntax)
         self.located: list[Located] = []
         self._expressions: list[tuple[int, int, Path, int]] = []
         self._refresh()
@@ -111,27 +112,18 @@ class PipelineDocument:
         if text == self.reading.text:
             return
         patched = _patch(self.reading, text)
-        self.reading = patched if patched is not None else read_pipeline(text, syntax=self.syntax)
+        self.reading = (
+            patched if patched is not None else read_pipeline_text(text, syntax=self.syntax)
+        )
         self._scopes.clear()
         self._refresh()
 
     def _refresh(self) -> None:
-        reading = self.reading
-        located: list[Located] = []
-        for problem, span in zip(reading.problems, reading.problem_spans, strict=False):
-            diagnostic = _file_diagnostic(problem)
-            start, end = span if span is not None else (0, 0)
-            located.append(Located(diagnostic, start, end))
-        nodes = [node if node is not None else _PLACEHOLDER for node in reading.nodes]
-        if nodes:
-            for diagnostic in self._validator.validate(nodes):
-                if _about_placeholder(diagnostic, reading) or reading.covers(diagnostic.path):
-                    continue
-                span = reading.locate(diagnostic)
-                start, end = span if span is not None else (0, 0)
-                located.append(Located(diagnostic, start, end))
-        self.located = located
-        self._expressions = sorted(_expression_spans(reading))
+        found = diagnose_file(self.reading, validator=self._validator)
+        self.located = [
+            Located(item.diagnostic, item.start or 0, item.end or item.start or 0) for item in found
+        ]
+        self._expressions = sorted(_expression_spans(self.reading))
 
     def expression_at(self, offset: int) -> Found | None:
         """Return the expression whose string holds file ``offset`` (its quotes excluded)."""
@@ -180,21 +172,6 @@ class PipelineDocument:
                 found = EditorScope.standalone(self.project.pipes)
             self._scopes[node] = found
         return found
-
-
-_PLACEHOLDER = DagNode(slug="", plugin="")
-"""Stands in for a node nothing could be made of, so the others keep their indices."""
-
-
-def _about_placeholder(diagnostic: Diagnostic, reading: PipelineReading) -> bool:
-    path = diagnostic.path
-    if len(path) >= 2 and path[0] == "nodes" and isinstance(path[1], int):
-        return path[1] < len(reading.nodes) and reading.nodes[path[1]] is None
-    return False
-
-
-def _file_diagnostic(problem: FileProblem) -> Diagnostic:
-    return problem.to_diagnostic()
 
 
 def _expression_paths(reading: PipelineReading) -> Iterator[tuple[Path, int]]:
