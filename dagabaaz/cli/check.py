@@ -29,8 +29,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--plugins",
+        "-p",
         metavar="FILE_OR_MODULE",
-        help="also report nodes whose plugin is not in this plugins file's PLUGINS",
+        help="check against this plugins file: its PIPES (custom pipes), its PLUGINS and "
+        "PLUGIN_META (nodes naming another plugin are reported, and so are keys a "
+        "plugin does not declare among its outputs)",
     )
     parser.set_defaults(handler=run_check)
 
@@ -47,10 +50,12 @@ def run_check(args: argparse.Namespace) -> int:
         else:
             print(error)
         return EXIT_UNUSABLE
-    plugins = None
-    if args.plugins is not None:
-        plugins = load_plugins(args.plugins).names
-    diagnostics = validate_pipeline(pipeline.nodes, plugins=plugins)
+    loaded = None if args.plugins is None else load_plugins(args.plugins, functions=False)
+    diagnostics = validate_pipeline(
+        pipeline.nodes,
+        pipes=None if loaded is None else loaded.pipes,
+        plugins=None if loaded is None else loaded.known,
+    )
     if args.format == "json":
         dump_json(_report(filename, diagnostics))
     else:

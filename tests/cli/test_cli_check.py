@@ -118,7 +118,10 @@ def test_plugins_option_reports_unknown_plugins(
     [
         ("raise RuntimeError('no')\n", "importing failed: RuntimeError: no ("),
         ("def broken(:\n", "importing failed: SyntaxError: "),
-        ("X = 1\n", "defines no PLUGINS; add PLUGINS = {'name': function, ...}"),
+        (
+            "X = 1\n",
+            "defines none of PLUGINS, PIPES and PLUGIN_META; add PLUGINS = {'name': function, ...}",
+        ),
         ("PLUGINS = [print]\n", "PLUGINS must be a dict of name -> function, got list"),
         ("PLUGINS = {'a': 3}\n", "PLUGINS['a'] must be a function with a string name, got int"),
         ("PLUGINS = {}\nPASSTHROUGH = 'route'\n", "PASSTHROUGH must be a list of plugin names"),
