@@ -194,15 +194,7 @@ class _Execution:
                 if stalled:
                     # Nothing queued, nothing running, yet the run is live: never wait forever.
                     self.abort_reason = STALLED
-                    self._orchestrate(
-                        lambda: abort_run(
-                            self.store,
-                            run_id=self.plan.run_id,
-                            reason=STALLED,
-                            callbacks=self.callbacks,
-                            status=RunStatus.FAILED,
-                        )
-                    )
+                    self._orchestrate(lambda: self._end_run(STALLED, RunStatus.FAILED))
                     return
                 stalled = True
                 self._orchestrate(self._reconcile)
@@ -304,20 +296,20 @@ class _Execution:
 
     def _abort(self, pool: ThreadPoolExecutor, reason: str, status: RunStatus) -> None:
         try:
-            self._orchestrate(
-                lambda: abort_run(
-                    self.store,
-                    run_id=self.plan.run_id,
-                    reason=reason,
-                    callbacks=self.callbacks,
-                    status=status,
-                ),
-                report=False,
-            )
+            self._orchestrate(lambda: self._end_run(reason, status), report=False)
         finally:
             # Running plugins cannot be stopped from outside; let them end, ignore what they return.
             pool.shutdown(wait=True, cancel_futures=True)
             self.running.clear()
+
+    def _end_run(self, reason: str, status: RunStatus) -> None:
+        abort_run(
+            self.store,
+            run_id=self.plan.run_id,
+            reason=reason,
+            callbacks=self.callbacks,
+            status=status,
+        )
 
     def _orchestrate(self, call: Callable[[], T], *, report: bool = True) -> T:
         with self.store.run_lock(self.plan.run_id):
