@@ -23,6 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from dagabaaz.errors import FileProblem, PipelineFileError
 from dagabaaz.loading._codes import FILE_CODES, file_problem
+from dagabaaz.loading._edits import reread
 from dagabaaz.loading._parsing import (
     CLI_EXTRA_HINT,
     MAX_PIPELINE_FILE_BYTES,
@@ -32,12 +33,7 @@ from dagabaaz.loading._parsing import (
     parse_yaml,
     read_text,
 )
-from dagabaaz.loading._reading import (
-    PipelineReading,
-    Syntax,
-    not_a_pipeline,
-    read_pipeline_text,
-)
+from dagabaaz.loading._reading import PipelineReading, Syntax, not_a_pipeline, read_text_whole
 from dagabaaz.models import DagNode, Pipeline
 
 __all__ = [
@@ -102,7 +98,7 @@ def parse_pipeline(text: str, *, syntax: Syntax, filename: str = "<pipeline>") -
             return Pipeline.model_validate(document)
         except ValidationError:
             pass  # read it again below, keeping positions, to say where each problem is
-    reading = read_pipeline_text(text, syntax=syntax, filename=filename)
+    reading = read_text_whole(text, syntax=syntax, filename=filename)
     if reading.pipeline is not None:  # pragma: no cover - the fast path above took it
         return reading.pipeline
     raise PipelineFileError(filename, reading.problems)
@@ -119,6 +115,36 @@ def read_pipeline(path: str | Path) -> PipelineReading:
     filename = str(path)
     text = read_text(Path(path), filename)
     return read_pipeline_text(text, syntax=syntax_of(path), filename=filename)
+
+
+def read_pipeline_text(
+    text: str,
+    *,
+    syntax: Syntax,
+    filename: str = "<pipeline>",
+    previous: PipelineReading | None = None,
+) -> PipelineReading:
+    """Read ``text`` as a pipeline file, keeping every problem and every node it can.
+
+    A node with a problem is salvaged without what is wrong with it (a
+    field, a binding, an edge filter), so the rest of it is still checked;
+    ``PipelineReading.covers`` says which diagnostics of the salvaged nodes
+    the file problems already explain.
+
+    Args:
+        text: The file's text.
+        syntax: ``"json"`` or ``"yaml"``.
+        filename: How messages name the file.
+        previous: The reading of the same file before an edit, when there is
+            one: an edit inside one value or one node is read again alone
+            (an editor reads the file after every keystroke). The result is
+            the same as reading ``text`` from the start.
+    """
+    if previous is not None and previous.syntax == syntax:
+        found = reread(previous, text)
+        if found is not None:
+            return found
+    return read_text_whole(text, syntax=syntax, filename=filename)
 
 
 def pipeline_file_schema() -> dict[str, Any]:

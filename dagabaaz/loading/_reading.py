@@ -21,12 +21,21 @@ from pydantic import ValidationError
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import FileProblem, PipelineFileError
 from dagabaaz.loading._codes import file_problem
-from dagabaaz.loading._model_errors import describe_errors
+from dagabaaz.loading._model_errors import Described, describe_errors
 from dagabaaz.loading._parsing import parse_json, parse_yaml
 from dagabaaz.loading._sourcemap import Path, SourceMap
 from dagabaaz.models import DagNode, Pipeline
 
-__all__ = ["PipelineReading", "Syntax", "read_pipeline_text"]
+__all__ = [
+    "PipelineReading",
+    "Syntax",
+    "line_span",
+    "missing_part",
+    "not_a_pipeline",
+    "read_text_whole",
+    "salvaged_node",
+    "span_of",
+]
 
 Syntax = Literal["json", "yaml"]
 
@@ -64,7 +73,8 @@ class PipelineReading:
     problem_spans: tuple[tuple[int, int] | None, ...] = ()
     data: Any = None
     pipeline: Pipeline | None = None
-    _covered: tuple[Path, ...] = field(default=(), repr=False)
+    covered: tuple[Path, ...] = field(default=(), repr=False)
+    """Pipeline paths a file problem explains (see :meth:`covers`)."""
 
     def document_path(self, path: Sequence[str | int]) -> Path:
         """Return the path in the file of a pipeline path (``("nodes", 2, ...)``)."""
@@ -76,7 +86,7 @@ class PipelineReading:
     def covers(self, path: Sequence[str | int]) -> bool:
         """Whether a file problem already explains anything found at pipeline ``path``."""
         path = tuple(path)
-        return any(path[: len(covered)] == covered for covered in self._covered)
+        return any(path[: len(covered)] == covered for covered in self.covered)
 
     def locate(self, diagnostic: Diagnostic) -> tuple[int, int] | None:
         """Return the span of the file a validation diagnostic is about, or None.
@@ -103,17 +113,15 @@ class PipelineReading:
         return entry.start, _first_line_end(self.text, entry.start, entry.end)
 
 
-def read_pipeline_text(
-    text: str, *, syntax: Syntax, filename: str = "<pipeline>"
-) -> PipelineReading:
-    """Read ``text`` as a pipeline file, keeping every problem and every node possible."""
+def read_text_whole(text: str, *, syntax: Syntax, filename: str = "<pipeline>") -> PipelineReading:
+    """Read ``text`` as a pipeline file from the start (see ``loading.read_pipeline_text``)."""
     if not text.strip():
         problem = file_problem("empty-file", "file is empty; expected a list of nodes or an object")
         return PipelineReading(text, syntax, None, problems=(problem,), problem_spans=(None,))
     try:
         data, positions = _parse(text, syntax, filename)
     except PipelineFileError as error:
-        spans = tuple(_line_span(text, problem) for problem in error.problems)
+        spans = tuple(line_span(text, problem) for problem in error.problems)
         return PipelineReading(text, syntax, None, problems=error.problems, problem_spans=spans)
     listed = isinstance(data, list)
     document: Any = {"nodes": data} if listed else data
@@ -160,7 +168,7 @@ def _salvage(
     for described in describe_errors(error, Pipeline):
         path, key = described.path, described.key
         shown = reading.document_path(path)
-        span = _span(positions, text, shown, key)
+        span = span_of(positions, text, shown, key)
         line, column = (None, None) if span is None else positions.line_column(span[0])
         problem = file_problem(
             described.code,
@@ -171,10 +179,7 @@ def _salvage(
             hint=described.hint,
         )
         placed.append((problem, span))
-        missing = _MISSING.fullmatch(described.message)
-        part = (*path, key) if key is not None else tuple(path)
-        if missing is not None:
-            part = (*part, missing.group(1))
+        part = missing_part(path, described)
         covered.append(part)
         if len(part) >= 2 and part[0] == "nodes" and isinstance(part[1], int):
             wrong.setdefault(part[1], []).append(part[2:])
@@ -182,7 +187,7 @@ def _salvage(
     placed.sort(key=lambda item: (item[0].line or 0, item[0].column or 0))
     raw = data if listed else data.get("nodes")
     items = raw if isinstance(raw, list) else []
-    nodes = tuple(_node(item, wrong.get(index, [])) for index, item in enumerate(items))
+    nodes = tuple(salvaged_node(item, wrong.get(index, [])) for index, item in enumerate(items))
     return PipelineReading(
         text,
         syntax,
@@ -197,7 +202,14 @@ def _salvage(
     )
 
 
-def _span(positions: SourceMap, text: str, path: Path, key: str | None) -> tuple[int, int] | None:
+def missing_part(path: Path, described: Described) -> Path:
+    """Return the pipeline path a problem explains: the field it is about, when it names one."""
+    part = (*path, described.key) if described.key is not None else tuple(path)
+    missing = _MISSING.fullmatch(described.message)
+    return (*part, missing.group(1)) if missing is not None else part
+
+
+def span_of(positions: SourceMap, text: str, path: Path, key: str | None) -> tuple[int, int] | None:
     """Return the span a problem is about: the unknown key itself, or the nearest value."""
     found = positions.nearest(path)
     if found is None:
@@ -210,7 +222,7 @@ def _span(positions: SourceMap, text: str, path: Path, key: str | None) -> tuple
     return entry.start, _first_line_end(text, entry.start, entry.end)
 
 
-def _line_span(text: str, problem: FileProblem) -> tuple[int, int] | None:
+def line_span(text: str, problem: FileProblem) -> tuple[int, int] | None:
     """Return the one character a problem known by line and column points at."""
     if problem.line is None:
         return None
@@ -229,7 +241,7 @@ def _first_line_end(text: str, start: int, end: int) -> int:
     return end if stop < 0 else stop
 
 
-def _node(item: Any, wrong: list[Path]) -> DagNode | None:
+def salvaged_node(item: Any, wrong: list[Path]) -> DagNode | None:
     """Return the node ``item`` describes, leaving out the parts ``wrong`` points at."""
     if not wrong:
         try:
