@@ -409,3 +409,29 @@ def test_any_explicitly_tagged_value_loads_or_raises_our_error(tagged: tuple[str
         parse_pipeline(doc, syntax="yaml")
     except PipelineFileError as error:
         assert error.problems
+
+
+def test_reading_again_after_an_edit_gives_what_reading_afresh_gives() -> None:
+    from dagabaaz.loading import read_pipeline_text
+
+    text = "- slug: a\n  plugin: p\n- slug: b\n  plugin: p\n  depends_on: [a]\n"
+    first = read_pipeline_text(text, syntax="yaml")
+    for edited in (
+        text.replace("plugin: p\n  depends", "plugin: q\n  depends"),  # a value
+        text.replace("depends_on", "dependson"),  # a key: the node is read again
+        text.replace("- slug: b", "- slug: b\n  name: B"),  # a line added to a node
+        "nodes:\n" + text,  # the structure: the file is read again
+    ):
+        again = read_pipeline_text(edited, syntax="yaml", previous=first)
+        fresh = read_pipeline_text(edited, syntax="yaml")
+        assert (again.nodes, again.problems, again.pipeline) == (
+            fresh.nodes,
+            fresh.problems,
+            fresh.pipeline,
+        )
+    unknown = read_pipeline_text(
+        text.replace("depends_on", "dependson"), syntax="yaml", previous=first
+    )
+    assert [(p.code, p.line, p.column, p.hint) for p in unknown.problems] == [
+        ("unknown-field", 5, 3, "did you mean 'depends_on'?")
+    ]
