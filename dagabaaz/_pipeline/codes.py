@@ -69,6 +69,9 @@ PIPELINE_CODES: Final = MappingProxyType(
         "undeclared-dependency": _error(
             "A binding, expression or when clause reads a node not in depends_on."
         ),
+        "unknown-key": _warning(
+            "A binding reads a key that the dependency's plugin does not declare among its outputs."
+        ),
     }
 )
 """Every pipeline-level code (expression codes come from the expression toolkit)."""

@@ -1,4 +1,4 @@
-"""The ``dagabaaz`` command line: check, eval, run, graph, pipes, schema; db, worker, submit, runs.
+"""The ``dagabaaz`` command line: check, eval, run, graph, pipes, schema, lsp; db, worker, submit.
 
 Every command is a module with ``add_parser``; :func:`main` returns the exit
 code instead of exiting, so tests and other programs can call it in-process.
@@ -12,13 +12,13 @@ import sys
 from collections.abc import Sequence
 
 from dagabaaz import __version__
-from dagabaaz.cli import check, db, evaluate, graph, pipes, run, runs, schema, submit, worker
+from dagabaaz.cli import check, db, evaluate, graph, lsp, pipes, run, runs, schema, submit, worker
 from dagabaaz.cli._common import EXIT_UNUSABLE, CliError
 from dagabaaz.loading import PipelineFileError
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS = (check, evaluate, run, graph, pipes, schema, db, worker, submit, runs)
+_COMMANDS = (check, evaluate, run, graph, pipes, schema, lsp, db, worker, submit, runs)
 
 
 def build_parser() -> argparse.ArgumentParser:

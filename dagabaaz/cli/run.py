@@ -49,7 +49,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "-p",
         required=True,
         metavar="FILE_OR_MODULE",
-        help="a .py file or module defining PLUGINS (and optionally PASSTHROUGH)",
+        help="a .py file or module defining PLUGINS (and optionally PASSTHROUGH, PIPES "
+        "and PLUGIN_META)",
     )
     add_input_option(parser)
     parser.add_argument(
@@ -90,7 +91,10 @@ def run_run(args: argparse.Namespace) -> int:
     from dagabaaz.runner import LocalRunner
 
     runner = LocalRunner(
-        plugins.functions, passthrough=plugins.passthrough, max_workers=args.workers
+        plugins.functions,
+        passthrough=plugins.passthrough,
+        max_workers=args.workers,
+        pipes=plugins.pipes,
     )
     _warn_unread_inputs(runner, pipeline, run_input)
     try:

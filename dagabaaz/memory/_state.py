@@ -40,6 +40,7 @@ garbage collector can stop tracking it."""
 
 A_ID: Final = 0
 A_NODE: Final = 1
+A_PATH: Final = 3
 A_ORIGIN: Final = 7
 
 
@@ -83,28 +84,24 @@ def artifact_row(
 
 def to_dag(row: ArtifactRow) -> DagArtifact:
     """Return a fresh DagArtifact (the caller may mutate its metadata)."""
-    artifact_id, _, name, _, size, mime, metadata, origin = row
-    return DagArtifact(
-        id=artifact_id,
-        file_name=name,
-        file_size=size,
-        mime_type=mime,
-        metadata=_thawed(metadata) if metadata else {},
-        origin_artifact_id=origin,
-    )
+    return DagArtifact(id=row[A_ID], **_facts(row))
 
 
 def to_task(row: ArtifactRow) -> TaskArtifact:
     """Return a fresh TaskArtifact (the caller may mutate its metadata)."""
-    _, _, name, path, size, mime, metadata, origin = row
-    return TaskArtifact(
-        file_path=path,
-        file_name=name,
-        file_size=size,
-        mime_type=mime,
-        metadata=_thawed(metadata) if metadata else {},
-        origin_artifact_id=origin,
-    )
+    return TaskArtifact(file_path=row[A_PATH], **_facts(row))
+
+
+def _facts(row: ArtifactRow) -> dict[str, Any]:
+    """Return the fields both kinds of artifact have."""
+    _, _, name, _, size, mime, metadata, origin = row
+    return {
+        "file_name": name,
+        "file_size": size,
+        "mime_type": mime,
+        "metadata": _thawed(metadata) if metadata else {},
+        "origin_artifact_id": origin,
+    }
 
 
 def _thawed(metadata: StoredMetadata) -> dict[str, Any]:

@@ -277,15 +277,7 @@ class Execution:
                 if stalled:
                     # Nothing queued, nothing running, yet the run is live: never wait forever.
                     self.abort_reason = STALLED
-                    self._orchestrate(
-                        lambda: abort_run(
-                            self.store,
-                            run_id=self.plan.run_id,
-                            reason=STALLED,
-                            callbacks=self.callbacks,
-                            status=RunStatus.FAILED,
-                        )
-                    )
+                    self._orchestrate(lambda: self._end_run(STALLED, RunStatus.FAILED))
                     return
                 stalled = True
                 self._orchestrate(self._reconcile)
@@ -460,16 +452,7 @@ class Execution:
     def _abort(self, pool: TaskPool, reason: str, status: RunStatus) -> None:
         self.stopping.set()
         try:
-            self._orchestrate(
-                lambda: abort_run(
-                    self.store,
-                    run_id=self.plan.run_id,
-                    reason=reason,
-                    callbacks=self.callbacks,
-                    status=status,
-                ),
-                report=False,
-            )
+            self._orchestrate(lambda: self._end_run(reason, status), report=False)
         finally:
             self._wait_out(pool)
 
@@ -501,6 +484,15 @@ class Execution:
             pass
         finally:
             self._let_go(pool)
+
+    def _end_run(self, reason: str, status: RunStatus) -> None:
+        abort_run(
+            self.store,
+            run_id=self.plan.run_id,
+            reason=reason,
+            callbacks=self.callbacks,
+            status=status,
+        )
 
     def _orchestrate(self, call: Callable[[], T], *, report: bool = True) -> T:
         with self.store.run_lock(self.plan.run_id):
