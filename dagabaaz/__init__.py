@@ -23,6 +23,7 @@ TYPE_CHECKING = False
 _HOMES: dict[str, str] = {
     "FanMode": "dagabaaz.constants",
     "FilterOperator": "dagabaaz.constants",
+    "TaskStatus": "dagabaaz.constants",
     "DagabaazError": "dagabaaz.errors",
     "Environment": "dagabaaz.environment",
     "check_expression": "dagabaaz.expressions",
@@ -35,6 +36,7 @@ _HOMES: dict[str, str] = {
     "Output": "dagabaaz.models",
     "OrchestratorCallbacks": "dagabaaz.orchestrator",
     "on_task_complete": "dagabaaz.orchestrator",
+    "on_task_failed": "dagabaaz.orchestrator",
     "start_run": "dagabaaz.orchestrator",
     "LocalRunner": "dagabaaz.runner",
     "DagRetryStore": "dagabaaz.store",
@@ -61,11 +63,13 @@ __all__ = [
     "OrchestratorCallbacks",
     "Output",
     "TaskInputStore",
+    "TaskStatus",
     "__version__",
     "build_task_input",
     "check_expression",
     "compile_expression",
     "on_task_complete",
+    "on_task_failed",
     "resolve_task_bindings",
     "start_run",
     "validate_pipeline",
@@ -74,13 +78,18 @@ __all__ = [
 if TYPE_CHECKING:
     from typing import Any
 
-    from dagabaaz.constants import FanMode, FilterOperator
+    from dagabaaz.constants import FanMode, FilterOperator, TaskStatus
     from dagabaaz.environment import Environment
     from dagabaaz.errors import DagabaazError
     from dagabaaz.expressions import check_expression, compile_expression
     from dagabaaz.memory import InMemoryStore
     from dagabaaz.models import DagNode, EdgeFilter, FilterRule, NodeSource, Output
-    from dagabaaz.orchestrator import OrchestratorCallbacks, on_task_complete, start_run
+    from dagabaaz.orchestrator import (
+        OrchestratorCallbacks,
+        on_task_complete,
+        on_task_failed,
+        start_run,
+    )
     from dagabaaz.runner import LocalRunner
     from dagabaaz.store import DagRetryStore, DagStore, TaskInputStore
     from dagabaaz.task_input import build_task_input, resolve_task_bindings
