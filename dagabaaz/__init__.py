@@ -14,8 +14,6 @@ documented. docs/concepts/architecture.md shows how the modules fit together.
 
 from __future__ import annotations
 
-__version__ = "0.2.0"
-
 # Not typing.TYPE_CHECKING: importing typing would cost more than this module.
 TYPE_CHECKING = False
 
@@ -78,6 +76,8 @@ __all__ = [
 if TYPE_CHECKING:
     from typing import Any
 
+    __version__: str
+
     from dagabaaz.constants import FanMode, FilterOperator, TaskStatus
     from dagabaaz.environment import Environment
     from dagabaaz.errors import DagabaazError
@@ -97,14 +97,29 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'dagabaaz' has no attribute {name!r}")
-    from importlib import import_module
+    if name == "__version__":
+        value: Any = _installed_version()
+    else:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module 'dagabaaz' has no attribute {name!r}")
+        from importlib import import_module
 
-    value = getattr(import_module(home), name)
+        value = getattr(import_module(home), name)
     globals()[name] = value  # later lookups skip this function
     return value
+
+
+def _installed_version() -> str:
+    # The version is set once, in pyproject.toml; the installed package's
+    # metadata carries it. Read on first use: importing importlib.metadata
+    # costs more than the rest of `import dagabaaz`.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dagabaaz")
+    except PackageNotFoundError:  # a source tree on sys.path, never installed
+        return "0+unknown"
 
 
 def __dir__() -> list[str]:

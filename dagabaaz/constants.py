@@ -11,6 +11,7 @@ from enum import StrEnum
 __all__ = [
     "ACTIVE_TASK_STATUSES",
     "ARTIFACT_STANDARD_FIELDS",
+    "COMPATIBLE_API_VERSION",
     "CONFIG_NAMESPACE",
     "DEFAULT_FAN_OUT_LIMIT",
     "FAILED_TASK_STATUSES",
@@ -151,6 +152,15 @@ FAILED_TASK_STATUSES: frozenset[TaskStatus] = frozenset(
     {TaskStatus.FAILED, TaskStatus.CRASHED, TaskStatus.CANCELLED}
 )
 """Terminal task statuses that a retry re-dispatches."""
+
+COMPATIBLE_API_VERSION = "0.4.1"
+"""The version whose API this one keeps: the one dagabaaz's first README described.
+
+Code, stores and saved pipelines written for it keep working; every deliberate
+difference is on docs/migrating.md. The package's own version is set once, in
+pyproject.toml, and read from the installed package's metadata
+(``dagabaaz.__version__``, ``dagabaaz --version``).
+"""
 
 DEFAULT_FAN_OUT_LIMIT = 200
 """Most tasks one node may spawn in one run before the node fails."""

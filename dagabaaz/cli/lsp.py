@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from dagabaaz import __version__
+import dagabaaz
 from dagabaaz.cli._common import EXIT_OK, CliError
 from dagabaaz.cli._plugins import load_plugins
 
@@ -50,5 +50,5 @@ def run_lsp(args: argparse.Namespace) -> int:
     if args.plugins is not None:
         loaded = load_plugins(args.plugins, functions=False)
         project = Project(pipes=loaded.pipes, plugins=loaded.known)
-    serve(project, __version__)
+    serve(project, dagabaaz.__version__)
     return EXIT_OK
