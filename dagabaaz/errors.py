@@ -1,7 +1,8 @@
 """The library's own exceptions: every error a caller is expected to handle.
 
 Each one is a :class:`ValueError` so code written against earlier versions,
-which caught ``ValueError``, keeps working.
+which caught ``ValueError``, keeps working; the one exception is
+:class:`WorkerLost`, which reports no mistake of the caller's.
 
 One rule for arguments: a value of the wrong Python type handed to the API
 raises a :class:`TypeError` naming the argument. Where earlier versions raised
@@ -41,6 +42,7 @@ __all__ = [
     "TaskInputError",
     "TaskInputTypeError",
     "UnrenderableValue",
+    "WorkerLost",
 ]
 
 Clause = Literal["value", "when"]
@@ -332,3 +334,12 @@ class PipelineFileError(DagabaazError):
         self.filename = filename
         self.problems: tuple[FileProblem, ...] = tuple(problems)
         super().__init__("\n".join(problem.render(filename) for problem in self.problems))
+
+
+class WorkerLost(RuntimeError):
+    """A worker stopped on its own, most often because the database went away.
+
+    Not a :class:`DagabaazError`: nothing was wrong with what the caller
+    asked; :func:`dagabaaz.procrastinate.run_worker` raises it so the caller
+    can start the worker again (``dagabaaz worker`` does, with a backoff).
+    """
