@@ -14,6 +14,7 @@ __all__ = [
     "COMPATIBLE_API_VERSION",
     "CONFIG_NAMESPACE",
     "DEFAULT_FAN_OUT_LIMIT",
+    "FAN_OUT_LIMIT_EXCEEDED",
     "FAILED_TASK_STATUSES",
     "INPUT_NAMESPACE",
     "MAX_BFS_DEPTH",
@@ -164,6 +165,9 @@ pyproject.toml, and read from the installed package's metadata
 
 DEFAULT_FAN_OUT_LIMIT = 200
 """Most tasks one node may spawn in one run before the node fails."""
+
+FAN_OUT_LIMIT_EXCEEDED = "fan-out limit exceeded"
+"""How the error of a node over its fan-out limit starts, wherever it is shown."""
 
 ARTIFACT_STANDARD_FIELDS: frozenset[str] = frozenset(
     {"file_path", "file_name", "file_size", "mime_type"}

@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import NamedTuple, TypeVar
 
 from dagabaaz._routing.edges import RoutedArtifact, RoutingGraph, deliver, edges
-from dagabaaz.constants import FanMode
+from dagabaaz.constants import FAN_OUT_LIMIT_EXCEEDED, FanMode
 
 
 class PlanKind(enum.Enum):
@@ -174,5 +174,6 @@ def _origin(artifact: RoutedArtifact) -> Hashable:
 def _too_many(what: str, limit: int) -> LaunchPlan:
     return LaunchPlan(
         PlanKind.FAIL,
-        error=f"fan-out limit exceeded: {what}, more than the limit of {limit}",
+        error=f"{FAN_OUT_LIMIT_EXCEEDED}: {what}, more than the limit of {limit}; "
+        "raise fan_out_limit to allow more",
     )

@@ -12,6 +12,7 @@ neighbours.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import importlib.util
 import sys
@@ -31,7 +32,7 @@ from dagabaaz.plugins import PluginMeta, declared_outputs
 if TYPE_CHECKING:
     from dagabaaz.runner import PluginFunction
 
-__all__ = ["LoadedPlugins", "load_plugins"]
+__all__ = ["LoadedPlugins", "add_plugins_option", "load_plugins"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +57,22 @@ class LoadedPlugins:
         return frozenset(self.functions) | self.passthrough | frozenset(self.metadata)
 
     @property
-    def known(self) -> dict[str, PluginMeta | None]:
-        """Every plugin name with its metadata, if declared (what validation reads)."""
+    def known(self) -> dict[str, PluginMeta | None] | None:
+        """Every plugin name with its metadata, if declared (what validation reads).
+
+        None when the file names no plugin (it holds only ``PIPES``): plugin
+        names are then not checked, rather than every one reported unknown.
+        """
+        if not self.names:
+            return None
         return {name: self.metadata.get(name) for name in sorted(self.names)}
+
+
+def add_plugins_option(
+    parser: argparse.ArgumentParser, help: str, *, required: bool = False
+) -> None:
+    """Add ``--plugins``/``-p FILE_OR_MODULE``, the same on every command that reads plugins."""
+    parser.add_argument("--plugins", "-p", required=required, metavar="FILE_OR_MODULE", help=help)
 
 
 def load_plugins(spec: str, *, functions: bool = True) -> LoadedPlugins:

@@ -15,7 +15,7 @@ from dagabaaz.cli._common import (
     parse_inputs,
     read_json_object,
 )
-from dagabaaz.cli._plugins import load_plugins
+from dagabaaz.cli._plugins import add_plugins_option, load_plugins
 from dagabaaz.cli.check import render_diagnostics
 from dagabaaz.diagnostics import Diagnostic, has_errors
 from dagabaaz.errors import ExpressionError
@@ -46,11 +46,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
-    parser.add_argument(
-        "--plugins",
-        "-p",
-        metavar="FILE_OR_MODULE",
-        help="a plugins file whose PIPES registry (custom pipes) the expression uses",
+    add_plugins_option(
+        parser,
+        "a plugins file whose PIPES registry (custom pipes) the expression uses",
     )
     parser.set_defaults(handler=run_eval)
 

@@ -7,7 +7,7 @@ import importlib.util
 
 import dagabaaz
 from dagabaaz.cli._common import EXIT_OK, CliError
-from dagabaaz.cli._plugins import load_plugins
+from dagabaaz.cli._plugins import add_plugins_option, load_plugins
 
 __all__ = ["add_parser"]
 
@@ -23,11 +23,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "standard input and output: diagnostics, completion, hover, signature help, "
         f"code actions and semantic tokens. Needs the lsp extra: {LSP_EXTRA_HINT}.",
     )
-    parser.add_argument(
-        "--plugins",
-        "-p",
-        metavar="FILE_OR_MODULE",
-        help="a plugins file: its PIPES (custom pipes), PLUGINS and PLUGIN_META (plugin "
+    add_plugins_option(
+        parser,
+        "a plugins file: its PIPES (custom pipes), PLUGINS and PLUGIN_META (plugin "
         "names, declared inputs and outputs) are what the pipelines are checked against",
     )
     parser.add_argument(

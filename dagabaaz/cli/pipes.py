@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagabaaz.cli._common import EXIT_OK, dump_json
-from dagabaaz.cli._plugins import load_plugins
+from dagabaaz.cli._plugins import add_plugins_option, load_plugins
 from dagabaaz.pipes import DEFAULT_PIPES
 
 __all__ = ["add_parser"]
@@ -22,11 +22,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "built-in ones, or a plugins file's PIPES registry.",
     )
     parser.add_argument("--json", action="store_true", help="print the vocabulary as JSON")
-    parser.add_argument(
-        "--plugins",
-        "-p",
-        metavar="FILE_OR_MODULE",
-        help="list the pipes of this plugins file's PIPES registry (custom pipes included)",
+    add_plugins_option(
+        parser,
+        "list the pipes of this plugins file's PIPES registry (custom pipes included)",
     )
     parser.set_defaults(handler=run_pipes)
 

@@ -152,17 +152,20 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, Any]:
     try:
         return load_yaml(text)
     except YamlError as error:
-        raise PipelineFileError(filename, [yaml_problem(error)]) from None
+        raise PipelineFileError(filename, [yaml_problem(error, text)]) from None
     except RecursionError:
         raise _problem(filename, "invalid-yaml", "invalid YAML: nested too deeply") from None
 
 
-def yaml_problem(error: Exception) -> FileProblem:
-    """Return the problem a YAML error describes, placed where it happened."""
-    mark = getattr(error, "problem_mark", None)
-    parts = [getattr(error, "context", None), getattr(error, "problem", None)]
-    message = ", ".join(str(part) for part in parts if part) or str(error)
-    if mark is None:
-        return file_problem("invalid-yaml", f"invalid YAML: {message}")
-    line, column = mark.line + 1, mark.column + 1
-    return file_problem("invalid-yaml", f"invalid YAML: {message}", line=line, column=column)
+def yaml_problem(error: Exception, text: str | None = None) -> FileProblem:
+    """Return the problem a YAML error describes, in plain words, placed where it happened."""
+    from dagabaaz.loading._yaml_messages import describe_yaml_error
+
+    told = describe_yaml_error(error, text)
+    return file_problem(
+        "invalid-yaml",
+        f"invalid YAML: {told.message}",
+        line=told.line,
+        column=told.column,
+        hint=told.hint,
+    )

@@ -105,8 +105,8 @@ def test_positions_in_a_json_file_and_where_there_is_none(
             "bad.yaml",
             "- plugin: [p\n",
             "invalid-yaml",
-            "error[invalid-yaml]: invalid YAML: while parsing a flow sequence, expected ',' or "
-            "']', but got '<stream end>'\n  --> bad.yaml:2:1",
+            "error[invalid-yaml]: invalid YAML: a '[' that is never closed\n"
+            "  --> bad.yaml:1:11\n  = hint: add the closing ']'",
         ),
         (
             "scalar.yaml",

@@ -99,7 +99,7 @@ def test_example_pipeline_loads() -> None:
             "a: [\n",
             "yaml",
             [
-                "p.yaml:2:1: invalid YAML: while parsing a flow node, expected the node content, but found '<stream end>'"
+                "p.yaml:2:1: invalid YAML: the file ends where a value was expected; add the missing value, or close the '[' or '{' left open"
             ],
         ),
         ("a: 1\na: 2\n", "yaml", ["p.yaml:2:1: invalid YAML: duplicate key 'a'"]),
@@ -112,19 +112,19 @@ def test_example_pipeline_loads() -> None:
             "- 1\n---\n- 2\n",
             "yaml",
             [
-                "p.yaml:2:1: invalid YAML: expected a single document in the stream, but found another document"
+                "p.yaml:2:1: invalid YAML: a second YAML document ('---'): a pipeline file holds one; remove the '---' and what follows, or put it in a file of its own"
             ],
         ),
         (
             "? [a]\n: b\n",
             "yaml",
-            ["p.yaml:1:3: invalid YAML: while constructing a mapping, found unhashable key"],
+            ["p.yaml:1:3: invalid YAML: a key must be a plain value, not a list or a mapping"],
         ),
         (
             "a: !!python/object:os.system x\n",
             "yaml",
             [
-                "p.yaml:1:4: invalid YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object:os.system'"
+                "p.yaml:1:4: invalid YAML: unknown tag 'python/object:os.system'; remove the tag: pipeline files hold plain values"
             ],
         ),
         (
@@ -345,6 +345,9 @@ def test_any_text_loads_or_raises_our_error(text: str) -> None:
             assert error.problems
 
 
+_RETAG = "remove the tag, or give it the kind of value it reads"
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
@@ -354,8 +357,8 @@ def test_any_text_loads_or_raises_our_error(text: str) -> None:
         ('!!float ""', "expected a number, got ''"),
         ('!!bool "maybe"', "expected true or false, got 'maybe'"),
         ('!!timestamp "abc"', "expected a date or time, got 'abc'"),
-        ("!!int [1]", "expected a scalar node, but found sequence"),
-        ("!!set [1]", "expected a mapping node, but found sequence"),
+        ("!!int [1]", "expected a single value here, got a list; " + _RETAG),
+        ("!!set [1]", "expected a mapping here, got a list; " + _RETAG),
         ("9" * 5000, "an integer of 5000 characters is too long"),
     ],
     ids=[
