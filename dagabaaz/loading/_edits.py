@@ -20,10 +20,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from dagabaaz.errors import FileProblem, PipelineFileError
-from dagabaaz.loading._codes import file_problem
 from dagabaaz.loading._model_errors import describe_errors
 from dagabaaz.loading._parsing import parse_json
-from dagabaaz.loading._reading import PipelineReading, missing_part, salvaged_node, span_of
+from dagabaaz.loading._reading import (
+    PipelineReading,
+    missing_part,
+    placed_problem,
+    salvaged_node,
+)
 from dagabaaz.loading._sourcemap import Path, SourceMap
 from dagabaaz.models import DagNode, Pipeline
 
@@ -353,17 +357,6 @@ def _node_problems(
     parts: list[Path] = []
     for described in describe_errors(error, DagNode):
         path = ("nodes", index, *described.path)
-        shown = reading.document_path(path)
-        span = span_of(positions, text, shown, described.key)
-        line, column = (None, None) if span is None else positions.line_column(span[0])
-        problem = file_problem(
-            described.code,
-            described.message,
-            path=shown,
-            line=line,
-            column=column,
-            hint=described.hint,
-        )
-        found.append((problem, span))
+        found.append(placed_problem(reading, positions, text, path, described))
         parts.append(missing_part(path, described))
     return found, parts

@@ -166,19 +166,8 @@ def _salvage(
     covered: list[Path] = []
     wrong: dict[int, list[Path]] = {}
     for described in describe_errors(error, Pipeline):
-        path, key = described.path, described.key
-        shown = reading.document_path(path)
-        span = span_of(positions, text, shown, key)
-        line, column = (None, None) if span is None else positions.line_column(span[0])
-        problem = file_problem(
-            described.code,
-            described.message,
-            path=shown,
-            line=line,
-            column=column,
-            hint=described.hint,
-        )
-        placed.append((problem, span))
+        path = described.path
+        placed.append(placed_problem(reading, positions, text, path, described))
         part = missing_part(path, described)
         covered.append(part)
         if len(part) >= 2 and part[0] == "nodes" and isinstance(part[1], int):
@@ -200,6 +189,24 @@ def _salvage(
         None,
         tuple(covered),
     )
+
+
+def placed_problem(
+    reading: PipelineReading, positions: SourceMap, text: str, path: Path, described: Described
+) -> tuple[FileProblem, tuple[int, int] | None]:
+    """Return the problem pydantic described at ``path``, placed in the file, and its span."""
+    shown = reading.document_path(path)
+    span = span_of(positions, text, shown, described.key)
+    line, column = (None, None) if span is None else positions.line_column(span[0])
+    problem = file_problem(
+        described.code,
+        described.message,
+        path=shown,
+        line=line,
+        column=column,
+        hint=described.hint,
+    )
+    return problem, span
 
 
 def missing_part(path: Path, described: Described) -> Path:
