@@ -355,8 +355,10 @@ def _node_problems(
 ) -> tuple[list[tuple[FileProblem, tuple[int, int] | None]], list[Path]]:
     found: list[tuple[FileProblem, tuple[int, int] | None]] = []
     parts: list[Path] = []
+    # Placed against the new text: the reading's own is the text before the edit.
+    current = dataclasses.replace(reading, text=text)
     for described in describe_errors(error, DagNode):
         path = ("nodes", index, *described.path)
-        found.append(placed_problem(reading, positions, text, path, described))
+        found.append(placed_problem(current, positions, path, described))
         parts.append(missing_part(path, described))
     return found, parts

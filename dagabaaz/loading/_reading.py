@@ -32,6 +32,7 @@ __all__ = [
     "line_span",
     "missing_part",
     "not_a_pipeline",
+    "placed_problem",
     "read_text_whole",
     "salvaged_node",
     "span_of",
@@ -167,7 +168,7 @@ def _salvage(
     wrong: dict[int, list[Path]] = {}
     for described in describe_errors(error, Pipeline):
         path = described.path
-        placed.append(placed_problem(reading, positions, text, path, described))
+        placed.append(placed_problem(reading, positions, path, described))
         part = missing_part(path, described)
         covered.append(part)
         if len(part) >= 2 and part[0] == "nodes" and isinstance(part[1], int):
@@ -192,11 +193,11 @@ def _salvage(
 
 
 def placed_problem(
-    reading: PipelineReading, positions: SourceMap, text: str, path: Path, described: Described
+    reading: PipelineReading, positions: SourceMap, path: Path, described: Described
 ) -> tuple[FileProblem, tuple[int, int] | None]:
-    """Return the problem pydantic described at ``path``, placed in the file, and its span."""
+    """Return the problem pydantic described at pipeline ``path``, and the span it is about."""
     shown = reading.document_path(path)
-    span = span_of(positions, text, shown, described.key)
+    span = span_of(positions, reading.text, shown, described.key)
     line, column = (None, None) if span is None else positions.line_column(span[0])
     problem = file_problem(
         described.code,
