@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dagabaaz._runtime.limits import DEFAULT_LIMITS, Budget, Limits
-from dagabaaz.diagnostics import Diagnostic, shortened
+from dagabaaz.diagnostics import Diagnostic, explain_all, shortened
 from dagabaaz.errors import ExpressionError, LimitExceeded
 from dagabaaz.expressions.ast import (
     FunctionCall,
@@ -125,10 +125,8 @@ def too_many_problems(source: str, start: int) -> Diagnostic:
 def expression_error(source: str, diagnostics: tuple[Diagnostic, ...]) -> ExpressionError:
     """Build the error raised for an expression with error diagnostics."""
     errors = [d for d in diagnostics if d.is_error]
-    first = errors[0]
-    more = len(errors) - 1
-    suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
-    message = f"invalid expression {shortened(source, 60)!r}: {first.message}{suffix}"
+    count = f" ({len(errors)} problems)" if len(errors) > 1 else ""
+    message = f"invalid expression {shortened(source, 60)!r}{count}: {explain_all(errors)}"
     return ExpressionError(message, diagnostics)
 
 
