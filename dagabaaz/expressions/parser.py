@@ -132,10 +132,11 @@ def expression_error(source: str, diagnostics: tuple[Diagnostic, ...]) -> Expres
 
 def _recover(source: str, error: UnexpectedInput) -> ParseResult:
     """Parse each candidate interpolation alone so every problem is reported."""
-    from dagabaaz.expressions.syntax_errors import nested_brace
+    from dagabaaz.expressions.syntax_errors import escaped_interpolation, nested_brace
 
     parts: list[Text | Interpolation] = []
     problems: list[Diagnostic] = []
+    text_start = 0
     for segment in split_segments(source):
         start, end = segment.start, segment.end
         if len(problems) == MAX_PROBLEMS:
@@ -143,9 +144,13 @@ def _recover(source: str, error: UnexpectedInput) -> ParseResult:
             break
         if segment.kind == "text":
             parts.append(Text(decode_text(source[start:end]), start, end))
-        elif segment.kind == "stray":
+            text_start = start
+            continue
+        if segment.kind == "stray":
+            escaped = escaped_interpolation(source, text_start, start)
             problems.append(
-                Diagnostic.at(
+                escaped
+                or Diagnostic.at(
                     "stray-brace",
                     "unexpected '}' outside an interpolation",
                     source,
@@ -173,6 +178,7 @@ def _recover(source: str, error: UnexpectedInput) -> ParseResult:
                 problems.append(problem)
             else:
                 parts.append(node)  # type: ignore[arg-type]
+        text_start = end  # only the text right before a stray brace can hold its escaped '{'
     if not problems:
         # The cut above disagreed with the grammar: report Lark's own position.
         problems.append(_fallback(source, error))

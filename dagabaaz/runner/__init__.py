@@ -16,6 +16,7 @@ thread pool, and feeds their results back to the orchestrator::
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -91,8 +92,13 @@ class LocalRunner:
             :data:`~dagabaaz.pipes.DEFAULT_PIPES` with custom pipes registered);
             the built-ins when None.
         limits: The evaluation limits of binding expressions; the defaults when None.
-        environment: ``passthrough``, ``pipes`` and ``limits`` in one
-            :class:`~dagabaaz.environment.Environment` (give each in one place).
+        environment: ``passthrough``, ``pipes``, ``limits`` and ``strict`` in
+            one :class:`~dagabaaz.environment.Environment` (give each in one
+            place).
+        strict: Evaluate bindings strictly: a binding expression or ``when``
+            clause reading a reference that has no value fails its task,
+            naming the reference (see
+            :attr:`Environment.strict <dagabaaz.environment.Environment>`).
 
     Raises:
         TypeError: An argument is of the wrong kind (the message names it):
@@ -113,6 +119,7 @@ class LocalRunner:
         pipes: PipeRegistry | None = None,
         limits: Limits | None = None,
         environment: Environment | None = None,
+        strict: bool | None = None,
     ) -> None:
         check_mapping(plugins, "plugins", "a mapping of plugin name to function")
         for name, function in plugins.items():
@@ -134,14 +141,21 @@ class LocalRunner:
             raise TypeError(f"pipes must be a PipeRegistry, got {type_name(pipes)}")
         if limits is not None and not isinstance(limits, Limits):
             raise TypeError(f"limits must be a Limits, got {type_name(limits)}")
+        if strict is not None and not isinstance(strict, bool):
+            raise TypeError(f"strict must be a bool, got {type_name(strict)}")
         if environment is not None:
             environment = environment_of(
                 environment, pipes=pipes, limits=limits, passthrough=passthrough or None
             )
-            pipes, limits, passthrough = (
+            if strict is not None:
+                raise TypeError(
+                    "strict given both in the environment and as an argument; give it in one place"
+                )
+            pipes, limits, passthrough, strict = (
                 environment.pipes,
                 environment.limits,
                 environment.passthrough,
+                environment.strict,
             )
         self.plugins: Mapping[str, PluginFunction] = dict(plugins)
         self.passthrough = frozenset(passthrough)
@@ -150,13 +164,15 @@ class LocalRunner:
         self.fan_out_limit = fan_out_limit
         self.pipes = pipes
         self.limits = limits
+        self.strict = bool(strict)
 
     @property
     def environment(self) -> Environment:
-        """The pipes, limits and routing plugins this runner checks and runs with."""
-        return environment_of(
+        """The pipes, limits, routing plugins and strictness this runner checks and runs with."""
+        chosen = environment_of(
             None, pipes=self.pipes, limits=self.limits, passthrough=self.passthrough
         )
+        return dataclasses.replace(chosen, strict=True) if self.strict else chosen
 
     @property
     def plugin_names(self) -> frozenset[str]:
@@ -231,6 +247,7 @@ class LocalRunner:
             progress=progress,
             pipes=self.pipes,
             limits=self.limits,
+            strict=self.strict,
         )
         return execute(plan)
 
