@@ -163,6 +163,8 @@ def _suggestion(scope: Scope, namespace: str, key: str, budget: Budget) -> str |
         if not isinstance(inner, Mapping):
             names = [name for name in scope if isinstance(name, str)]
             return did_you_mean(namespace, names) if namespace not in scope else None
+        if key in inner:
+            return None  # there, but None
         found = inside_suggestion(namespace, key, inner.get, budget)
         if found is None:
             found = did_you_mean(key, [name for name in inner if isinstance(name, str)])
