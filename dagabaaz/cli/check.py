@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dagabaaz.cli._common import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, dump_json
 from dagabaaz.cli._plugins import load_plugins
 from dagabaaz.diagnostics import Diagnostic, has_errors
-from dagabaaz.loading import PipelineFileError, load_pipeline
-from dagabaaz.validation import validate_pipeline
+from dagabaaz.editor.files import FileDiagnostic, diagnose_file
+from dagabaaz.loading import PipelineFileError, read_pipeline
 
 __all__ = ["add_parser", "render_diagnostics"]
 
@@ -19,9 +19,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = commands.add_parser(
         "check",
         help="validate a pipeline file",
-        description="Validate a pipeline file and print every problem, compiler style. "
-        "Exit 0 when there is no error, 1 when there are errors, 2 when the file "
-        "cannot be read or parsed.",
+        description="Validate a pipeline file and print every problem, compiler style, "
+        "each placed in the file. Exit 0 when there is no error, 1 when there are errors, "
+        "2 when the file cannot be read or parsed.",
     )
     parser.add_argument("pipeline", metavar="PIPELINE", help="a .json, .yaml or .yml file")
     parser.add_argument(
@@ -41,28 +41,34 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_check(args: argparse.Namespace) -> int:
     """Validate the file named in ``args`` and print the diagnostics."""
     filename: str = args.pipeline
-    try:
-        pipeline = load_pipeline(filename)
-    except PipelineFileError as error:
-        if args.format == "json":
-            diagnostics = [problem.to_diagnostic() for problem in error.problems]
-            dump_json(_report(filename, diagnostics))
-        else:
-            print(error)
-        return EXIT_UNUSABLE
     loaded = None if args.plugins is None else load_plugins(args.plugins, functions=False)
-    diagnostics = validate_pipeline(
-        pipeline.nodes,
+    try:
+        reading = read_pipeline(filename)
+    except PipelineFileError as error:  # the file cannot be read at all
+        found = [FileDiagnostic(problem.to_diagnostic()) for problem in error.problems]
+        _print(args, filename, found, 0)
+        return EXIT_UNUSABLE
+    found = diagnose_file(
+        reading,
         pipes=None if loaded is None else loaded.pipes,
         plugins=None if loaded is None else loaded.known,
     )
+    _print(args, filename, found, len(reading.nodes))
+    if reading.problems and (reading.positions is None or not reading.nodes):
+        return EXIT_UNUSABLE  # not a pipeline at all: nothing could be checked
+    return EXIT_FAILED if has_errors(item.diagnostic for item in found) else EXIT_OK
+
+
+def _print(
+    args: argparse.Namespace, filename: str, found: Sequence[FileDiagnostic], node_count: int
+) -> None:
+    diagnostics = [item.diagnostic for item in found]
     if args.format == "json":
-        dump_json(_report(filename, diagnostics))
-    else:
-        if diagnostics:
-            print(render_diagnostics(diagnostics, filename))
-        print(_summary(filename, diagnostics, len(pipeline.nodes)))
-    return EXIT_FAILED if has_errors(diagnostics) else EXIT_OK
+        dump_json(_report(filename, found))
+        return
+    if found:
+        print("".join(item.render(filename) + "\n\n" for item in found).rstrip("\n"))
+    print(_summary(filename, diagnostics, node_count))
 
 
 def render_diagnostics(diagnostics: Sequence[Diagnostic], filename: str | None = None) -> str:
@@ -81,12 +87,12 @@ def _summary(filename: str, diagnostics: Sequence[Diagnostic], node_count: int) 
     )
 
 
-def _report(filename: str, diagnostics: Sequence[Diagnostic]) -> dict[str, object]:
-    errors = sum(d.is_error for d in diagnostics)
+def _report(filename: str, found: Sequence[FileDiagnostic]) -> dict[str, object]:
+    errors = sum(item.diagnostic.is_error for item in found)
     return {
         "file": filename,
         "valid": errors == 0,
         "errors": errors,
-        "warnings": len(diagnostics) - errors,
-        "diagnostics": [d.to_dict() for d in diagnostics],
+        "warnings": len(found) - errors,
+        "diagnostics": [item.to_dict() for item in found],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 
 from dagabaaz import __version__
 from dagabaaz.cli._common import EXIT_OK, CliError
@@ -39,16 +40,23 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_lsp(args: argparse.Namespace) -> int:
     """Serve until the editor ends the session."""
-    try:
-        from dagabaaz.lsp import Project, serve
-    except ImportError as error:
+    if not _installed("pygls"):
         raise CliError(
-            f"the language server needs pygls ({error.name} is missing); install it with: "
+            f"the language server needs pygls, which is not installed; install it with: "
             f"{LSP_EXTRA_HINT}"
-        ) from None
+        )
+    from dagabaaz.lsp import Project, serve
+
     project = Project()
     if args.plugins is not None:
         loaded = load_plugins(args.plugins, functions=False)
         project = Project(pipes=loaded.pipes, plugins=loaded.known)
     serve(project, __version__)
     return EXIT_OK
+
+
+def _installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a module set to None in sys.modules, for one
+        return False

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from dagabaaz.cli._common import EXIT_FAILED, EXIT_OK, CliError, dump_json
-from dagabaaz.cli._database import add_database_options, database, require_extra
+from dagabaaz.cli._database import add_database_options, database, require_extra, worker_modules
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, RunStatus
 from dagabaaz.errors import RetryError, StoreError
 
@@ -49,12 +49,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _store(args: argparse.Namespace) -> Any:
     dsn, schema = database(args)
-    workers = require_extra("dagabaaz.procrastinate", "procrastinate")
-    psycopg = require_extra("psycopg", "postgres")
-    pool = require_extra("psycopg_pool", "postgres")
+    workers, lost = worker_modules()
     try:
         return workers.connect(dsn, schema=schema, max_size=2, min_size=1)
-    except (psycopg.Error, pool.PoolTimeout) as error:
+    except lost as error:
         raise CliError(f"cannot connect to the database: {str(error).strip()}") from None
 
 

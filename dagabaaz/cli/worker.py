@@ -8,7 +8,7 @@ import sys
 import time
 
 from dagabaaz.cli._common import EXIT_OK, CliError
-from dagabaaz.cli._database import add_database_options, database, require_extra
+from dagabaaz.cli._database import add_database_options, database, require_extra, worker_modules
 from dagabaaz.cli._plugins import load_plugins
 
 __all__ = ["add_parser"]
@@ -72,9 +72,7 @@ def run_worker(args: argparse.Namespace) -> int:
     """Run the worker until it is stopped; reconnect when the database goes away."""
     dsn, schema = database(args)
     procrastinate_module = require_extra("procrastinate", "procrastinate")
-    workers = require_extra("dagabaaz.procrastinate", "procrastinate")
-    psycopg = require_extra("psycopg", "postgres")
-    pool = require_extra("psycopg_pool", "postgres")
+    workers, connection_lost = worker_modules()
     if args.concurrency < 1:
         raise CliError(f"--concurrency must be at least 1, got {args.concurrency}")
     plugins = load_plugins(args.plugins)
@@ -93,8 +91,7 @@ def run_worker(args: argparse.Namespace) -> int:
     lost = (
         workers.WorkerLost,
         procrastinate_module.exceptions.ConnectorException,
-        psycopg.Error,
-        pool.PoolTimeout,
+        *connection_lost,
         OSError,
     )
     backoff = 1.0

@@ -9,7 +9,8 @@ quote) and never raise on a bad expression:
 * :func:`hover`: what the name under the cursor is;
 * :func:`signature_help`: the call the cursor is in and its active parameter;
 * :func:`code_actions`: the text edits fixing diagnostics that have a fix;
-* :func:`semantic_tokens`: what each part of an expression is, for colouring.
+* :func:`semantic_tokens`: what each part of an expression is, for colouring;
+* :func:`diagnose_file`: every problem of a pipeline file, each placed in the file.
 
 Offsets count code points by default; pass ``offsets="utf-16"`` to count
 UTF-16 code units, as editors speaking the Language Server Protocol do (see
@@ -20,6 +21,7 @@ pipeline.
 
 from dagabaaz.editor.actions import CodeAction, TextEdit, code_actions
 from dagabaaz.editor.completion import Completion, CompletionKind, complete
+from dagabaaz.editor.files import FileDiagnostic, diagnose_file
 from dagabaaz.editor.hover import Hover, HoverKind, hover
 from dagabaaz.editor.positions import OffsetEncoding, from_code_points, to_code_points
 from dagabaaz.editor.scope import ARTIFACT_FIELDS, EditorScope, KeyInfo, NamespaceInfo
@@ -33,6 +35,7 @@ __all__ = [
     "Completion",
     "CompletionKind",
     "EditorScope",
+    "FileDiagnostic",
     "Hover",
     "HoverKind",
     "KeyInfo",
@@ -45,6 +48,7 @@ __all__ = [
     "TokenType",
     "code_actions",
     "complete",
+    "diagnose_file",
     "from_code_points",
     "hover",
     "semantic_tokens",

@@ -174,7 +174,7 @@ def analyze(
         bound.append(checker.interpolation(node))
     checker.pipe_count(interpolations)
     if checker.warnings_cut_at is not None:
-        checker.found.append(too_many_warnings(source, checker.warnings_cut_at))
+        checker.found.append(too_many_problems(source, checker.warnings_cut_at, severity="warning"))
     found = parsed.diagnostics + tuple(checker.found)
     if len(found) > 1:
         found = tuple(sorted(found, key=_position))
@@ -325,15 +325,3 @@ class _Checker:
                 code, message, self.source, span[0], span[1], hint=hint, severity=severity
             )
         )
-
-
-def too_many_warnings(source: str, start: int) -> Diagnostic:
-    """Return the warning ending a list of :data:`MAX_PROBLEMS` warnings."""
-    return Diagnostic.at(
-        "too-many-warnings",
-        f"more than {MAX_PROBLEMS} warnings; the rest are not shown",
-        source,
-        start,
-        len(source),
-        severity="warning",
-    )

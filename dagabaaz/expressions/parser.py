@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dagabaaz._runtime.limits import DEFAULT_LIMITS, Budget, Limits
-from dagabaaz.diagnostics import Diagnostic, explain_all, shortened
+from dagabaaz.diagnostics import Diagnostic, Severity, explain_all, shortened
 from dagabaaz.errors import ExpressionError, LimitExceeded
 from dagabaaz.expressions.ast import (
     FunctionCall,
@@ -111,15 +111,14 @@ def _explain(source: str) -> ParseResult:
     return ParseResult(checked, ())
 
 
-def too_many_problems(source: str, start: int) -> Diagnostic:
-    """Return the diagnostic ending a list of :data:`MAX_PROBLEMS` problems."""
-    return Diagnostic.at(
-        "too-many-errors",
-        f"more than {MAX_PROBLEMS} problems; the rest of the expression is not checked",
-        source,
-        start,
-        len(source),
-    )
+def too_many_problems(source: str, start: int, *, severity: Severity = "error") -> Diagnostic:
+    """Return the diagnostic ending a list of :data:`MAX_PROBLEMS` errors, or warnings."""
+    if severity == "warning":
+        code, what = "too-many-warnings", "warnings; the rest are not shown"
+    else:
+        code, what = "too-many-errors", "problems; the rest of the expression is not checked"
+    message = f"more than {MAX_PROBLEMS} {what}"
+    return Diagnostic.at(code, message, source, start, len(source), severity=severity)
 
 
 def expression_error(source: str, diagnostics: tuple[Diagnostic, ...]) -> ExpressionError:

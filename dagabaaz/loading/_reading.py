@@ -1,18 +1,16 @@
-"""Read a pipeline file the way an editor needs it: every problem, and every node it can.
+"""Read a pipeline file the way a checker or an editor needs it: every problem, every node it can.
 
-:func:`dagabaaz.loading.parse_pipeline` refuses a file with any problem, which
-is what running needs. An editor (and ``dagabaaz check``) needs more: where
-each problem is in the file, and the nodes that are fine despite a
-misspelt field elsewhere, so that their expressions are still checked. A
-node with a problem is salvaged by leaving out what is wrong with it (a
-field, a binding, an edge filter); a diagnostic about what was left out
-would only repeat the file problem, so :meth:`PipelineReading.covers` says
-which to drop.
+:func:`~dagabaaz.loading.parse_pipeline` refuses a file with any problem,
+which is what running needs. Checking and editing need more: where each
+problem is in the file, and the nodes that are fine despite a misspelt field
+elsewhere, so that their expressions are still checked. A node with a
+problem is salvaged by leaving out what is wrong with it (a field, a binding,
+an edge filter); a diagnostic about what was left out would only repeat the
+file problem, so :meth:`PipelineReading.covers` says which to drop.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,15 +20,28 @@ from pydantic import ValidationError
 
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.errors import FileProblem, PipelineFileError
-from dagabaaz.loading import _parse_json, _yaml_problem
-from dagabaaz.loading._model_errors import describe_errors
+from dagabaaz.loading._codes import file_problem
+from dagabaaz.loading._model_errors import Described, describe_errors
+from dagabaaz.loading._parsing import parse_json, parse_yaml
 from dagabaaz.loading._sourcemap import Path, SourceMap
-from dagabaaz.loading._yaml import YamlError, load_yaml
 from dagabaaz.models import DagNode, Pipeline
 
-__all__ = ["PipelineReading", "read_pipeline"]
+__all__ = [
+    "PipelineReading",
+    "Syntax",
+    "line_span",
+    "missing_part",
+    "not_a_pipeline",
+    "placed_problem",
+    "read_text_whole",
+    "salvaged_node",
+    "span_of",
+]
 
 Syntax = Literal["json", "yaml"]
+
+_TYPE_NAMES = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+_MISSING = re.compile(r"missing required field '(.+)'")
 
 
 @dataclass(frozen=True)
@@ -43,12 +54,15 @@ class PipelineReading:
         positions: Where every value is; None when the text does not parse.
         nodes: One entry per node of the file: the node, salvaged when it
             had problems, or None when nothing could be made of it.
-        problems: What is wrong with the file, each with its document path
-            and, when known, its line and column.
+        problems: What is wrong with the file, each with its code, document
+            path and, when known, line and column, in document order.
         listed: True when the file is a bare list of nodes (its paths have
             no leading ``"nodes"``).
-        data: The document as parsed (a list of nodes or a mapping), or
-            None when the text does not parse.
+        problem_spans: For each problem, the span of the file it is about (a
+            key, a value), when known.
+        data: The document as parsed (a list of nodes or a mapping), or None
+            when the text does not parse.
+        pipeline: The pipeline, when the file has no problem.
     """
 
     text: str
@@ -58,9 +72,10 @@ class PipelineReading:
     problems: tuple[FileProblem, ...] = ()
     listed: bool = False
     problem_spans: tuple[tuple[int, int] | None, ...] = ()
-    """For each problem, the span of the file it is about (a key, a value), when known."""
     data: Any = None
-    _covered: tuple[Path, ...] = field(default=(), repr=False)
+    pipeline: Pipeline | None = None
+    covered: tuple[Path, ...] = field(default=(), repr=False)
+    """Pipeline paths a file problem explains (see :meth:`covers`)."""
 
     def document_path(self, path: Sequence[str | int]) -> Path:
         """Return the path in the file of a pipeline path (``("nodes", 2, ...)``)."""
@@ -72,7 +87,7 @@ class PipelineReading:
     def covers(self, path: Sequence[str | int]) -> bool:
         """Whether a file problem already explains anything found at pipeline ``path``."""
         path = tuple(path)
-        return any(path[: len(covered)] == covered for covered in self._covered)
+        return any(path[: len(covered)] == covered for covered in self.covered)
 
     def locate(self, diagnostic: Diagnostic) -> tuple[int, int] | None:
         """Return the span of the file a validation diagnostic is about, or None.
@@ -99,40 +114,43 @@ class PipelineReading:
         return entry.start, _first_line_end(self.text, entry.start, entry.end)
 
 
-def read_pipeline(text: str, *, syntax: Syntax, filename: str = "<pipeline>") -> PipelineReading:
-    """Read ``text`` as a pipeline file, keeping every problem and every node possible."""
+def read_text_whole(text: str, *, syntax: Syntax, filename: str = "<pipeline>") -> PipelineReading:
+    """Read ``text`` as a pipeline file from the start (see ``loading.read_pipeline_text``)."""
     if not text.strip():
-        problem = FileProblem("file is empty; expected a list of nodes or an object")
-        return PipelineReading(text, syntax, None, problems=(problem,))
+        problem = file_problem("empty-file", "file is empty; expected a list of nodes or an object")
+        return PipelineReading(text, syntax, None, problems=(problem,), problem_spans=(None,))
     try:
         data, positions = _parse(text, syntax, filename)
     except PipelineFileError as error:
-        spans = tuple(_line_span(text, problem) for problem in error.problems)
+        spans = tuple(line_span(text, problem) for problem in error.problems)
         return PipelineReading(text, syntax, None, problems=error.problems, problem_spans=spans)
     listed = isinstance(data, list)
     document: Any = {"nodes": data} if listed else data
     if not isinstance(document, dict):
-        kind = "nothing" if data is None else type(data).__name__
-        problem = FileProblem(f"expected a list of nodes or an object with 'nodes', got {kind}")
-        return PipelineReading(text, syntax, positions, problems=(problem,), data=data)
+        problem = not_a_pipeline(data)
+        return PipelineReading(
+            text, syntax, positions, problems=(problem,), problem_spans=(None,), data=data
+        )
     try:
         pipeline = Pipeline.model_validate(document)
     except ValidationError as error:
-        salvaged = _salvage(text, syntax, positions, document, error, listed)
-        return dataclasses.replace(salvaged, data=data)
-    return PipelineReading(text, syntax, positions, tuple(pipeline.nodes), listed=listed, data=data)
+        return _salvage(text, syntax, positions, data, error, listed)
+    return PipelineReading(
+        text, syntax, positions, tuple(pipeline.nodes), listed=listed, data=data, pipeline=pipeline
+    )
+
+
+def not_a_pipeline(data: Any) -> FileProblem:
+    """Return the problem of a document that is neither a list nor an object."""
+    kind = "nothing" if data is None else _TYPE_NAMES.get(type(data), type(data).__name__)
+    message = f"expected a list of nodes or an object with 'nodes', got {kind}"
+    return file_problem("not-a-pipeline", message)
 
 
 def _parse(text: str, syntax: Syntax, filename: str) -> tuple[Any, SourceMap]:
     if syntax == "json":
-        return _parse_json(text, filename), SourceMap.from_json(text)
-    try:
-        data, node = load_yaml(text)
-    except YamlError as error:
-        raise PipelineFileError(filename, [_yaml_problem(error)]) from None
-    except RecursionError:
-        problem = FileProblem("invalid YAML: nested too deeply")
-        raise PipelineFileError(filename, [problem]) from None
+        return parse_json(text, filename), SourceMap.from_json(text)
+    data, node = parse_yaml(text, filename)
     return data, SourceMap.from_yaml(text, node)
 
 
@@ -140,40 +158,79 @@ def _salvage(
     text: str,
     syntax: Syntax,
     positions: SourceMap,
-    document: dict[str, Any],
+    data: Any,
     error: ValidationError,
     listed: bool,
 ) -> PipelineReading:
     reading = PipelineReading(text, syntax, positions, listed=listed)
-    problems: list[FileProblem] = []
+    placed: list[tuple[FileProblem, tuple[int, int] | None]] = []
     covered: list[Path] = []
     wrong: dict[int, list[Path]] = {}
-    spans: dict[int, tuple[int, int] | None] = {}
-    for path, message, key in describe_errors(error, Pipeline):
-        shown = reading.document_path(path)
-        span = _span(positions, text, shown, key)
-        line, column = (None, None) if span is None else positions.line_column(span[0])
-        problem = FileProblem(message, path=shown, line=line, column=column)
-        spans[id(problem)] = span
-        problems.append(problem)
-        missing = _MISSING.fullmatch(message)
-        part = (*path, key) if key is not None else tuple(path)
-        if missing is not None:
-            part = (*part, missing.group(1))
+    for described in describe_errors(error, Pipeline):
+        path = described.path
+        placed.append(placed_problem(reading, positions, path, described))
+        part = missing_part(path, described)
         covered.append(part)
         if len(part) >= 2 and part[0] == "nodes" and isinstance(part[1], int):
             wrong.setdefault(part[1], []).append(part[2:])
-    problems.sort(key=lambda problem: (problem.line or 0, problem.column or 0))
-    raw = document.get("nodes")
+    # Document order where positions are known; pydantic reports in model-field order.
+    placed.sort(key=lambda item: (item[0].line or 0, item[0].column or 0))
+    raw = data if listed else data.get("nodes")
     items = raw if isinstance(raw, list) else []
-    nodes = tuple(_node(item, wrong.get(index, [])) for index, item in enumerate(items))
-    ordered = tuple(spans[id(problem)] for problem in problems)
+    nodes = tuple(salvaged_node(item, wrong.get(index, [])) for index, item in enumerate(items))
     return PipelineReading(
-        text, syntax, positions, nodes, tuple(problems), listed, ordered, tuple(covered)
+        text,
+        syntax,
+        positions,
+        nodes,
+        tuple(problem for problem, _ in placed),
+        listed,
+        tuple(span for _, span in placed),
+        data,
+        None,
+        tuple(covered),
     )
 
 
-def _line_span(text: str, problem: FileProblem) -> tuple[int, int] | None:
+def placed_problem(
+    reading: PipelineReading, positions: SourceMap, path: Path, described: Described
+) -> tuple[FileProblem, tuple[int, int] | None]:
+    """Return the problem pydantic described at pipeline ``path``, and the span it is about."""
+    shown = reading.document_path(path)
+    span = span_of(positions, reading.text, shown, described.key)
+    line, column = (None, None) if span is None else positions.line_column(span[0])
+    problem = file_problem(
+        described.code,
+        described.message,
+        path=shown,
+        line=line,
+        column=column,
+        hint=described.hint,
+    )
+    return problem, span
+
+
+def missing_part(path: Path, described: Described) -> Path:
+    """Return the pipeline path a problem explains: the field it is about, when it names one."""
+    part = (*path, described.key) if described.key is not None else tuple(path)
+    missing = _MISSING.fullmatch(described.message)
+    return (*part, missing.group(1)) if missing is not None else part
+
+
+def span_of(positions: SourceMap, text: str, path: Path, key: str | None) -> tuple[int, int] | None:
+    """Return the span a problem is about: the unknown key itself, or the nearest value."""
+    found = positions.nearest(path)
+    if found is None:
+        return None
+    reached, entry = found
+    if key is not None and reached == path:
+        member = positions.entry((*path, key))
+        if member is not None and member.key_start is not None and member.key_end is not None:
+            return member.key_start, member.key_end
+    return entry.start, _first_line_end(text, entry.start, entry.end)
+
+
+def line_span(text: str, problem: FileProblem) -> tuple[int, int] | None:
     """Return the one character a problem known by line and column points at."""
     if problem.line is None:
         return None
@@ -192,23 +249,7 @@ def _first_line_end(text: str, start: int, end: int) -> int:
     return end if stop < 0 else stop
 
 
-_MISSING = re.compile(r"missing required field '(.+)'")
-
-
-def _span(positions: SourceMap, text: str, path: Path, key: str | None) -> tuple[int, int] | None:
-    """Return the span a problem is about: the unknown key itself, or the nearest value."""
-    found = positions.nearest(path)
-    if found is None:
-        return None
-    reached, entry = found
-    if key is not None and reached == path:
-        member = positions.entry((*path, key))
-        if member is not None and member.key_start is not None and member.key_end is not None:
-            return member.key_start, member.key_end
-    return entry.start, _first_line_end(text, entry.start, entry.end)
-
-
-def _node(item: Any, wrong: list[Path]) -> DagNode | None:
+def salvaged_node(item: Any, wrong: list[Path]) -> DagNode | None:
     """Return the node ``item`` describes, leaving out the parts ``wrong`` points at."""
     if not wrong:
         try:

@@ -160,6 +160,64 @@ class SourceMap:
         moved._line_starts = None
         return moved
 
+    def replaced(
+        self, text: str, path: Path, part: SourceMap, offset: int, old_end: int, delta: int
+    ) -> SourceMap:
+        """Return the map of ``text``, where the value at ``path`` was read again as ``part``.
+
+        ``part`` maps that value's text alone, read from ``offset`` in
+        ``text``: as a JSON value, or as a YAML sequence of one item (the
+        item is the value). The value used to end at ``old_end``; everything
+        at or after it moves by ``delta``. The columns are copied, not the
+        entries: a few list operations for the whole document.
+        """
+        path = tuple(path)
+        depth = len(path)
+        skip = 0 if part.syntax == "json" else 1  # the YAML part's item is under its (0,)
+        moved = object.__new__(SourceMap)
+        moved.text = text
+        moved.syntax = self.syntax
+        moved._offsets = {}
+        moved._line_starts = None
+        index: dict[Path, int] = {}
+        starts: list[int] = []
+        ends: list[int] = []
+        key_starts: list[int] = []
+        key_ends: list[int] = []
+        styles: list[str | None] = []
+        values: list[str | None] = []
+
+        def keep(source: SourceMap, position: int, at: Path, shift: int, moving: int) -> None:
+            # ``moving``: offsets at or past it move by ``shift`` (all of them when it is 0).
+            index[at] = len(starts)
+            for column, target in (
+                (source._starts, starts),
+                (source._ends, ends),
+                (source._key_starts, key_starts),
+                (source._key_ends, key_ends),
+            ):
+                value = column[position]
+                target.append(value + shift if value >= moving and value >= 0 else value)
+            styles.append(source._styles[position])
+            values.append(source._values[position])
+
+        for current, position in self._index.items():
+            if current[:depth] != path:
+                keep(self, position, current, delta, old_end)
+            elif current == path:
+                for sub_path, sub_position in part._index.items():
+                    if skip and sub_path[:1] != (0,):
+                        continue
+                    keep(part, sub_position, (*path, *sub_path[skip:]), offset, 0)
+        moved._index = index
+        moved._starts, moved._ends = starts, ends
+        moved._key_starts, moved._key_ends = key_starts, key_ends
+        moved._styles, moved._values = styles, values
+        flow = {p for p in self.flow if p[:depth] != path}
+        flow |= {(*path, *p[skip:]) for p in part.flow if not skip or p[:1] == (0,)}
+        moved.flow = frozenset(flow)
+        return moved
+
     def string_offsets(self, path: Path) -> list[int] | None:
         """Return the file offset of each character of the string at ``path``, plus its end.
 

@@ -10,22 +10,15 @@ case) is applied to the last reading without reading the file again.
 from __future__ import annotations
 
 import bisect
-import dataclasses
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import ValidationError
 
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.editor import EditorScope
-from dagabaaz.errors import FileProblem, PipelineFileError
-from dagabaaz.loading import _parse_json as parse_json
-from dagabaaz.loading._reading import PipelineReading, Syntax, read_pipeline
+from dagabaaz.editor.files import diagnose_file
+from dagabaaz.loading import PipelineReading, Syntax, read_pipeline_text
 from dagabaaz.loading._sourcemap import Path
-from dagabaaz.loading._yaml import YamlError, load_yaml
-from dagabaaz.models import DagNode, ExpressionSource
+from dagabaaz.models import ExpressionSource
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.plugins import PluginMeta
 from dagabaaz.validation import PipelineValidator
@@ -50,10 +43,10 @@ class Project:
 
 @dataclass(frozen=True)
 class Located:
-    """A problem of the file and the span of the file it is about.
+    """A problem of the file and the span of the file it is about (empty where none is known).
 
     ``diagnostic`` is a validation diagnostic, or a file problem turned into
-    one (code ``invalid-pipeline-file``).
+    one (such as ``unknown-field`` or ``invalid-yaml``).
     """
 
     diagnostic: Diagnostic
@@ -96,7 +89,7 @@ class PipelineDocument:
         self.project = project or Project()
         self._validator = PipelineValidator(pipes=self.project.pipes, plugins=self.project.plugins)
         self._scopes: dict[int, EditorScope] = {}
-        self.reading = read_pipeline(text, syntax=syntax)
+        self.reading = read_pipeline_text(text, syntax=syntax)
         self.located: list[Located] = []
         self._expressions: list[tuple[int, int, Path, int]] = []
         self._refresh()
@@ -110,28 +103,16 @@ class PipelineDocument:
         """Read the file again after an edit (the whole new text)."""
         if text == self.reading.text:
             return
-        patched = _patch(self.reading, text)
-        self.reading = patched if patched is not None else read_pipeline(text, syntax=self.syntax)
+        self.reading = read_pipeline_text(text, syntax=self.syntax, previous=self.reading)
         self._scopes.clear()
         self._refresh()
 
     def _refresh(self) -> None:
-        reading = self.reading
-        located: list[Located] = []
-        for problem, span in zip(reading.problems, reading.problem_spans, strict=False):
-            diagnostic = _file_diagnostic(problem)
-            start, end = span if span is not None else (0, 0)
-            located.append(Located(diagnostic, start, end))
-        nodes = [node if node is not None else _PLACEHOLDER for node in reading.nodes]
-        if nodes:
-            for diagnostic in self._validator.validate(nodes):
-                if _about_placeholder(diagnostic, reading) or reading.covers(diagnostic.path):
-                    continue
-                span = reading.locate(diagnostic)
-                start, end = span if span is not None else (0, 0)
-                located.append(Located(diagnostic, start, end))
-        self.located = located
-        self._expressions = sorted(_expression_spans(reading))
+        found = diagnose_file(self.reading, validator=self._validator)
+        self.located = [
+            Located(item.diagnostic, item.start or 0, item.end or item.start or 0) for item in found
+        ]
+        self._expressions = sorted(_expression_spans(self.reading))
 
     def expression_at(self, offset: int) -> Found | None:
         """Return the expression whose string holds file ``offset`` (its quotes excluded)."""
@@ -182,21 +163,6 @@ class PipelineDocument:
         return found
 
 
-_PLACEHOLDER = DagNode(slug="", plugin="")
-"""Stands in for a node nothing could be made of, so the others keep their indices."""
-
-
-def _about_placeholder(diagnostic: Diagnostic, reading: PipelineReading) -> bool:
-    path = diagnostic.path
-    if len(path) >= 2 and path[0] == "nodes" and isinstance(path[1], int):
-        return path[1] < len(reading.nodes) and reading.nodes[path[1]] is None
-    return False
-
-
-def _file_diagnostic(problem: FileProblem) -> Diagnostic:
-    return problem.to_diagnostic()
-
-
 def _expression_paths(reading: PipelineReading) -> Iterator[tuple[Path, int]]:
     for index, node in enumerate(reading.nodes):
         if node is None:
@@ -229,132 +195,3 @@ def _string_at(reading: PipelineReading, path: Path) -> str | None:
     if path[4] == "when":
         return binding.when
     return binding.expression if isinstance(binding, ExpressionSource) else None
-
-
-# --- Typing inside one value: no need to read the whole file again -----------------
-
-_UNSAFE_PLAIN = re.compile(r": |:$| #|[\n\r]")
-_FLOW_INDICATORS = re.compile(r"[,\[\]{}]")
-_INDICATORS = "{[&*!|>'\"%@`#,?-"
-
-
-def _patch(reading: PipelineReading, text: str) -> PipelineReading | None:
-    """Return ``reading`` with one value changed, when the edit stayed inside one; else None.
-
-    The edit is found by comparing the texts. It must lie inside one scalar
-    of a node (its quotes excluded), change no line break, and leave that
-    scalar the same kind of scalar, whole; the node must still be a valid
-    node. Then that scalar alone is read again and its node rebuilt; every
-    span after it moves by the edit's length. Anything else (a key, the
-    structure, a file with problems) is read again from the start.
-    """
-    positions = reading.positions
-    if positions is None or reading.problems or reading.data is None:
-        return None
-    old = reading.text
-    start, old_end, new_end = _changed(old, text)
-    if "\n" in old[start:old_end] or "\n" in text[start:new_end]:
-        return None
-    path = positions.scalar_around(start, old_end)
-    if path is None:
-        return None
-    entry = positions.entry(path)
-    assert entry is not None and entry.style is not None
-    quoted = entry.style in ("'", '"')
-    if quoted and not (entry.start < start and old_end < entry.end):
-        return None  # the quotes themselves were edited
-    delta = new_end - old_end
-    raw = text[entry.start : entry.end + delta]
-    if positions.syntax == "json":
-        value = _json_scalar(raw)
-    else:
-        value = _yaml_scalar(raw, entry.style, in_flow=path[:-1] in positions.flow)
-    if value is _UNREADABLE:
-        return None
-    pipeline_path = ("nodes", *path) if reading.listed else path
-    if (
-        len(pipeline_path) < 3
-        or pipeline_path[0] != "nodes"
-        or not isinstance(pipeline_path[1], int)
-    ):
-        return None
-    data = _replaced(reading.data, path, value)
-    index = pipeline_path[1]
-    items = data if reading.listed else data["nodes"]
-    try:
-        node = DagNode.model_validate(items[index])
-    except ValidationError:
-        return None
-    nodes = list(reading.nodes)
-    nodes[index] = node
-    stored = _scalar_text(raw, entry.style, value) if positions.syntax == "yaml" else None
-    moved = positions.shifted(text, path, stored, delta)
-    return dataclasses.replace(reading, text=text, positions=moved, nodes=tuple(nodes), data=data)
-
-
-_UNREADABLE: Any = object()
-
-
-def _scalar_text(raw: str, style: str, value: Any) -> str | None:
-    """Return the text a YAML scalar's entry keeps (PyYAML's view of it)."""
-    if isinstance(value, str):
-        return value
-    return raw if style == "" else None
-
-
-def _replaced(data: Any, path: Path, value: Any) -> Any:
-    """Return ``data`` with ``value`` at ``path``, copying only the containers on the way."""
-    if not path:
-        return value
-    head = path[0]
-    copy: Any = list(data) if isinstance(data, list) else dict(data)
-    copy[head] = _replaced(data[head], path[1:], value)
-    return copy
-
-
-def _changed(old: str, new: str) -> tuple[int, int, int]:
-    """Return where ``old`` and ``new`` start to differ, and where the difference ends in each."""
-    low, high = 0, min(len(old), len(new))
-    while low < high:  # the longest common prefix, compared in halves (C-speed slices)
-        middle = (low + high + 1) // 2
-        if old[:middle] == new[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    prefix = low
-    low, high = 0, min(len(old), len(new)) - prefix
-    while low < high:
-        middle = (low + high + 1) // 2
-        if old[len(old) - middle :] == new[len(new) - middle :]:
-            low = middle
-        else:
-            high = middle - 1
-    return prefix, len(old) - low, len(new) - low
-
-
-def _json_scalar(raw: str) -> Any:
-    if not raw or raw[0] in "{[" or raw != raw.strip():
-        return _UNREADABLE
-    try:
-        return parse_json(raw, "<edit>")
-    except PipelineFileError:
-        return _UNREADABLE
-
-
-def _yaml_scalar(raw: str, style: str, *, in_flow: bool) -> Any:
-    """Read one flow scalar alone, by the strict rules; unreadable unless the same kind, whole."""
-    if style in ("|", ">") or not raw:
-        return _UNREADABLE
-    if style == "" and (_UNSAFE_PLAIN.search(raw) or raw[0] in _INDICATORS or raw != raw.strip()):
-        return _UNREADABLE
-    if style == "" and in_flow and _FLOW_INDICATORS.search(raw):
-        return _UNREADABLE
-    try:
-        value, node = load_yaml(raw)
-    except (YamlError, RecursionError):
-        return _UNREADABLE
-    if node is None or node.value is None or isinstance(node.value, list):
-        return _UNREADABLE
-    if (node.style or "") != style or node.end_mark.index != len(raw):
-        return _UNREADABLE
-    return value

@@ -14,8 +14,9 @@ Three measures (issue 14):
   at most 50 µs, p99 at most 500 µs;
 * the language server's revalidation of a 100-node pipeline after a
   one-character edit: inside an expression, inside another value (a plugin
-  name), and of a key (the file is then read again from the start), for
-  YAML and JSON. Target: at most 10 ms.
+  name), of a key (the node is then read again alone), and outside the
+  nodes (the whole file is read again), for YAML and JSON. Target: at most
+  10 ms.
 
 Times are CPU time of this process (``time.process_time_ns``), each sample
 the best of ``--repeats`` turns, so that other work on a shared machine does
@@ -208,7 +209,8 @@ def revalidation_timings(repeats: int) -> list[Timing]:
         places = {
             "an edit in an expression": text.index("| upper", middle) + 3,
             "an edit in a plugin name": text.index("plugin_", middle) + 7,
-            "an edit of a key (read again)": text.index("source", middle) + 2,
+            "an edit of a key (its node read again)": text.index("source", middle) + 2,
+            "an edit outside the nodes (the file read again)": text.index("suffix") + 2,
         }
         for what, position in places.items():
             document = PipelineDocument(text, syntax)  # type: ignore[arg-type]
@@ -248,9 +250,10 @@ def targets(figures: corpus.Figures, completing: Timing, edits: Sequence[Timing]
     top5 = figures.top5_ratio >= 0.99
     p50 = completing.p50 <= 50
     p99 = completing.p99 <= 500
-    one_char = [t for t in edits if "(for scale)" not in t.name and "read again" not in t.name]
+    one_char = [t for t in edits if "(for scale)" not in t.name and "file read" not in t.name]
     revalidate = all(t.p50 <= 10_000 for t in one_char)
     worst = max(one_char, key=lambda t: t.p50)
+    whole = max((t for t in edits if "file read" in t.name), key=lambda t: t.p50)
     counted = figures.counted
     return (
         f"Targets: expected name first >= 90%: {_verdict(first)} "
@@ -258,8 +261,9 @@ def targets(figures: corpus.Figures, completing: Timing, edits: Sequence[Timing]
         f"in the first five >= 99%: {_verdict(top5)} ({_share(figures.top5, counted)}); "
         f"complete() p50 <= 50 µs: {_verdict(p50)} ({_time(completing.p50)}); "
         f"p99 <= 500 µs: {_verdict(p99)} ({_time(completing.p99)}); "
-        f"revalidation after a one-character edit <= 10 ms: {_verdict(revalidate)} "
-        f"(slowest median {_time(worst.p50)}, {worst.name})"
+        f"revalidation after a one-character edit in a node <= 10 ms: {_verdict(revalidate)} "
+        f"(slowest median {_time(worst.p50)}, {worst.name}); an edit outside the nodes reads "
+        f"the whole file again: median {_time(whole.p50)} ({whole.name})"
     )
 
 

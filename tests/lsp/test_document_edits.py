@@ -75,8 +75,24 @@ JSON = json.dumps(
     },
     indent=2,
 )
-FILES = [(YAML, "yaml"), (LISTED, "yaml"), (JSON, "json")]
+MISSPELT = """\
+nodes:
+  - slug: a
+    plugn: p
+  - slug: b
+    plugin: q
+    depends_on: [a]
+    bindings:
+      t:
+        source: expression
+        expresion: "{a.x | upper}"
+      u: {source: expression, expression: "{a.y | uper}"}
+default_input:
+  k: 1
+"""
+FILES = [(YAML, "yaml"), (LISTED, "yaml"), (JSON, "json"), (MISSPELT, "yaml")]
 ALPHABET = "ab{}|().,: \"'\\\n-#5é😀"
+LINES = ["\n    depends_on: [a]", "\n  - slug: z\n    plugin: p", "\n", "    ", "plugin"]
 
 
 def snapshot(document: PipelineDocument) -> object:
@@ -88,6 +104,8 @@ def snapshot(document: PipelineDocument) -> object:
 def edited(text: str, rng: random.Random) -> str:
     position = rng.randrange(len(text) + 1)
     kind = rng.random()
+    if kind < 0.1:
+        return text[:position] + rng.choice(LINES) + text[position:]
     if kind < 0.45:
         return text[:position] + rng.choice(ALPHABET) + text[position:]
     if kind < 0.8:
@@ -95,7 +113,7 @@ def edited(text: str, rng: random.Random) -> str:
     return text[:position] + rng.choice(ALPHABET) + text[position + 1 :]
 
 
-@pytest.mark.parametrize(("text", "syntax"), FILES, ids=["yaml", "listed", "json"])
+@pytest.mark.parametrize(("text", "syntax"), FILES, ids=["yaml", "listed", "json", "misspelt"])
 @settings(max_examples=60)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_edits_give_what_a_fresh_read_gives(text: str, syntax: str, seed: int) -> None:

@@ -329,13 +329,25 @@ async def test_a_file_that_does_not_parse(client: LanguageClient) -> None:
     text = "nodes:\n  - slug: a\n    plugin: [p\n"
     uri = await open_document(client, text)
     (diagnostic,) = client.diagnostics[uri]
-    assert diagnostic.code == "invalid-pipeline-file"
+    assert diagnostic.code == "invalid-yaml"
     assert diagnostic.message.startswith("invalid YAML: ")
     misspelt = "nodes:\n  - slug: a\n    plugn: p\n"
     uri = await open_document(client, misspelt)
     found = {(d.code, covered(misspelt, d.range), d.message) for d in client.diagnostics[uri]}
     assert (
-        "invalid-pipeline-file",
+        "unknown-field",
         "plugn",
-        "unknown field 'plugn'; did you mean 'plugin'?",
+        "unknown field 'plugn'\nhint: did you mean 'plugin'?",
     ) in found
+    (problem,) = [d for d in client.diagnostics[uri] if d.code == "unknown-field"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=problem.range,
+            context=types.CodeActionContext(diagnostics=[problem]),
+        )
+    )
+    assert actions is not None
+    (action,) = actions
+    assert isinstance(action, types.CodeAction) and action.edit and action.edit.changes
+    assert apply(misspelt, list(action.edit.changes[uri])) == "nodes:\n  - slug: a\n    plugin: p\n"

@@ -137,31 +137,31 @@ def test_example_pipeline_loads() -> None:
             "yaml",
             ["p.yaml:2:16: default_input: keys must be strings, got 1"],
         ),
-        ('[{"plugin": 1}]', "json", ["p.json: [0].plugin: expected a string, got 1"]),
+        ('[{"plugin": 1}]', "json", ["p.json:1:13: [0].plugin: expected a string, got 1"]),
         (
             '{"nodes": [], "extra": 1}',
             "json",
-            ["p.json: unknown field 'extra'; expected one of default_input, nodes"],
+            ["p.json:1:15: unknown field 'extra'; expected one of default_input, nodes"],
         ),
         (
             '{"node": []}',
             "json",
             [
-                "p.json: missing required field 'nodes'",
-                "p.json: unknown field 'node'; did you mean 'nodes'?",
+                "p.json:1:1: missing required field 'nodes'",
+                "p.json:1:2: unknown field 'node'; did you mean 'nodes'?",
             ],
         ),
         (
             '[{"plugin": "p", "depends": []}]',
             "json",
-            ["p.json: [0]: unknown field 'depends'; did you mean 'depends_on'?"],
+            ["p.json:1:18: [0]: unknown field 'depends'; did you mean 'depends_on'?"],
         ),
         (
             '["a"]',
             "json",
-            ["p.json: [0]: expected an object (a mapping of keys to values), got 'a'"],
+            ["p.json:1:2: [0]: expected an object (a mapping of keys to values), got 'a'"],
         ),
-        ('{"nodes": {}}', "json", ["p.json: nodes: expected a list, got {}"]),
+        ('{"nodes": {}}', "json", ["p.json:1:11: nodes: expected a list, got {}"]),
         (
             "- plugin: p\n  fan_mode: fanout\n",
             "yaml",
@@ -183,13 +183,15 @@ def test_example_pipeline_loads() -> None:
             '[{"plugin": "p", "edge_filters": {"a": {"rules": [{"field": "f", "operator": "equals"}]}}}]',
             "json",
             [
-                "p.json: [0].edge_filters.a.rules[0].operator: expected 'eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'contains', 'not_contains', 'starts_with', 'ends_with', 'exists' or 'not_exists', got 'equals'"
+                "p.json:1:78: [0].edge_filters.a.rules[0].operator: expected 'eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'contains', 'not_contains', 'starts_with', 'ends_with', 'exists' or 'not_exists', got 'equals'"
             ],
         ),
         (
             '[{"plugin": "p", "bindings": {"my field": {"source": "runtime", "requird": true}}}]',
             "json",
-            ["p.json: [0].bindings['my field']: unknown field 'requird'; did you mean 'required'?"],
+            [
+                "p.json:1:65: [0].bindings['my field']: unknown field 'requird'; did you mean 'required'?"
+            ],
         ),
     ],
     ids=[
@@ -307,8 +309,18 @@ def test_problem_becomes_a_diagnostic() -> None:
         "bad",
         ("nodes", 1),
     )
-    assert (diagnostic.line, diagnostic.column) == (3, 4)
+    # A diagnostic's line and column place it inside an expression, of which a
+    # file problem has none; the problem keeps its place in the file.
+    assert (diagnostic.line, diagnostic.column) == (1, 1)
     assert problem.render("f.yaml") == "f.yaml:3:4: nodes[1]: bad"
+    coded = FileProblem(
+        "unknown field 'plugn'", code="unknown-field", hint="did you mean 'plugin'?"
+    )
+    assert (coded.to_diagnostic().code, coded.to_diagnostic().hint) == (
+        "unknown-field",
+        "did you mean 'plugin'?",
+    )
+    assert coded.render("f.yaml") == "f.yaml: unknown field 'plugn'; did you mean 'plugin'?"
 
 
 def test_schema_describes_both_forms() -> None:
@@ -397,3 +409,29 @@ def test_any_explicitly_tagged_value_loads_or_raises_our_error(tagged: tuple[str
         parse_pipeline(doc, syntax="yaml")
     except PipelineFileError as error:
         assert error.problems
+
+
+def test_reading_again_after_an_edit_gives_what_reading_afresh_gives() -> None:
+    from dagabaaz.loading import read_pipeline_text
+
+    text = "- slug: a\n  plugin: p\n- slug: b\n  plugin: p\n  depends_on: [a]\n"
+    first = read_pipeline_text(text, syntax="yaml")
+    for edited in (
+        text.replace("plugin: p\n  depends", "plugin: q\n  depends"),  # a value
+        text.replace("depends_on", "dependson"),  # a key: the node is read again
+        text.replace("- slug: b", "- slug: b\n  name: B"),  # a line added to a node
+        "nodes:\n" + text,  # the structure: the file is read again
+    ):
+        again = read_pipeline_text(edited, syntax="yaml", previous=first)
+        fresh = read_pipeline_text(edited, syntax="yaml")
+        assert (again.nodes, again.problems, again.pipeline) == (
+            fresh.nodes,
+            fresh.problems,
+            fresh.pipeline,
+        )
+    unknown = read_pipeline_text(
+        text.replace("depends_on", "dependson"), syntax="yaml", previous=first
+    )
+    assert [(p.code, p.line, p.column, p.hint) for p in unknown.problems] == [
+        ("unknown-field", 5, 3, "did you mean 'depends_on'?")
+    ]
