@@ -192,17 +192,28 @@ def _output_specs(outputs: object, plugin: str) -> tuple[OutputSpec, ...]:
     return tuple(specs)
 
 
+def declared_fields(
+    declaration: Mapping[Any, Any], keys: frozenset[str], what: str, plugin: str
+) -> dict[str, Any]:
+    """Return a declaration written as a mapping, once its keys are known and it has a name.
+
+    Raises:
+        PluginError: A key is not one of ``keys``, or ``name`` is missing.
+    """
+    unknown = sorted(str(key) for key in declaration if key not in keys)
+    if unknown:
+        raise PluginError(
+            f"plugin '{plugin}' declares {what} with unknown keys {unknown}; "
+            f"allowed keys are {sorted(keys)}"
+        )
+    if "name" not in declaration:
+        raise PluginError(f"plugin '{plugin}' declares {what} without a 'name'")
+    return dict(declaration)
+
+
 def _output_spec(declaration: object, plugin: str) -> OutputSpec:
     if isinstance(declaration, Mapping):
-        unknown = sorted(str(key) for key in declaration if key not in _OUTPUT_KEYS)
-        if unknown:
-            raise PluginError(
-                f"plugin '{plugin}' declares an output with unknown keys {unknown}; "
-                f"allowed keys are {sorted(_OUTPUT_KEYS)}"
-            )
-        if "name" not in declaration:
-            raise PluginError(f"plugin '{plugin}' declares an output without a 'name'")
-        declaration = OutputSpec(**declaration)
+        declaration = OutputSpec(**declared_fields(declaration, _OUTPUT_KEYS, "an output", plugin))
     if not isinstance(declaration, OutputSpec):
         raise PluginError(
             f"plugin '{plugin}' declares an output of type {type(declaration).__name__}; "

@@ -227,14 +227,7 @@ class Execution:
                 self.cancel_reason = reason
         try:
             return self._orchestrate(
-                lambda: abort_run(
-                    self.store,
-                    run_id=self.plan.run_id,
-                    reason=reason,
-                    callbacks=self.callbacks,
-                    status=RunStatus.CANCELLED,
-                ),
-                report=False,
+                lambda: self._end_run(reason, RunStatus.CANCELLED), report=False
             )
         finally:
             with self.wake_lock:
@@ -349,16 +342,7 @@ class Execution:
         )
         reason = run_timeout_error(timeout, running)
         self.stopping.set()
-        ended = self._orchestrate(
-            lambda: abort_run(
-                self.store,
-                run_id=self.plan.run_id,
-                reason=reason,
-                callbacks=self.callbacks,
-                status=RunStatus.FAILED,
-            ),
-            report=False,
-        )
+        ended = self._orchestrate(lambda: self._end_run(reason, RunStatus.FAILED), report=False)
         if ended:
             self.abort_reason = reason
         self._let_go(pool)
@@ -495,8 +479,8 @@ class Execution:
         finally:
             self._let_go(pool)
 
-    def _end_run(self, reason: str, status: RunStatus) -> None:
-        abort_run(
+    def _end_run(self, reason: str, status: RunStatus) -> bool:
+        return abort_run(
             self.store,
             run_id=self.plan.run_id,
             reason=reason,
