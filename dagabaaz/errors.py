@@ -153,7 +153,7 @@ class PipelineValidationError(_DiagnosticError):
         lines = [f"pipeline is invalid ({len(found)} error{'s' if len(found) != 1 else ''}):"]
         for d in found:
             where = d.where()
-            lines.append(f"  - {where + ': ' if where else ''}{d.message} [{d.code}]")
+            lines.append(f"  - {where + ': ' if where else ''}{d.explained()} [{d.code}]")
         return cls("\n".join(lines), found)
 
 

@@ -4,7 +4,8 @@ A did-you-mean (``unknown-pipe``, ``unknown-namespace``, ``unknown-function``,
 ``unknown-key``, ``undeclared-dependency``, a reference with a space in it)
 replaces the name with the suggestion. A keyword-style argument
 (``truncate(length=5)``) is rewritten positionally, or quoted when the text
-was meant. A brace is closed or escaped, an extra ``|`` removed, a blank or
+was meant. A brace is closed or escaped, a backslash that escaped the ``{``
+of an interpolation doubled, an extra ``|`` removed, a blank or
 empty argument quoted, a closing parenthesis or quote added, and a ``when``
 clause that is constant or text around interpolations replaced by the one
 interpolation its hint proposes.
@@ -143,6 +144,11 @@ def _escape_brace(source: str, diagnostic: Diagnostic, scope: EditorScope) -> It
         yield f"Write a literal '{brace}'", escaped
 
 
+def _escaped_brace(source: str, diagnostic: Diagnostic, scope: EditorScope) -> Iterator[_Fix]:
+    if source[diagnostic.start : diagnostic.end] == "\\{":
+        yield "Double the backslash", _replace(diagnostic.start, diagnostic.start, "\\")
+
+
 def _empty_pipe(source: str, diagnostic: Diagnostic, scope: EditorScope) -> Iterator[_Fix]:
     start = diagnostic.start
     while start > 0 and source[start - 1].isspace():
@@ -244,6 +250,7 @@ def _plain_references(source: str) -> bool:
 _FIXERS: dict[str, Callable[[str, Diagnostic, EditorScope], Iterator[_Fix]]] = {
     "unclosed-brace": _unclosed_brace,
     "stray-brace": _escape_brace,
+    "escaped-brace": _escaped_brace,
     "nested-brace": _escape_brace,
     "empty-pipe": _empty_pipe,
     "invalid-pipe-name": _pipe_name,

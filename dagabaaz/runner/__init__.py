@@ -16,6 +16,7 @@ thread pool, and feeds their results back to the orchestrator::
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -97,8 +98,13 @@ class LocalRunner:
             :data:`~dagabaaz.pipes.DEFAULT_PIPES` with custom pipes registered);
             the built-ins when None.
         limits: The evaluation limits of binding expressions; the defaults when None.
-        environment: ``passthrough``, ``pipes`` and ``limits`` in one
-            :class:`~dagabaaz.environment.Environment` (give each in one place).
+        environment: ``passthrough``, ``pipes``, ``limits`` and ``strict`` in
+            one :class:`~dagabaaz.environment.Environment` (give each in one
+            place).
+        strict: Evaluate bindings strictly: a binding expression or ``when``
+            clause reading a reference that has no value fails its task,
+            naming the reference (see
+            :attr:`Environment.strict <dagabaaz.environment.Environment>`).
         task_timeout: Seconds one task may run (from the moment a worker picks
             it up); past it the task fails, and with it the run. The plugin's
             thread cannot be stopped: it is left to finish on its own and what
@@ -127,6 +133,7 @@ class LocalRunner:
         pipes: PipeRegistry | None = None,
         limits: Limits | None = None,
         environment: Environment | None = None,
+        strict: bool | None = None,
         task_timeout: float | None = None,
         run_timeout: float | None = None,
     ) -> None:
@@ -150,14 +157,21 @@ class LocalRunner:
             raise TypeError(f"pipes must be a PipeRegistry, got {type_name(pipes)}")
         if limits is not None and not isinstance(limits, Limits):
             raise TypeError(f"limits must be a Limits, got {type_name(limits)}")
+        if strict is not None and not isinstance(strict, bool):
+            raise TypeError(f"strict must be a bool, got {type_name(strict)}")
         if environment is not None:
             environment = environment_of(
                 environment, pipes=pipes, limits=limits, passthrough=passthrough or None
             )
-            pipes, limits, passthrough = (
+            if strict is not None:
+                raise TypeError(
+                    "strict given both in the environment and as an argument; give it in one place"
+                )
+            pipes, limits, passthrough, strict = (
                 environment.pipes,
                 environment.limits,
                 environment.passthrough,
+                environment.strict,
             )
         self.plugins: Mapping[str, PluginFunction] = dict(plugins)
         self.passthrough = frozenset(passthrough)
@@ -166,6 +180,7 @@ class LocalRunner:
         self.fan_out_limit = fan_out_limit
         self.pipes = pipes
         self.limits = limits
+        self.strict = bool(strict)
         self.task_timeout = check_timeout(task_timeout, "task_timeout")
         self.run_timeout = check_timeout(run_timeout, "run_timeout")
         self._lock = threading.Lock()
@@ -175,10 +190,11 @@ class LocalRunner:
 
     @property
     def environment(self) -> Environment:
-        """The pipes, limits and routing plugins this runner checks and runs with."""
-        return environment_of(
+        """The pipes, limits, routing plugins and strictness this runner checks and runs with."""
+        chosen = environment_of(
             None, pipes=self.pipes, limits=self.limits, passthrough=self.passthrough
         )
+        return dataclasses.replace(chosen, strict=True) if self.strict else chosen
 
     @property
     def plugin_names(self) -> frozenset[str]:
@@ -377,6 +393,7 @@ class LocalRunner:
             progress=progress,
             pipes=self.pipes,
             limits=self.limits,
+            strict=self.strict,
             task_timeout=self.task_timeout,
             run_timeout=self.run_timeout,
             cancel=cancel,

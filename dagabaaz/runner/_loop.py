@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any, Protocol, TypeVar, cast
 
 from dagabaaz._pipeline.index import dependency_indices
+from dagabaaz._runtime.limits import DEFAULT_LIMITS
 from dagabaaz._worker.plugin_calls import PluginFunction, TaskOutcome, call_plugin, forwarded
 from dagabaaz.constants import (
     TERMINAL_RUN_STATUSES,
@@ -29,6 +30,7 @@ from dagabaaz.constants import (
     RunStatus,
     TaskStatus,
 )
+from dagabaaz.environment import Environment
 from dagabaaz.expressions import Limits
 from dagabaaz.memory import TaskRecord
 from dagabaaz.models import DagNode, Output
@@ -40,7 +42,7 @@ from dagabaaz.orchestrator import (
     reconcile_run,
     start_run,
 )
-from dagabaaz.pipes import PipeRegistry
+from dagabaaz.pipes import DEFAULT_PIPES, PipeRegistry
 from dagabaaz.retry import plan_retry, retry_run
 from dagabaaz.runner._cancel import CancelToken
 from dagabaaz.runner._deadlines import Deadlines, run_timeout_error, task_timeout_error
@@ -115,6 +117,7 @@ class RunPlan:
     progress: ProgressCallback | None
     pipes: PipeRegistry | None = None
     limits: Limits | None = None
+    strict: bool = False
     task_timeout: float | None = None
     run_timeout: float | None = None
     cancel: CancelToken | None = None
@@ -155,6 +158,13 @@ class Execution:
         self.deps = dependency_indices(plan.nodes)
         self.passthrough_indices = frozenset(
             index for index, node in enumerate(plan.nodes) if node.plugin in plan.passthrough
+        )
+        # What each task's input is assembled with; the routing plugins give the indices above.
+        self.environment = Environment(
+            pipes=DEFAULT_PIPES if plan.pipes is None else plan.pipes,
+            limits=DEFAULT_LIMITS if plan.limits is None else plan.limits,
+            passthrough=plan.passthrough,
+            strict=plan.strict,
         )
         self.tracks: dict[int, _NodeTrack] = {}
         self.submitted: set[str] = set()
@@ -520,9 +530,7 @@ class Execution:
             origin_artifact_id=record.origin_artifact_id,
             node_config=self.plan.node_configs.get(slug),
             deps=self.deps,
-            passthrough_indices=self.passthrough_indices,
-            pipes=self.plan.pipes,
-            limits=self.plan.limits,
+            environment=self.environment,
         )
 
     def _forward(self, record: TaskRecord) -> tuple[Output, ...]:
