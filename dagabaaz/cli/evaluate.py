@@ -47,6 +47,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
     parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on a reference that has no value, naming it (strict mode)",
+    )
+    parser.add_argument(
         "--plugins",
         "-p",
         metavar="FILE_OR_MODULE",
@@ -63,7 +68,7 @@ def run_eval(args: argparse.Namespace) -> int:
     if has_errors(diagnostics):
         return _fail(args, diagnostics)
     try:
-        value = compile_expression(args.expression, pipes=pipes).evaluate(scope)
+        value = compile_expression(args.expression, pipes=pipes).evaluate(scope, strict=args.strict)
     except ExpressionError as error:
         return _fail(args, error.diagnostics or [Diagnostic("evaluation-failed", str(error))])
     try:

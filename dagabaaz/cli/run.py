@@ -62,6 +62,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--workers", "-w", type=int, default=4, metavar="N", help="tasks at once (default: 4)"
     )
     parser.add_argument("--run-id", metavar="ID", help="the run's id (default: a random one)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail a task whose binding reads a reference that has no value (strict mode)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON, no progress")
     parser.add_argument(
         "--graph",
@@ -95,6 +100,7 @@ def run_run(args: argparse.Namespace) -> int:
         passthrough=plugins.passthrough,
         max_workers=args.workers,
         pipes=plugins.pipes,
+        strict=args.strict,
     )
     _warn_unread_inputs(runner, pipeline, run_input)
     try:
