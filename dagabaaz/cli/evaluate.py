@@ -46,6 +46,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on a reference that has no value, naming it (strict mode)",
+    )
     add_plugins_option(
         parser,
         "a plugins file whose PIPES registry (custom pipes) the expression uses",
@@ -61,7 +66,7 @@ def run_eval(args: argparse.Namespace) -> int:
     if has_errors(diagnostics):
         return _fail(args, diagnostics)
     try:
-        value = compile_expression(args.expression, pipes=pipes).evaluate(scope)
+        value = compile_expression(args.expression, pipes=pipes).evaluate(scope, strict=args.strict)
     except ExpressionError as error:
         return _fail(args, error.diagnostics or [Diagnostic("evaluation-failed", str(error))])
     try:

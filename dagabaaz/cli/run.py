@@ -77,6 +77,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="fail the run when it takes longer (default: no limit)",
     )
     parser.add_argument("--run-id", metavar="ID", help="the run's id (default: a random one)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail a task whose binding reads a reference that has no value (strict mode)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON, no progress")
     parser.add_argument(
         "--graph",
@@ -120,6 +125,7 @@ def run_run(args: argparse.Namespace) -> int:
         fan_out_limit=fan_out_limit,
         task_timeout=args.task_timeout,
         run_timeout=args.run_timeout,
+        strict=args.strict,
     )
     _warn_unread_inputs(runner, pipeline, run_input)
     try:

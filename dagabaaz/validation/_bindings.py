@@ -11,6 +11,7 @@ from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS, RESERVED_NAMESPACES
 from dagabaaz.diagnostics import Diagnostic
 from dagabaaz.expressions import check_expression, parse_partial
 from dagabaaz.expressions.ast import collect_references
+from dagabaaz.expressions.nested import json_get_chain
 from dagabaaz.models import BindingSource, DagNode, ExpressionSource, NodeSource
 from dagabaaz.pipes import PipeRegistry
 
@@ -144,8 +145,7 @@ def _unknown_key(slug: str, key: str, context: _Context) -> Diagnostic | None:
     head, dot, rest = key.partition(".")
     hint: str | None
     if dot and head in declared and rest:
-        chain = " | ".join(f"json_get({part})" for part in rest.split("."))
-        inside = f"{{{slug}.{head} | {chain}}}"
+        inside = json_get_chain(slug, head, rest.split("."))
         hint = f"a key is read whole, dots included; to read inside '{head}': {inside}"
     else:
         hint = Suggester(declared | ARTIFACT_STANDARD_FIELDS, budget=None).hint(key)

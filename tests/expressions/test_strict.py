@@ -12,6 +12,8 @@ from collections import ChainMap, defaultdict
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dagabaaz.errors import ExpressionError, PipeError
 from dagabaaz.expressions import compile_expression
@@ -232,3 +234,44 @@ def test_strict_is_passed_by_keyword_or_position() -> None:
     expression = compile_expression("{a.b}")
     assert expression.evaluate({"a": {"b": 1}}, True) == 1
     assert expression.evaluate({"a": {"b": 1}}, strict=False) == 1
+
+
+# --- strict and default agree wherever nothing is missing -------------------
+
+PRESENT = {
+    "s": {"t": " Mixed Case ", "n": "42", "l": ["a", None, "b"], "d": {"k": 1}, "e": "", "z": 0},
+    "input": {"flag": "no"},
+}
+REFERENCES = ["s.t", "s.n", "s.l", "s.d", "s.e", "s.z", "input.flag", "s.gone", "other.x"]
+PIPES = ["upper", "trim", "default(x)", "join(-)", "first", "int", "json", "not", "string"]
+interpolations = st.builds(
+    lambda refs, pipes: (
+        "{"
+        + (refs[0] if len(refs) == 1 else f"list({', '.join(refs)})")
+        + "".join(f" | {pipe}" for pipe in pipes)
+        + "}"
+    ),
+    st.lists(st.sampled_from(REFERENCES), min_size=1, max_size=3),
+    st.lists(st.sampled_from(PIPES), max_size=3),
+)
+templates = st.lists(interpolations | st.sampled_from(["x ", " and ", ""]), min_size=1, max_size=4)
+
+
+def _outcome(source: str, strict: bool) -> tuple[str, Any]:
+    try:
+        return "value", compile_expression(source).evaluate(PRESENT, strict=strict)
+    except ExpressionError as error:
+        return error.diagnostics[0].code, None
+
+
+@given(templates.map("".join))
+def test_strict_differs_from_the_default_only_by_failing(source: str) -> None:
+    lenient = _outcome(source, strict=False)
+    strict = _outcome(source, strict=True)
+    if strict[0] == "value":
+        assert strict == lenient
+    else:
+        assert strict[0] in {"missing-reference", "pipe-failed", lenient[0]}
+    reads_missing = "s.gone" in source or "other.x" in source or "s.e" in source
+    if not reads_missing and "int" not in source:
+        assert strict == lenient
