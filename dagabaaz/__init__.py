@@ -14,8 +14,6 @@ documented. docs/concepts/architecture.md shows how the modules fit together.
 
 from __future__ import annotations
 
-__version__ = "0.2.0"
-
 # Not typing.TYPE_CHECKING: importing typing would cost more than this module.
 TYPE_CHECKING = False
 
@@ -23,6 +21,7 @@ TYPE_CHECKING = False
 _HOMES: dict[str, str] = {
     "FanMode": "dagabaaz.constants",
     "FilterOperator": "dagabaaz.constants",
+    "TaskStatus": "dagabaaz.constants",
     "DagabaazError": "dagabaaz.errors",
     "Environment": "dagabaaz.environment",
     "check_expression": "dagabaaz.expressions",
@@ -35,6 +34,7 @@ _HOMES: dict[str, str] = {
     "Output": "dagabaaz.models",
     "OrchestratorCallbacks": "dagabaaz.orchestrator",
     "on_task_complete": "dagabaaz.orchestrator",
+    "on_task_failed": "dagabaaz.orchestrator",
     "start_run": "dagabaaz.orchestrator",
     "LocalRunner": "dagabaaz.runner",
     "DagRetryStore": "dagabaaz.store",
@@ -61,11 +61,13 @@ __all__ = [
     "OrchestratorCallbacks",
     "Output",
     "TaskInputStore",
+    "TaskStatus",
     "__version__",
     "build_task_input",
     "check_expression",
     "compile_expression",
     "on_task_complete",
+    "on_task_failed",
     "resolve_task_bindings",
     "start_run",
     "validate_pipeline",
@@ -74,13 +76,20 @@ __all__ = [
 if TYPE_CHECKING:
     from typing import Any
 
-    from dagabaaz.constants import FanMode, FilterOperator
+    __version__: str
+
+    from dagabaaz.constants import FanMode, FilterOperator, TaskStatus
     from dagabaaz.environment import Environment
     from dagabaaz.errors import DagabaazError
     from dagabaaz.expressions import check_expression, compile_expression
     from dagabaaz.memory import InMemoryStore
     from dagabaaz.models import DagNode, EdgeFilter, FilterRule, NodeSource, Output
-    from dagabaaz.orchestrator import OrchestratorCallbacks, on_task_complete, start_run
+    from dagabaaz.orchestrator import (
+        OrchestratorCallbacks,
+        on_task_complete,
+        on_task_failed,
+        start_run,
+    )
     from dagabaaz.runner import LocalRunner
     from dagabaaz.store import DagRetryStore, DagStore, TaskInputStore
     from dagabaaz.task_input import build_task_input, resolve_task_bindings
@@ -88,14 +97,29 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'dagabaaz' has no attribute {name!r}")
-    from importlib import import_module
+    if name == "__version__":
+        value: Any = _installed_version()
+    else:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module 'dagabaaz' has no attribute {name!r}")
+        from importlib import import_module
 
-    value = getattr(import_module(home), name)
+        value = getattr(import_module(home), name)
     globals()[name] = value  # later lookups skip this function
     return value
+
+
+def _installed_version() -> str:
+    # The version is set once, in pyproject.toml; the installed package's
+    # metadata carries it. Read on first use: importing importlib.metadata
+    # costs more than the rest of `import dagabaaz`.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dagabaaz")
+    except PackageNotFoundError:  # a source tree on sys.path, never installed
+        return "0+unknown"
 
 
 def __dir__() -> list[str]:

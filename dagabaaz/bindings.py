@@ -237,6 +237,8 @@ def _evaluate(source: str, field: str, clause: Clause, scope: BindingScope) -> A
     )
     _check_references(expression, field, clause, scope)
     try:
+        if scope.strict:
+            return expression.evaluate(scope.values(), strict=True)
         return expression.evaluate(scope.lookup)
     except ExpressionError as error:
         raise _evaluation_failure(error, source, field, clause, scope) from error

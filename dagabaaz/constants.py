@@ -11,9 +11,11 @@ from enum import StrEnum
 __all__ = [
     "ACTIVE_TASK_STATUSES",
     "ARTIFACT_STANDARD_FIELDS",
+    "COMPATIBLE_API_VERSION",
     "CONFIG_NAMESPACE",
     "DEFAULT_FAN_OUT_LIMIT",
     "FAILED_TASK_STATUSES",
+    "FAN_OUT_LIMIT_EXCEEDED",
     "INPUT_NAMESPACE",
     "MAX_BFS_DEPTH",
     "MAX_FAN_OUT",
@@ -152,8 +154,20 @@ FAILED_TASK_STATUSES: frozenset[TaskStatus] = frozenset(
 )
 """Terminal task statuses that a retry re-dispatches."""
 
+COMPATIBLE_API_VERSION = "0.4.1"
+"""The version whose API this one keeps: the one dagabaaz's first README described.
+
+Code, stores and saved pipelines written for it keep working; every deliberate
+difference is on docs/migrating.md. The package's own version is set once, in
+pyproject.toml, and read from the installed package's metadata
+(``dagabaaz.__version__``, ``dagabaaz --version``).
+"""
+
 DEFAULT_FAN_OUT_LIMIT = 200
 """Most tasks one node may spawn in one run before the node fails."""
+
+FAN_OUT_LIMIT_EXCEEDED = "fan-out limit exceeded"
+"""How the error of a node over its fan-out limit starts, wherever it is shown."""
 
 ARTIFACT_STANDARD_FIELDS: frozenset[str] = frozenset(
     {"file_path", "file_name", "file_size", "mime_type"}

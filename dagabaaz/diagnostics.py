@@ -18,6 +18,7 @@ __all__ = [
     "MAX_QUOTED",
     "Diagnostic",
     "Severity",
+    "explain_all",
     "format_path",
     "has_errors",
     "line_and_column",
@@ -153,6 +154,13 @@ class Diagnostic:
             "expression": self.expression,
         }
 
+    def explained(self) -> str:
+        """Return the message with the hint after it, in parentheses, when there is one.
+
+        What the ``str()`` of an error carrying this diagnostic shows.
+        """
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
     def where(self, filename: str | None = None) -> str:
         """Return the location as text, such as ``node 'b', field 'url' (when)``.
 
@@ -180,6 +188,15 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return self.render()
+
+
+def explain_all(diagnostics: Iterable[Diagnostic]) -> str:
+    """Return the error diagnostics as one line: each message with its hint, ``; `` between.
+
+    What the ``str()`` of an error with several problems shows, so that a log
+    line holds every problem and every did-you-mean.
+    """
+    return "; ".join(d.explained() for d in diagnostics if d.is_error)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

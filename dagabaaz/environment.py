@@ -24,7 +24,7 @@ ways is a :class:`TypeError`, since the two could disagree.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +48,12 @@ class Environment:
         passthrough: Names of routing plugins: a node running one forwards
             its upstream artifacts, and the walk for artifacts passes an
             empty one.
+        strict: Evaluate binding expressions and ``when`` clauses strictly:
+            a reference with no value fails the task (a ``BindingError``
+            naming the reference, code ``missing-reference``) unless it is
+            piped straight into ``default`` or ``required``, and ``int``
+            fails on text that is not a number. Off by default, as in the
+            README's version, where a missing reference reads as nothing.
 
     Raises:
         TypeError: A field is of the wrong type (``passthrough`` a single
@@ -57,8 +63,11 @@ class Environment:
     pipes: PipeRegistry = DEFAULT_PIPES
     limits: Limits = DEFAULT_LIMITS
     passthrough: frozenset[str] = frozenset()
+    strict: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.strict, bool):
+            raise TypeError(f"strict must be a bool, got {type(self.strict).__name__}")
         if not isinstance(self.pipes, PipeRegistry):
             raise TypeError(f"pipes must be a PipeRegistry, got {type(self.pipes).__name__}")
         if not isinstance(self.limits, Limits):
@@ -88,11 +97,21 @@ class Environment:
         return compile_expression(source, pipes=self.pipes, limits=self.limits)
 
     def check_expression(
-        self, source: str, *, namespaces: Collection[str] | None = None, when: bool = False
+        self,
+        source: str,
+        *,
+        namespaces: Collection[str] | None = None,
+        when: bool = False,
+        scope: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> list[Diagnostic]:
         """:func:`~dagabaaz.expressions.check_expression` with these pipes and limits."""
         return check_expression(
-            source, namespaces=namespaces, pipes=self.pipes, limits=self.limits, when=when
+            source,
+            namespaces=namespaces,
+            pipes=self.pipes,
+            limits=self.limits,
+            when=when,
+            scope=scope,
         )
 
 

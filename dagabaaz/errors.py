@@ -1,7 +1,8 @@
 """The library's own exceptions: every error a caller is expected to handle.
 
 Each one is a :class:`ValueError` so code written against earlier versions,
-which caught ``ValueError``, keeps working.
+which caught ``ValueError``, keeps working; the one exception is
+:class:`WorkerLost`, which reports no mistake of the caller's.
 
 One rule for arguments: a value of the wrong Python type handed to the API
 raises a :class:`TypeError` naming the argument. Where earlier versions raised
@@ -41,6 +42,7 @@ __all__ = [
     "TaskInputError",
     "TaskInputTypeError",
     "UnrenderableValue",
+    "WorkerLost",
 ]
 
 Clause = Literal["value", "when"]
@@ -151,7 +153,7 @@ class PipelineValidationError(_DiagnosticError):
         lines = [f"pipeline is invalid ({len(found)} error{'s' if len(found) != 1 else ''}):"]
         for d in found:
             where = d.where()
-            lines.append(f"  - {where + ': ' if where else ''}{d.message} [{d.code}]")
+            lines.append(f"  - {where + ': ' if where else ''}{d.explained()} [{d.code}]")
         return cls("\n".join(lines), found)
 
 
@@ -289,30 +291,35 @@ class FileProblem:
         path: Where in the document, as JSON-path segments (``("nodes", 2, "plugin")``).
         line: 1-based line in the file, when known.
         column: 1-based column in the file, when known.
+        code: What kind of problem it is (``unknown-field``, ``invalid-yaml``,
+            ...; ``dagabaaz.loading.FILE_CODES`` lists them).
+        hint: A suggestion, such as ``"did you mean 'plugin'?"``, when there is one.
     """
 
     message: str
     path: tuple[str | int, ...] = ()
     line: int | None = None
     column: int | None = None
+    code: str = "invalid-pipeline-file"
+    hint: str | None = None
 
     def render(self, filename: str) -> str:
-        """Render as ``file:line:column: path: message``."""
+        """Render as ``file:line:column: path: message; hint``."""
         where = filename
         if self.line is not None:
             where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
         location = format_path(self.path)
-        return f"{where}: {location + ': ' if location else ''}{self.message}"
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{where}: {location + ': ' if location else ''}{self.message}{hint}"
 
     def to_diagnostic(self) -> Diagnostic:
-        """Return the problem as a :class:`Diagnostic` (code ``invalid-pipeline-file``)."""
-        return Diagnostic(
-            code="invalid-pipeline-file",
-            message=self.message,
-            line=self.line or 1,
-            column=self.column or 1,
-            path=self.path,
-        )
+        """Return the problem as an error :class:`Diagnostic` with its code, path and hint.
+
+        A diagnostic's ``line`` and ``column`` place it inside an expression;
+        a file problem has none, so they are 1. Its place in the file is
+        this problem's ``line`` and ``column``.
+        """
+        return Diagnostic(code=self.code, message=self.message, path=self.path, hint=self.hint)
 
 
 class PipelineFileError(DagabaazError):
@@ -327,3 +334,12 @@ class PipelineFileError(DagabaazError):
         self.filename = filename
         self.problems: tuple[FileProblem, ...] = tuple(problems)
         super().__init__("\n".join(problem.render(filename) for problem in self.problems))
+
+
+class WorkerLost(RuntimeError):
+    """A worker stopped on its own, most often because the database went away.
+
+    Not a :class:`DagabaazError`: nothing was wrong with what the caller
+    asked; :func:`dagabaaz.procrastinate.run_worker` raises it so the caller
+    can start the worker again (``dagabaaz worker`` does, with a backoff).
+    """

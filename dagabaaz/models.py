@@ -10,7 +10,15 @@ from __future__ import annotations
 import copy
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from dagabaaz.constants import ArtifactSelector, FanMode, FilterOperator, TaskStatus
 from dagabaaz.errors import ExpressionError
@@ -65,7 +73,31 @@ class EdgeFilter(BaseModel):
     select: ArtifactSelector | None = None
 
 
-class NodeSource(BaseModel):
+class _Binding(BaseModel):
+    """What every binding shares: its ``source`` is always written out.
+
+    ``source`` tells the four kinds apart when a pipeline is loaded, and it
+    has a default, so ``model_dump(exclude_defaults=True)`` (or
+    ``exclude_unset=True``) would drop it and the dump would no longer load.
+    It is kept whatever the dump excludes, unless it is excluded by name.
+    """
+
+    model_config = _VALUE
+
+    @model_serializer(mode="wrap")
+    def _keep_source(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and "source" not in data and not _excludes_source(info):
+            return {"source": getattr(self, "source"), **data}  # noqa: B009 (each kind has it)
+        return data
+
+
+def _excludes_source(info: SerializationInfo) -> bool:
+    exclude = info.exclude
+    return bool(exclude) and "source" in exclude  # type: ignore[operator]
+
+
+class NodeSource(_Binding):
     """Bind a field to ``key`` of the artifacts produced by dependency ``node``."""
 
     model_config = _VALUE
@@ -76,7 +108,7 @@ class NodeSource(BaseModel):
     when: str | None = None
 
 
-class ConfigSource(BaseModel):
+class ConfigSource(_Binding):
     """Bind a field to a literal value."""
 
     model_config = _VALUE
@@ -86,7 +118,7 @@ class ConfigSource(BaseModel):
     when: str | None = None
 
 
-class RuntimeSource(BaseModel):
+class RuntimeSource(_Binding):
     """Bind a field to a run input supplied when the run starts.
 
     An empty ``key`` reads the run input named like the bound field.
@@ -104,7 +136,7 @@ class RuntimeSource(BaseModel):
     when: str | None = None
 
 
-class ExpressionSource(BaseModel):
+class ExpressionSource(_Binding):
     """Bind a field to an expression template such as ``"{source.title | upper}"``."""
 
     model_config = _VALUE

@@ -92,7 +92,8 @@ def start_run(
         store: The application's store.
         run_id: The run to start.
         nodes: The pipeline, in node-index order (the run's nodes in the store).
-        callbacks: Told if the run fails while its roots are dispatched.
+        callbacks: Told if the run fails while its roots are dispatched; None
+            (the default) for no callbacks.
         pipes: Pipe registry used to validate expressions (None: the built-ins).
         fan_out_limit: Accepted for symmetry with the other entry points.
 
@@ -107,6 +108,7 @@ def start_run(
             says where); nothing was dispatched.
     """
     _check_fan_out_limit(fan_out_limit)
+    _check_callbacks(callbacks)
     _validate(nodes, pipes)
     graph = compile_graph(nodes)
     status = store.get_run_status(run_id)
@@ -124,7 +126,7 @@ def on_task_complete(
     store: DagStore,
     *,
     task_id: str,
-    callbacks: OrchestratorCallbacks,
+    callbacks: OrchestratorCallbacks | None = None,
     resolve_passthrough: Callable[[str], bool],
     fan_out_limit: int = DEFAULT_FAN_OUT_LIMIT,
 ) -> None:
@@ -142,7 +144,8 @@ def on_task_complete(
     Args:
         store: The application's store.
         task_id: The task that completed.
-        callbacks: Told when the run ends.
+        callbacks: Told when the run ends; None (the default) for no callbacks,
+            as with every entry point.
         resolve_passthrough: Plugin name -> whether it is a routing node.
         fan_out_limit: Most tasks one node may get; more fails the node.
 
@@ -152,6 +155,7 @@ def on_task_complete(
             would otherwise leave the run waiting forever.
     """
     _check_fan_out_limit(fan_out_limit)
+    _check_callbacks(callbacks)
     context = store.get_task_context(task_id)
     if context is None:
         return
@@ -182,7 +186,11 @@ def on_task_complete(
 
 
 def on_task_failed(
-    store: DagStore, *, task_id: str, error_message: str, callbacks: OrchestratorCallbacks
+    store: DagStore,
+    *,
+    task_id: str,
+    error_message: str,
+    callbacks: OrchestratorCallbacks | None = None,
 ) -> None:
     """Record a task failure and fail the run, cancelling its remaining tasks.
 
@@ -196,7 +204,11 @@ def on_task_failed(
 
 
 def on_task_crashed(
-    store: DagStore, *, task_id: str, error_message: str, callbacks: OrchestratorCallbacks
+    store: DagStore,
+    *,
+    task_id: str,
+    error_message: str,
+    callbacks: OrchestratorCallbacks | None = None,
 ) -> None:
     """Record a task crash (the worker died) and crash the run.
 
@@ -211,7 +223,7 @@ def abort_run(
     *,
     run_id: str,
     reason: str,
-    callbacks: OrchestratorCallbacks,
+    callbacks: OrchestratorCallbacks | None = None,
     status: RunStatus = RunStatus.FAILED,
 ) -> bool:
     """End a live run from outside with ``status`` (failed by default, crashed or cancelled).
@@ -226,6 +238,7 @@ def abort_run(
     Raises:
         DagabaazError: ``status`` is not failed, crashed or cancelled.
     """
+    _check_callbacks(callbacks)
     if status not in _ABORT_STATUSES:
         raise DagabaazError(
             f"abort_run: status must be failed, crashed or cancelled, not {str(status)!r}"
@@ -240,7 +253,7 @@ def reconcile_run(
     store: DagStore,
     run_id: str,
     *,
-    callbacks: OrchestratorCallbacks,
+    callbacks: OrchestratorCallbacks | None = None,
     resolve_passthrough: Callable[[str], bool],
     pipes: PipeRegistry | None = None,
     fan_out_limit: int = DEFAULT_FAN_OUT_LIMIT,
@@ -264,6 +277,7 @@ def reconcile_run(
         StoreError: The store does not know ``run_id``.
     """
     _check_fan_out_limit(fan_out_limit)
+    _check_callbacks(callbacks)
     status = store.get_run_status(run_id)
     if status is None:
         raise StoreError(f"reconcile_run: the store has no run '{run_id}'")
@@ -311,9 +325,10 @@ def _end_with_task(
     store: DagStore,
     task_id: str,
     error_message: str,
-    callbacks: OrchestratorCallbacks,
+    callbacks: OrchestratorCallbacks | None,
     task_status: TaskStatus,
 ) -> None:
+    _check_callbacks(callbacks)
     context = store.get_task_context(task_id)
     if context is None:
         return
@@ -364,6 +379,31 @@ def _validate(nodes: Sequence[DagNode], pipes: PipeRegistry | None) -> None:
     from dagabaaz.validation import validate_or_raise
 
     validate_or_raise(list(nodes), pipes=pipes)
+
+
+_CALLBACK_NAMES = ("on_run_completed", "on_run_failed", "on_run_crashed", "on_run_cancelled")
+
+
+def _check_callbacks(callbacks: object) -> None:
+    """Refuse, before anything changes, callbacks the engine could not call when the run ends.
+
+    Any object with the four callback attributes fits (a store's own class,
+    a mock), each None or a function.
+    """
+    if callbacks is None or isinstance(callbacks, OrchestratorCallbacks):
+        return
+    lacking = [name for name in _CALLBACK_NAMES if not hasattr(callbacks, name)]
+    if lacking:
+        raise ArgumentTypeError(
+            f"callbacks must be an OrchestratorCallbacks (or None for none), got "
+            f"{type(callbacks).__name__}, which has no {', '.join(lacking)}"
+        )
+    for name in _CALLBACK_NAMES:
+        callback = getattr(callbacks, name)
+        if callback is not None and not callable(callback):
+            raise ArgumentTypeError(
+                f"callbacks.{name} must be a function or None, got {type(callback).__name__}"
+            )
 
 
 def _check_fan_out_limit(limit: int) -> None:

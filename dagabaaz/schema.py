@@ -18,7 +18,7 @@ from dagabaaz._runtime.values import is_missing
 from dagabaaz.errors import BindingError, PluginError, RunInputError
 from dagabaaz.models import DagNode, RuntimeSource
 from dagabaaz.pipes import PipeRegistry
-from dagabaaz.plugins import InputDeclaration, InputFieldSpec, PluginMeta
+from dagabaaz.plugins import InputDeclaration, InputFieldSpec, PluginMeta, declared_fields
 
 __all__ = [
     "InputFieldSpec",
@@ -230,15 +230,7 @@ def _as_field_spec(declaration: InputDeclaration, plugin: str) -> InputFieldSpec
     if isinstance(declaration, InputFieldSpec):
         spec = declaration
     elif isinstance(declaration, Mapping):
-        unknown = sorted(str(key) for key in declaration if key not in _SPEC_KEYS)
-        if unknown:
-            raise PluginError(
-                f"plugin '{plugin}' declares an input with unknown keys {unknown}; "
-                f"allowed keys are {sorted(_SPEC_KEYS)}"
-            )
-        if "name" not in declaration:
-            raise PluginError(f"plugin '{plugin}' declares an input without a 'name'")
-        spec = InputFieldSpec(**declaration)
+        spec = InputFieldSpec(**declared_fields(declaration, _SPEC_KEYS, "an input", plugin))
     else:
         raise PluginError(
             f"plugin '{plugin}' declares an input of type {type(declaration).__name__}; "

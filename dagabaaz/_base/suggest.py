@@ -10,12 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["Suggester", "closest", "did_you_mean"]
+__all__ = ["Suggester", "closest", "did_you_mean", "one_edit_apart"]
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
     """Return the candidate closest to ``name``, or None when none is close."""
     return Suggester(candidates, budget=None).closest(name)
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Return True when ``a`` and ``b`` differ by exactly one edit.
+
+    An edit is a character added, removed or replaced, or two neighbours
+    swapped (``file_tpye`` is one edit from ``file_type``, ``extention``
+    from ``extension``). Case counts: ``File_type`` is one edit away too.
+    """
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    if len(a) < len(b):  # one character added
+        return a[first:] == b[first + 1 :]
+    if a[first + 1 :] == b[first + 1 :]:  # one replaced
+        return True
+    swapped = first + 1 < len(a) and a[first] == b[first + 1] and a[first + 1] == b[first]
+    return swapped and a[first + 2 :] == b[first + 2 :]
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dagabaaz.constants import RunStatus
+from dagabaaz.errors import ArgumentTypeError
 
 __all__ = ["OrchestratorCallbacks", "RunCallback", "callback_for"]
 
@@ -24,6 +25,16 @@ class OrchestratorCallbacks:
     on_run_failed: RunCallback | None = None
     on_run_crashed: RunCallback | None = None
     on_run_cancelled: RunCallback | None = None
+
+    def __post_init__(self) -> None:
+        # Refused here, not when the run ends: by then the run is recorded as ended.
+        for name in ("on_run_completed", "on_run_failed", "on_run_crashed", "on_run_cancelled"):
+            callback = getattr(self, name)
+            if callback is not None and not callable(callback):
+                raise ArgumentTypeError(
+                    f"{name} must be a function taking the run id, or None; "
+                    f"got {type(callback).__name__}"
+                )
 
 
 def callback_for(callbacks: OrchestratorCallbacks | None, status: RunStatus) -> RunCallback | None:

@@ -63,11 +63,18 @@ PIPELINE_CODES: Final = MappingProxyType(
             " suffixes, so it never matches."
         ),
         "ignored-filter-value": _warning("An exists/not_exists rule carries a value it ignores."),
+        "misspelt-filter-field": _warning(
+            "A filter rule's field is one edit away from a built-in field (file_tpye),"
+            " so it reads a metadata key that is likely absent."
+        ),
         "empty-binding-field": _error("A binding is keyed by an empty field name."),
         "empty-source-node": _error("A previous_node binding names no node."),
         "empty-source-key": _error("A previous_node binding names no key."),
         "undeclared-dependency": _error(
             "A binding, expression or when clause reads a node not in depends_on."
+        ),
+        "unknown-key": _warning(
+            "A binding reads a key that the dependency's plugin does not declare among its outputs."
         ),
     }
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dagabaaz.constants import INPUT_NAMESPACE, RESERVED_NAMESPACES
+from dagabaaz.diagnostics import explain_all
 from dagabaaz.errors import BindingError, Clause, ExpressionError
 from dagabaaz.expressions import Expression, Limits, compile_expression
 from dagabaaz.expressions.ast import Reference, collect_references
@@ -57,9 +58,8 @@ def _compile_reason(error: ExpressionError) -> str:
     errors = [d for d in error.diagnostics if d.is_error]
     if not errors:
         return str(error)
-    more = len(errors) - 1
-    suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
-    return f"{errors[0].message}{suffix}"
+    count = f"{len(errors)} problems: " if len(errors) > 1 else ""
+    return count + explain_all(errors)
 
 
 def ordered_references(expression: Expression) -> list[tuple[str, str]]:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import NamedTuple, TypeVar
 
 from dagabaaz._routing.edges import RoutedArtifact, RoutingGraph, deliver, edges
-from dagabaaz.constants import FanMode
+from dagabaaz.constants import FAN_OUT_LIMIT_EXCEEDED, FanMode
 
 
 class PlanKind(enum.Enum):
@@ -65,6 +65,7 @@ SKIP_PLAN = LaunchPlan(PlanKind.SKIP)
 FILTER_PLAN = LaunchPlan(PlanKind.FILTER)
 
 A = TypeVar("A", bound=RoutedArtifact)
+K = TypeVar("K", bound=Hashable)
 
 Collect = Callable[[int], Sequence[A] | None]
 """One edge's artifacts before its filter, by dependency; None when the dependency was skipped."""
@@ -97,14 +98,33 @@ def plan_tasks(
         return _grouped(graph, index, collect, fan_out_limit)
     if mode is FanMode.AGGREGATE:
         return _aggregate(graph, index, collect)
-    inputs: dict[str, None] = {}
+    inputs = _delivered(graph, index, collect, key, grouped=False)
+    if inputs is None:
+        return SKIP_PLAN
+    return single_tasks(inputs, fan_out_limit) if inputs else FILTER_PLAN
+
+
+def _delivered(
+    graph: RoutingGraph,
+    index: int,
+    collect: Collect[A],
+    key: Callable[[A], K],
+    *,
+    grouped: bool,
+) -> dict[K, None] | None:
+    """Return ``key`` of each artifact the edges deliver, once each, in order.
+
+    None when a dependency was skipped: that skips the node, whatever else
+    its edges deliver.
+    """
+    keys: dict[K, None] = {}
     for dep, edge_filter in edges(graph, index):
         found = collect(dep)
         if found is None:
-            return SKIP_PLAN
-        for artifact in deliver(found, edge_filter, grouped=False):
-            inputs.setdefault(key(artifact))
-    return single_tasks(inputs, fan_out_limit) if inputs else FILTER_PLAN
+            return None
+        for artifact in deliver(found, edge_filter, grouped=grouped):
+            keys.setdefault(key(artifact))
+    return keys
 
 
 def single_tasks(inputs: dict[str, None], fan_out_limit: int) -> LaunchPlan:
@@ -131,13 +151,9 @@ def _aggregate(graph: RoutingGraph, index: int, collect: Collect[A]) -> LaunchPl
 def _grouped(
     graph: RoutingGraph, index: int, collect: Collect[A], fan_out_limit: int
 ) -> LaunchPlan:
-    kept: dict[Hashable, None] = {}
-    for dep, edge_filter in edges(graph, index):
-        found = collect(dep)
-        if found is None:
-            return SKIP_PLAN
-        for artifact in deliver(found, edge_filter, grouped=True):
-            kept.setdefault(artifact.origin_artifact_id)
+    kept = _delivered(graph, index, collect, _origin, grouped=True)
+    if kept is None:
+        return SKIP_PLAN
     if not kept:
         return FILTER_PLAN
     origins = tuple(origin for origin in kept if isinstance(origin, str))
@@ -151,8 +167,13 @@ def _grouped(
     return LaunchPlan(PlanKind.GROUPS, origins=origins) if origins else ROOT_PLAN
 
 
+def _origin(artifact: RoutedArtifact) -> Hashable:
+    return artifact.origin_artifact_id
+
+
 def _too_many(what: str, limit: int) -> LaunchPlan:
     return LaunchPlan(
         PlanKind.FAIL,
-        error=f"fan-out limit exceeded: {what}, more than the limit of {limit}",
+        error=f"{FAN_OUT_LIMIT_EXCEEDED}: {what}, more than the limit of {limit}; "
+        "raise fan_out_limit to allow more",
     )

@@ -2,6 +2,11 @@
 
 * ``None`` is the missing value; it renders as ``""``.
 * A bool renders as ``true`` or ``false``; a number as Python writes it.
+* Everyday values render as the text that names them: a ``date``,
+  ``datetime`` or ``time`` in ISO 8601 (``isoformat()``), a ``Decimal`` with
+  exactly its digits (``str()``), a ``UUID`` in its canonical form and a
+  path (``PurePath``) as its text. In JSON a ``Decimal`` is a number with
+  those digits and the others are strings.
 * A list (or tuple) renders its items that are not missing (neither ``None``
   nor ``""``) joined with ``", "``; an item that is itself a list or dict
   renders as JSON.
@@ -12,8 +17,9 @@
   text on its own (a lone value, an item of a list joined as text) is written
   as Python writes it: ``nan``, ``inf``, ``-inf``.
 * Nothing else renders: a value of any other type (bytes, a set, an
-  arbitrary object), or a dict with a key that is not a string, raises
-  :class:`UnrenderableValue` instead of showing its Python repr.
+  arbitrary object), a ``Decimal`` NaN or infinity inside JSON, or a dict
+  with a key that is not a string, raises :class:`UnrenderableValue`
+  instead of showing its Python repr.
 
 Every function here takes the :class:`Budget` and asks it before building
 anything whose size depends on the data.
@@ -21,18 +27,24 @@ anything whose size depends on the data.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import math
 import re
+import uuid
 from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import PurePath
 from typing import Any, NoReturn
 
 from dagabaaz._runtime.limits import Budget
 from dagabaaz.errors import LimitExceeded, UnrenderableValue
 
 __all__ = [
+    "EVERYDAY_TYPES",
     "encode_utf8",
+    "everyday_text",
     "is_missing",
     "join_text",
     "load_json",
@@ -67,7 +79,30 @@ def lone_surrogate(error: UnicodeEncodeError) -> UnrenderableValue:
     )
 
 
-_RENDERABLE = "only strings, numbers, booleans, None, lists and dicts with string keys can"
+_RENDERABLE = (
+    "only strings, numbers, booleans, None, dates and times, Decimals, UUIDs, paths, "
+    "lists and dicts with string keys can"
+)
+
+EVERYDAY_TYPES: tuple[type, ...] = (
+    datetime.date,  # datetime.datetime too
+    datetime.time,
+    Decimal,
+    uuid.UUID,
+    PurePath,
+)
+"""Values that are not JSON's own but render as the text naming them (see the module)."""
+
+
+def everyday_text(value: object) -> str | None:
+    """Return the text of a date, time, Decimal, UUID or path; None for anything else."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return Decimal.__str__(value)
+    if isinstance(value, uuid.UUID | PurePath):
+        return str(value)
+    return None
 
 
 def is_missing(value: object) -> bool:
@@ -157,17 +192,45 @@ def _json_text(value: object, budget: Budget, before: int, what: str) -> str:
     if length > room:
         budget.text(before + length, what, at_least=True)
     try:
-        text = json.dumps(
-            value,
-            ensure_ascii=False,
-            allow_nan=False,
-            default=_json_default,
-            separators=(", ", ": "),
-        )
+        try:
+            text = _dumps(value)
+        except _DecimalMet:
+            text = _json_with_decimals(value)
     except (TypeError, ValueError) as error:
+        if isinstance(error, UnrenderableValue):
+            raise
         raise UnrenderableValue(f"value cannot be written as JSON: {error}") from None
     budget.text(before + len(text), what)  # exact where huge ints were only estimated
     return text
+
+
+class _DecimalMet(Exception):
+    """json.dumps met a Decimal, which it cannot write as a number: write in Python."""
+
+
+def _json_with_decimals(value: object) -> str:
+    """Write ``value`` as :func:`_dumps` does, with each Decimal as a number of its digits.
+
+    Only called for a value already walked by :func:`_json_length` (its depth,
+    size and keys checked), so the recursion is bounded by ``max_json_depth``.
+    """
+    if isinstance(value, Decimal):
+        return _decimal_json(value)
+    if isinstance(value, Mapping):
+        items = (f"{_dumps(key)}: {_json_with_decimals(item)}" for key, item in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(map(_json_with_decimals, value)) + "]"
+    return _dumps(value)
+
+
+def _decimal_json(value: Decimal) -> str:
+    if not value.is_finite():
+        raise UnrenderableValue(
+            f"the number {Decimal.__str__(value)} cannot be written as JSON, "
+            "which has no NaN or infinities"
+        )
+    return Decimal.__str__(value)  # a JSON number: 12.50, -0, 1E+3
 
 
 def load_json(text: str, budget: Budget) -> Any:
@@ -226,7 +289,10 @@ def _scalar_text(value: object, budget: Budget) -> str:
     elif isinstance(value, float):
         text = float.__repr__(value)
     else:
-        _unrenderable(value)
+        everyday = everyday_text(value)
+        if everyday is None:
+            _unrenderable(value)
+        text = everyday
     if len(text) > budget.limits.max_string_length:
         budget.text(len(text), "a value's text")
     return text
@@ -239,10 +305,29 @@ def _unrenderable(value: object) -> NoReturn:
 
 
 def _json_default(value: object) -> Any:
-    """Return a mapping json.dumps cannot write as a dict; refuse anything else."""
+    """Return what json.dumps writes for a value it does not know; refuse anything else.
+
+    A mapping is written as a dict and an everyday value as its text; a
+    Decimal sends the writing to :func:`_json_with_decimals`.
+    """
     if isinstance(value, Mapping):
         return dict(value)
-    _unrenderable(value)
+    if isinstance(value, Decimal):
+        raise _DecimalMet
+    text = everyday_text(value)
+    if text is None:
+        _unrenderable(value)
+    return text
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(
+        value,
+        ensure_ascii=False,
+        allow_nan=False,
+        default=_json_default,
+        separators=(", ", ": "),
+    )
 
 
 def _json_length(value: object, budget: Budget, room: int) -> int:
@@ -331,4 +416,9 @@ def _scalar_json_length(value: object) -> int:
                 "which has no NaN or infinities"
             )
         return len(float.__repr__(value))
-    _unrenderable(value)
+    if isinstance(value, Decimal):
+        return len(_decimal_json(value))
+    text = everyday_text(value)
+    if text is None:
+        _unrenderable(value)
+    return _string_json_length(text)

@@ -8,7 +8,7 @@ is, several as a list in artifact order, none means missing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
@@ -67,6 +67,8 @@ class BindingScope:
         any_node: Whether a binding may read any node, one outside
             ``readable`` reading as missing (the README's version's
             ``resolve_binding``), instead of failing.
+        strict: Whether expressions evaluate strictly (a missing reference
+            fails; see :mod:`dagabaaz.expressions.strict`).
     """
 
     node: str
@@ -78,6 +80,7 @@ class BindingScope:
     limits: Limits | None = None
     node_index: int | None = None
     any_node: bool = False
+    strict: bool = False
 
     def binding_path(self, field: str, part: str) -> tuple[str | int, ...] | None:
         """Return the document path of one part of a binding, or None without a node index."""
@@ -93,3 +96,63 @@ class BindingScope:
             return self.node_config.get(key)
         value = collected_value(self.artifacts.get(namespace, ()), key)
         return None if value is UNSET else value
+
+    def values(self) -> Mapping[str, Mapping[str, Any]]:
+        """Return the values :meth:`lookup` reads, as mappings whose keys can be listed.
+
+        What strict evaluation reads, so that a missing reference is told
+        apart from one whose namespace is absent, and a close key suggested.
+        """
+        return _ScopeValues(self)
+
+
+class _ScopeValues(Mapping[str, Mapping[str, Any]]):
+    """``input``, ``config`` and each readable node, by name."""
+
+    __slots__ = ("_scope",)
+
+    def __init__(self, scope: BindingScope) -> None:
+        self._scope = scope
+
+    def __getitem__(self, namespace: str) -> Mapping[str, Any]:
+        scope = self._scope
+        if namespace == INPUT_NAMESPACE:
+            return scope.run_input
+        if namespace == CONFIG_NAMESPACE:
+            return scope.node_config
+        if namespace in scope.readable or namespace in scope.artifacts:
+            return _NodeValues(scope.artifacts.get(namespace, ()))
+        raise KeyError(namespace)
+
+    def __iter__(self) -> Iterator[str]:
+        yield INPUT_NAMESPACE
+        yield CONFIG_NAMESPACE
+        yield from sorted(self._scope.readable)
+
+    def __len__(self) -> int:
+        return 2 + len(self._scope.readable)
+
+
+class _NodeValues(Mapping[str, Any]):
+    """A node's fields across its artifacts, as :func:`collected_value` reads them."""
+
+    __slots__ = ("_artifacts",)
+
+    def __init__(self, artifacts: Sequence[TaskArtifact]) -> None:
+        self._artifacts = artifacts
+
+    def __getitem__(self, key: str) -> Any:
+        value = collected_value(self._artifacts, key)
+        if value is UNSET:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        keys: dict[str, None] = {}
+        for artifact in self._artifacts:
+            keys.update(dict.fromkeys(ARTIFACT_STANDARD_FIELDS))
+            keys.update(dict.fromkeys(artifact.metadata))
+        return (key for key in keys if key in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

@@ -1,4 +1,4 @@
-"""The ``dagabaaz`` command line: check, eval, run, graph, pipes, schema; db, worker, submit, runs.
+"""The ``dagabaaz`` command line: check, eval, run, graph, pipes, schema, lsp; db, worker, submit.
 
 Every command is a module with ``add_parser``; :func:`main` returns the exit
 code instead of exiting, so tests and other programs can call it in-process.
@@ -10,15 +10,17 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from dagabaaz import __version__
-from dagabaaz.cli import check, db, evaluate, graph, pipes, run, runs, schema, submit, worker
+import dagabaaz
+from dagabaaz.cli import check, db, evaluate, graph, lsp, pipes, run, runs, schema, submit, worker
 from dagabaaz.cli._common import EXIT_UNUSABLE, CliError
+from dagabaaz.constants import COMPATIBLE_API_VERSION
 from dagabaaz.loading import PipelineFileError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "version_line"]
 
-_COMMANDS = (check, evaluate, run, graph, pipes, schema, db, worker, submit, runs)
+_COMMANDS = (check, evaluate, run, graph, pipes, schema, lsp, db, worker, submit, runs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,11 +29,40 @@ def build_parser() -> argparse.ArgumentParser:
         prog="dagabaaz",
         description="Check, evaluate, draw and run dagabaaz pipelines.",
     )
-    parser.add_argument("--version", action="version", version=f"dagabaaz {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_ShowVersion,
+        help="show the installed version and the README API version it keeps, then exit",
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for command in _COMMANDS:
         command.add_parser(commands)
     return parser
+
+
+def version_line() -> str:
+    """Return what ``dagabaaz --version`` prints: this version and the API version it keeps."""
+    compatible = f"compatible with the dagabaaz {COMPATIBLE_API_VERSION} API"
+    return f"dagabaaz {dagabaaz.__version__} ({compatible})"
+
+
+class _ShowVersion(argparse.Action):
+    """``--version``, looked up only when asked for: reading package metadata is slow to import."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(
+            option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0, **kwargs
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(version_line())
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

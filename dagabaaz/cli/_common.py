@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT
 from dagabaaz.errors import DagabaazError
 from dagabaaz.loading import IntegerTooLong, json_int
 
@@ -18,7 +19,9 @@ __all__ = [
     "EXIT_OK",
     "EXIT_UNUSABLE",
     "CliError",
+    "add_fan_out_limit_option",
     "add_input_option",
+    "checked_fan_out_limit",
     "dump_json",
     "parse_input_value",
     "parse_inputs",
@@ -94,6 +97,29 @@ def add_input_option(parser: argparse.ArgumentParser) -> None:
         help="a run input value; JSON if it parses as JSON (7, true, null, [1,2], '\"7\"'), "
         "otherwise the text as typed (007 stays the string 007); repeat for more",
     )
+
+
+def add_fan_out_limit_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--fan-out-limit N``: the most tasks one node may get in one run."""
+    parser.add_argument(
+        "--fan-out-limit",
+        type=int,
+        default=DEFAULT_FAN_OUT_LIMIT,
+        metavar="N",
+        help=f"most tasks one node may get in a run; more fails the run "
+        f"(default: {DEFAULT_FAN_OUT_LIMIT})",
+    )
+
+
+def checked_fan_out_limit(limit: int) -> int:
+    """Return ``--fan-out-limit`` when it is at least 1.
+
+    Raises:
+        CliError: It is below 1.
+    """
+    if limit < 1:
+        raise CliError(f"--fan-out-limit must be at least 1, got {limit}")
+    return limit
 
 
 def read_json_object(path: str, what: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from dagabaaz.cli._common import CliError
 
-__all__ = ["add_database_options", "database", "require_extra"]
+__all__ = ["add_database_options", "database", "require_extra", "worker_modules"]
 
 DSN_VARIABLE = "DAGABAAZ_DSN"
 SCHEMA_VARIABLE = "DAGABAAZ_SCHEMA"
@@ -44,3 +44,15 @@ def require_extra(module: str, extra: str) -> Any:
         return importlib.import_module(module)
     except ImportError as error:
         raise CliError(f"{error.name} is not installed: pip install 'dagabaaz[{extra}]'") from None
+
+
+def worker_modules() -> tuple[Any, tuple[type[BaseException], ...]]:
+    """Return :mod:`dagabaaz.procrastinate` and what a lost database connection raises.
+
+    Raises:
+        CliError: An extra the commands need is not installed (it says which).
+    """
+    workers = require_extra("dagabaaz.procrastinate", "procrastinate")
+    psycopg = require_extra("psycopg", "postgres")
+    pool = require_extra("psycopg_pool", "postgres")
+    return workers, (psycopg.Error, pool.PoolTimeout)

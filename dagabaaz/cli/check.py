@@ -1,15 +1,16 @@
-"""``dagabaaz check PIPELINE``: validate a pipeline file, print compiler-style diagnostics."""
+"""``dagabaaz check PIPELINE...``: validate pipeline files, print compiler-style diagnostics."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
 from dagabaaz.cli._common import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, dump_json
-from dagabaaz.cli._plugins import load_plugins
+from dagabaaz.cli._plugins import LoadedPlugins, add_plugins_option, load_plugins
 from dagabaaz.diagnostics import Diagnostic, has_errors
-from dagabaaz.loading import PipelineFileError, load_pipeline
-from dagabaaz.validation import validate_pipeline
+from dagabaaz.editor.files import FileDiagnostic, diagnose_file
+from dagabaaz.loading import PipelineFileError, read_pipeline
 
 __all__ = ["add_parser", "render_diagnostics"]
 
@@ -18,46 +19,65 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register the ``check`` command."""
     parser = commands.add_parser(
         "check",
-        help="validate a pipeline file",
-        description="Validate a pipeline file and print every problem, compiler style. "
-        "Exit 0 when there is no error, 1 when there are errors, 2 when the file "
-        "cannot be read or parsed.",
+        help="validate pipeline files",
+        description="Validate pipeline files and print every problem, compiler style, "
+        "each placed in its file. Exit 0 when there is no error, 1 when there are errors, "
+        "2 when a file cannot be read or parsed (the worst file decides).",
     )
-    parser.add_argument("pipeline", metavar="PIPELINE", help="a .json, .yaml or .yml file")
+    parser.add_argument(
+        "pipelines", metavar="PIPELINE", nargs="+", help="one or more .json, .yaml or .yml files"
+    )
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
-    parser.add_argument(
-        "--plugins",
-        metavar="FILE_OR_MODULE",
-        help="also report nodes whose plugin is not in this plugins file's PLUGINS",
+    add_plugins_option(
+        parser,
+        "check against this plugins file: its PIPES (custom pipes), its PLUGINS and "
+        "PLUGIN_META (nodes naming another plugin are reported, and so are keys a "
+        "plugin does not declare among its outputs)",
     )
     parser.set_defaults(handler=run_check)
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Validate the file named in ``args`` and print the diagnostics."""
-    filename: str = args.pipeline
-    try:
-        pipeline = load_pipeline(filename)
-    except PipelineFileError as error:
-        if args.format == "json":
-            diagnostics = [problem.to_diagnostic() for problem in error.problems]
-            dump_json(_report(filename, diagnostics))
-        else:
-            print(error)
-        return EXIT_UNUSABLE
-    plugins = None
-    if args.plugins is not None:
-        plugins = load_plugins(args.plugins).names
-    diagnostics = validate_pipeline(pipeline.nodes, plugins=plugins)
+    """Validate the files named in ``args`` and print the diagnostics; the worst file decides."""
+    filenames: list[str] = args.pipelines
+    loaded = None if args.plugins is None else load_plugins(args.plugins, functions=False)
+    checked = [_check(filename, loaded) for filename in filenames]
     if args.format == "json":
-        dump_json(_report(filename, diagnostics))
+        reports = [_report(filename, found) for filename, found, _, _ in checked]
+        dump_json(reports[0] if len(reports) == 1 else _combined(reports))
     else:
-        if diagnostics:
-            print(render_diagnostics(diagnostics, filename))
-        print(_summary(filename, diagnostics, len(pipeline.nodes)))
-    return EXIT_FAILED if has_errors(diagnostics) else EXIT_OK
+        for position, (filename, found, node_count, _) in enumerate(checked):
+            if found:
+                if position:
+                    print()  # a file's diagnostics stand apart from the file before
+                print("".join(item.render(filename) + "\n\n" for item in found).rstrip("\n"))
+            print(_summary(filename, [item.diagnostic for item in found], node_count))
+        if len(checked) > 1:
+            print(_total(checked))
+    return max(code for _, _, _, code in checked)
+
+
+_Checked = tuple[str, list[FileDiagnostic], int, int]
+"""A file's name, its diagnostics, its node count and its exit code."""
+
+
+def _check(filename: str, loaded: LoadedPlugins | None) -> _Checked:
+    try:
+        reading = read_pipeline(filename)
+    except PipelineFileError as error:  # the file cannot be read at all
+        found = [FileDiagnostic(problem.to_diagnostic()) for problem in error.problems]
+        return filename, found, 0, EXIT_UNUSABLE
+    found = diagnose_file(
+        reading,
+        pipes=None if loaded is None else loaded.pipes,
+        plugins=None if loaded is None else loaded.known,
+    )
+    if reading.problems and (reading.positions is None or not reading.nodes):
+        return filename, found, len(reading.nodes), EXIT_UNUSABLE  # not a pipeline at all
+    failed = has_errors(item.diagnostic for item in found)
+    return filename, found, len(reading.nodes), EXIT_FAILED if failed else EXIT_OK
 
 
 def render_diagnostics(diagnostics: Sequence[Diagnostic], filename: str | None = None) -> str:
@@ -76,12 +96,33 @@ def _summary(filename: str, diagnostics: Sequence[Diagnostic], node_count: int) 
     )
 
 
-def _report(filename: str, diagnostics: Sequence[Diagnostic]) -> dict[str, object]:
+def _total(checked: Sequence[_Checked]) -> str:
+    diagnostics = [item.diagnostic for _, found, _, _ in checked for item in found]
     errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    failing = sum(code != EXIT_OK for _, _, _, code in checked)
+    return (
+        f"{len(checked)} files checked, {failing} with errors: "
+        f"{errors} error{'' if errors == 1 else 's'}, "
+        f"{warnings} warning{'' if warnings == 1 else 's'}"
+    )
+
+
+def _combined(reports: Sequence[dict[str, Any]]) -> dict[str, object]:
+    return {
+        "valid": all(report["valid"] for report in reports),
+        "errors": sum(report["errors"] for report in reports),
+        "warnings": sum(report["warnings"] for report in reports),
+        "files": list(reports),
+    }
+
+
+def _report(filename: str, found: Sequence[FileDiagnostic]) -> dict[str, Any]:
+    errors = sum(item.diagnostic.is_error for item in found)
     return {
         "file": filename,
         "valid": errors == 0,
         "errors": errors,
-        "warnings": len(diagnostics) - errors,
-        "diagnostics": [d.to_dict() for d in diagnostics],
+        "warnings": len(found) - errors,
+        "diagnostics": [item.to_dict() for item in found],
     }

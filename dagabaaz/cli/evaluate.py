@@ -15,6 +15,7 @@ from dagabaaz.cli._common import (
     parse_inputs,
     read_json_object,
 )
+from dagabaaz.cli._plugins import add_plugins_option, load_plugins
 from dagabaaz.cli.check import render_diagnostics
 from dagabaaz.diagnostics import Diagnostic, has_errors
 from dagabaaz.errors import ExpressionError
@@ -45,17 +46,27 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on a reference that has no value, naming it (strict mode)",
+    )
+    add_plugins_option(
+        parser,
+        "a plugins file whose PIPES registry (custom pipes) the expression uses",
+    )
     parser.set_defaults(handler=run_eval)
 
 
 def run_eval(args: argparse.Namespace) -> int:
     """Check, compile and evaluate the expression; print the value or the diagnostics."""
     scope = _scope(args)
-    diagnostics = check_expression(args.expression)
+    pipes = None if args.plugins is None else load_plugins(args.plugins, functions=False).pipes
+    diagnostics = check_expression(args.expression, pipes=pipes)
     if has_errors(diagnostics):
         return _fail(args, diagnostics)
     try:
-        value = compile_expression(args.expression).evaluate(scope)
+        value = compile_expression(args.expression, pipes=pipes).evaluate(scope, strict=args.strict)
     except ExpressionError as error:
         return _fail(args, error.diagnostics or [Diagnostic("evaluation-failed", str(error))])
     try:

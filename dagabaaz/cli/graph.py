@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-from dagabaaz.cli._common import EXIT_OK, CliError
+from dagabaaz.cli._common import EXIT_FAILED, EXIT_OK, CliError
 from dagabaaz.drawing import GRAPH_FORMATS, GraphFormat, render_graph
 from dagabaaz.loading import load_pipeline
+from dagabaaz.models import DagNode
 
 __all__ = ["add_parser", "graph_format_for"]
 
@@ -41,7 +44,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "graph",
         help="draw a pipeline (Mermaid or Graphviz DOT)",
         description="Print a picture of the pipeline: nodes with their plugin and fan mode, "
-        "edges labelled with their filters, bindings that read a node as dotted edges.",
+        "edges labelled with their filters, bindings that read a node as dotted edges. "
+        "A pipeline with a dependency cycle is drawn too, with a warning for each cycle, "
+        "and exits 1: it cannot run.",
     )
     parser.add_argument("pipeline", metavar="PIPELINE", help="a .json, .yaml or .yml file")
     parser.add_argument(
@@ -57,4 +62,24 @@ def run_graph(args: argparse.Namespace) -> int:
     """Print the picture of the pipeline file."""
     pipeline = load_pipeline(args.pipeline)
     print(render_graph(pipeline.nodes, args.format), end="")
-    return EXIT_OK
+    return EXIT_FAILED if warn_about_cycles(pipeline.nodes, args.pipeline) else EXIT_OK
+
+
+_CYCLE_CODES = frozenset({"dependency-cycle", "self-dependency"})
+
+
+def warn_about_cycles(nodes: Sequence[DagNode], filename: str) -> bool:
+    """Warn on standard error about each dependency cycle; return whether there is one.
+
+    The cycles are the ones validation reports, so ``check`` and ``graph`` name the same.
+    """
+    from dagabaaz.validation import validate_pipeline
+
+    cycles = [d for d in validate_pipeline(nodes) if d.code in _CYCLE_CODES]
+    for diagnostic in cycles:
+        print(
+            f"warning: {filename}: {diagnostic.message}; a pipeline with a cycle cannot run "
+            f"(dagabaaz check {filename} shows where)",
+            file=sys.stderr,
+        )
+    return bool(cycles)

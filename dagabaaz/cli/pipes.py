@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagabaaz.cli._common import EXIT_OK, dump_json
+from dagabaaz.cli._plugins import add_plugins_option, load_plugins
 from dagabaaz.pipes import DEFAULT_PIPES
 
 __all__ = ["add_parser"]
@@ -17,15 +18,21 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = commands.add_parser(
         "pipes",
         help="list the pipe vocabulary",
-        description="List every built-in pipe and function with its parameters and doc.",
+        description="List every pipe and function with its parameters and doc: the "
+        "built-in ones, or a plugins file's PIPES registry.",
     )
     parser.add_argument("--json", action="store_true", help="print the vocabulary as JSON")
+    add_plugins_option(
+        parser,
+        "list the pipes of this plugins file's PIPES registry (custom pipes included)",
+    )
     parser.set_defaults(handler=run_pipes)
 
 
 def run_pipes(args: argparse.Namespace) -> int:
     """Print the vocabulary."""
-    vocabulary = DEFAULT_PIPES.vocabulary()
+    registry = None if args.plugins is None else load_plugins(args.plugins, functions=False).pipes
+    vocabulary = (registry or DEFAULT_PIPES).vocabulary()
     if args.json:
         dump_json(vocabulary)
         return EXIT_OK

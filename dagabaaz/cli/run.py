@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -14,14 +15,17 @@ from dagabaaz.cli._common import (
     EXIT_FAILED,
     EXIT_OK,
     CliError,
+    add_fan_out_limit_option,
     add_input_option,
+    checked_fan_out_limit,
     dump_json,
     parse_inputs,
     read_json_object,
 )
-from dagabaaz.cli._plugins import load_plugins
+from dagabaaz.cli._plugins import add_plugins_option, load_plugins
 from dagabaaz.cli.check import render_diagnostics
 from dagabaaz.cli.graph import graph_format_for
+from dagabaaz.constants import FAN_OUT_LIMIT_EXCEEDED
 from dagabaaz.drawing import GraphFormat, NodeState, render_graph
 from dagabaaz.errors import DagabaazError, NodeConfigError, PipelineValidationError, RunInputError
 from dagabaaz.loading import load_pipeline
@@ -44,12 +48,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "cancelled run), 2 when a file cannot be read.",
     )
     parser.add_argument("pipeline", metavar="PIPELINE", help="a .json, .yaml or .yml file")
-    parser.add_argument(
-        "--plugins",
-        "-p",
+    add_plugins_option(
+        parser,
+        "a .py file or module defining PLUGINS (and optionally PASSTHROUGH, PIPES and PLUGIN_META)",
         required=True,
-        metavar="FILE_OR_MODULE",
-        help="a .py file or module defining PLUGINS (and optionally PASSTHROUGH)",
     )
     add_input_option(parser)
     parser.add_argument(
@@ -60,7 +62,26 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--workers", "-w", type=int, default=4, metavar="N", help="tasks at once (default: 4)"
     )
+    add_fan_out_limit_option(parser)
+    parser.add_argument(
+        "--task-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="fail a task (and the run) whose plugin runs longer; the plugin's thread is "
+        "left to finish on its own (default: no limit)",
+    )
+    parser.add_argument(
+        "--run-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="fail the run when it takes longer (default: no limit)",
+    )
     parser.add_argument("--run-id", metavar="ID", help="the run's id (default: a random one)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail a task whose binding reads a reference that has no value (strict mode)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON, no progress")
     parser.add_argument(
         "--graph",
@@ -75,6 +96,13 @@ def run_run(args: argparse.Namespace) -> int:
     """Load, run, report; return the exit code."""
     if args.workers < 1:
         raise CliError(f"--workers must be at least 1, got {args.workers}")
+    fan_out_limit = checked_fan_out_limit(args.fan_out_limit)
+    for option, seconds in (
+        ("--task-timeout", args.task_timeout),
+        ("--run-timeout", args.run_timeout),
+    ):
+        if seconds is not None and not 0 < seconds < math.inf:
+            raise CliError(f"{option} must be a positive number of seconds, got {seconds:g}")
     graph_format = None if args.graph is None else graph_format_for(args.graph)
     if args.graph is not None:
         _check_graph_target(args.graph)
@@ -90,7 +118,14 @@ def run_run(args: argparse.Namespace) -> int:
     from dagabaaz.runner import LocalRunner
 
     runner = LocalRunner(
-        plugins.functions, passthrough=plugins.passthrough, max_workers=args.workers
+        plugins.functions,
+        passthrough=plugins.passthrough,
+        max_workers=args.workers,
+        pipes=plugins.pipes,
+        fan_out_limit=fan_out_limit,
+        task_timeout=args.task_timeout,
+        run_timeout=args.run_timeout,
+        strict=args.strict,
     )
     _warn_unread_inputs(runner, pipeline, run_input)
     try:
@@ -113,6 +148,12 @@ def run_run(args: argparse.Namespace) -> int:
         print(f"{args.pipeline}: not run: --config {args.config}: {error}", file=sys.stderr)
         return EXIT_FAILED
     _report(result, args.pipeline, as_json=args.json)
+    if not args.json and _over_fan_out_limit(result):
+        print(
+            f"hint: a node may start at most {fan_out_limit} tasks in a run; "
+            "allow more with --fan-out-limit N",
+            file=sys.stderr,
+        )
     if graph_format is not None:
         _write_graph(args.graph, graph_format, pipeline.nodes, result)
     return EXIT_OK if result.ok else EXIT_FAILED
@@ -146,6 +187,12 @@ def _report(result: RunResult, filename: str, *, as_json: bool) -> None:
         print(f"\n{render_diagnostics(result.diagnostics, filename)}", file=sys.stderr)
     if result.traceback:
         print(f"\ntraceback of the first failure:\n{result.traceback.rstrip()}", file=sys.stderr)
+
+
+def _over_fan_out_limit(result: RunResult) -> bool:
+    return any(
+        FAN_OUT_LIMIT_EXCEEDED in error for node in result.nodes.values() for error in node.errors
+    )
 
 
 def _check_graph_target(path: str) -> None:

@@ -8,9 +8,10 @@ import time
 from typing import Any
 
 from dagabaaz.cli._common import EXIT_FAILED, EXIT_OK, CliError, dump_json
-from dagabaaz.cli._database import add_database_options, database, require_extra
+from dagabaaz.cli._database import add_database_options, database, require_extra, worker_modules
+from dagabaaz.cli._plugins import add_plugins_option, load_plugins
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, RunStatus
-from dagabaaz.errors import RetryError, StoreError
+from dagabaaz.errors import PipelineValidationError, RetryError, StoreError
 
 __all__ = ["add_parser"]
 
@@ -44,17 +45,20 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     retry.add_argument("run_id", metavar="RUN_ID")
     add_database_options(retry)
+    add_plugins_option(
+        retry,
+        "the workers' plugins file: its PIPES (custom pipes) check the run's expressions "
+        "as the retry relaunches nodes",
+    )
     retry.set_defaults(handler=run_retry)
 
 
 def _store(args: argparse.Namespace) -> Any:
     dsn, schema = database(args)
-    workers = require_extra("dagabaaz.procrastinate", "procrastinate")
-    psycopg = require_extra("psycopg", "postgres")
-    pool = require_extra("psycopg_pool", "postgres")
+    workers, lost = worker_modules()
     try:
         return workers.connect(dsn, schema=schema, max_size=2, min_size=1)
-    except (psycopg.Error, pool.PoolTimeout) as error:
+    except lost as error:
         raise CliError(f"cannot connect to the database: {str(error).strip()}") from None
 
 
@@ -100,11 +104,20 @@ def run_cancel(args: argparse.Namespace) -> int:
 def run_retry(args: argparse.Namespace) -> int:
     """Retry the run from where it failed."""
     workers = require_extra("dagabaaz.procrastinate", "procrastinate")
+    pipes = None if args.plugins is None else load_plugins(args.plugins, functions=False).pipes
     with _store(args) as store:
         try:
-            result = workers.retry_run(store, args.run_id)
+            result = workers.retry_run(store, args.run_id, pipes=pipes)
         except (StoreError, RetryError) as error:
             raise CliError(str(error), EXIT_FAILED) from None
+        except PipelineValidationError as error:
+            given = "" if args.plugins is None else f" (with the PIPES of {args.plugins})"
+            raise CliError(
+                f"run {args.run_id} is not retried: its pipeline does not validate{given}: "
+                f"{error.diagnostics[0].message}; a pipeline with custom pipes needs "
+                "--plugins FILE, the workers' plugins file",
+                EXIT_FAILED,
+            ) from None
     again = len(result.replacement_map)
     wiped = len(result.wiped)
     print(

@@ -16,7 +16,7 @@ from dagabaaz.cli._common import (
     read_json_object,
 )
 from dagabaaz.cli._database import add_database_options, database, require_extra
-from dagabaaz.cli._plugins import load_plugins
+from dagabaaz.cli._plugins import add_plugins_option, load_plugins
 from dagabaaz.cli.check import render_diagnostics
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, RunStatus
 from dagabaaz.errors import PipelineValidationError, RunInputError, StoreError
@@ -36,11 +36,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("pipeline", metavar="PIPELINE", help="a .json, .yaml or .yml file")
     add_database_options(parser)
-    parser.add_argument(
-        "--plugins",
-        "-p",
-        metavar="FILE_OR_MODULE",
-        help="the workers' plugins file: check plugin names and take PASSTHROUGH from it",
+    add_plugins_option(
+        parser,
+        "the workers' plugins file: check plugin names and expressions (its PIPES), "
+        "and take PASSTHROUGH from it",
     )
     add_input_option(parser)
     parser.add_argument(
@@ -75,6 +74,7 @@ def run_submit(args: argparse.Namespace) -> int:
                 node_configs=configs,
                 plugins=None if plugins is None else plugins.functions,
                 passthrough=() if plugins is None else plugins.passthrough,
+                pipes=None if plugins is None else plugins.pipes,
             )
         except PipelineValidationError as error:
             print(render_diagnostics(error.diagnostics, args.pipeline), file=sys.stderr)

@@ -7,9 +7,14 @@ import logging
 import sys
 import time
 
-from dagabaaz.cli._common import EXIT_OK, CliError
-from dagabaaz.cli._database import add_database_options, database, require_extra
-from dagabaaz.cli._plugins import load_plugins
+from dagabaaz.cli._common import (
+    EXIT_OK,
+    CliError,
+    add_fan_out_limit_option,
+    checked_fan_out_limit,
+)
+from dagabaaz.cli._database import add_database_options, database, require_extra, worker_modules
+from dagabaaz.cli._plugins import add_plugins_option, load_plugins
 
 __all__ = ["add_parser"]
 
@@ -28,13 +33,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "goes away it reconnects, waiting longer each time.",
     )
     add_database_options(parser)
-    parser.add_argument(
-        "--plugins",
-        "-p",
+    add_plugins_option(
+        parser,
+        "a .py file or module defining PLUGINS (and optionally PASSTHROUGH and PIPES, "
+        "the custom pipes bindings use)",
         required=True,
-        metavar="FILE_OR_MODULE",
-        help="a .py file or module defining PLUGINS (and optionally PASSTHROUGH)",
     )
+    add_fan_out_limit_option(parser)
     parser.add_argument(
         "--queue", default=None, metavar="NAME", help="the queue (default: dagabaaz)"
     )
@@ -72,12 +77,11 @@ def run_worker(args: argparse.Namespace) -> int:
     """Run the worker until it is stopped; reconnect when the database goes away."""
     dsn, schema = database(args)
     procrastinate_module = require_extra("procrastinate", "procrastinate")
-    workers = require_extra("dagabaaz.procrastinate", "procrastinate")
-    psycopg = require_extra("psycopg", "postgres")
-    pool = require_extra("psycopg_pool", "postgres")
+    workers, connection_lost = worker_modules()
     if args.concurrency < 1:
         raise CliError(f"--concurrency must be at least 1, got {args.concurrency}")
     plugins = load_plugins(args.plugins)
+    fan_out_limit = checked_fan_out_limit(args.fan_out_limit)
     try:
         settings = workers.WorkerSettings(
             queue=args.queue or workers.DEFAULT_QUEUE,
@@ -93,8 +97,7 @@ def run_worker(args: argparse.Namespace) -> int:
     lost = (
         workers.WorkerLost,
         procrastinate_module.exceptions.ConnectorException,
-        psycopg.Error,
-        pool.PoolTimeout,
+        *connection_lost,
         OSError,
     )
     backoff = 1.0
@@ -102,7 +105,13 @@ def run_worker(args: argparse.Namespace) -> int:
         started = time.monotonic()
         try:
             workers.run_worker(
-                dsn, plugins.functions, schema=schema, settings=settings, wait=not args.burst
+                dsn,
+                plugins.functions,
+                schema=schema,
+                settings=settings,
+                wait=not args.burst,
+                pipes=plugins.pipes,
+                fan_out_limit=fan_out_limit,
             )
             return EXIT_OK
         except lost as error:

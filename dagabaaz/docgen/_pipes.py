@@ -61,6 +61,9 @@ EXAMPLES: Mapping[str, PipeExample] = {
     "in": PipeExample("{clip.lang | in(en, fr)}", {"clip.lang": "fr"}),
     "int": PipeExample("{clip.duration | int}", {"clip.duration": "90.7"}),
     "join": PipeExample('{clip.tags | join(" / ")}', {"clip.tags": ["sea", None, "boat"]}),
+    "json": PipeExample(
+        "{clip.info | json}", {"clip.info": {"title": 'say "hi"', "tags": ["sea"], "hdr": None}}
+    ),
     "json_get": PipeExample(
         "{lookup.urls | json_get(embed)}", {"lookup.urls": '{"embed": "https://v.example/e/42"}'}
     ),

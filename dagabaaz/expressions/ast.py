@@ -35,22 +35,42 @@ class Span(NamedTuple):
     end: int
 
 
+class _Located:
+    """The span every node has: ``start`` and ``end`` offsets into the template."""
+
+    __slots__ = ()
+    start: int
+    end: int
+
+    @property
+    def span(self) -> Span:
+        """Where the node is in the source (each node's docstring says what it covers)."""
+        return Span(self.start, self.end)
+
+
+class _Named(_Located):
+    """A node that starts with a name: a function or pipe call."""
+
+    __slots__ = ()
+    name: str
+
+    @property
+    def name_span(self) -> Span:
+        """Where the name is in the source."""
+        return Span(self.start, self.start + len(self.name))
+
+
 @dataclass(frozen=True, slots=True)
-class Text:
-    """Literal text between interpolations, escapes already removed."""
+class Text(_Located):
+    """Literal text between interpolations, escapes already removed (its span includes them)."""
 
     value: str
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
 
-    @property
-    def span(self) -> Span:
-        """Where the text is in the source, escapes included."""
-        return Span(self.start, self.end)
-
 
 @dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(_Located):
     """A value looked up in the scope: ``namespace.key``.
 
     The key is everything after the first dot and is looked up as one key
@@ -61,11 +81,6 @@ class Reference:
     key: str
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
-
-    @property
-    def span(self) -> Span:
-        """Where the reference is in the source."""
-        return Span(self.start, self.end)
 
     @property
     def namespace_span(self) -> Span:
@@ -79,31 +94,25 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
-class FunctionCall:
-    """A function applied to references, such as ``list(a.url, b.url)``."""
+class FunctionCall(_Named):
+    """A function applied to references, such as ``list(a.url, b.url)``.
+
+    Its span runs from the function name to the closing parenthesis.
+    """
 
     name: str
     args: tuple[Reference, ...]
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
 
-    @property
-    def span(self) -> Span:
-        """From the function name to the closing parenthesis."""
-        return Span(self.start, self.end)
-
-    @property
-    def name_span(self) -> Span:
-        """Where the function name is in the source."""
-        return Span(self.start, self.start + len(self.name))
-
 
 @dataclass(frozen=True, slots=True)
-class Argument:
+class Argument(_Located):
     """One literal argument of a pipe call, as text.
 
     ``quote`` is the quote character it was written with (``""`` when bare);
     it is kept for editors and ``unparse`` and does not take part in equality.
+    The span includes the quotes.
     """
 
     value: str
@@ -111,30 +120,18 @@ class Argument:
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
 
-    @property
-    def span(self) -> Span:
-        """Where the argument is in the source, quotes included."""
-        return Span(self.start, self.end)
-
 
 @dataclass(frozen=True, slots=True)
-class PipeCall:
-    """A pipe applied to the value on its left: ``name`` or ``name(args)``."""
+class PipeCall(_Named):
+    """A pipe applied to the value on its left: ``name`` or ``name(args)``.
+
+    Its span runs from the pipe name to its closing parenthesis, if any.
+    """
 
     name: str
     args: tuple[Argument, ...] = ()
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
-
-    @property
-    def span(self) -> Span:
-        """From the pipe name to its closing parenthesis, if any."""
-        return Span(self.start, self.end)
-
-    @property
-    def name_span(self) -> Span:
-        """Where the pipe name is in the source."""
-        return Span(self.start, self.start + len(self.name))
 
 
 Primary: TypeAlias = Reference | FunctionCall
@@ -142,32 +139,25 @@ Primary: TypeAlias = Reference | FunctionCall
 
 
 @dataclass(frozen=True, slots=True)
-class Interpolation:
-    """``{primary | pipe | ...}``: a value and the pipes applied to it in order."""
+class Interpolation(_Located):
+    """``{primary | pipe | ...}``: a value and the pipes applied to it in order.
+
+    Its span runs from the opening to the closing brace, both included.
+    """
 
     value: Primary
     pipes: tuple[PipeCall, ...] = ()
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
 
-    @property
-    def span(self) -> Span:
-        """From the opening to the closing brace, both included."""
-        return Span(self.start, self.end)
-
 
 @dataclass(frozen=True, slots=True)
-class Template:
-    """A whole expression: text and interpolations in source order."""
+class Template(_Located):
+    """A whole expression: text and interpolations in source order (its span is all of it)."""
 
     parts: tuple[Text | Interpolation, ...]
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
-
-    @property
-    def span(self) -> Span:
-        """The whole source."""
-        return Span(self.start, self.end)
 
     @property
     def interpolations(self) -> tuple[Interpolation, ...]:

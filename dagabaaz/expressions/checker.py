@@ -8,7 +8,7 @@ analysis, so what passes the check compiles and what compiles passed it.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from dagabaaz.expressions.ast import FunctionCall, Interpolation, PipeCall, Refe
 from dagabaaz.expressions.conditions import when_warnings
 from dagabaaz.expressions.escapes import encode_argument
 from dagabaaz.expressions.keyword_arguments import keyword_arguments, positional_call
+from dagabaaz.expressions.nested import inside_suggestion
 from dagabaaz.expressions.parser import MAX_PROBLEMS, parse_within, too_many_problems
 from dagabaaz.pipes.builtin import DEFAULT_PIPES
 from dagabaaz.pipes.functions import FUNCTIONS
@@ -71,24 +72,82 @@ def check_expression(
     pipes: PipeRegistry | None = None,
     limits: Limits | None = None,
     when: bool = False,
+    scope: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Diagnostic]:
     """Return every problem of an expression; an empty list means it is valid.
 
     Args:
         source: The expression template.
         namespaces: The namespaces a reference may use (for example a node's
-            dependencies plus ``"input"`` and ``"config"``); None allows any.
+            dependencies plus ``"input"`` and ``"config"``); None allows any,
+            or, with ``scope``, the namespaces of the scope.
         pipes: The pipe registry; the built-ins by default.
         limits: The limits to check against; the defaults by default.
         when: Check it as a ``when`` clause: also warn when it has no
             interpolation (``constant-when``) or is text around
             interpolations (``when-mixes-text``), see
             :mod:`dagabaaz.expressions.conditions`.
+        scope: A typed scope: each namespace with its keys, each key with a
+            sample value or a type (``{"source": {"title": str, "nested":
+            {"a": int}}}``); a mapping stands for a value whose keys are
+            known. A reference to a key its namespace does not have gets an
+            ``unknown-key`` warning, with a did-you-mean: a close key, or
+            reading inside a value (``did you mean {source.nested |
+            json_get(a)}?`` for ``{source.nested.a}``).
+
+    Raises:
+        TypeError: ``scope`` is not a mapping of namespaces to mappings.
     """
+    if scope is not None:
+        _check_typed_scope(scope)
+        if namespaces is None:
+            namespaces = [name for name in scope if isinstance(name, str)]
     analysis = analyze(source, namespaces=namespaces, pipes=pipes, limits=limits)
     found = list(analysis.diagnostics)
+    if scope is not None and analysis.references:
+        found.extend(_unknown_keys(source, analysis, scope))
+        found.sort(key=_position)
     if when and not any(d.is_error for d in found):
         found = sorted([*found, *when_warnings(source, analysis.tree)], key=_position)
+    return found
+
+
+def _check_typed_scope(scope: object) -> None:
+    if not isinstance(scope, Mapping):
+        raise TypeError(f"scope must be a mapping of namespaces to mappings, not {_kind(scope)}")
+    for name, keys in scope.items():
+        if not isinstance(keys, Mapping):
+            raise TypeError(f"scope[{name!r}] must be a mapping of keys, not {_kind(keys)}")
+
+
+def _kind(value: object) -> str:
+    return type(value).__name__
+
+
+def _unknown_keys(
+    source: str, analysis: Analysis, scope: Mapping[str, Mapping[str, Any]]
+) -> list[Diagnostic]:
+    """Warn about each reference to a key its namespace of ``scope`` does not have."""
+    found = []
+    for reference in analysis.references:
+        keys = scope.get(reference.namespace)
+        if keys is None or reference.key in keys:
+            continue
+        namespace, key = reference.namespace, reference.key
+        hint = inside_suggestion(namespace, key, keys.get, analysis.budget) or did_you_mean(
+            key, [name for name in keys if isinstance(name, str)]
+        )
+        found.append(
+            Diagnostic.at(
+                "unknown-key",
+                f"namespace '{shortened(namespace)}' has no key '{shortened(key)}'",
+                source,
+                reference.start + len(namespace) + 1,
+                reference.end,
+                hint=hint,
+                severity="warning",
+            )
+        )
     return found
 
 
@@ -115,7 +174,7 @@ def analyze(
         bound.append(checker.interpolation(node))
     checker.pipe_count(interpolations)
     if checker.warnings_cut_at is not None:
-        checker.found.append(too_many_warnings(source, checker.warnings_cut_at))
+        checker.found.append(too_many_problems(source, checker.warnings_cut_at, severity="warning"))
     found = parsed.diagnostics + tuple(checker.found)
     if len(found) > 1:
         found = tuple(sorted(found, key=_position))
@@ -266,15 +325,3 @@ class _Checker:
                 code, message, self.source, span[0], span[1], hint=hint, severity=severity
             )
         )
-
-
-def too_many_warnings(source: str, start: int) -> Diagnostic:
-    """Return the warning ending a list of :data:`MAX_PROBLEMS` warnings."""
-    return Diagnostic.at(
-        "too-many-warnings",
-        f"more than {MAX_PROBLEMS} warnings; the rest are not shown",
-        source,
-        start,
-        len(source),
-        severity="warning",
-    )

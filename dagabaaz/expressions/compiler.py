@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from dagabaaz._runtime.limits import DEFAULT_LIMITS, Limits
 from dagabaaz.expressions.ast import Template
 from dagabaaz.expressions.cache import BoundedCache, CacheInfo
 from dagabaaz.expressions.checker import analyze
-from dagabaaz.expressions.evaluator import Plan, build_evaluator, build_plan
+from dagabaaz.expressions.evaluator import Evaluator, Plan, build_evaluator, build_plan
 from dagabaaz.expressions.parser import expression_error
-from dagabaaz.expressions.scope import Scope
+from dagabaaz.expressions.strict import LazyStrict
 from dagabaaz.pipes.builtin import DEFAULT_PIPES
 from dagabaaz.pipes.registry import PipeRegistry
 
@@ -53,7 +51,7 @@ _BASE_BYTES = 12_000
 _SOURCE_COPIES = 2  # the source, and the text parts and excerpts cut from it
 _REFERENCE_TEXT_COPIES = 4  # a reference's key, its text and two excerpts naming it
 _ARGUMENT_TEXT_COPIES = 2  # an argument as parsed and as converted
-_BYTES_PER_INTERPOLATION = 600
+_BYTES_PER_INTERPOLATION = 650
 _BYTES_PER_REFERENCE = 250
 _BYTES_PER_PIPE_CALL = 1_500
 _BYTES_PER_ARGUMENT = 200
@@ -68,18 +66,22 @@ class Expression:
         ast: Its typed syntax tree.
         references: Every ``(namespace, key)`` it reads.
         limits: The limits it runs under.
-        evaluate: ``evaluate(scope)`` returns the value of the template in
-            ``scope``: a mapping ``namespace -> mapping key -> value``, or a
-            callable ``(namespace, key) -> value``. Raises
+        evaluate: ``evaluate(scope, strict=False)`` returns the value of the
+            template in ``scope``: a mapping ``namespace -> mapping key ->
+            value``, or a callable ``(namespace, key) -> value``. Raises
             :class:`~dagabaaz.errors.ExpressionError` when a pipe fails
-            (``required`` on a missing value, a limit exceeded).
+            (``required`` on a missing value, a limit exceeded). With
+            ``strict=True`` a missing reference fails too (code
+            ``missing-reference``), unless it is piped straight into
+            ``default`` or ``required``, and ``int`` fails on text that is
+            not a number (see :mod:`dagabaaz.expressions.strict`).
     """
 
     source: str
     ast: Template = field(repr=False)
     references: frozenset[tuple[str, str]] = field(repr=False)
     limits: Limits = field(repr=False)
-    evaluate: Callable[[Scope], Any] = field(repr=False, compare=False)
+    evaluate: Evaluator = field(repr=False, compare=False)
 
     @property
     def namespaces(self) -> frozenset[str]:
@@ -197,7 +199,7 @@ def _build(source: str, pipes: PipeRegistry, limits: Limits) -> tuple[Expression
     tree = analysis.tree
     references = frozenset((r.namespace, r.key) for r in analysis.references)
     plan = build_plan(source, tree, analysis.bound, analysis.budget)
-    evaluate = build_evaluator(plan)
+    evaluate = build_evaluator(plan, LazyStrict(plan))
     return Expression(source, tree, references, limits, evaluate), plan
 
 

@@ -4,8 +4,12 @@ Semantics:
 
 * A template that is exactly one interpolation returns its native value.
 * Otherwise the parts render as text (see :mod:`dagabaaz._runtime.values`).
-* Before each pipe, None becomes ``""``; a pipe whose value parameter is
-  annotated ``str`` receives the value rendered as text.
+* Before each pipe, None becomes ``""`` (unless the pipe's value parameter
+  accepts None); a pipe whose value parameter is annotated ``str`` receives
+  the value rendered as text.
+* A custom pipe (one that is not a built-in) must return a value a template
+  can carry (see :mod:`dagabaaz._runtime.values`); anything else, a
+  generator say, fails the evaluation at that pipe.
 * The value flowing into each pipe, and the result, are checked against the
   budget (string length, list length).
 * A result that is ``""`` is returned as None.
@@ -16,21 +20,26 @@ Each template shape then gets its own closure (a lone reference, one pipe
 call, several, text), with the scope read inline and each pipe bound once as
 a call of the value alone, so evaluating does almost no interpretation. No
 source text is generated and nothing is executed but the closures: the one
-evaluation back end there is.
+evaluation back end there is. Each closure takes ``strict``: when true it
+hands the scope to the strict evaluator it was built with (see
+:mod:`dagabaaz.expressions.strict`), so the default path pays one test of a
+local flag for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple, Protocol
 
 from dagabaaz._runtime.limits import Budget
-from dagabaaz._runtime.values import to_text
+from dagabaaz._runtime.values import EVERYDAY_TYPES, to_text
 from dagabaaz.diagnostics import Diagnostic, shortened
-from dagabaaz.errors import ExpressionError
+from dagabaaz.errors import ExpressionError, UnrenderableValue
 from dagabaaz.expressions.ast import Interpolation, Reference, Template
 from dagabaaz.expressions.checker import BoundPipe
 from dagabaaz.expressions.scope import GET, LOOKUP_ERRORS, Scope, lookup
+from dagabaaz.pipes.builtin import DEFAULT_PIPES
+from dagabaaz.pipes.registry import PipeSpec
 
 __all__ = [
     "Chain",
@@ -38,16 +47,30 @@ __all__ = [
     "Plan",
     "Site",
     "Step",
+    "StrictPath",
     "build_evaluator",
     "build_plan",
+    "chain_evaluator",
     "check_result",
     "failure",
     "render",
     "text_too_long",
 ]
 
-Evaluator = Callable[[Scope], Any]
-"""A compiled template: scope in, value out."""
+
+class Evaluator(Protocol):
+    """A compiled template: scope in, value out."""
+
+    def __call__(self, scope: Scope, /, strict: bool = False) -> Any:
+        """Evaluate in ``scope``; strictly (see :mod:`.strict`) when ``strict``."""
+
+
+StrictPath = Callable[[Scope], Any]
+"""What an evaluator calls when asked to be strict: the strict evaluator of the same plan."""
+
+
+def _not_built_for_strict(scope: Scope) -> Any:
+    raise TypeError("this evaluator was built without a strict evaluator")
 
 
 class Site(NamedTuple):
@@ -64,16 +87,23 @@ class Site(NamedTuple):
 
 
 class Step(NamedTuple):
-    """One pipe call: ``function(value, *args)``, the value rendered first if ``text_value``.
+    """One pipe call: ``function(value, *args)``.
 
-    The pipe takes the budget as the keyword ``budget_param`` (when not None).
+    ``text_value`` says what the pipe receives: True the value rendered as
+    text, False the value as it is (None as ``""``), None the value as it is,
+    None included. The pipe takes the budget as the keyword ``budget_param``
+    (when not None). ``strict_function`` is what strict evaluation calls
+    instead (None: the same function); ``takes_missing`` lets a missing
+    reference reach the pipe in strict evaluation.
     """
 
     args: tuple[Any, ...]
-    text_value: bool
+    text_value: bool | None
     site: Site
     function: Callable[..., Any]
     budget_param: str | None
+    strict_function: Callable[..., Any] | None
+    takes_missing: bool
 
 
 class Chain(NamedTuple):
@@ -127,10 +157,23 @@ def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...]) -> Ch
         spec, call = pipe.spec, pipe.node
         site = _new(Site, (source, call.start, call.end, call.name, subject))
         signature = spec.signature
+        text_value = True if signature.text_value else None if signature.none_value else False
+        function, strict = spec.function, spec.strict_function
+        if DEFAULT_PIPES.get(spec.name) is not spec:  # a custom pipe: its results are checked
+            function = _checked_result(spec, function)
+            strict = None if strict is None else _checked_result(spec, strict)
         steps.append(
             _new(
                 Step,
-                (pipe.args, signature.text_value, site, spec.function, signature.budget_param),
+                (
+                    pipe.args,
+                    text_value,
+                    site,
+                    function,
+                    signature.budget_param,
+                    strict,
+                    spec.takes_missing,
+                ),
             )
         )
     site = _new(Site, (source, node.start, node.end, None, source[node.start : node.end]))
@@ -141,27 +184,58 @@ def _chain(source: str, node: Interpolation, bound: tuple[BoundPipe, ...]) -> Ch
 _new = tuple.__new__
 
 
-def build_evaluator(plan: Plan) -> Evaluator:
-    """Return the function evaluating ``plan``: one closure specialised to its shape."""
+_CARRIED = frozenset({str, int, float, bool, type(None), list, tuple, dict})
+_CARRIED_KINDS = (str, int, float, list, tuple, Mapping, *EVERYDAY_TYPES)
+
+
+def _checked_result(spec: PipeSpec, function: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a custom pipe so a result no template can carry fails at that pipe.
+
+    Otherwise a generator (say) would flow on and the next pipe, or the
+    rendering, would be blamed for it.
+    """
+
+    def call(value: Any, *args: Any, **kwargs: Any) -> Any:
+        result = function(value, *args, **kwargs)
+        if result.__class__ in _CARRIED or isinstance(result, _CARRIED_KINDS):
+            return result
+        kind = type(result).__name__
+        advice = " (make a list of it: list(...))" if hasattr(result, "__next__") else ""
+        raise UnrenderableValue(
+            f"it returned a {kind}, which a template cannot carry{advice}; a pipe returns "
+            "text, a number, a boolean, None, a list, a dict, a date or time, a Decimal, "
+            "a UUID or a path"
+        )
+
+    return call
+
+
+def build_evaluator(plan: Plan, strict: StrictPath = _not_built_for_strict) -> Evaluator:
+    """Return the function evaluating ``plan``: one closure specialised to its shape.
+
+    ``strict`` is what it calls when asked to evaluate strictly.
+    """
     parts = plan.parts
     if all(isinstance(part, str) for part in parts):
         return _constant("".join(parts) or None)  # type: ignore[arg-type]
     if len(parts) == 1 and not isinstance(parts[0], str):
-        return _chain_evaluator(parts[0], plan.budget)
-    return _text(plan)
+        return chain_evaluator(parts[0], plan.budget, strict)
+    return _text(plan, strict)
 
 
 def _constant(value: Any) -> Evaluator:
-    def evaluate(scope: Scope) -> Any:
-        return value
+    def evaluate(scope: Scope, strict: bool = False) -> Any:
+        return value  # strict or not: a constant reads nothing
 
     return evaluate
 
 
-def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
+def chain_evaluator(
+    chain: Chain, budget: Budget, strict_path: StrictPath = _not_built_for_strict
+) -> Evaluator:
     """Evaluate one interpolation: read its value, call its pipes, check the result."""
     if not chain.steps:
-        return _lone_value(chain, budget)
+        return _lone_value(chain, budget, strict_path)
     steps = tuple((_unary(step, budget), step.text_value, step.site) for step in chain.steps)
     last = chain.steps[-1].site
     check = budget.value
@@ -175,7 +249,9 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
     if len(steps) == 1:
         ((call, text_value, site),) = steps
 
-        def evaluate_one(scope: Scope) -> Any:
+        def evaluate_one(scope: Scope, strict: bool = False) -> Any:
+            if strict:
+                return strict_path(scope)
             value: Any
             if collect is None:
                 try:
@@ -191,7 +267,8 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
                     if len(value) > max_text:
                         check(value)
                 elif value is None:
-                    value = ""
+                    if text_value is not None:  # None: the pipe takes a missing value as None
+                        value = ""
                 elif cls is list or cls is tuple or cls is dict:
                     if len(value) > max_items:
                         check(value)
@@ -218,7 +295,9 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
         # loop's own work (about a tenth of such an evaluation).
         (call_1, text_1, site_1), (call_2, text_2, site_2) = steps
 
-        def evaluate_two(scope: Scope) -> Any:
+        def evaluate_two(scope: Scope, strict: bool = False) -> Any:
+            if strict:
+                return strict_path(scope)
             value: Any
             try:
                 inner = get(scope, namespace)
@@ -231,7 +310,8 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
                     if len(value) > max_text:
                         check(value)
                 elif value is None:
-                    value = ""
+                    if text_1 is not None:  # None: the pipe takes a missing value as None
+                        value = ""
                 elif cls is list or cls is tuple or cls is dict:
                     if len(value) > max_items:
                         check(value)
@@ -248,7 +328,8 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
                     if len(value) > max_text:
                         check(value)
                 elif value is None:
-                    value = ""
+                    if text_2 is not None:  # None: the pipe takes a missing value as None
+                        value = ""
                 elif cls is list or cls is tuple or cls is dict:
                     if len(value) > max_items:
                         check(value)
@@ -270,7 +351,9 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
 
         return evaluate_two
 
-    def evaluate(scope: Scope) -> Any:
+    def evaluate(scope: Scope, strict: bool = False) -> Any:
+        if strict:
+            return strict_path(scope)
         value: Any
         if collect is not None:
             value = collect(scope)
@@ -287,7 +370,8 @@ def _chain_evaluator(chain: Chain, budget: Budget) -> Evaluator:
                     if len(value) > max_text:
                         check(value)
                 elif value is None:
-                    value = ""
+                    if text_value is not None:  # None: the pipe takes a missing value as None
+                        value = ""
                 elif cls is list or cls is tuple or cls is dict:
                     if len(value) > max_items:
                         check(value)
@@ -365,7 +449,7 @@ def _collect(refs: tuple[tuple[str, str], ...]) -> Callable[[Scope], list[Any]]:
     return collect
 
 
-def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
+def _lone_value(chain: Chain, budget: Budget, strict_path: StrictPath) -> Evaluator:
     """Evaluate a template that is one reference or ``list()`` without pipes, checked.
 
     The check is the one every pipe's result gets (a string's length, a
@@ -377,7 +461,9 @@ def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
     if chain.is_list:
         collect = _collect(chain.refs)
 
-        def evaluate_list(scope: Scope) -> Any:
+        def evaluate_list(scope: Scope, strict: bool = False) -> Any:
+            if strict:
+                return strict_path(scope)
             value = collect(scope)
             if len(value) > max_items:
                 check_result(check, value, site)
@@ -387,7 +473,9 @@ def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
     namespace, key = chain.refs[0]
     get = GET
 
-    def evaluate(scope: Scope) -> Any:
+    def evaluate(scope: Scope, strict: bool = False) -> Any:
+        if strict:
+            return strict_path(scope)
         value: Any
         try:
             inner = get(scope, namespace)
@@ -406,7 +494,7 @@ def _lone_value(chain: Chain, budget: Budget) -> Evaluator:
     return evaluate
 
 
-def _text(plan: Plan) -> Evaluator:
+def _text(plan: Plan, strict_path: StrictPath) -> Evaluator:
     """Text with interpolations: constants pre-placed, plain references read inline.
 
     Strings (the usual value) are placed as they are; any other value is
@@ -424,7 +512,7 @@ def _text(plan: Plan) -> Evaluator:
             template.append(part)
             continue
         if part.steps or part.is_list:
-            chain: Evaluator | None = _chain_evaluator(part, budget)
+            chain: Evaluator | None = chain_evaluator(part, budget)
             namespace = key = ""
         else:
             chain = None
@@ -443,7 +531,9 @@ def _text(plan: Plan) -> Evaluator:
     )
     read_all = tuple(namespaces)
 
-    def evaluate_generally(scope: Scope) -> str | None:
+    def evaluate_generally(scope: Scope, strict: bool = False) -> str | None:
+        if strict:
+            return strict_path(scope)  # type: ignore[no-any-return]
         out = template.copy()
         size = constant_length
         for index, namespace, key, chain, site in slots:
@@ -463,7 +553,9 @@ def _text(plan: Plan) -> Evaluator:
                 text_too_long(budget, size, whole)
         return "".join(out) or None
 
-    def evaluate(scope: Scope) -> str | None:
+    def evaluate(scope: Scope, strict: bool = False) -> str | None:
+        if strict:
+            return strict_path(scope)  # type: ignore[no-any-return]
         try:
             inners = [get(scope, namespace) for namespace in read_all]
         except LOOKUP_ERRORS:  # not a dict

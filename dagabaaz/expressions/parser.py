@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dagabaaz._runtime.limits import DEFAULT_LIMITS, Budget, Limits
-from dagabaaz.diagnostics import Diagnostic, shortened
+from dagabaaz.diagnostics import Diagnostic, Severity, explain_all, shortened
 from dagabaaz.errors import ExpressionError, LimitExceeded
 from dagabaaz.expressions.ast import (
     FunctionCall,
@@ -111,33 +111,31 @@ def _explain(source: str) -> ParseResult:
     return ParseResult(checked, ())
 
 
-def too_many_problems(source: str, start: int) -> Diagnostic:
-    """Return the diagnostic ending a list of :data:`MAX_PROBLEMS` problems."""
-    return Diagnostic.at(
-        "too-many-errors",
-        f"more than {MAX_PROBLEMS} problems; the rest of the expression is not checked",
-        source,
-        start,
-        len(source),
-    )
+def too_many_problems(source: str, start: int, *, severity: Severity = "error") -> Diagnostic:
+    """Return the diagnostic ending a list of :data:`MAX_PROBLEMS` errors, or warnings."""
+    if severity == "warning":
+        code, what = "too-many-warnings", "warnings; the rest are not shown"
+    else:
+        code, what = "too-many-errors", "problems; the rest of the expression is not checked"
+    message = f"more than {MAX_PROBLEMS} {what}"
+    return Diagnostic.at(code, message, source, start, len(source), severity=severity)
 
 
 def expression_error(source: str, diagnostics: tuple[Diagnostic, ...]) -> ExpressionError:
     """Build the error raised for an expression with error diagnostics."""
     errors = [d for d in diagnostics if d.is_error]
-    first = errors[0]
-    more = len(errors) - 1
-    suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
-    message = f"invalid expression {shortened(source, 60)!r}: {first.message}{suffix}"
+    count = f" ({len(errors)} problems)" if len(errors) > 1 else ""
+    message = f"invalid expression {shortened(source, 60)!r}{count}: {explain_all(errors)}"
     return ExpressionError(message, diagnostics)
 
 
 def _recover(source: str, error: UnexpectedInput) -> ParseResult:
     """Parse each candidate interpolation alone so every problem is reported."""
-    from dagabaaz.expressions.syntax_errors import nested_brace
+    from dagabaaz.expressions.syntax_errors import escaped_interpolation, nested_brace
 
     parts: list[Text | Interpolation] = []
     problems: list[Diagnostic] = []
+    text_start = 0
     for segment in split_segments(source):
         start, end = segment.start, segment.end
         if len(problems) == MAX_PROBLEMS:
@@ -145,9 +143,13 @@ def _recover(source: str, error: UnexpectedInput) -> ParseResult:
             break
         if segment.kind == "text":
             parts.append(Text(decode_text(source[start:end]), start, end))
-        elif segment.kind == "stray":
+            text_start = start
+            continue
+        if segment.kind == "stray":
+            escaped = escaped_interpolation(source, text_start, start)
             problems.append(
-                Diagnostic.at(
+                escaped
+                or Diagnostic.at(
                     "stray-brace",
                     "unexpected '}' outside an interpolation",
                     source,
@@ -175,6 +177,7 @@ def _recover(source: str, error: UnexpectedInput) -> ParseResult:
                 problems.append(problem)
             else:
                 parts.append(node)  # type: ignore[arg-type]
+        text_start = end  # only the text right before a stray brace can hold its escaped '{'
     if not problems:
         # The cut above disagreed with the grammar: report Lark's own position.
         problems.append(_fallback(source, error))

@@ -15,8 +15,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from dagabaaz._runtime.syntax import is_reference
 from dagabaaz.diagnostics import Diagnostic, shortened
+from dagabaaz.expressions.grammar import fast_parser
 
-__all__ = ["nested_brace", "translate"]
+__all__ = ["escaped_interpolation", "nested_brace", "translate"]
 
 _WORD = re.compile(r"[^\s{}()|,\\\"']*")
 _NEXT_WORD = re.compile(r"\s+([^\s{}()|,\\\"']+)")
@@ -39,6 +40,40 @@ def nested_brace(source: str, position: int) -> Diagnostic:
         position,
         position + 1,
         hint=_HINT_BRACE,
+    )
+
+
+def escaped_interpolation(source: str, start: int, brace: int) -> Diagnostic | None:
+    r"""Report a ``\{`` in the text ``source[start:brace]`` that a stray ``}`` closes.
+
+    ``C:\temp\{a.b}`` means a backslash, then the interpolation; but
+    ``\{`` is a literal brace, so the ``}`` at ``brace`` closes nothing. The
+    problem is the backslash: the diagnostic points at it, when what lies
+    between the brace and the ``}`` is an interpolation. None otherwise.
+    """
+    escaped = None
+    i = start
+    while i < brace:
+        if source[i] == "\\":
+            if i + 1 < brace and source[i + 1] == "{":
+                escaped = i
+            i += 2
+        else:
+            i += 1
+    if escaped is None:
+        return None
+    inner = source[escaped + 1 : brace + 1]
+    if fast_parser().parse(inner) is None:  # not an interpolation unescaped: a plain stray brace
+        return None
+    return Diagnostic.at(
+        "escaped-brace",
+        f"'\\{{' is a literal brace, so {shortened(inner)!r} is not an interpolation and its "
+        "'}' closes nothing",
+        source,
+        escaped,
+        escaped + 2,
+        hint="for a backslash followed by an interpolation, double the backslash: "
+        f"'\\\\{shortened(inner)}'",
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -18,48 +18,66 @@ from pydantic_core import ErrorDetails
 from dagabaaz._base.suggest import closest
 from dagabaaz.diagnostics import shortened
 
-__all__ = ["describe_errors"]
+__all__ = ["Described", "describe_errors"]
 
 Path = tuple[str | int, ...]
 
 
-def describe_errors(
-    error: ValidationError, root: type[BaseModel]
-) -> list[tuple[Path, str, str | None]]:
-    """Return ``(path, sentence, unknown key)`` for every error pydantic found under ``root``.
+class Described(NamedTuple):
+    """One pydantic error, said plainly.
 
-    The third item names the offending key of an unknown-field error (whose
-    path is the object holding it), so a caller can point at the key itself.
+    Attributes:
+        path: Where in the document (the object holding an unknown field).
+        code: One of the loader's file codes (``unknown-field``, ...).
+        message: One sentence.
+        hint: A suggestion, such as ``"did you mean 'plugin'?"``, or None.
+        key: The offending key of an unknown-field error, so a caller can
+            point at the key itself.
     """
+
+    path: Path
+    code: str
+    message: str
+    hint: str | None
+    key: str | None
+
+
+def describe_errors(error: ValidationError, root: type[BaseModel]) -> list[Described]:
+    """Describe every error pydantic found under ``root``."""
     found = []
     for detail in error.errors(include_url=False):
-        path, message = _describe(detail, root)
+        path, code, message, hint = _describe(detail, root)
         last = detail["loc"][-1] if detail["loc"] else None
         key = last if detail["type"] == "extra_forbidden" and isinstance(last, str) else None
-        found.append((path, message, key))
+        found.append(Described(path, code, message, hint, key))
     return found
 
 
-def _describe(detail: ErrorDetails, root: type[BaseModel]) -> tuple[Path, str]:
+def _describe(detail: ErrorDetails, root: type[BaseModel]) -> tuple[Path, str, str, str | None]:
     if detail["loc"][-1:] == ("[key]",):  # pydantic's marker for a bad dict key
         path, _ = _walk(root, detail["loc"][:-2])
-        return path, f"keys must be strings, got {shortened(repr(detail['input']), 60)}"
+        shown = shortened(repr(detail["input"]), 60)
+        return path, "invalid-value", f"keys must be strings, got {shown}", None
     path, parent = _walk(root, detail["loc"][:-1])
     last = detail["loc"][-1] if detail["loc"] else None
     kind = detail["type"]
     if kind == "extra_forbidden" and isinstance(last, str):
-        return path, _unknown_field(last, parent)
+        return path, "unknown-field", f"unknown field {last!r}", _field_hint(last, parent)
     if last is not None and not _is_tag(parent, last):
         path = (*path, last)
     if kind == "missing":
-        return path[:-1], f"missing required field {path[-1]!r}"
+        return path[:-1], "missing-field", f"missing required field {path[-1]!r}", None
     if kind == "union_tag_not_found":
-        return path, f"a binding needs a 'source': one of {_tags_text(detail)}"
+        message = f"a binding needs a 'source': one of {_tags_text(detail)}"
+        return path, "unknown-binding-source", message, None
     if kind == "union_tag_invalid":
         tag = (detail.get("ctx") or {}).get("tag")
-        return path, f"unknown binding source {tag!r}; expected one of {_tags_text(detail)}"
+        tags = _tags_text(detail)
+        close = closest(str(tag), tags.split(", "))
+        hint = f"did you mean {close!r}?" if close is not None else f"expected one of {tags}"
+        return path, "unknown-binding-source", f"unknown binding source {tag!r}", hint
     message = _PLAIN.get(kind) or detail["msg"].replace("Input should be", "expected", 1)
-    return path, f"{message}, got {shortened(repr(detail['input']), 60)}"
+    return path, "invalid-value", f"{message}, got {shortened(repr(detail['input']), 60)}", None
 
 
 _OBJECT = "expected an object (a mapping of keys to values)"
@@ -73,15 +91,14 @@ _PLAIN = {
 }
 
 
-def _unknown_field(name: str, parent: type[BaseModel] | None) -> str:
-    message = f"unknown field {name!r}"
+def _field_hint(name: str, parent: type[BaseModel] | None) -> str | None:
     if parent is None:
-        return message
+        return None
     known = sorted(parent.model_fields)
     close = closest(name, known)
     if close is not None:
-        return f"{message}; did you mean {close!r}?"
-    return f"{message}; expected one of {', '.join(known)}"
+        return f"did you mean {close!r}?"
+    return f"expected one of {', '.join(known)}"
 
 
 def _tags_text(detail: ErrorDetails) -> str:

@@ -347,10 +347,7 @@ class InMemoryStore:
         self, run_id: str, node_indices: Sequence[int]
     ) -> list[DagArtifact]:
         """Return the artifacts of the given nodes: node order, then production order."""
-        with self._lock:
-            run = self._run(run_id)
-            found = [a for i in node_indices for a in run.node(i).artifacts]
-        return [to_dag(artifact) for artifact in found]
+        return [to_dag(artifact) for artifact in self._node_artifacts(run_id, node_indices)]
 
     # --- TaskInputStore ------------------------------------------------------
 
@@ -364,10 +361,7 @@ class InMemoryStore:
         self, run_id: str, node_indices: Sequence[int]
     ) -> list[TaskArtifact]:
         """Return the artifacts of the given nodes: node order, then production order."""
-        with self._lock:
-            run = self._run(run_id)
-            found = [a for i in node_indices for a in run.node(i).artifacts]
-        return [to_task(artifact) for artifact in found]
+        return [to_task(artifact) for artifact in self._node_artifacts(run_id, node_indices)]
 
     def get_grouped_artifacts(
         self, run_id: str, dep_indices: Sequence[int], origin_id: str
@@ -490,6 +484,11 @@ class InMemoryStore:
             source = self._artifacts.get(input_id)
             return None if source is None else source[A_ORIGIN]
         return None
+
+    def _node_artifacts(self, run_id: str, node_indices: Sequence[int]) -> list[ArtifactRow]:
+        with self._lock:
+            run = self._run(run_id)
+            return [a for i in node_indices for a in run.node(i).artifacts]
 
     def _add_task(
         self,

@@ -83,6 +83,8 @@ def artifact_row(
 
 def to_dag(row: ArtifactRow) -> DagArtifact:
     """Return a fresh DagArtifact (the caller may mutate its metadata)."""
+    # Two constructors written out, not one shared dict of fields: this runs
+    # for every artifact the engine reads, and keyword unpacking costs more.
     artifact_id, _, name, _, size, mime, metadata, origin = row
     return DagArtifact(
         id=artifact_id,

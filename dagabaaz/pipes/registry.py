@@ -30,12 +30,27 @@ _F = TypeVar("_F", bound=PipeFunction)
 
 @dataclass(frozen=True, slots=True)
 class PipeSpec:
-    """A registered pipe: its name, its function and its signature."""
+    """A registered pipe: its name, its function and its signature.
+
+    Attributes:
+        name: What templates write after ``|``.
+        function: What evaluation calls.
+        signature: What the function's signature says about calling it.
+        doc: The function's docstring.
+        strict_function: What strict evaluation calls instead, when the pipe
+            has a stricter version (``int`` fails on text that is no number
+            rather than giving 0); None when it has not.
+        takes_missing: In strict evaluation, a missing reference piped
+            straight into this pipe is no error: the pipe is there to handle
+            it (``default``, ``required``).
+    """
 
     name: str
     function: PipeFunction
     signature: Signature
     doc: str
+    strict_function: PipeFunction | None = None
+    takes_missing: bool = False
 
     def bind(self, budget: Budget) -> PipeFunction:
         """Return the function to call as ``fn(value, *arguments)`` under ``budget``."""
@@ -82,14 +97,34 @@ class PipeRegistry:
 
     @overload
     def register(
-        self, name: str, function: None = None, *, replace: bool = False
+        self,
+        name: str,
+        function: None = None,
+        *,
+        replace: bool = False,
+        strict: PipeFunction | None = None,
+        takes_missing: bool = False,
     ) -> Callable[[_F], _F]: ...
 
     @overload
-    def register(self, name: str, function: _F, *, replace: bool = False) -> _F: ...
+    def register(
+        self,
+        name: str,
+        function: _F,
+        *,
+        replace: bool = False,
+        strict: PipeFunction | None = None,
+        takes_missing: bool = False,
+    ) -> _F: ...
 
     def register(
-        self, name: str, function: _F | None = None, *, replace: bool = False
+        self,
+        name: str,
+        function: _F | None = None,
+        *,
+        replace: bool = False,
+        strict: PipeFunction | None = None,
+        takes_missing: bool = False,
     ) -> _F | Callable[[_F], _F]:
         """Register ``function`` as the pipe ``name``; without it, return a decorator.
 
@@ -98,15 +133,24 @@ class PipeRegistry:
             function: ``fn(value, *arguments)``, typed as described in
                 :mod:`dagabaaz.pipes.signature`.
             replace: Allow replacing a pipe of the same name.
+            strict: A stricter version of ``function``, with the same
+                signature, that strict evaluation calls instead
+                (``evaluate(scope, strict=True)``): it raises where
+                ``function`` gives a lenient answer.
+            takes_missing: The pipe handles a missing value (``default``
+                does): in strict evaluation, a missing reference piped
+                straight into it is no error.
 
         Raises:
             PipeRegistryError: The registry is read-only, the name is invalid
-                or taken, or the signature is not supported.
+                or taken, or the signature is not supported (an ``async def``
+                or a generator function among them); or ``strict`` has
+                another signature than ``function``.
         """
         if function is None:
 
             def decorator(fn: _F) -> _F:
-                self.register(name, fn, replace=replace)
+                self.register(name, fn, replace=replace, strict=strict, takes_missing=takes_missing)
                 return fn
 
             return decorator
@@ -124,8 +168,15 @@ class PipeRegistry:
         if not callable(function):
             raise PipeRegistryError(f"pipe '{name}' must be callable, got {function!r}")
         signature = read_signature(name, function)
+        if strict is not None:
+            if not callable(strict):
+                raise PipeRegistryError(f"strict version of pipe '{name}' must be callable")
+            if read_signature(name, strict) != signature:
+                raise PipeRegistryError(
+                    f"the strict version of pipe '{name}' must take the same parameters as the pipe"
+                )
         doc = inspect.getdoc(function) or ""
-        self._specs[name] = PipeSpec(name, function, signature, doc)
+        self._specs[name] = PipeSpec(name, function, signature, doc, strict, bool(takes_missing))
         self._generation += 1
         return function
 

@@ -1,15 +1,22 @@
 """A pipe's parameters, read once from its Python signature.
 
 The first positional parameter receives the piped value; annotated ``str``, it
-receives the value rendered as text (None as ""). The others are the
+receives the value rendered as text (None as ""). Annotated to accept None
+(``object | None``, ``Optional[Any]``), it receives a missing value as None;
+otherwise a missing value arrives as "". The others are the
 pipe's arguments, annotated ``str``, ``int``, ``float``, ``Decimal`` (a number
 read exactly), ``bool`` or :class:`~dagabaaz.pipes.regex.Regex`, optionally wrapped in
-``typing.Annotated[..., Range(min, max)]``; ``*args`` makes the pipe variadic
+``typing.Annotated[..., Range(min, max)]`` and optionally accepting None
+(``int | None = None``: None can only be the default, since a template's
+arguments are text); ``*args`` makes the pipe variadic
 (when it is the only argument parameter, a call must give it at least one:
-``in`` with no options could never be true).
+``in`` with no options could never be true). A ``bool`` argument reads the
+words a ``when`` clause reads: ``true``, ``yes``, ``on``, ``1`` and
+``false``, ``no``, ``off``, ``0``, ``null``, ``none`` (any case).
 A keyword-only parameter annotated :class:`~dagabaaz._runtime.limits.Budget`
 receives the evaluation budget. Nothing else is accepted, so the signature is
-the only description of a pipe there is.
+the only description of a pipe there is. A pipe is a plain function: an
+``async def`` or a generator function is refused.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +33,7 @@ from typing import Annotated, Any
 
 from dagabaaz._runtime.limits import Budget
 from dagabaaz._runtime.numbers import as_number
+from dagabaaz._runtime.truthiness import FALSE_WORDS, TRUE_WORDS
 from dagabaaz.errors import ArgumentError, PipeRegistryError
 from dagabaaz.pipes.regex import Regex
 
@@ -43,7 +52,7 @@ _TYPE_NAMES: dict[type, str] = {
 }
 _INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
-_BOOLEANS = {"true": True, "false": False}
+_BOOLEANS = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +128,11 @@ class Param:
             budget.regex_pattern(len(text))
             return Regex(text)
         if self.type is bool:
-            flag = _BOOLEANS.get(text.lower())
+            flag = _BOOLEANS.get(text.strip().lower())
             if flag is None:
-                raise ArgumentError(f"{what} must be true or false, got {text!r}")
+                raise ArgumentError(
+                    f"{what} must be true or false (true/false, yes/no, on/off, 1/0), got {text!r}"
+                )
             return flag
         number = self._number(text, what)
         if isinstance(number, int):
@@ -169,6 +180,9 @@ class Signature:
     budget_param: str | None
     text_value: bool = False
     """True when the value parameter is annotated ``str``: it receives text."""
+    none_value: bool = False
+    """True when the value parameter accepts None (and is not text): a missing
+    value arrives as None rather than as ""."""
 
     @property
     def min_args(self) -> int:
@@ -231,6 +245,7 @@ def read_signature(name: str, function: Callable[..., Any]) -> Signature:
         PipeRegistryError: The signature cannot be supported; the message
             names the pipe and the parameter.
     """
+    _refuse_lazy(name, function)
     try:
         parameters = list(inspect.signature(function, eval_str=True).parameters.values())
     except (TypeError, ValueError, NameError) as error:
@@ -260,10 +275,35 @@ def read_signature(name: str, function: Callable[..., Any]) -> Signature:
             variadic = _param(name, parameter, variadic=True)
         else:
             params.append(_param(name, parameter, variadic=False))
-    text_value = _base_type(parameters[0].annotation) is str
+    value = parameters[0].annotation
+    text_value = _base_type(value) is str
+    none_value = not text_value and _accepts_none(value)
     if variadic is not None and not params:
         variadic = dataclasses.replace(variadic, at_least_one=True)
-    return Signature(tuple(params), variadic, budget_param, text_value)
+    return Signature(tuple(params), variadic, budget_param, text_value, none_value)
+
+
+def _refuse_lazy(name: str, function: Callable[..., Any]) -> None:
+    """Refuse a function that returns a coroutine or a generator instead of a value.
+
+    A template is evaluated synchronously and each pipe's value flows into
+    the next: a coroutine would never be awaited, a generator would be read
+    once, by whichever pipe came next.
+    """
+    call = getattr(function, "__call__", None)  # noqa: B004 (a callable object's method)
+    candidates = (function, call) if not inspect.isroutine(function) else (function,)
+    for candidate in candidates:
+        if inspect.iscoroutinefunction(candidate) or inspect.isasyncgenfunction(candidate):
+            raise PipeRegistryError(
+                f"pipe '{name}' is an async function; pipes are called synchronously while a "
+                "template is evaluated, so it must be a plain def (fetch what it needs before "
+                "evaluating, and pass it in the scope)"
+            )
+        if inspect.isgeneratorfunction(candidate):
+            raise PipeRegistryError(
+                f"pipe '{name}' is a generator function (it uses yield); a pipe returns a "
+                "value: return a list instead"
+            )
 
 
 def _param(pipe: str, parameter: inspect.Parameter, *, variadic: bool) -> Param:
@@ -277,7 +317,13 @@ def _param(pipe: str, parameter: inspect.Parameter, *, variadic: bool) -> Param:
         )
     ranges = [m for m in _metadata(annotation) if isinstance(m, Range)]
     default = parameter.default
-    if default is not REQUIRED and not _fits(default, base):
+    optional = _accepts_none(annotation)
+    if default is None and not optional and not variadic:
+        raise PipeRegistryError(
+            f"default None of parameter '{parameter.name}' of pipe '{pipe}' is not of type "
+            f"{_TYPE_NAMES[base]}; annotate it {base.__name__} | None"
+        )
+    if default is not REQUIRED and default is not None and not _fits(default, base):
         raise PipeRegistryError(
             f"default {default!r} of parameter '{parameter.name}' of pipe '{pipe}' "
             f"is not of type {_TYPE_NAMES[base]}"
@@ -286,15 +332,35 @@ def _param(pipe: str, parameter: inspect.Parameter, *, variadic: bool) -> Param:
 
 
 def _base_type(annotation: Any) -> Any:
+    """Return the type under ``Annotated[...]`` and ``X | None`` (``Optional[X]``)."""
     if typing.get_origin(annotation) is Annotated:
-        return typing.get_args(annotation)[0]
-    return annotation
+        return _base_type(typing.get_args(annotation)[0])
+    inner = _without_none(annotation)
+    return annotation if inner is None else _base_type(inner)
 
 
 def _metadata(annotation: Any) -> tuple[Any, ...]:
     if typing.get_origin(annotation) is Annotated:
-        return tuple(annotation.__metadata__)
-    return ()
+        return tuple(annotation.__metadata__) + _metadata(typing.get_args(annotation)[0])
+    inner = _without_none(annotation)
+    return () if inner is None else _metadata(inner)
+
+
+def _without_none(annotation: Any) -> Any:
+    """Return ``X`` of ``X | None`` (or ``Optional[X]``); None for any other annotation."""
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return None
+    members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    if len(members) != 1 or len(members) == len(typing.get_args(annotation)):
+        return None
+    return members[0]
+
+
+def _accepts_none(annotation: Any) -> bool:
+    """Whether ``annotation`` says None is a value the parameter takes."""
+    if typing.get_origin(annotation) is Annotated:
+        return _accepts_none(typing.get_args(annotation)[0])
+    return _without_none(annotation) is not None
 
 
 def _fits(value: Any, base: type) -> bool:

@@ -13,6 +13,7 @@ import procrastinate
 
 from dagabaaz._worker.plugin_calls import PluginFunction
 from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT
+from dagabaaz.errors import WorkerLost
 from dagabaaz.expressions import Limits
 from dagabaaz.orchestrator import OrchestratorCallbacks
 from dagabaaz.pipes import PipeRegistry
@@ -215,10 +216,6 @@ def _queue_is_empty(store: PostgresStore, queue: str) -> bool:
             (queue,),
         ).fetchone()
     return bool(row and row[0])
-
-
-class WorkerLost(RuntimeError):
-    """A worker stopped on its own, most often because the database went away."""
 
 
 async def _serve(

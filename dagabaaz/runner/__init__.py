@@ -16,6 +16,8 @@ thread pool, and feeds their results back to the orchestrator::
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -31,14 +33,17 @@ from dagabaaz._base.arguments import (
 )
 from dagabaaz._base.suggest import Suggester
 from dagabaaz._worker.plugin_calls import PluginFunction, PluginResult, TaskOutcome
-from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT
+from dagabaaz.constants import DEFAULT_FAN_OUT_LIMIT, RunStatus
 from dagabaaz.environment import Environment, environment_of
-from dagabaaz.errors import NodeConfigError, StoreError
+from dagabaaz.errors import NodeConfigError, RetryError, StoreError
 from dagabaaz.expressions import Limits
 from dagabaaz.memory import InMemoryStore
 from dagabaaz.models import DagNode, Pipeline
+from dagabaaz.orchestrator import OrchestratorCallbacks, abort_run
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.plugins import PluginMeta
+from dagabaaz.runner._cancel import DEFAULT_CANCEL_REASON, CancelToken
+from dagabaaz.runner._deadlines import check_timeout
 from dagabaaz.runner._events import (
     NodeFinished,
     NodeStarted,
@@ -47,12 +52,14 @@ from dagabaaz.runner._events import (
     RunFinished,
     TaskFinished,
 )
-from dagabaaz.runner._loop import LocalStore, RunPlan, execute
+from dagabaaz.runner._loop import Execution, LocalStore, RunPlan
 from dagabaaz.runner._result import NodeResult, NodeStatus, RunResult
 from dagabaaz.schema import InputFieldSpec, get_pipeline_input_schema, merge_run_input
+from dagabaaz.store import DagRetryStore
 from dagabaaz.validation import validate_or_raise
 
 __all__ = [
+    "CancelToken",
     "LocalRunner",
     "LocalStore",
     "NodeFinished",
@@ -91,15 +98,28 @@ class LocalRunner:
             :data:`~dagabaaz.pipes.DEFAULT_PIPES` with custom pipes registered);
             the built-ins when None.
         limits: The evaluation limits of binding expressions; the defaults when None.
-        environment: ``passthrough``, ``pipes`` and ``limits`` in one
-            :class:`~dagabaaz.environment.Environment` (give each in one place).
+        environment: ``passthrough``, ``pipes``, ``limits`` and ``strict`` in
+            one :class:`~dagabaaz.environment.Environment` (give each in one
+            place).
+        strict: Evaluate bindings strictly: a binding expression or ``when``
+            clause reading a reference that has no value fails its task,
+            naming the reference (see
+            :attr:`Environment.strict <dagabaaz.environment.Environment>`).
+        task_timeout: Seconds one task may run (from the moment a worker picks
+            it up); past it the task fails, and with it the run. The plugin's
+            thread cannot be stopped: it is left to finish on its own and what
+            it returns is ignored. None: no limit.
+        run_timeout: Seconds a run (or a retry) may take; past it the run
+            fails and :meth:`run` returns at once, leaving plugins still
+            running to finish on their own. None: no limit.
 
     Raises:
         TypeError: An argument is of the wrong kind (the message names it):
             ``plugins`` not a mapping of name to function, ``passthrough`` a
             single string, ``max_workers`` not an int, ``store`` lacking a
-            method the runner calls.
-        ValueError: ``max_workers`` or ``fan_out_limit`` is below 1.
+            method the runner calls, a timeout that is not a number.
+        ValueError: ``max_workers`` or ``fan_out_limit`` is below 1, or a
+            timeout is not a positive number.
     """
 
     def __init__(
@@ -113,6 +133,9 @@ class LocalRunner:
         pipes: PipeRegistry | None = None,
         limits: Limits | None = None,
         environment: Environment | None = None,
+        strict: bool | None = None,
+        task_timeout: float | None = None,
+        run_timeout: float | None = None,
     ) -> None:
         check_mapping(plugins, "plugins", "a mapping of plugin name to function")
         for name, function in plugins.items():
@@ -134,14 +157,21 @@ class LocalRunner:
             raise TypeError(f"pipes must be a PipeRegistry, got {type_name(pipes)}")
         if limits is not None and not isinstance(limits, Limits):
             raise TypeError(f"limits must be a Limits, got {type_name(limits)}")
+        if strict is not None and not isinstance(strict, bool):
+            raise TypeError(f"strict must be a bool, got {type_name(strict)}")
         if environment is not None:
             environment = environment_of(
                 environment, pipes=pipes, limits=limits, passthrough=passthrough or None
             )
-            pipes, limits, passthrough = (
+            if strict is not None:
+                raise TypeError(
+                    "strict given both in the environment and as an argument; give it in one place"
+                )
+            pipes, limits, passthrough, strict = (
                 environment.pipes,
                 environment.limits,
                 environment.passthrough,
+                environment.strict,
             )
         self.plugins: Mapping[str, PluginFunction] = dict(plugins)
         self.passthrough = frozenset(passthrough)
@@ -150,13 +180,21 @@ class LocalRunner:
         self.fan_out_limit = fan_out_limit
         self.pipes = pipes
         self.limits = limits
+        self.strict = bool(strict)
+        self.task_timeout = check_timeout(task_timeout, "task_timeout")
+        self.run_timeout = check_timeout(run_timeout, "run_timeout")
+        self._lock = threading.Lock()
+        self._active: dict[str, Execution] = {}  # run id -> the run this runner is driving
+        # Run id -> the node configs it ran with, for retry(): the store does not keep them.
+        self._node_configs: dict[str, Mapping[str, Mapping[str, Any]]] = {}
 
     @property
     def environment(self) -> Environment:
-        """The pipes, limits and routing plugins this runner checks and runs with."""
-        return environment_of(
+        """The pipes, limits, routing plugins and strictness this runner checks and runs with."""
+        chosen = environment_of(
             None, pipes=self.pipes, limits=self.limits, passthrough=self.passthrough
         )
+        return dataclasses.replace(chosen, strict=True) if self.strict else chosen
 
     @property
     def plugin_names(self) -> frozenset[str]:
@@ -171,12 +209,14 @@ class LocalRunner:
         run_id: str | None = None,
         node_configs: Mapping[str, Mapping[str, Any]] | None = None,
         progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
     ) -> RunResult:
         """Run a pipeline to the end and return what happened.
 
         A plugin exception fails its task and the run (the result keeps the
-        traceback). Ctrl-C (KeyboardInterrupt) cancels the run; the call
-        returns once the tasks already running have ended.
+        traceback). Ctrl-C (KeyboardInterrupt), :meth:`cancel` or ``cancel``
+        cancels the run; the call returns once the tasks already running
+        have ended (or timed out).
 
         Args:
             nodes: The pipeline: its nodes, or a :class:`~dagabaaz.models.Pipeline`
@@ -186,6 +226,8 @@ class LocalRunner:
                 fresh one when None.
             node_configs: Node slug -> config values (``config.`` in expressions).
             progress: Called with each :data:`RunEvent`, on this thread.
+            cancel: A :class:`CancelToken` whose ``cancel()`` cancels this run,
+                from any thread.
 
         Raises:
             TypeError: An argument is of the wrong kind; the message names it.
@@ -209,6 +251,7 @@ class LocalRunner:
             raise TypeError(f"run_id must be a string, got {type_name(run_id)}")
         if progress is not None:
             check_callable(progress, "progress")
+        _check_token(cancel)
         validate_or_raise(node_list, plugins=self.plugin_names, pipes=self.pipes)
         configs = _checked_node_configs(node_configs, node_list)
         values = merge_run_input(self.input_schema(node_list), default_input, run_input)
@@ -219,10 +262,129 @@ class LocalRunner:
                 "pass another run_id (or none, for a fresh one)"
             )
         self.store.create_run(run_id, node_list, values)
+        with self._lock:
+            self._node_configs[run_id] = configs
+        return self._execute(run_id, node_list, configs, progress, cancel, retry=False)
+
+    def retry(
+        self,
+        run_id: str,
+        *,
+        node_configs: Mapping[str, Mapping[str, Any]] | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> RunResult:
+        """Retry a failed, crashed or cancelled run of this runner's store, in place.
+
+        Completed work is kept; only what :mod:`dagabaaz.retry` re-dispatches
+        runs: the failed nodes' unfinished tasks, then the nodes downstream of
+        them (see docs/concepts/retry.md). The run keeps its id, its input and
+        its pipeline (as the store holds it). The result describes the whole
+        run: kept outputs first, then those of this attempt.
+
+        Args:
+            run_id: The run to retry.
+            node_configs: The node configs to run with; None for the ones the
+                run last ran with on this runner.
+            progress: Called with each :data:`RunEvent`, on this thread.
+            cancel: A :class:`CancelToken` that cancels this attempt.
+
+        Raises:
+            TypeError: An argument is of the wrong kind, or the store cannot
+                retry (it lacks a method of :class:`~dagabaaz.store.DagRetryStore`
+                or ``reopen_run``).
+            StoreError: The store has no run ``run_id``.
+            RetryError: The run completed (nothing to retry), is still
+                running, or was not run by this runner and ``node_configs``
+                is not given (the store does not keep them).
+            PipelineValidationError: The stored pipeline names a plugin this
+                runner lacks, or is otherwise invalid.
+        """
+        if not isinstance(run_id, str):
+            raise TypeError(f"run_id must be a string, got {type_name(run_id)}")
+        if progress is not None:
+            check_callable(progress, "progress")
+        _check_token(cancel)
+        lacking = missing_members(self.store, DagRetryStore)
+        if not callable(getattr(self.store, "reopen_run", None)):
+            lacking.append("reopen_run")
+        if lacking:
+            raise TypeError(
+                f"retry needs a store that can retry; {type_name(self.store)} has no "
+                + ", ".join(lacking)
+            )
+        status = self.store.get_run_status(run_id)
+        if status is None:
+            raise StoreError(f"retry: this runner's store has no run '{run_id}'")
+        _check_retryable(run_id, status)
+        nodes = tuple(self.store.get_run_nodes(run_id))
+        validate_or_raise(nodes, plugins=self.plugin_names, pipes=self.pipes)
+        with self._lock:
+            remembered = self._node_configs.get(run_id)
+        if node_configs is not None:
+            configs = _checked_node_configs(node_configs, nodes)
+        elif remembered is not None:
+            configs = dict(remembered)
+        else:
+            raise RetryError(
+                f"retry: run '{run_id}' was not run by this runner, and the store does not "
+                "keep node configs; pass node_configs (an empty dict when it had none)"
+            )
+        with self._lock:
+            self._node_configs[run_id] = configs
+        return self._execute(run_id, nodes, configs, progress, cancel, retry=True)
+
+    def cancel(self, run_id: str, reason: str = DEFAULT_CANCEL_REASON) -> bool:
+        """Cancel a run of this runner's store, from any thread.
+
+        Tasks that have not started never start. The thread running the run
+        (in :meth:`run` or :meth:`retry`) waits for the plugins still running,
+        up to ``task_timeout`` each, and returns a result with status
+        ``cancelled`` and the error ``run cancelled: <reason>``.
+
+        Returns:
+            True when this call ended the run; False when it had already
+            ended (a second cancel, a run that completed or failed first).
+
+        Raises:
+            TypeError: ``run_id`` or ``reason`` is not a string.
+            StoreError: The store has no run ``run_id`` (not yet created, or
+                never); a :class:`CancelToken` given to :meth:`run` has no
+                such race.
+        """
+        if not isinstance(run_id, str):
+            raise TypeError(f"run_id must be a string, got {type_name(run_id)}")
+        if not isinstance(reason, str):
+            raise TypeError(f"reason must be a string, got {type_name(reason)}")
+        with self._lock:
+            execution = self._active.get(run_id)
+        if execution is not None:
+            return execution.cancel(reason)
+        if self.store.get_run_status(run_id) is None:
+            raise StoreError(f"cancel: this runner's store has no run '{run_id}'")
+        with self.store.run_lock(run_id):
+            return abort_run(
+                self.store,
+                run_id=run_id,
+                reason=reason,
+                callbacks=OrchestratorCallbacks(),
+                status=RunStatus.CANCELLED,
+            )
+
+    def _execute(
+        self,
+        run_id: str,
+        nodes: tuple[DagNode, ...],
+        configs: Mapping[str, Mapping[str, Any]],
+        progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+        *,
+        retry: bool,
+    ) -> RunResult:
         plan = RunPlan(
             store=self.store,
             run_id=run_id,
-            nodes=node_list,
+            nodes=nodes,
             plugins=self.plugins,
             passthrough=self.passthrough,
             node_configs=configs,
@@ -231,8 +393,30 @@ class LocalRunner:
             progress=progress,
             pipes=self.pipes,
             limits=self.limits,
+            strict=self.strict,
+            task_timeout=self.task_timeout,
+            run_timeout=self.run_timeout,
+            cancel=cancel,
+            retry=retry,
         )
-        return execute(plan)
+        execution = Execution(plan)
+        with self._lock:
+            if run_id in self._active:
+                raise RetryError(f"retry: run '{run_id}' is still running in this runner")
+            self._active[run_id] = execution
+        try:
+            if retry:
+                self._reopen(run_id)
+            return execution.run()
+        finally:
+            with self._lock:
+                del self._active[run_id]
+
+    def _reopen(self, run_id: str) -> None:
+        """Put a failed, crashed or cancelled run back to running, or say why not."""
+        with self.store.run_lock(run_id):
+            _check_retryable(run_id, self.store.get_run_status(run_id))
+            self.store.reopen_run(run_id)  # type: ignore[attr-defined]
 
     def input_schema(self, nodes: Sequence[DagNode] | Pipeline) -> list[InputFieldSpec]:
         """Return the run-input form of a pipeline as this runner runs it.
@@ -252,6 +436,22 @@ class LocalRunner:
     def _plugin_meta(self, name: str) -> PluginMeta | None:
         function = self.plugins.get(name)
         return function if isinstance(function, PluginMeta) else None
+
+
+_RETRYABLE = frozenset({RunStatus.FAILED, RunStatus.CRASHED, RunStatus.CANCELLED})
+
+
+def _check_retryable(run_id: str, status: RunStatus | None) -> None:
+    if status is RunStatus.COMPLETED:
+        raise RetryError(f"retry: run '{run_id}' completed; there is nothing to retry")
+    if status not in _RETRYABLE:
+        state = "gone" if status is None else f"still {status}"
+        raise RetryError(f"retry: run '{run_id}' is {state}; wait for it to end, or cancel it")
+
+
+def _check_token(cancel: object) -> None:
+    if cancel is not None and not isinstance(cancel, CancelToken):
+        raise TypeError(f"cancel must be a CancelToken, got {type_name(cancel)}")
 
 
 def _node_tuple(nodes: object) -> tuple[DagNode, ...]:

@@ -4,7 +4,9 @@ The calling thread owns every orchestrator call (under the store's run lock)
 and every store write that follows a task; worker threads only build task
 inputs and call plugins. So the engine never sees two calls for the run at
 once, outputs are recorded before the engine looks for the next nodes, and
-a KeyboardInterrupt lands where it can cancel the run cleanly.
+a KeyboardInterrupt lands where it can cancel the run cleanly. The one
+exception is :meth:`Execution.cancel`, made from another thread: it takes
+the same run lock, then wakes the calling thread.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Container, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from dagabaaz._pipeline.index import dependency_indices
+from dagabaaz._runtime.limits import DEFAULT_LIMITS
 from dagabaaz._worker.plugin_calls import PluginFunction, TaskOutcome, call_plugin, forwarded
 from dagabaaz.constants import (
     TERMINAL_RUN_STATUSES,
@@ -27,6 +30,7 @@ from dagabaaz.constants import (
     RunStatus,
     TaskStatus,
 )
+from dagabaaz.environment import Environment
 from dagabaaz.expressions import Limits
 from dagabaaz.memory import TaskRecord
 from dagabaaz.models import DagNode, Output
@@ -38,7 +42,10 @@ from dagabaaz.orchestrator import (
     reconcile_run,
     start_run,
 )
-from dagabaaz.pipes import PipeRegistry
+from dagabaaz.pipes import DEFAULT_PIPES, PipeRegistry
+from dagabaaz.retry import plan_retry, retry_run
+from dagabaaz.runner._cancel import CancelToken
+from dagabaaz.runner._deadlines import Deadlines, run_timeout_error, task_timeout_error
 from dagabaaz.runner._events import (
     NodeFinished,
     NodeStarted,
@@ -47,11 +54,12 @@ from dagabaaz.runner._events import (
     RunFinished,
     TaskFinished,
 )
+from dagabaaz.runner._pool import TaskPool
 from dagabaaz.runner._result import NodeResult, NodeStatus, RunResult, node_status
-from dagabaaz.store import DagStore, TaskInputStore
+from dagabaaz.store import DagRetryStore, DagStore, TaskInputStore
 from dagabaaz.task_input import assemble_task_input, task_artifacts
 
-__all__ = ["LocalStore", "RunPlan", "execute"]
+__all__ = ["Execution", "LocalStore", "RunPlan", "execute"]
 
 T = TypeVar("T")
 
@@ -59,6 +67,13 @@ INTERRUPTED = "interrupted (KeyboardInterrupt)"
 STALLED = "run stalled: no task is queued or running, yet the run has not ended"
 _WINDOW_PER_WORKER = 16
 """Tasks handed to the pool per worker: enough to keep workers busy, few enough for cheap waits."""
+_LONGEST_WAIT = 1.0
+"""Seconds the runner's thread sleeps at most between looks around.
+
+A SIGINT that lands just as the thread blocks on a lock is handled only when
+it wakes (CPython checks for signals before blocking, not during): waking now
+and then makes Ctrl-C work within this time, whatever the plugins do.
+"""
 
 
 class LocalStore(DagStore, TaskInputStore, Protocol):
@@ -102,6 +117,12 @@ class RunPlan:
     progress: ProgressCallback | None
     pipes: PipeRegistry | None = None
     limits: Limits | None = None
+    strict: bool = False
+    task_timeout: float | None = None
+    run_timeout: float | None = None
+    cancel: CancelToken | None = None
+    retry: bool = False
+    """Resume a reopened run (plan_retry, retry_run, reconcile_run) instead of starting it."""
 
 
 @dataclass(slots=True)
@@ -125,16 +146,25 @@ class _NodeTrack:
 
 def execute(plan: RunPlan) -> RunResult:
     """Run ``plan`` to a terminal state and return its result."""
-    return _Execution(plan).run()
+    return Execution(plan).run()
 
 
-class _Execution:
+class Execution:
+    """One run of a plan, driven on the thread that calls :meth:`run`."""
+
     def __init__(self, plan: RunPlan) -> None:
         self.plan = plan
         self.store = plan.store
         self.deps = dependency_indices(plan.nodes)
         self.passthrough_indices = frozenset(
             index for index, node in enumerate(plan.nodes) if node.plugin in plan.passthrough
+        )
+        # What each task's input is assembled with; the routing plugins give the indices above.
+        self.environment = Environment(
+            pipes=DEFAULT_PIPES if plan.pipes is None else plan.pipes,
+            limits=DEFAULT_LIMITS if plan.limits is None else plan.limits,
+            passthrough=plan.passthrough,
+            strict=plan.strict,
         )
         self.tracks: dict[int, _NodeTrack] = {}
         self.submitted: set[str] = set()
@@ -152,39 +182,95 @@ class _Execution:
         self.stopping = threading.Event()
         self.callbacks = OrchestratorCallbacks()
         self.started = time.perf_counter()
+        self.deadlines = Deadlines(plan.task_timeout, plan.run_timeout)
+        self.cancel_reason: str | None = None  # set by cancel(), from any thread
+        # Done when another thread needs the runner's thread to look again (a cancel).
+        self.wake_lock = threading.Lock()
+        self.wake: Future[None] = Future()
 
     # --- the loop ----------------------------------------------------------
 
     def run(self) -> RunResult:
+        """Drive the run to its end on this thread and return its result."""
         plan = self.plan
-        with ThreadPoolExecutor(
-            max_workers=plan.max_workers, thread_name_prefix="dagabaaz"
-        ) as pool:
-            try:
-                self._orchestrate(
-                    lambda: start_run(
-                        self.store,
-                        plan.run_id,
-                        plan.nodes,
-                        callbacks=self.callbacks,
-                        pipes=plan.pipes,
-                        fan_out_limit=plan.fan_out_limit,
-                    )
-                )
-                self._drive(pool)
-            except KeyboardInterrupt:
-                self.interrupted = True
-                self._abort(pool, INTERRUPTED, RunStatus.CANCELLED)
-                # Every task is terminal now: each node started gets its NodeFinished.
-                self._report_nodes()
-            except BaseException as error:
-                self._abort(pool, f"local runner error: {error}", RunStatus.FAILED)
-                raise
+        pool = TaskPool(plan.max_workers, "dagabaaz")
+        if plan.cancel is not None:
+            plan.cancel.subscribe(self.cancel)
+        try:
+            self._orchestrate(self._resume if plan.retry else self._start)
+            self._drive(pool)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            self._abort(pool, INTERRUPTED, RunStatus.CANCELLED)
+            # Every task is terminal now: each node started gets its NodeFinished.
+            self._report_nodes()
+        except BaseException as error:
+            self._abort(pool, f"local runner error: {error}", RunStatus.FAILED)
+            raise
+        finally:
+            if plan.cancel is not None:
+                plan.cancel.unsubscribe(self.cancel)
+            pool.close()
         result = self._result()
         self._emit(RunFinished(result))
         return result
 
-    def _drive(self, pool: ThreadPoolExecutor) -> None:
+    def cancel(self, reason: str) -> bool:
+        """Cancel the run from any thread; True when this call ended it.
+
+        Tasks not started never start; the runner's thread wakes up, waits for
+        the plugins still running (up to their ``task_timeout``) and returns.
+        """
+        self.stopping.set()
+        with self.wake_lock:
+            if self.cancel_reason is None:
+                self.cancel_reason = reason
+        try:
+            return self._orchestrate(
+                lambda: self._end_run(reason, RunStatus.CANCELLED), report=False
+            )
+        finally:
+            with self.wake_lock:
+                if not self.wake.done():
+                    self.wake.set_result(None)
+
+    def _start(self) -> None:
+        plan = self.plan
+        start_run(
+            self.store,
+            plan.run_id,
+            plan.nodes,
+            callbacks=self.callbacks,
+            pipes=plan.pipes,
+            fan_out_limit=plan.fan_out_limit,
+        )
+
+    def _resume(self) -> None:
+        """Retry a reopened run: re-dispatch what failed, then launch what is ready."""
+        plan, store = self.plan, self.store
+        if store.get_run_status(plan.run_id) in TERMINAL_RUN_STATUSES:
+            return  # cancelled before it resumed
+        retry_store = cast(DagRetryStore, store)
+        boundary = plan_retry(
+            retry_store, plan.run_id, plan.nodes, resolve_passthrough=self._is_passthrough
+        )
+        retry_run(retry_store, plan.run_id, plan.nodes, boundary)
+        self._reconcile()
+        self._count_kept_work()
+
+    def _count_kept_work(self) -> None:
+        """Seed the tracks with what the retry kept: finished tasks and their outputs."""
+        finished: dict[int, int] = {}
+        for task in self.store.tasks(self.plan.run_id):
+            if TaskStatus(task.status) in TERMINAL_TASK_STATUSES:
+                finished[task.node_index] = finished.get(task.node_index, 0) + 1
+        for index, count in sorted(finished.items()):
+            track = self._track(index)
+            track.done = count
+            artifacts = self.store.get_task_artifacts_by_node_indices(self.plan.run_id, [index])
+            track.outputs.extend(forwarded(artifacts))
+
+    def _drive(self, pool: TaskPool) -> None:
         stalled = False
         while True:
             self._submit_queued(pool)
@@ -194,27 +280,82 @@ class _Execution:
                 if stalled:
                     # Nothing queued, nothing running, yet the run is live: never wait forever.
                     self.abort_reason = STALLED
-                    self._orchestrate(
-                        lambda: abort_run(
-                            self.store,
-                            run_id=self.plan.run_id,
-                            reason=STALLED,
-                            callbacks=self.callbacks,
-                            status=RunStatus.FAILED,
-                        )
-                    )
+                    self._orchestrate(lambda: self._end_run(STALLED, RunStatus.FAILED))
                     return
                 stalled = True
                 self._orchestrate(self._reconcile)
                 continue
             stalled = False
-            done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+            done = self._wait()
             # In the order the tasks ended: outputs are recorded, and seen downstream, so.
             for future in sorted(done, key=lambda f: f.result()[0]):
                 record = self.running.pop(future)
+                self.deadlines.task_ended(record.task_id)
                 self._finish(record, future.result()[1])
+            self._expire(pool)
 
-    def _submit_queued(self, pool: ThreadPoolExecutor) -> None:
+    def _wait(self) -> set[Future[tuple[int, TaskOutcome]]]:
+        """Wait for a task to end, a deadline to pass or a cancel; return the tasks that ended."""
+        timeout = _bounded(self.deadlines.wait_timeout(r.task_id for r in self.running.values()))
+        waited: list[Future[Any]] = [*self.running, self.wake]
+        done = wait(waited, timeout=timeout, return_when=FIRST_COMPLETED)[0]
+        woken = self.wake
+        if woken in done:
+            with self.wake_lock:
+                self.wake = Future()
+            done.discard(woken)
+            self._report_nodes()  # a cancel ended the run: its nodes are finished
+        return {f for f in done if f in self.running}
+
+    def _expire(self, pool: TaskPool) -> None:
+        """Give up on tasks past ``task_timeout``, and on the run past ``run_timeout``."""
+        if self.deadlines.run_expired():
+            self._run_timed_out(pool)
+            return
+        overdue = set(self.deadlines.overdue(r.task_id for r in self.running.values()))
+        if not overdue:
+            return
+        self.stopping.set()  # a timed-out task fails the run: nothing else may start
+        timeout = self.deadlines.task_timeout or 0.0
+        for future, record in list(self.running.items()):
+            if record.task_id not in overdue or future.done():
+                continue
+            pool.abandon(future)
+            del self.running[future]
+            started = self.deadlines.started.get(record.task_id, self.started)
+            self.deadlines.task_ended(record.task_id)
+            plugin = self.plan.nodes[record.node_index].plugin
+            error = task_timeout_error(plugin, timeout)
+            self._finish(
+                record, TaskOutcome(error=error, started=started, ended=time.perf_counter())
+            )
+
+    def _run_timed_out(self, pool: TaskPool) -> None:
+        timeout = self.deadlines.run_timeout or 0.0
+        started = self.deadlines.started
+        running = sorted(
+            {
+                self.plan.nodes[record.node_index].slug
+                for record in self.running.values()
+                if record.task_id in started
+            }
+        )
+        reason = run_timeout_error(timeout, running)
+        self.stopping.set()
+        ended = self._orchestrate(lambda: self._end_run(reason, RunStatus.FAILED), report=False)
+        if ended:
+            self.abort_reason = reason
+        self._let_go(pool)
+        self._report_nodes()
+
+    def _let_go(self, pool: TaskPool) -> None:
+        """Stop waiting for every task handed to the pool; those running are left to finish."""
+        for future in self.running:
+            pool.abandon(future)
+        self.running.clear()
+        self.backlog.clear()
+
+    def _submit_queued(self, pool: TaskPool) -> None:
         # Tasks are dispatched only when a node launches, so the queue is read
         # again only then (or when the run seems idle), not after every task.
         if self._run_status() in TERMINAL_RUN_STATUSES:
@@ -302,22 +443,50 @@ class _Execution:
             fan_out_limit=self.plan.fan_out_limit,
         )
 
-    def _abort(self, pool: ThreadPoolExecutor, reason: str, status: RunStatus) -> None:
+    def _abort(self, pool: TaskPool, reason: str, status: RunStatus) -> None:
+        self.stopping.set()
         try:
-            self._orchestrate(
-                lambda: abort_run(
-                    self.store,
-                    run_id=self.plan.run_id,
-                    reason=reason,
-                    callbacks=self.callbacks,
-                    status=status,
-                ),
-                report=False,
-            )
+            self._orchestrate(lambda: self._end_run(reason, status), report=False)
         finally:
-            # Running plugins cannot be stopped from outside; let them end, ignore what they return.
-            pool.shutdown(wait=True, cancel_futures=True)
-            self.running.clear()
+            self._wait_out(pool)
+
+    def _wait_out(self, pool: TaskPool) -> None:
+        """Wait for the plugins still running to return, ignoring what they return.
+
+        A plugin cannot be stopped from outside: the wait ends for each when it
+        returns, or when its ``task_timeout`` or the run's deadline passes (the
+        plugin is then left to finish on its own thread). A KeyboardInterrupt
+        during the wait (a second Ctrl-C) stops waiting for all of them.
+        """
+        for future in [f for f in self.running if f.cancel()]:
+            del self.running[future]
+        try:
+            while self.running:
+                if self.deadlines.run_expired():
+                    break
+                timeout = _bounded(
+                    self.deadlines.wait_timeout(r.task_id for r in self.running.values())
+                )
+                done = wait(self.running, timeout=timeout, return_when=FIRST_COMPLETED)[0]
+                for future in done:
+                    del self.running[future]
+                overdue = set(self.deadlines.overdue(r.task_id for r in self.running.values()))
+                for future in [f for f, r in self.running.items() if r.task_id in overdue]:
+                    pool.abandon(future)
+                    del self.running[future]
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._let_go(pool)
+
+    def _end_run(self, reason: str, status: RunStatus) -> bool:
+        return abort_run(
+            self.store,
+            run_id=self.plan.run_id,
+            reason=reason,
+            callbacks=self.callbacks,
+            status=status,
+        )
 
     def _orchestrate(self, call: Callable[[], T], *, report: bool = True) -> T:
         with self.store.run_lock(self.plan.run_id):
@@ -331,6 +500,7 @@ class _Execution:
     def _work(self, record: TaskRecord) -> tuple[int, TaskOutcome]:
         if self.stopping.is_set():
             return self._ended(TaskOutcome(not_run=True))
+        self.deadlines.task_began(record.task_id)
         node = self.plan.nodes[record.node_index]
         plugin = self.plan.plugins.get(node.plugin)
         try:
@@ -360,9 +530,7 @@ class _Execution:
             origin_artifact_id=record.origin_artifact_id,
             node_config=self.plan.node_configs.get(slug),
             deps=self.deps,
-            passthrough_indices=self.passthrough_indices,
-            pipes=self.plan.pipes,
-            limits=self.plan.limits,
+            environment=self.environment,
         )
 
     def _forward(self, record: TaskRecord) -> tuple[Output, ...]:
@@ -465,6 +633,8 @@ class _Execution:
             return None
         if self.interrupted:
             return f"run cancelled: {INTERRUPTED}"
+        if status is RunStatus.CANCELLED and self.cancel_reason is not None:
+            return f"run cancelled: {self.cancel_reason}"
         if self.abort_reason is not None:
             return self.abort_reason
         if self.first_failure is not None:
@@ -482,6 +652,10 @@ class _Execution:
             if task.error and TaskStatus(task.status) is TaskStatus.CANCELLED:
                 return f"run {status.value}: {task.error}"
         return f"run {status.value}"
+
+
+def _bounded(timeout: float | None) -> float:
+    return _LONGEST_WAIT if timeout is None else min(timeout, _LONGEST_WAIT)
 
 
 def _is_failure(task: TaskRecord) -> bool:

@@ -393,6 +393,7 @@ class _TaskView:
         node_config: Mapping[str, Any] | None,
         pipes: PipeRegistry | None,
         limits: Limits | None,
+        strict: bool,
     ) -> dict[str, Any]:
         upstream = self.upstream
         scope = BindingScope(
@@ -404,6 +405,7 @@ class _TaskView:
             pipes=pipes,
             limits=limits,
             node_index=upstream.node_index,
+            strict=strict,
         )
         with self._copying():
             return apply_bindings(
@@ -518,11 +520,11 @@ def _upstream(
 
 def _expression_settings(
     environment: Environment | None, pipes: PipeRegistry | None, limits: Limits | None
-) -> tuple[PipeRegistry | None, Limits | None]:
+) -> tuple[PipeRegistry | None, Limits | None, bool]:
     if environment is None:
-        return pipes, limits
+        return pipes, limits, False
     chosen = environment_of(environment, pipes=pipes, limits=limits)
-    return chosen.pipes, chosen.limits
+    return chosen.pipes, chosen.limits, chosen.strict
 
 
 def _check_deps(

@@ -11,7 +11,7 @@ lists every code.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from dagabaaz._base.suggest import Suggester
@@ -23,21 +23,33 @@ from dagabaaz.environment import Environment, environment_of
 from dagabaaz.errors import PipelineValidationError
 from dagabaaz.models import DagNode
 from dagabaaz.pipes import PipeRegistry
+from dagabaaz.plugins import PluginMeta, declared_outputs
 from dagabaaz.validation._bindings import check_bindings
 from dagabaaz.validation._filters import check_edge_filters
 
-__all__ = ["PIPELINE_CODES", "CodeInfo", "validate_or_raise", "validate_pipeline"]
+__all__ = [
+    "PIPELINE_CODES",
+    "CodeInfo",
+    "PipelineValidator",
+    "PluginsArgument",
+    "validate_or_raise",
+    "validate_pipeline",
+]
 
 _CYCLES_PER_GROUP = 10
 """Most cycles reported per group of nodes entangled in cycles; the rest are listed."""
 _SHOWN_UNCOVERED = 10
 
 
+PluginsArgument = Collection[str] | Mapping[str, PluginMeta | None] | Iterable[PluginMeta]
+"""Known plugins: names, metadata by name (None where a plugin has none), or a list of metadata."""
+
+
 def validate_pipeline(
     nodes: Sequence[DagNode],
     *,
     pipes: PipeRegistry | None = None,
-    plugins: Collection[str] | None = None,
+    plugins: PluginsArgument | None = None,
     environment: Environment | None = None,
 ) -> list[Diagnostic]:
     """Return every problem of the pipeline ``nodes``; an empty list means valid.
@@ -46,8 +58,12 @@ def validate_pipeline(
         nodes: The pipeline's nodes, in document order.
         pipes: Pipe registry the expressions are checked against (the
             built-in pipes when None).
-        plugins: Known plugin names; when given, a node naming another
-            plugin gets an ``unknown-plugin`` error.
+        plugins: The known plugins; when given, a node naming another
+            plugin gets an ``unknown-plugin`` error. Either their names, or
+            their metadata (:class:`~dagabaaz.plugins.PluginMeta`, as a list
+            or by name, None for a plugin without): then a binding reading a
+            key that a dependency's plugin does not declare among its
+            ``outputs`` gets an ``unknown-key`` warning.
         environment: The :class:`~dagabaaz.environment.Environment` whose
             pipes the expressions are checked against, instead of ``pipes``.
 
@@ -57,31 +73,20 @@ def validate_pipeline(
 
     Raises:
         TypeError: ``pipes`` is not a :class:`~dagabaaz.pipes.PipeRegistry`,
-            or ``environment`` not an Environment, or both are given (a
-            programming error, unlike anything wrong in ``nodes``).
+            ``plugins`` none of the forms above, or ``environment`` not an
+            Environment, or both ``pipes`` and ``environment`` are given
+            (programming errors, unlike anything wrong in ``nodes``).
+        PluginError: A plugin's metadata declares its outputs wrongly.
     """
-    if pipes is not None and not isinstance(pipes, PipeRegistry):
-        raise TypeError(f"pipes must be a PipeRegistry, not {type(pipes).__name__}")
-    if environment is not None:
-        pipes = environment_of(environment, pipes=pipes).pipes
-    if isinstance(nodes, str | bytes) or not isinstance(nodes, Sequence):
-        message = f"expected a list of DagNode, got {type(nodes).__name__}"
-        return [problem("invalid-node", message).located(path=("nodes",))]
-    if not nodes:
-        return [problem("empty-pipeline", "the pipeline has no nodes").located(path=("nodes",))]
-    facts = _Facts.of(nodes, plugins)
-    diagnostics: list[Diagnostic] = []
-    for index, node in enumerate(nodes):
-        diagnostics.extend(_node_problems(node, index, facts, pipes))
-    diagnostics.extend(_graph_problems(facts))
-    return diagnostics
+    validator = PipelineValidator(pipes=pipes, plugins=plugins, environment=environment)
+    return validator.validate(nodes)
 
 
 def validate_or_raise(
     nodes: Sequence[DagNode],
     *,
     pipes: PipeRegistry | None = None,
-    plugins: Collection[str] | None = None,
+    plugins: PluginsArgument | None = None,
     environment: Environment | None = None,
 ) -> list[Diagnostic]:
     """Validate like :func:`validate_pipeline` and raise when any error was found.
@@ -99,6 +104,111 @@ def validate_or_raise(
     return diagnostics
 
 
+class PipelineValidator:
+    """:func:`validate_pipeline` for a pipeline being edited: only what changed is checked again.
+
+    An editor validates the same pipeline after every keystroke. The
+    validator remembers each node's diagnostics; a node is checked again
+    when it changed (it is no longer equal to the node at its index last
+    time) or when something every node's checks read changed (which slug is
+    at which index, the dependencies' declared outputs, the pipe registry).
+    Graph-wide checks (cycles, no root) always run. The diagnostics are
+    exactly those :func:`validate_pipeline` returns.
+
+    Example:
+        >>> from dagabaaz.models import DagNode
+        >>> validator = PipelineValidator()
+        >>> validator.validate([DagNode(slug="a", plugin="p", depends_on=["b"])])[0].code
+        'unknown-dependency'
+    """
+
+    __slots__ = ("_names", "_outputs", "_pipes", "_previous")
+
+    def __init__(
+        self,
+        *,
+        pipes: PipeRegistry | None = None,
+        plugins: PluginsArgument | None = None,
+        environment: Environment | None = None,
+    ) -> None:
+        if pipes is not None and not isinstance(pipes, PipeRegistry):
+            raise TypeError(f"pipes must be a PipeRegistry, not {type(pipes).__name__}")
+        if environment is not None:
+            pipes = environment_of(environment, pipes=pipes).pipes
+        self._pipes = pipes
+        self._names, self._outputs = _plugin_facts(plugins)
+        self._previous: tuple[_Facts, int, list[tuple[object, list[Diagnostic]]]] | None = None
+
+    def validate(self, nodes: Sequence[DagNode]) -> list[Diagnostic]:
+        """Return every problem of ``nodes``, as :func:`validate_pipeline` does."""
+        if isinstance(nodes, str | bytes) or not isinstance(nodes, Sequence):
+            message = f"expected a list of DagNode, got {type(nodes).__name__}"
+            return [problem("invalid-node", message).located(path=("nodes",))]
+        if not nodes:
+            return [problem("empty-pipeline", "the pipeline has no nodes").located(path=("nodes",))]
+        facts = _Facts.of(nodes, self._names, self._outputs)
+        generation = -1 if self._pipes is None else self._pipes.generation
+        before: list[tuple[object, list[Diagnostic]]] = []
+        previous = self._previous
+        if previous is not None and previous[1] == generation:
+            before = previous[2] if previous[0].same_for_nodes(facts) else []
+        results: list[tuple[object, list[Diagnostic]]] = []
+        diagnostics: list[Diagnostic] = []
+        for index, node in enumerate(nodes):
+            if index < len(before) and _same(before[index][0], node):
+                found = before[index][1]
+            else:
+                found = list(_node_problems(node, index, facts, self._pipes))
+            results.append((node, found))
+            diagnostics.extend(found)
+        diagnostics.extend(_graph_problems(facts))
+        self._previous = (facts, generation, results)
+        return diagnostics
+
+
+def _same(before: object, node: object) -> bool:
+    return before is node or (type(before) is type(node) and before == node)
+
+
+def _plugin_facts(
+    plugins: PluginsArgument | None,
+) -> tuple[frozenset[str] | None, dict[str, frozenset[str]]]:
+    """Return the known plugin names and, for plugins declaring outputs, their output keys."""
+    if plugins is None:
+        return None, {}
+    if isinstance(plugins, str | bytes):
+        raise TypeError("plugins must be a collection of names or of PluginMeta, not a string")
+    metas: list[PluginMeta] = []
+    names: set[str] = set()
+    if isinstance(plugins, Mapping):
+        for name, meta in plugins.items():
+            names.add(name)
+            if meta is not None:
+                metas.append(_checked_meta(meta))
+    else:
+        for item in plugins:
+            if isinstance(item, str):
+                names.add(item)
+            else:
+                meta = _checked_meta(item)
+                names.add(meta.name)
+                metas.append(meta)
+    outputs = {}
+    for meta in metas:
+        declared = declared_outputs(meta)
+        if declared is not None:
+            outputs[meta.name] = frozenset(spec.name for spec in declared)
+    return frozenset(names), outputs
+
+
+def _checked_meta(meta: object) -> PluginMeta:
+    if not isinstance(meta, PluginMeta):
+        raise TypeError(
+            f"plugins must hold plugin names or PluginMeta objects, got {type(meta).__name__}"
+        )
+    return meta
+
+
 @dataclass(frozen=True, slots=True)
 class _Facts:
     """What every check may ask about the whole pipeline."""
@@ -111,22 +221,41 @@ class _Facts:
     plugins: frozenset[str] | None
     slug_hints: Suggester
     plugin_hints: Suggester
+    declared: dict[str, tuple[str, frozenset[str]]]
+    """Slug -> (plugin, output keys) of the nodes whose plugin declares its outputs."""
 
     @classmethod
-    def of(cls, nodes: Sequence[object], plugins: Collection[str] | None) -> _Facts:
+    def of(
+        cls,
+        nodes: Sequence[object],
+        plugins: frozenset[str] | None,
+        outputs: Mapping[str, frozenset[str]],
+    ) -> _Facts:
         valid = tuple(node if isinstance(node, DagNode) else None for node in nodes)
         index_of: dict[str, int] = {}
+        declared: dict[str, tuple[str, frozenset[str]]] = {}
         for index, node in enumerate(valid):
             if node is not None and node.slug.strip():
                 index_of.setdefault(node.slug, index)
-        known = None if plugins is None else frozenset(plugins)
+                keys = outputs.get(node.plugin)
+                if keys is not None and index_of[node.slug] == index:
+                    declared[node.slug] = (node.plugin, keys)
         return cls(
             nodes=valid,
             index_of=index_of,
             slugs=frozenset(index_of),
-            plugins=known,
+            plugins=plugins,
             slug_hints=Suggester(index_of),
-            plugin_hints=Suggester(known or ()),
+            plugin_hints=Suggester(plugins or ()),
+            declared=declared,
+        )
+
+    def same_for_nodes(self, other: _Facts) -> bool:
+        """Whether every node's own checks read the same from ``other`` as from these."""
+        return (
+            self.index_of == other.index_of
+            and self.declared == other.declared
+            and self.plugins == other.plugins
         )
 
 
@@ -150,7 +279,7 @@ def _node_problems(
     if node.edge_filters:
         yield from check_edge_filters(node, index)
     if node.bindings:
-        yield from check_bindings(node, index, facts.index_of, pipes)
+        yield from check_bindings(node, index, facts.index_of, pipes, facts.declared)
 
 
 def _slug_problems(node: DagNode, index: int, facts: _Facts) -> Iterator[Diagnostic]:

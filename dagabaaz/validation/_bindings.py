@@ -3,30 +3,40 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 
 from dagabaaz._base.suggest import Suggester
 from dagabaaz._pipeline.codes import PIPELINE_CODES, problem
-from dagabaaz.constants import RESERVED_NAMESPACES
+from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS, RESERVED_NAMESPACES
 from dagabaaz.diagnostics import Diagnostic
-from dagabaaz.expressions import check_expression
+from dagabaaz.expressions import check_expression, parse_partial
+from dagabaaz.expressions.ast import collect_references
+from dagabaaz.expressions.nested import json_get_chain
 from dagabaaz.models import BindingSource, DagNode, ExpressionSource, NodeSource
 from dagabaaz.pipes import PipeRegistry
 
-__all__ = ["check_bindings"]
+__all__ = ["DeclaredOutputs", "check_bindings"]
 
-"""Expression namespaces that are not node slugs: the run input and the node config."""
+DeclaredOutputs = Mapping[str, tuple[str, frozenset[str]]]
+"""Slug -> (plugin name, the output keys it declares), for nodes whose plugin declares them."""
 
 
 def check_bindings(
-    node: DagNode, index: int, slugs: Collection[str], pipes: PipeRegistry | None
+    node: DagNode,
+    index: int,
+    slugs: Collection[str],
+    pipes: PipeRegistry | None,
+    declared: DeclaredOutputs | None = None,
 ) -> Iterator[Diagnostic]:
     """Yield every problem of ``node.bindings``, located in the pipeline.
 
     ``slugs`` are all the pipeline's slugs: a read of one of them that is
     not in ``depends_on`` is an ``undeclared-dependency``, a read of any
-    other name stays the toolkit's ``unknown-namespace``.
+    other name stays the toolkit's ``unknown-namespace``. A read of a key
+    that the dependency's plugin does not declare (``declared``) is an
+    ``unknown-key`` warning.
     """
+    outputs = {slug: declared[slug] for slug in node.depends_on if declared and slug in declared}
     context = _Context(
         own_slug=node.slug,
         dependencies=frozenset(node.depends_on),
@@ -34,6 +44,7 @@ def check_bindings(
         slugs=slugs,
         suggest=Suggester(node.depends_on),
         pipes=pipes,
+        outputs=outputs,
     )
     for field, binding in node.bindings.items():
         base: tuple[str | int, ...] = ("nodes", index, "bindings", field)
@@ -52,6 +63,8 @@ class _Context:
     slugs: Collection[str]
     suggest: Suggester
     pipes: PipeRegistry | None
+    outputs: DeclaredOutputs
+    """The dependencies whose plugin declares its output keys."""
 
 
 def _binding_problems(
@@ -80,6 +93,10 @@ def _node_source_problems(
         yield problem("undeclared-dependency", message, hint=hint), "node"
     if not binding.key.strip():
         yield problem("empty-source-key", "the binding names no key to read"), "key"
+    elif binding.node in context.outputs:
+        found = _unknown_key(binding.node, binding.key, context)
+        if found is not None:
+            yield found, "key"
 
 
 def _undeclared(name: str, context: _Context, *, reader: str) -> tuple[str, str | None]:
@@ -95,8 +112,44 @@ def _undeclared(name: str, context: _Context, *, reader: str) -> tuple[str, str 
 def _expression_problems(
     source: str, context: _Context, *, when: bool = False
 ) -> Iterator[Diagnostic]:
-    for diagnostic in _check_expression(source, context.namespaces, context.pipes, when=when):
-        yield _as_undeclared_dependency(diagnostic, context) or diagnostic
+    found = [
+        _as_undeclared_dependency(diagnostic, context) or diagnostic
+        for diagnostic in _check_expression(source, context.namespaces, context.pipes, when=when)
+    ]
+    if context.outputs and "{" in source:
+        found.extend(_unknown_keys(source, context))
+        found.sort(key=lambda diagnostic: (diagnostic.start, diagnostic.end))
+    yield from found
+
+
+def _unknown_keys(source: str, context: _Context) -> Iterator[Diagnostic]:
+    """Yield an ``unknown-key`` for each reference to a key its dependency does not declare."""
+    for reference in collect_references(parse_partial(source).tree):
+        if reference.namespace not in context.outputs:
+            continue
+        found = _unknown_key(reference.namespace, reference.key, context)
+        if found is not None:
+            start = reference.start + len(reference.namespace) + 1
+            yield dataclasses.replace(
+                Diagnostic.at(found.code, found.message, source, start, reference.end),
+                severity=found.severity,
+                hint=found.hint,
+            )
+
+
+def _unknown_key(slug: str, key: str, context: _Context) -> Diagnostic | None:
+    plugin, declared = context.outputs[slug]
+    if key in declared or key in ARTIFACT_STANDARD_FIELDS:
+        return None
+    message = f"node '{slug}' (plugin '{plugin}') declares no output key '{key}'"
+    head, dot, rest = key.partition(".")
+    hint: str | None
+    if dot and head in declared and rest:
+        inside = json_get_chain(slug, head, rest.split("."))
+        hint = f"a key is read whole, dots included; to read inside '{head}': {inside}"
+    else:
+        hint = Suggester(declared | ARTIFACT_STANDARD_FIELDS, budget=None).hint(key)
+    return problem("unknown-key", message, hint=hint)
 
 
 def _as_undeclared_dependency(diagnostic: Diagnostic, context: _Context) -> Diagnostic | None:

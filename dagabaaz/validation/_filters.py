@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterator
 
-from dagabaaz._base.suggest import Suggester
+from dagabaaz._base.suggest import Suggester, one_edit_apart
 from dagabaaz._pipeline.codes import problem
 from dagabaaz._runtime.numbers import as_number
 from dagabaaz.constants import FileType, FilterOperator
@@ -72,6 +72,15 @@ def _edge_problems(
 def _rule_problems(rule: FilterRule, where: str) -> Iterator[Located]:
     if not rule.field.strip():
         yield problem("empty-filter-field", f"{where}: the field is empty"), ("field",)
+    meant = _misspelt_virtual_field(rule.field)
+    if meant is not None:
+        field = shortened(rule.field)
+        message = (
+            f"{where}: '{field}' is not a built-in field, so the rule reads the metadata "
+            f"key '{field}', which is missing on every artifact that lacks it"
+        )
+        hint = f"did you mean '{meant}'?"
+        yield problem("misspelt-filter-field", message, hint=hint), ("field",)
     reason = operand_problem(rule.operator, rule.value)
     if reason is not None:
         yield problem("invalid-filter-value", f"{where}: {reason}"), ("value",)
@@ -93,6 +102,13 @@ def _rule_problems(rule: FilterRule, where: str) -> Iterator[Located]:
         yield from _compared_values(rule, where, _extension_problem)
     if field_type is not None and field_type.words is None:
         yield from _compared_values(rule, where, _never_equal_check(rule.field, field_type))
+
+
+def _misspelt_virtual_field(field: str) -> str | None:
+    """Return the built-in field ``field`` is one edit away from, if any (not itself one)."""
+    if field in VIRTUAL_FIELD_TYPES:
+        return None
+    return next((name for name in VIRTUAL_FIELD_TYPES if one_edit_apart(field, name)), None)
 
 
 def _type_mismatch(rule: FilterRule, field_type: FieldType) -> str | None:

@@ -2,7 +2,8 @@
 
 Each plugin is a plain function from the task's input dict to its outputs; the
 pipelines in this folder name them. ``dagabaaz run`` reads ``PLUGINS`` and
-``PASSTHROUGH``. Nothing here touches the disk: the files are made up.
+``PASSTHROUGH``, and ``check``, ``eval`` and ``pipes`` the custom pipes in
+``PIPES``. Nothing here touches the disk: the files are made up.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagabaaz.models import Output
+from dagabaaz.pipes import DEFAULT_PIPES
 
 Task = Mapping[str, Any]
 
@@ -86,3 +88,12 @@ PLUGINS = {
     "encode": encode,
 }
 PASSTHROUGH = ["gate"]
+
+PIPES = DEFAULT_PIPES.copy()
+"""The built-in pipes and one of our own, for the command line page."""
+
+
+@PIPES.register("shout")
+def shout(value: str, marks: int = 1) -> str:
+    """Upper-case the text and add exclamation marks."""
+    return value.upper() + "!" * marks

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dagabaaz.models import Output
+from dagabaaz.plugins import OutputSpec, PluginInfo
 
 EXAMPLE_DIR = Path(__file__).resolve().parent
 # The example's helpers live beside this file, which is loaded by path, not as a package.
@@ -209,3 +210,58 @@ PLUGINS = {
     "write_manifest": write_manifest,
 }
 """Plugin name -> function, the table ``dagabaaz run --plugins`` reads."""
+
+_RELATIVE_PATH = OutputSpec("relative_path", "string", "The file's path inside the scanned folder.")
+_STEM = OutputSpec(
+    "stem", "string", "The file name up to its first dot: a video and its subtitles share it."
+)
+
+PLUGIN_META = [
+    PluginInfo(
+        "scan_folder",
+        outputs=[
+            _RELATIVE_PATH,
+            _STEM,
+            OutputSpec("language", "string", "The language tag of movie.en.srt; null without one."),
+        ],
+    ),
+    PluginInfo(
+        "probe_videos",
+        outputs=[
+            OutputSpec("kind", "string", '"video".'),
+            _RELATIVE_PATH,
+            _STEM,
+            OutputSpec("brand", "string", "The MP4 container's major brand, such as isom."),
+            OutputSpec("duration_seconds", "number", "The video's duration."),
+        ],
+    ),
+    PluginInfo(
+        "parse_subtitle",
+        outputs=[
+            OutputSpec("kind", "string", '"subtitle".'),
+            _RELATIVE_PATH,
+            _STEM,
+            OutputSpec("language", "string", "The subtitle's language tag; und when unknown."),
+            OutputSpec("format", "string", "srt or vtt."),
+            OutputSpec("cue_count", "integer", "How many cues the file holds."),
+            OutputSpec("last_cue_end", "number", "When the last cue ends, in seconds."),
+            OutputSpec("spoken_seconds", "number", "How long cues are on screen, in total."),
+        ],
+    ),
+    PluginInfo(
+        "pair_tracks",
+        outputs=[
+            OutputSpec("kind", "string", '"pairing".'),
+            OutputSpec("video", "string", "The paired video's relative path; null for an orphan."),
+            OutputSpec("track", "object", "The subtitle track as the manifest lists it."),
+        ],
+    ),
+    PluginInfo(
+        "write_manifest",
+        outputs=[
+            OutputSpec("kind", "string", '"manifest".'),
+            OutputSpec("videos", "integer", "How many videos the manifest lists."),
+        ],
+    ),
+]
+"""What each plugin's outputs carry, for ``dagabaaz check`` and the language server."""

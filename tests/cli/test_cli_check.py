@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (exact messages read best on one line)
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +35,7 @@ def test_errors_print_compiler_style_and_exit_one(
     path = write("bad.yaml", BAD)
     assert main(["check", path]) == 1
     out = capsys.readouterr().out
-    assert f"  --> {path}, node 'export', field 'title'" in out
+    assert f"  --> {path}:10:37, node 'export', field 'title'" in out
     assert " 1 | {fetch.title | uper}\n   |                ^^^^\n" in out
     assert "hint: did you mean 'upper'?" in out
     assert "ghost" in out
@@ -53,26 +52,71 @@ def test_json_format_lists_diagnostics(
     assert report["errors"] == 2 and report["warnings"] == 0
     pipe = next(d for d in report["diagnostics"] if d["code"] == "unknown-pipe")
     assert (pipe["node"], pipe["field"], pipe["start"], pipe["end"]) == ("export", "title", 15, 19)
+    # line and column are always places in the file: inside the expression's string here,
+    assert (pipe["line"], pipe["column"], pipe["end_line"], pipe["end_column"]) == (10, 37, 10, 41)
+    # on the value the path leads to for anything else.
+    ghost = next(d for d in report["diagnostics"] if d["code"] == "unknown-dependency")
+    assert (ghost["line"], ghost["column"], ghost["path"]) == (6, 25, ["nodes", 1, "depends_on", 1])
+
+
+def test_positions_in_a_json_file_and_where_there_is_none(
+    write: Callable[[str, str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        '{"nodes": [\n  {"slug": "a", "plugin": "p"},\n'
+        '  {"slug": "b", "plugin": "p", "depends_on": ["a"],\n'
+        '   "bindings": {"t": {"source": "expression", "expression": "\\u00e9 {a.x | uper}"}}}\n]}'
+    )
+    path = write("p.json", text)
+    assert main(["check", path, "--format", "json"]) == 1
+    (pipe,) = json.loads(capsys.readouterr().out)["diagnostics"]
+    line = text.split("\n")[pipe["line"] - 1]
+    assert line[pipe["column"] - 1 : pipe["end_column"] - 1] == "uper"
+    cycle = write(
+        "c.yaml",
+        "- {slug: a, plugin: p, depends_on: [b]}\n- {slug: b, plugin: p, depends_on: [a]}\n",
+    )
+    assert main(["check", cycle, "--format", "json"]) == 1
+    found = {d["code"]: d for d in json.loads(capsys.readouterr().out)["diagnostics"]}
+    assert (found["dependency-cycle"]["line"], found["dependency-cycle"]["column"]) == (1, 36)
+    assert (found["no-root"]["line"], found["no-root"]["column"]) == (1, 1)  # the node list
+    assert main(["check", path + ".missing.json", "--format", "json"]) == 2
+    (missing,) = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert (missing["code"], missing["line"], missing["column"]) == ("file-not-found", None, None)
 
 
 @pytest.mark.parametrize(
-    ("name", "text", "message"),
+    ("name", "text", "code", "rendered"),
     [
-        ("bad.json", "[1", "bad.json:1:3: invalid JSON: Expecting ',' delimiter"),
-        ("empty.yaml", "", "empty.yaml: file is empty; expected a list of nodes or an object"),
-        ("wrong.json", '[{"plugin": 3}]', "wrong.json: [0].plugin: expected a string, got 3"),
+        (
+            "bad.json",
+            "[1",
+            "invalid-json",
+            "error[invalid-json]: invalid JSON: Expecting ',' delimiter\n  --> bad.json:1:3",
+        ),
+        (
+            "empty.yaml",
+            "",
+            "empty-file",
+            "error[empty-file]: file is empty; expected a list of nodes or an object\n"
+            "  --> empty.yaml",
+        ),
         (
             "bad.yaml",
             "- plugin: [p\n",
-            "bad.yaml:2:1: invalid YAML: while parsing a flow sequence, expected ',' or ']', but got '<stream end>'",
+            "invalid-yaml",
+            "error[invalid-yaml]: invalid YAML: a '[' that is never closed\n"
+            "  --> bad.yaml:1:11\n  = hint: add the closing ']'",
         ),
         (
-            "unknown.yaml",
-            "- plugin: p\n  dependson: [a]\n",
-            "unknown.yaml:2:3: [0]: unknown field 'dependson'; did you mean 'depends_on'?",
+            "scalar.yaml",
+            "just text\n",
+            "not-a-pipeline",
+            "error[not-a-pipeline]: expected a list of nodes or an object with 'nodes', got a "
+            "string\n  --> scalar.yaml",
         ),
     ],
-    ids=["bad-json", "empty", "wrong-type", "bad-yaml", "unknown-field"],
+    ids=["bad-json", "empty", "bad-yaml", "not-a-pipeline"],
 )
 def test_unparseable_file_exits_two(
     tmp_path: Path,
@@ -80,16 +124,53 @@ def test_unparseable_file_exits_two(
     capsys: pytest.CaptureFixture[str],
     name: str,
     text: str,
-    message: str,
+    code: str,
+    rendered: str,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path(name).write_text(text)
     assert main(["check", name]) == 2
-    assert capsys.readouterr().out == message + "\n"
+    out = capsys.readouterr().out
+    assert out == f"{rendered}\n{name}: 1 error, 0 warnings\n"
     assert main(["check", name, "--format", "json"]) == 2
     report = json.loads(capsys.readouterr().out)
     assert report["valid"] is False
-    assert report["diagnostics"][0]["code"] == "invalid-pipeline-file"
+    assert report["diagnostics"][0]["code"] == code
+
+
+def test_a_misspelt_field_hides_no_other_problem(
+    write: Callable[[str, str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        "p.yaml",
+        "nodes:\n"
+        "  - slug: fetch\n"
+        "    plugn: fetch_clips\n"
+        "  - slug: export\n"
+        "    plugin: export\n"
+        "    depends_on: [fetch]\n"
+        "    bindings:\n"
+        "      title:\n"
+        "        source: expression\n"
+        "        expresion: '{fetch.title}'\n"
+        "      name:\n"
+        "        source: expression\n"
+        "        expression: '{fetch.title | uper}'\n",
+    )
+    assert main(["check", path, "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    found = [
+        (d["code"], d["line"], d["column"], d["node"], d["field"], d["hint"])
+        for d in report["diagnostics"]
+    ]
+    assert found == [
+        ("missing-field", 2, 5, "fetch", None, None),
+        ("unknown-field", 3, 5, "fetch", None, "did you mean 'plugin'?"),
+        ("missing-field", 9, 9, "export", "title", None),
+        ("unknown-field", 10, 9, "export", "title", "did you mean 'expression'?"),
+        ("unknown-pipe", 13, 37, "export", "name", "did you mean 'upper'?"),
+    ]
+    assert report["errors"] == 5
 
 
 def test_missing_file_and_directory_exit_two(
@@ -98,8 +179,8 @@ def test_missing_file_and_directory_exit_two(
     assert main(["check", str(tmp_path / "none.yaml")]) == 2
     assert main(["check", str(tmp_path)]) == 2
     out = capsys.readouterr().out
-    assert "none.yaml: no such file" in out
-    assert f"{tmp_path}: is a directory, not a pipeline file" in out
+    assert "error[file-not-found]: no such file\n  --> " in out
+    assert "error[not-a-file]: is a directory, not a pipeline file\n" in out
 
 
 def test_plugins_option_reports_unknown_plugins(
@@ -118,7 +199,10 @@ def test_plugins_option_reports_unknown_plugins(
     [
         ("raise RuntimeError('no')\n", "importing failed: RuntimeError: no ("),
         ("def broken(:\n", "importing failed: SyntaxError: "),
-        ("X = 1\n", "defines no PLUGINS; add PLUGINS = {'name': function, ...}"),
+        (
+            "X = 1\n",
+            "defines none of PLUGINS, PIPES and PLUGIN_META; add PLUGINS = {'name': function, ...}",
+        ),
         ("PLUGINS = [print]\n", "PLUGINS must be a dict of name -> function, got list"),
         ("PLUGINS = {'a': 3}\n", "PLUGINS['a'] must be a function with a string name, got int"),
         ("PLUGINS = {}\nPASSTHROUGH = 'route'\n", "PASSTHROUGH must be a list of plugin names"),

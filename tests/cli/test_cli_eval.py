@@ -116,3 +116,13 @@ def test_an_input_past_the_float_range_stays_text(capsys: pytest.CaptureFixture[
     assert capsys.readouterr().out == '"1e400"\n'
     assert main(["eval", "{input.n | int}", "--input", "n=-1e400"]) == 0
     assert capsys.readouterr().out == "-1" + "0" * 400 + "\n"
+
+
+def test_eval_strict_names_the_missing_reference(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["eval", "{input.titel | upper}", "--input", "title=dune"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == "null\n"
+    assert main([*argv, "--strict", "--format", "json"]) == 1
+    (problem,) = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert (problem["code"], problem["start"], problem["end"]) == ("missing-reference", 1, 12)
+    assert problem["hint"] == "did you mean 'title'?"

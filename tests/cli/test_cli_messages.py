@@ -59,7 +59,11 @@ def test_a_huge_integer_in_a_json_pipeline_is_too_long_at_its_place(
     )
     assert main(["check", pipeline]) == 2
     out = capsys.readouterr().out
-    assert out == f"{pipeline}:2:31: invalid JSON: integer too long (5000 digits; at most 4300)\n"
+    assert out == (
+        "error[invalid-json]: invalid JSON: integer too long (5000 digits; at most 4300)\n"
+        f"  --> {pipeline}:2:31\n"
+        f"{pipeline}: 1 error, 0 warnings\n"
+    )
     assert "set_int_max_str_digits" not in out
 
 
@@ -96,7 +100,7 @@ def test_check_says_when_a_problem_is_in_a_when_clause(
     lines = capsys.readouterr().out.splitlines()
     assert lines[:2] == [
         "error[unclosed-brace]: unclosed '{': no matching '}'",
-        f"  --> {pipeline}, node 'out', field 'other' (when)",
+        f"  --> {pipeline}:8:16, node 'out', field 'other' (when)",
     ]
 
 

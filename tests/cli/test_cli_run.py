@@ -212,3 +212,38 @@ def test_run_unreadable_pipeline_exits_two(
     pipeline = write("p.yaml", "nodes: {}\n")
     assert main(["run", pipeline, "--plugins", plugins]) == 2
     assert capsys.readouterr().err == f"{pipeline}:1:8: nodes: expected a list, got {{}}\n"
+
+
+def test_run_strict_fails_the_task_reading_a_missing_key(
+    write: Callable[[str, str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipeline = write(
+        "strict.json",
+        json.dumps(
+            {
+                "nodes": [
+                    {
+                        "slug": "fetch",
+                        "plugin": "files",
+                        "bindings": {"names": {"source": "config", "value": "a"}},
+                    },
+                    {
+                        "slug": "shout",
+                        "plugin": "shout",
+                        "depends_on": ["fetch"],
+                        "bindings": {
+                            "title": {"source": "expression", "expression": "{fetch.file_nam}"}
+                        },
+                    },
+                ]
+            }
+        ),
+    )
+    plugins = write("my_plugins.py", PLUGINS)
+    assert main(["run", pipeline, "-p", plugins, "--json"]) == 0
+    capsys.readouterr()
+    assert main(["run", pipeline, "-p", plugins, "--json", "--strict"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "failed"
+    assert "missing reference 'fetch.file_nam'" in result["error"]
+    assert "did you mean 'file_name'?" in result["error"]

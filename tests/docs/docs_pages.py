@@ -28,7 +28,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 SHELL = frozenset({"sh", "bash", "shell", "console"})
-LANGUAGES = SHELL | {"python", "text", "yaml", "json", "mermaid", "dot", "sql"}
+LANGUAGES = SHELL | {"python", "text", "yaml", "json", "mermaid", "dot", "sql", "javascript", "lua"}
 SKIP = "<!-- skip"
 EXPECTED_OUTPUT = "<!-- expected-output -->"
 # Shell commands the docs show but the tests do not run in-process.

@@ -189,9 +189,14 @@ def test_main_needs_a_docs_folder(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "no docs/ folder here" in capsys.readouterr().err
 
 
-def _table_rows(page: str) -> dict[str, str]:
-    """Map the code-formatted first cell of each table row to its second cell."""
+def _table_rows(page: str, section: str | None = None) -> dict[str, str]:
+    """Map the code-formatted first cell of each table row to its second cell.
+
+    With ``section``, only the rows under that ``## `` heading count.
+    """
     text = (ROOT / page).read_text(encoding="utf-8")
+    if section is not None:
+        text = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([a-z_-]+)` \|(.*)$", text, re.MULTILINE)
     return {name: rest.split(" | ", 1)[0].strip() for name, rest in rows}
 
@@ -226,7 +231,7 @@ def test_every_expression_code_is_in_the_table() -> None:
         ):
             expression_errors.add(node.name)
             used |= _codes_in(node)
-    assert set(_table_rows("docs/editor/codes.md")) == used
+    assert set(_table_rows("docs/editor/codes.md", "Expression codes")) == used
 
 
 @pytest.mark.parametrize(
@@ -242,3 +247,12 @@ def test_the_file_type_lists_are_the_classifiers(lead: str, name: str) -> None:
     page = " ".join((ROOT / "docs/concepts/edge-filters.md").read_text(encoding="utf-8").split())
     listed = page.split(lead, 1)[1].split(")", 1)[0]
     assert set(re.findall(r"`([^`]+)`", listed)) == set(getattr(_file_types, name))
+
+
+def test_every_file_code_is_documented() -> None:
+    from dagabaaz.loading import FILE_CODES
+
+    page = (ROOT / "docs" / "editor" / "codes.md").read_text(encoding="utf-8")
+    section = page.split("## File codes", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"^\| `([a-z0-9-]+)` \|", section, re.MULTILINE)
+    assert documented == list(FILE_CODES)

@@ -250,6 +250,7 @@ def test_without_select_the_fan_out_limit_is_checked_without_building_groups(
     assert marker.error == (
         "node 'm': fan-out limit exceeded: 4 origin groups are left after the edge filters "
         "and select, which would start 4 tasks, more than the limit of 3"
+        "; raise fan_out_limit to allow more"
     )
 
 

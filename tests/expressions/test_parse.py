@@ -141,8 +141,9 @@ def test_parse_error_lists_diagnostics() -> None:
         parse("{a.b | | x} and }")
     assert [d.code for d in caught.value.diagnostics] == ["empty-pipe", "stray-brace"]
     assert str(caught.value) == (
-        "invalid expression '{a.b | | x} and }': empty pipe: expected a pipe name after '|'"
-        " (and 1 more problem)"
+        "invalid expression '{a.b | | x} and }' (2 problems): empty pipe: expected a pipe name"
+        " after '|' (remove the extra '|'); unexpected '}' outside an interpolation"
+        " (write '\\}' for a literal brace)"
     )
 
 

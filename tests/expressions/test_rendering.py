@@ -71,7 +71,7 @@ def test_other_values_raise_unrenderable_value(name: str, value: Any, what: str)
     assert str(caught.value) == (
         f"cannot render '{{v.x}}' in expression 'x{{v.x}}': {what} cannot be written as "
         f"{'JSON' if 'key' in what else 'text or JSON'} (only strings, numbers, booleans, "
-        "None, lists and dicts with string keys can)"
+        "None, dates and times, Decimals, UUIDs, paths, lists and dicts with string keys can)"
     )
 
 

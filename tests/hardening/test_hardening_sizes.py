@@ -172,6 +172,7 @@ def test_a_thousand_outputs_fail_the_next_node_at_the_fan_out_limit() -> None:
     assert run.status is RunStatus.FAILED
     assert run.error == (
         "fan-out limit exceeded: 1000 artifacts would start 1000 tasks, more than the limit of 200"
+        "; raise fan_out_limit to allow more"
     )
 
 

@@ -53,6 +53,7 @@ BUILTIN_NAMES = sorted(
         "append",
         "match",
         "json_get",
+        "json",
         "flatten",
         "compact",
         "pad",

@@ -76,6 +76,26 @@ def private_server() -> Iterator[tuple[str, Path, int]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _wait_until_mid_run(dsn: str, run_ids: list[str]) -> None:
+    """Wait until some task has completed while every run is still going."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        (done,) = sql(
+            dsn, "dagabaaz", "SELECT count(*) FROM dagabaaz_tasks WHERE status = 'completed'"
+        )[0]
+        live = sql(
+            dsn,
+            "dagabaaz",
+            "SELECT count(*) FROM dagabaaz_runs WHERE id = ANY(%s) AND status = 'running'",
+            (run_ids,),
+        )[0][0]
+        if done:
+            assert live == len(run_ids), "the runs ended before the restart could interrupt them"
+            return
+        time.sleep(0.05)
+    raise AssertionError("the worker completed no task within 60 s")
+
+
 def test_runs_finish_across_a_database_restart(private_server: tuple[str, Path, int]) -> None:
     dsn, data, port = private_server
     migrate(dsn, "dagabaaz", procrastinate=True)
@@ -117,7 +137,10 @@ def test_runs_finish_across_a_database_restart(private_server: tuple[str, Path, 
             )
             for _ in range(6)
         ]
-        time.sleep(1.0)  # the worker is in the middle of them
+        # Restart only once the worker is demonstrably in the middle of the runs:
+        # under load it may take seconds to start, and a restart before it has
+        # connected would test nothing.
+        _wait_until_mid_run(dsn, run_ids)
         options = f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1"
         log = str(data.parent / "log")  # without -l the server would hold our pipes open
         restarted = _as_postgres(

@@ -354,3 +354,72 @@ def test_the_command_line_migrates_submits_shows_and_retries(
     unknown.write_text("nodes:\n  - {slug: x, plugin: nowhere}\n")
     assert main(["submit", str(unknown), *db, "--plugins", str(PLUGINS)]) == 1
     assert "not submitted, the pipeline is invalid" in capsys.readouterr().err
+
+
+PIPES_PLUGINS = '''\
+from pathlib import Path
+
+from dagabaaz.pipes import DEFAULT_PIPES
+
+PIPES = DEFAULT_PIPES.copy()
+
+
+@PIPES.register("shout")
+def shout(text: str) -> str:
+    """Upper-case the text and add an exclamation mark."""
+    return text.upper() + "!"
+
+
+FAILED_ONCE = Path(__file__).with_suffix(".failed")
+
+
+def start(task):
+    return [{"file_name": "a.txt"}, {"file_name": "b.txt"}]
+
+
+def greet(task):
+    if not FAILED_ONCE.exists():
+        FAILED_ONCE.write_text("once")
+        raise RuntimeError("the first greeting fails")
+    return {"file_name": task["text"]}
+
+
+PLUGINS = {"start": start, "greet": greet}
+'''
+
+
+def test_the_plugins_files_pipes_reach_submit_worker_and_retry(
+    pg: PostgresStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--dsn", pg.conninfo, "--schema", pg.schema]
+    plugins = tmp_path / "pipes_plugins.py"
+    plugins.write_text(PIPES_PLUGINS)
+    pipeline = tmp_path / "pipeline.yaml"
+    pipeline.write_text(
+        "nodes:\n"
+        "  - {slug: start, plugin: start}\n"
+        "  - slug: greet\n"
+        "    plugin: greet\n"
+        "    depends_on: [start]\n"
+        "    bindings: {text: {source: expression, expression: '{start.file_name | shout}'}}\n"
+    )
+    assert main(["submit", str(pipeline), *db]) == 1  # without the plugins file: unknown pipe
+    assert "unknown pipe 'shout'" in capsys.readouterr().err
+    assert main(["submit", str(pipeline), *db, "-p", str(plugins)]) == 0
+    run_id = capsys.readouterr().out.strip()
+
+    def work() -> None:
+        worker = [sys.executable, "-m", "dagabaaz", "worker", *db, "-p", str(plugins)]
+        subprocess.run([*worker, "--burst", "--fan-out-limit", "2"], check=True, timeout=120)
+
+    work()
+    assert pg.get_run_status(run_id) is RunStatus.FAILED
+    assert main(["runs", "retry", run_id, *db]) == 1  # its expressions need the custom pipe
+    assert "a pipeline with custom pipes needs --plugins FILE" in capsys.readouterr().err
+    assert pg.get_run_status(run_id) is RunStatus.FAILED  # refused as a whole
+    assert main(["runs", "retry", run_id, *db, "-p", str(plugins)]) == 0
+    work()
+    assert pg.get_run_status(run_id) is RunStatus.COMPLETED
+    assert main(["runs", "show", run_id, *db]) == 0
+    greeted = {artifact.file_name for artifact in pg.get_artifacts_by_node_indices(run_id, [1])}
+    assert greeted == {"A.TXT!", "B.TXT!"}

@@ -503,3 +503,35 @@ def test_a_rule_reported_as_never_matching_never_matches(
         assert matched == {negated}
     elif items and len(items) == len(value):
         assert matched == {negated}  # no item of the list can ever be equal
+
+
+# --- issue 17, point 13: a field one edit away from a built-in one ---------
+
+MISSPELT = [
+    ("file_tpye", "file_type"),
+    ("extention", "extension"),
+    ("File_type", "file_type"),
+    ("filesize", "file_size"),
+    ("mime_typ", "mime_type"),
+    ("file_names", "file_name"),
+]
+
+
+@pytest.mark.parametrize(("field", "meant"), MISSPELT, ids=[m[0] for m in MISSPELT])
+def test_a_misspelt_builtin_field_is_a_warning_with_the_did_you_mean(
+    field: str, meant: str
+) -> None:
+    (found,) = validate_pipeline(pipeline(rule(field, Op.EQ, "video")))
+    assert (found.code, found.severity) == ("misspelt-filter-field", "warning")
+    assert found.path == (*BASE, "field")
+    assert found.hint == f"did you mean '{meant}'?"
+    assert found.message == (
+        f"{W}'{field}' is not a built-in field, so the rule reads the metadata key "
+        f"'{field}', which is missing on every artifact that lacks it"
+    )
+
+
+@pytest.mark.parametrize("field", ["file_type", "lang", "type", "mime", "file_path", "title"])
+def test_builtin_fields_and_other_keys_are_not_warned_about(field: str) -> None:
+    found = validate_pipeline(pipeline(rule(field, Op.EXISTS)))
+    assert [d.code for d in found] == []

@@ -59,12 +59,22 @@ def register(registry: PipeRegistry) -> None:
         ("in", logic.in_),
         # data
         ("json_get", data.json_get),
+        ("json", data.json_),
         ("int", data.int_),
         ("string", data.string),
         # regular expressions
         ("match", match),
     ):
-        registry.register(name, function)
+        registry.register(
+            name, function, strict=_STRICT.get(name), takes_missing=name in _TAKE_MISSING
+        )
+
+
+_STRICT = {"int": data.strict_int}
+"""Pipes with a stricter version for strict evaluation."""
+
+_TAKE_MISSING = frozenset({"default", "required"})
+"""Pipes there to handle a missing value: strict evaluation lets one reach them."""
 
 
 def builtin_registry() -> PipeRegistry:

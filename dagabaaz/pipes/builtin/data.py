@@ -14,7 +14,8 @@ from typing import Any, Final
 
 from dagabaaz._runtime.limits import Budget
 from dagabaaz._runtime.numbers import as_number
-from dagabaaz._runtime.values import load_json
+from dagabaaz._runtime.values import load_json, to_json
+from dagabaaz.diagnostics import shortened
 from dagabaaz.errors import PipeError
 
 __all__ = ["MAX_INT_DIGITS"]
@@ -47,7 +48,9 @@ def int_(value: object) -> int:
 
     True and False give 1 and 0, and NaN gives 0. An int comes back exact,
     whatever its size; an infinity, or a number with more digits before its
-    decimal point than int builds, fails the evaluation.
+    decimal point than int builds, fails the evaluation. In strict mode,
+    text that is not a number (``"abc"``, ``" 12"``, ``""``) fails the
+    evaluation instead of giving 0.
     """
     if type(value) is str and value.isdigit() and value.isascii() and len(value) <= MAX_INT_DIGITS:
         return int(value)  # the common case: ASCII digits, read exactly
@@ -77,6 +80,35 @@ def int_(value: object) -> int:
 
 
 _INFINITE: Final = "an infinite number has no integer value"
+
+
+def strict_int(value: object) -> int:
+    """``int`` in strict mode: a value that is not a number fails instead of giving 0."""
+    if not isinstance(value, bool) and as_number(value) is None:
+        raise PipeError(_not_a_number(value))
+    return int_(value)
+
+
+def _not_a_number(value: object) -> str:
+    if not isinstance(value, str):
+        return f"a {type(value).__name__} is not a number, so it has no integer value"
+    if not value:
+        return "the value is empty, not a number"
+    shown = shortened(repr(value))
+    if value.strip() != value and as_number(value.strip()) is not None:
+        return f"{shown} is not a number: a number has no spaces around it (trim it first)"
+    return f"{shown} is not a number (a number is written like 12, -3.5 or 1e3)"
+
+
+def json_(value: object | None, *, budget: Budget) -> str:
+    """Return the value as strict JSON text: a string quoted, a missing value as null.
+
+    Lists and dicts are written whole; a date, datetime or time as its ISO
+    8601 string, a Decimal as a number of its digits, a UUID or a path as a
+    string. A NaN or an infinity, anywhere, fails the evaluation: strict JSON
+    has no such numbers.
+    """
+    return to_json(value, budget)
 
 
 def _is_whole(number: object) -> bool:

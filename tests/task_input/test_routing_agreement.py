@@ -129,6 +129,7 @@ def test_a_grouped_fan_out_limit_message_counts_tasks_after_select() -> None:
     assert marker.error == (
         "node 'merge': fan-out limit exceeded: 3 origin groups are left after the edge "
         "filters and select, which would start 3 tasks, more than the limit of 2"
+        "; raise fan_out_limit to allow more"
     )
 
 

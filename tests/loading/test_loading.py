@@ -99,7 +99,7 @@ def test_example_pipeline_loads() -> None:
             "a: [\n",
             "yaml",
             [
-                "p.yaml:2:1: invalid YAML: while parsing a flow node, expected the node content, but found '<stream end>'"
+                "p.yaml:2:1: invalid YAML: the file ends where a value was expected; add the missing value, or close the '[' or '{' left open"
             ],
         ),
         ("a: 1\na: 2\n", "yaml", ["p.yaml:2:1: invalid YAML: duplicate key 'a'"]),
@@ -112,19 +112,19 @@ def test_example_pipeline_loads() -> None:
             "- 1\n---\n- 2\n",
             "yaml",
             [
-                "p.yaml:2:1: invalid YAML: expected a single document in the stream, but found another document"
+                "p.yaml:2:1: invalid YAML: a second YAML document ('---'): a pipeline file holds one; remove the '---' and what follows, or put it in a file of its own"
             ],
         ),
         (
             "? [a]\n: b\n",
             "yaml",
-            ["p.yaml:1:3: invalid YAML: while constructing a mapping, found unhashable key"],
+            ["p.yaml:1:3: invalid YAML: a key must be a plain value, not a list or a mapping"],
         ),
         (
             "a: !!python/object:os.system x\n",
             "yaml",
             [
-                "p.yaml:1:4: invalid YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object:os.system'"
+                "p.yaml:1:4: invalid YAML: unknown tag 'python/object:os.system'; remove the tag: pipeline files hold plain values"
             ],
         ),
         (
@@ -137,31 +137,31 @@ def test_example_pipeline_loads() -> None:
             "yaml",
             ["p.yaml:2:16: default_input: keys must be strings, got 1"],
         ),
-        ('[{"plugin": 1}]', "json", ["p.json: [0].plugin: expected a string, got 1"]),
+        ('[{"plugin": 1}]', "json", ["p.json:1:13: [0].plugin: expected a string, got 1"]),
         (
             '{"nodes": [], "extra": 1}',
             "json",
-            ["p.json: unknown field 'extra'; expected one of default_input, nodes"],
+            ["p.json:1:15: unknown field 'extra'; expected one of default_input, nodes"],
         ),
         (
             '{"node": []}',
             "json",
             [
-                "p.json: missing required field 'nodes'",
-                "p.json: unknown field 'node'; did you mean 'nodes'?",
+                "p.json:1:1: missing required field 'nodes'",
+                "p.json:1:2: unknown field 'node'; did you mean 'nodes'?",
             ],
         ),
         (
             '[{"plugin": "p", "depends": []}]',
             "json",
-            ["p.json: [0]: unknown field 'depends'; did you mean 'depends_on'?"],
+            ["p.json:1:18: [0]: unknown field 'depends'; did you mean 'depends_on'?"],
         ),
         (
             '["a"]',
             "json",
-            ["p.json: [0]: expected an object (a mapping of keys to values), got 'a'"],
+            ["p.json:1:2: [0]: expected an object (a mapping of keys to values), got 'a'"],
         ),
-        ('{"nodes": {}}', "json", ["p.json: nodes: expected a list, got {}"]),
+        ('{"nodes": {}}', "json", ["p.json:1:11: nodes: expected a list, got {}"]),
         (
             "- plugin: p\n  fan_mode: fanout\n",
             "yaml",
@@ -183,13 +183,15 @@ def test_example_pipeline_loads() -> None:
             '[{"plugin": "p", "edge_filters": {"a": {"rules": [{"field": "f", "operator": "equals"}]}}}]',
             "json",
             [
-                "p.json: [0].edge_filters.a.rules[0].operator: expected 'eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'contains', 'not_contains', 'starts_with', 'ends_with', 'exists' or 'not_exists', got 'equals'"
+                "p.json:1:78: [0].edge_filters.a.rules[0].operator: expected 'eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'contains', 'not_contains', 'starts_with', 'ends_with', 'exists' or 'not_exists', got 'equals'"
             ],
         ),
         (
             '[{"plugin": "p", "bindings": {"my field": {"source": "runtime", "requird": true}}}]',
             "json",
-            ["p.json: [0].bindings['my field']: unknown field 'requird'; did you mean 'required'?"],
+            [
+                "p.json:1:65: [0].bindings['my field']: unknown field 'requird'; did you mean 'required'?"
+            ],
         ),
     ],
     ids=[
@@ -307,8 +309,18 @@ def test_problem_becomes_a_diagnostic() -> None:
         "bad",
         ("nodes", 1),
     )
-    assert (diagnostic.line, diagnostic.column) == (3, 4)
+    # A diagnostic's line and column place it inside an expression, of which a
+    # file problem has none; the problem keeps its place in the file.
+    assert (diagnostic.line, diagnostic.column) == (1, 1)
     assert problem.render("f.yaml") == "f.yaml:3:4: nodes[1]: bad"
+    coded = FileProblem(
+        "unknown field 'plugn'", code="unknown-field", hint="did you mean 'plugin'?"
+    )
+    assert (coded.to_diagnostic().code, coded.to_diagnostic().hint) == (
+        "unknown-field",
+        "did you mean 'plugin'?",
+    )
+    assert coded.render("f.yaml") == "f.yaml: unknown field 'plugn'; did you mean 'plugin'?"
 
 
 def test_schema_describes_both_forms() -> None:
@@ -333,6 +345,9 @@ def test_any_text_loads_or_raises_our_error(text: str) -> None:
             assert error.problems
 
 
+_RETAG = "remove the tag, or give it the kind of value it reads"
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
@@ -342,8 +357,8 @@ def test_any_text_loads_or_raises_our_error(text: str) -> None:
         ('!!float ""', "expected a number, got ''"),
         ('!!bool "maybe"', "expected true or false, got 'maybe'"),
         ('!!timestamp "abc"', "expected a date or time, got 'abc'"),
-        ("!!int [1]", "expected a scalar node, but found sequence"),
-        ("!!set [1]", "expected a mapping node, but found sequence"),
+        ("!!int [1]", "expected a single value here, got a list; " + _RETAG),
+        ("!!set [1]", "expected a mapping here, got a list; " + _RETAG),
         ("9" * 5000, "an integer of 5000 characters is too long"),
     ],
     ids=[
@@ -397,3 +412,29 @@ def test_any_explicitly_tagged_value_loads_or_raises_our_error(tagged: tuple[str
         parse_pipeline(doc, syntax="yaml")
     except PipelineFileError as error:
         assert error.problems
+
+
+def test_reading_again_after_an_edit_gives_what_reading_afresh_gives() -> None:
+    from dagabaaz.loading import read_pipeline_text
+
+    text = "- slug: a\n  plugin: p\n- slug: b\n  plugin: p\n  depends_on: [a]\n"
+    first = read_pipeline_text(text, syntax="yaml")
+    for edited in (
+        text.replace("plugin: p\n  depends", "plugin: q\n  depends"),  # a value
+        text.replace("depends_on", "dependson"),  # a key: the node is read again
+        text.replace("- slug: b", "- slug: b\n  name: B"),  # a line added to a node
+        "nodes:\n" + text,  # the structure: the file is read again
+    ):
+        again = read_pipeline_text(edited, syntax="yaml", previous=first)
+        fresh = read_pipeline_text(edited, syntax="yaml")
+        assert (again.nodes, again.problems, again.pipeline) == (
+            fresh.nodes,
+            fresh.problems,
+            fresh.pipeline,
+        )
+    unknown = read_pipeline_text(
+        text.replace("depends_on", "dependson"), syntax="yaml", previous=first
+    )
+    assert [(p.code, p.line, p.column, p.hint) for p in unknown.problems] == [
+        ("unknown-field", 5, 3, "did you mean 'depends_on'?")
+    ]

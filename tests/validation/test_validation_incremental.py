@@ -1,0 +1,107 @@
+"""PipelineValidator: validating again after an edit gives what validating from scratch gives."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dagabaaz.models import DagNode, ExpressionSource
+from dagabaaz.pipes import DEFAULT_PIPES
+from dagabaaz.plugins import OutputSpec, PluginInfo
+from dagabaaz.validation import PipelineValidator, validate_pipeline
+
+PLUGINS = [PluginInfo("p", outputs=[OutputSpec("title")]), PluginInfo("q")]
+EXPRESSIONS = ["{n0.title}", "{n1.titel | upper}", "{n2.x | uper}", "{ghost.a}", "{n0.title", "x"]
+
+
+def random_pipeline(rng: random.Random, size: int) -> list[DagNode]:
+    nodes = []
+    for index in range(size):
+        earlier = [f"n{i}" for i in range(index)]
+        depends = rng.sample(earlier, min(len(earlier), rng.randint(0, 2)))
+        if rng.random() < 0.1:
+            depends.append(f"n{rng.randint(0, size)}")  # maybe unknown, maybe a cycle
+        bindings = {
+            f"b{k}": ExpressionSource(expression=rng.choice(EXPRESSIONS))
+            for k in range(rng.randint(0, 2))
+        }
+        slug = f"n{index}" if rng.random() > 0.05 else f"n{rng.randint(0, index)}"
+        nodes.append(
+            DagNode(slug=slug, plugin=rng.choice("pqr"), depends_on=depends, bindings=bindings)
+        )
+    return nodes
+
+
+def edit(rng: random.Random, nodes: list[DagNode]) -> list[DagNode]:
+    changed = list(nodes)
+    index = rng.randrange(len(changed))
+    node = changed[index]
+    choice = rng.random()
+    if choice < 0.5:
+        bindings = {"e": ExpressionSource(expression=rng.choice(EXPRESSIONS))}
+        changed[index] = node.model_copy(update={"bindings": bindings})
+    elif choice < 0.7:
+        changed[index] = node.model_copy(update={"slug": f"n{rng.randint(0, len(nodes))}"})
+    elif choice < 0.85:
+        changed[index] = node.model_copy(update={"plugin": rng.choice("pqr")})
+    else:
+        changed.insert(index, DagNode(slug=f"x{index}", plugin="p"))
+    return changed
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_every_edit_gives_the_same_diagnostics_as_from_scratch(seed: int) -> None:
+    rng = random.Random(seed)
+    nodes = random_pipeline(rng, rng.randint(1, 12))
+    validator = PipelineValidator(plugins=PLUGINS)
+    for _ in range(8):
+        assert validator.validate(nodes) == validate_pipeline(nodes, plugins=PLUGINS)
+        nodes = edit(rng, nodes)
+
+
+def test_unchanged_nodes_are_not_checked_again() -> None:
+    nodes = [DagNode(slug="a", plugin="p")] + [
+        DagNode(
+            slug=f"n{i}",
+            plugin="p",
+            depends_on=["a"],
+            bindings={"t": ExpressionSource(expression="{a.title | upper}")},
+        )
+        for i in range(5)
+    ]
+    pipes = DEFAULT_PIPES.copy()
+
+    @pipes.register("upper", replace=True)
+    def upper(value: str) -> str:
+        return value.upper()
+
+    validator = PipelineValidator(pipes=pipes)
+    checked: list[int] = []
+    import dagabaaz.validation as validation
+
+    original = validation._node_problems
+
+    def counting(node, index, facts, registry):  # type: ignore[no-untyped-def]
+        checked.append(index)
+        return original(node, index, facts, registry)
+
+    validation._node_problems = counting  # type: ignore[assignment]
+    try:
+        validator.validate(nodes)
+        assert checked == [0, 1, 2, 3, 4, 5]
+        checked.clear()
+        edited = list(nodes)
+        edited[3] = nodes[3].model_copy(
+            update={"bindings": {"t": ExpressionSource(expression="{a.title | uper}")}}
+        )
+        found = validator.validate(edited)
+        assert checked == [3]
+        assert [d.code for d in found] == ["unknown-pipe"]
+        checked.clear()
+        pipes.register("uper", lambda value: value)  # the registry changed: all again
+        assert validator.validate(edited) == []
+        assert checked == [0, 1, 2, 3, 4, 5]
+    finally:
+        validation._node_problems = original  # type: ignore[assignment]
