@@ -268,13 +268,16 @@ class InMemoryStore:
             self._run(run_id).progress = completed_count
 
     def get_task_context(self, task_id: str) -> TaskContext | None:
-        """Return the task's run, node and current status, or None for an unknown task."""
+        """Return the task's run, node, current status and input artifact, or None if unknown."""
         with self._lock:
             row = self._tasks.get(task_id)
         if row is None:
             return None
         return TaskContext(
-            run_id=row[T_RUN], node_index=row[T_NODE], status=STATUS_OF[row[T_STATUS]]
+            run_id=row[T_RUN],
+            node_index=row[T_NODE],
+            status=STATUS_OF[row[T_STATUS]],
+            input_artifact_id=row[T_INPUT],
         )
 
     def get_completed_node_indices(self, run_id: str) -> set[int]:

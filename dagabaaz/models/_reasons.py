@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
 
 from dagabaaz.constants import (
+    REASON_CHAIN_LENGTH,
     REASON_ERROR_LENGTH,
     REASON_SAMPLE_SIZE,
     REASON_VALUE_LENGTH,
@@ -68,6 +69,12 @@ def _cut_error(text: str) -> str:
 
 def _cut_optional_value(text: str | None) -> str | None:
     return None if text is None else cut_text(text, REASON_VALUE_LENGTH)
+
+
+def _chain(links: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(links) <= REASON_CHAIN_LENGTH:
+        return links
+    return (*links[: REASON_CHAIN_LENGTH - 1], links[-1])
 
 
 def _first(items: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -204,13 +211,18 @@ class SkippedReason(_NodeReason):
         chain: From this node back to the first cause, one link per node:
             the first link is this node's, the last one's cause is not
             ``dependency_skipped`` (unless the chain could not be read back).
-        edges: Per dependency edge, what it collected and delivered.
+            At most REASON_CHAIN_LENGTH links: past that, the links before
+            the first cause are left out.
+        omitted_links: How many links were left out, just before the last one.
+        edges: Per dependency edge the engine looked at (in order, up to the
+            dead one), what it collected and delivered.
     """
 
     outcome: Literal["skipped"] = "skipped"
     dependency: str
     cause: SkipCause
-    chain: tuple[ChainLink, ...] = ()
+    chain: Annotated[tuple[ChainLink, ...], AfterValidator(_chain)] = ()
+    omitted_links: int = 0
     edges: tuple[EdgeReport, ...] = ()
 
 
@@ -288,12 +300,15 @@ class NotRunReason(_NodeReason):
     Attributes:
         run_status: How the run ended.
         ended_by: The node whose failure ended the run, when one did.
+        waiting_on: The node's dependencies that had not finished without
+            a failure when the run ended (the way back to ``ended_by``).
         error: Why the run ended, cut to REASON_ERROR_LENGTH characters.
     """
 
     outcome: Literal["not_run"] = "not_run"
     run_status: RunStatus
     ended_by: str | None = None
+    waiting_on: tuple[str, ...] = ()
     error: Annotated[str | None, AfterValidator(lambda t: None if t is None else _cut_error(t))] = (
         None
     )
