@@ -12,6 +12,7 @@ the same run lock, then wakes the calling thread.
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 from collections import deque
@@ -60,6 +61,8 @@ from dagabaaz.store import DagRetryStore, DagStore, TaskInputStore, reason_store
 from dagabaaz.task_input import assemble_task_input, task_artifacts
 
 __all__ = ["Execution", "LocalStore", "RunPlan", "execute"]
+
+logger = logging.getLogger("dagabaaz.runner")
 
 T = TypeVar("T")
 
@@ -635,12 +638,26 @@ class Execution:
         )
 
     def _reasons(self) -> dict[int, list[NodeReason]]:
-        """Return the reasons the store kept, by node (none when it keeps none)."""
+        """Return the reasons the store kept, by node (none when it keeps none).
+
+        Best effort, like recording them: a store that fails to read them
+        back leaves the result without reasons, and the failure is logged.
+        """
         store = reason_store(self.store)
         by_node: dict[int, list[NodeReason]] = {}
-        if store is not None:
-            for reason in store.get_reasons(self.plan.run_id):
-                by_node.setdefault(reason.node_index, []).append(reason)
+        if store is None:
+            return by_node
+        try:
+            recorded = store.get_reasons(self.plan.run_id)
+        except Exception:
+            logger.warning(
+                "reading the reasons of run '%s' failed; its result has none",
+                self.plan.run_id,
+                exc_info=True,
+            )
+            return by_node
+        for reason in recorded:
+            by_node.setdefault(reason.node_index, []).append(reason)
         return by_node
 
     def _explain_not_run(

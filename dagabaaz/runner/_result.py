@@ -202,9 +202,9 @@ class RunResult:
         node that ran, or at a node already in the chain. For a node three
         levels below a failure, :meth:`explain` writes::
 
-            publish     not run: waiting on 'encode' when the run failed
-            <- encode   not run: waiting on 'probe' when the run failed
-            <- probe    failed on movie.mkv: ValueError: no video stream
+            publish    not run: waiting on 'encode' when the run failed
+            <- encode  not run: waiting on 'probe' when the run failed
+            <- probe   failed on movie.mkv: ValueError: no video stream
 
         Raises:
             RunResultError: The run has no node ``slug`` (the message suggests
