@@ -52,18 +52,18 @@ def plan_launch(
 
     ``fetch`` reads artifacts (the session memoizes the store's method);
     ``store`` is read for the node summary. ``notes``, when given, is told
-    what each edge collected and delivered.
+    what each edge collected and delivered, except in the common case (one
+    unfiltered edge into a SINGLE node, with artifacts), which needs no report.
     """
     deps = graph.dependencies[index]
     if not deps:
         return ROOT_PLAN
     unfiltered = graph.edge_filters[index][0] is None
     if len(deps) == 1 and graph.fan_modes[index] is FanMode.SINGLE and unfiltered:
-        # The common case, kept short: one unfiltered edge with artifacts.
+        # The common case, kept short: one unfiltered edge with artifacts. Its
+        # reason needs no edge report (everything produced became a task).
         direct = fetch(run_id, deps)
         if direct:
-            if notes is not None:
-                notes.plain(deps[0], direct)
             if len(direct) == 1:
                 return LaunchPlan(_TASKS, (direct[0].id,))
             return single_tasks(dict.fromkeys(a.id for a in direct), fan_out_limit)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from dagabaaz._pipeline.compiled import CompiledGraph
+from dagabaaz._engine.cache import RunEntry
 from dagabaaz._routing.reports import EdgeNotes
 from dagabaaz._routing.tasks import LaunchPlan, PlanKind
 from dagabaaz.constants import REASON_CHAIN_LENGTH, FanMode
@@ -31,18 +31,21 @@ __all__ = ["ReasonLog", "record_failure"]
 
 logger = logging.getLogger("dagabaaz.orchestrator")
 
+_LAUNCHED = LaunchedReason.__pydantic_validator__.validate_python
+
 
 class ReasonLog:
     """Records the reasons of one run's launches during one entry-point call."""
 
     __slots__ = ("_graph", "_limit", "_run_id", "_skips", "_store")
 
-    def __init__(
-        self, store: object, run_id: str, graph: CompiledGraph, fan_out_limit: int
-    ) -> None:
-        self._store = reason_store(store)
+    def __init__(self, store: object, run_id: str, entry: RunEntry, fan_out_limit: int) -> None:
+        if not entry.reasons_known:  # asked once per cached run, not once per call
+            entry.reasons = reason_store(store)
+            entry.reasons_known = True
+        self._store = entry.reasons
         self._run_id = run_id
-        self._graph = graph
+        self._graph = entry.graph
         self._limit = fan_out_limit
         # Skips recorded in this call: a cascade reads its chain from here.
         self._skips: dict[int, SkippedReason] = {}
@@ -56,7 +59,11 @@ class ReasonLog:
         if self._store is None or notes is None:
             return
         try:
-            reason = self._launch_reason(index, plan, notes, task_id)
+            kind = plan.kind
+            if kind is PlanKind.TASKS or kind is PlanKind.GROUPS:
+                reason: NodeReason = self._launched(index, plan, notes)
+            else:
+                reason = self._settled(index, plan, notes, task_id)
         except Exception:  # an explanation must never fail a launch
             logger.warning(
                 "explaining the launch of node '%s' of run '%s' failed",
@@ -67,44 +74,48 @@ class ReasonLog:
             return
         _record(self._store, self._run_id, reason)
 
-    def _launch_reason(
-        self, index: int, plan: LaunchPlan, notes: EdgeNotes, task_id: str
-    ) -> NodeReason:
+    def _settled(self, index: int, plan: LaunchPlan, notes: EdgeNotes, task_id: str) -> NodeReason:
+        """Return the reason of a launch that dispatched a marker: skip, filter or fan-out limit."""
         graph = self._graph
+        if plan.kind is PlanKind.SKIP:
+            return self._skipped(index, notes)
         slug = graph.slugs[index]
-        kind = plan.kind
-        edges = tuple(notes.edges)
-        reason: NodeReason
-        if kind is PlanKind.SKIP:
-            reason = self._skipped(index, notes)
-        elif kind is PlanKind.FILTER:
-            reason = FilteredReason(
-                node=slug, node_index=index, fan_mode=graph.fan_modes[index], edges=edges
-            )
-        elif kind is PlanKind.FAIL:
-            reason = FailedReason(
+        if plan.kind is PlanKind.FILTER:
+            return FilteredReason(
                 node=slug,
                 node_index=index,
-                cause="fan_out_limit",
-                task_id=task_id,
-                error=plan.error,
+                fan_mode=graph.fan_modes[index],
+                edges=tuple(notes.edges),
             )
+        return FailedReason(
+            node=slug, node_index=index, cause="fan_out_limit", task_id=task_id, error=plan.error
+        )
+
+    def _launched(self, index: int, plan: LaunchPlan, notes: EdgeNotes) -> LaunchedReason:
+        # One per launch, so built lean: only the fields that differ from the
+        # defaults, validated straight by the model's validator.
+        graph = self._graph
+        fields: dict[str, object] = {
+            "node": graph.slugs[index],
+            "node_index": index,
+            "fan_mode": graph.fan_modes[index],
+            "fan_out_limit": self._limit,
+        }
+        if plan.kind is PlanKind.GROUPS:
+            fields["tasks"] = fields["groups"] = len(plan.origins)
         else:
-            mode = graph.fan_modes[index]
-            grouped = mode is FanMode.GROUPED and kind is PlanKind.GROUPS
-            reason = LaunchedReason(
-                node=slug,
-                node_index=index,
-                tasks=plan.task_count(),
-                fan_mode=mode,
-                root=not graph.dependencies[index],
-                delivered=_delivered(graph, index, plan, notes),
-                groups=len(plan.origins) if grouped else None,
-                broadcast=notes.broadcast,
-                fan_out_limit=self._limit,
-                edges=edges,
-            )
-        return reason
+            fields["tasks"] = len(plan.inputs)
+        if not graph.dependencies[index]:
+            fields["root"] = True
+        elif fields["fan_mode"] is FanMode.SINGLE:
+            fields["delivered"] = len(plan.inputs)
+        else:
+            fields["delivered"] = notes.delivered
+        if notes.broadcast:
+            fields["broadcast"] = notes.broadcast
+        if notes.edges:
+            fields["edges"] = notes.edges
+        return _LAUNCHED(fields)  # type: ignore[no-any-return]
 
     def launch_failed(self, index: int, task_id: str, error: str) -> None:
         """Record that launching node ``index`` raised (``task_id``: its failed marker)."""
@@ -208,15 +219,6 @@ def _file_name(store: object, artifact_id: str | None) -> str | None:
     except Exception:
         return None  # only the explanation loses the file name
     return name if isinstance(name, str) else None
-
-
-def _delivered(graph: CompiledGraph, index: int, plan: LaunchPlan, notes: EdgeNotes) -> int:
-    """Artifacts delivered: distinct ones at a SINGLE node (one task each), else summed per edge."""
-    if not graph.dependencies[index]:
-        return 0
-    if graph.fan_modes[index] is FanMode.SINGLE and plan.kind is PlanKind.TASKS:
-        return len(plan.inputs)
-    return notes.delivered
 
 
 def _record(store: ReasonStore, run_id: str, reason: NodeReason) -> None:

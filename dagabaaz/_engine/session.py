@@ -130,7 +130,7 @@ class RunSession:
         self._resolve = resolve_passthrough
         self._passthrough: PassthroughView | None = None
         self._limit = fan_out_limit
-        self._reasons = ReasonLog(store, run_id, entry.graph, fan_out_limit)
+        self._reasons = ReasonLog(store, run_id, entry, fan_out_limit)
         self._fetched: dict[int, Sequence[DagArtifact]] = {}
         # Nodes seen done during this call; done-ness cannot regress while the
         # caller holds the run lock, so they are not asked about again.

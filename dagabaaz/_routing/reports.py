@@ -21,6 +21,8 @@ __all__ = ["EdgeNotes"]
 
 A = TypeVar("A", bound=RoutedArtifact)
 
+_EDGE = EdgeReport.__pydantic_validator__.validate_python
+
 
 class EdgeNotes:
     """Collects, edge by edge, what one node's launch saw.
@@ -56,24 +58,26 @@ class EdgeNotes:
         """Note that the filter on ``dep``'s edge rejected all it collected (AGGREGATE)."""
         self.dead, self.cause = dep, "edge_rejected_all"
 
-    def plain(self, dep: int, found: Sequence[A]) -> None:
-        """Note an unfiltered edge that delivered all ``found``, with no walk (the common case)."""
+    def plain(self, dep: int, found: Sequence[RoutedArtifact], *, grouped: bool = False) -> None:
+        """Note an unfiltered edge that delivered all ``found``, with no walk."""
         count = len(found)
         self.delivered += count
-        self.edges.append(
-            EdgeReport(
-                dependency=self._graph.slugs[dep],
-                arrived=count,
-                matched=count,
-                delivered=count,
-                kept_sample=_names(found),
-            )
-        )
+        if grouped:
+            self.broadcast += sum(1 for a in found if a.origin_artifact_id is None)
+        fields: dict[str, object] = {"dependency": self._graph.slugs[dep]}
+        if count:
+            # A fan-in node meets many of these: built lean, defaults left out,
+            # and no sample of names (the edge kept everything it collected).
+            fields["arrived"] = fields["matched"] = fields["delivered"] = count
+        self.edges.append(_EDGE(fields))
 
     def deliver(
         self, dep: int, found: Sequence[A], edge_filter: EdgeFilter | None, *, grouped: bool
     ) -> list[A]:
         """Return what the edge from ``dep`` delivers of ``found``, as ``edges.deliver`` does."""
+        if edge_filter is None and dep not in self.walked:
+            self.plain(dep, found, grouped=grouped)
+            return list(found)
         tally = tally_rules(found, edge_filter)
         selector = None if edge_filter is None else edge_filter.select
         delivered = select_delivered(tally.passed, selector, grouped)

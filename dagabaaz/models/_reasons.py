@@ -81,11 +81,18 @@ def _first(items: tuple[Any, ...]) -> tuple[Any, ...]:
     return items[:REASON_SAMPLE_SIZE]
 
 
+def _sample(values: tuple[str, ...]) -> tuple[str, ...]:
+    # One call for the whole tuple: a launch builds several of these.
+    if len(values) <= REASON_SAMPLE_SIZE and all(len(v) <= REASON_VALUE_LENGTH for v in values):
+        return values
+    return tuple(cut_text(value) for value in values[:REASON_SAMPLE_SIZE])
+
+
 Quoted = Annotated[str, AfterValidator(_cut_value)]
 """A value quoted in a reason: at most REASON_VALUE_LENGTH characters."""
 ErrorText = Annotated[str, AfterValidator(_cut_error)]
 """An error quoted in a reason: at most REASON_ERROR_LENGTH characters."""
-Sample = Annotated[tuple[Quoted, ...], AfterValidator(_first)]
+Sample = Annotated[tuple[str, ...], AfterValidator(_sample)]
 """At most REASON_SAMPLE_SIZE quoted values."""
 
 
@@ -132,7 +139,8 @@ class EdgeReport(BaseModel):
         selected: Artifacts ``select`` kept (at a GROUPED node, one per origin
             group and one among the broadcast artifacts); None without ``select``.
         delivered: Artifacts the edge delivered to the node.
-        kept_sample: File names of the first delivered artifacts.
+        kept_sample: File names of the first delivered artifacts, for an edge
+            with a filter or a walk (an unfiltered edge delivers all it collected).
     """
 
     model_config = _REASON
@@ -172,7 +180,10 @@ class LaunchedReason(_NodeReason):
         broadcast: At a GROUPED node, the delivered artifacts without an
             origin, which join every group; else 0.
         fan_out_limit: The fan-out limit in force.
-        edges: Per dependency edge, what it delivered (empty for a root).
+        edges: Per dependency edge, what it collected and delivered. Empty for
+            a root, and for the common case the engine keeps cheap: a SINGLE
+            node with one unfiltered edge, whose dependency's artifacts each
+            became one task (``delivered`` of them).
     """
 
     outcome: Literal["launched"] = "launched"
