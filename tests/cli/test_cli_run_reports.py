@@ -50,7 +50,7 @@ def test_a_failed_binding_prints_its_diagnostic_not_a_traceback(
     pipeline, plugins = write("req.yaml", REQUIRED), write("req_plugins.py", PLUGINS)
     assert main(["run", pipeline, "--plugins", plugins, "--run-id", "r1"]) == 1
     captured = capsys.readouterr()
-    assert "error: node 'b' failed: BindingError: node 'b', field 'title', " in captured.out
+    assert "error: node 'b' failed: x.txt: BindingError: node 'b', field 'title', " in captured.out
     assert captured.out.count("{a.nothere | required}") == 2  # the task line and the summary
     assert "Traceback" not in captured.err and "traceback" not in captured.err
     assert captured.err.strip().splitlines() == [
