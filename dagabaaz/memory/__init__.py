@@ -29,6 +29,7 @@ from dagabaaz._stores.rules import (
     prepare_outputs,
 )
 from dagabaaz.constants import (
+    REASON_TASK_REASONS_PER_NODE,
     TERMINAL_RUN_STATUSES,
     FanMode,
     NodeSummaryStatus,
@@ -60,18 +61,30 @@ from dagabaaz.memory._state import (
     to_dag,
     to_task,
 )
-from dagabaaz.models import DagArtifact, DagNode, Output, TaskArtifact, TaskContext
+from dagabaaz.models import (
+    REASON_ADAPTER,
+    DagArtifact,
+    DagNode,
+    NodeReason,
+    Output,
+    TaskArtifact,
+    TaskContext,
+)
 from dagabaaz.store import RetryableTask
 
 __all__ = ["InMemoryStore", "RunRecord", "TaskRecord"]
+
+_TASK_LEVEL = frozenset({"failed", "bindings_gated"})
+"""Reasons recorded per task rather than per node launch."""
 
 
 class InMemoryStore:
     """A complete, thread-safe store held in memory.
 
     Implements :class:`~dagabaaz.store.DagStore`,
-    :class:`~dagabaaz.store.TaskInputStore` and
-    :class:`~dagabaaz.store.DagRetryStore`, plus the writes an application
+    :class:`~dagabaaz.store.TaskInputStore`,
+    :class:`~dagabaaz.store.DagRetryStore` and the optional
+    :class:`~dagabaaz.store.ReasonStore`, plus the writes an application
     makes outside the engine: :meth:`create_run`, :meth:`complete_task`,
     :meth:`reopen_run`, and :meth:`run_lock` for the per-run serialization
     the orchestrator requires.
@@ -411,6 +424,43 @@ class InMemoryStore:
         """
         with self._lock:
             return self._artifact_runs.get(artifact_id)
+
+    # --- ReasonStore (optional) ------------------------------------------------
+
+    def record_reason(self, run_id: str, reason: NodeReason) -> None:
+        """Keep ``reason`` (as its JSON text, so an exact copy) after the run's others.
+
+        Node-level reasons (launched, skipped, filtered) are always kept; of
+        the task-level ones (failed, bindings_gated) the first
+        :data:`~dagabaaz.constants.REASON_TASK_REASONS_PER_NODE` per node
+        are, so a node of many tasks cannot grow the run without bound.
+
+        Raises:
+            StoreError: The run is unknown or has no node ``reason.node_index``.
+        """
+        text = reason.model_dump_json()
+        index = reason.node_index
+        task_level = reason.outcome in _TASK_LEVEL
+        with self._lock:
+            run = self._run(run_id)
+            run.node(index)
+            if task_level:
+                count = run.task_reasons.get(index, 0)
+                if count >= REASON_TASK_REASONS_PER_NODE:
+                    return
+                run.task_reasons[index] = count + 1
+            run.reasons.append((index, text))
+
+    def get_reasons(self, run_id: str, node_index: int | None = None) -> list[NodeReason]:
+        """Return the run's reasons in recording order, or only node ``node_index``'s.
+
+        Raises:
+            StoreError: The run is unknown.
+        """
+        with self._lock:
+            stored = self._run(run_id).reasons
+            texts = [text for index, text in stored if node_index is None or index == node_index]
+        return [REASON_ADAPTER.validate_json(text) for text in texts]
 
     # --- DagRetryStore -------------------------------------------------------
 

@@ -154,10 +154,12 @@ class RunState:
         "launched",
         "node_data",
         "progress",
+        "reasons",
         "run_id",
         "states",
         "status",
         "task_ids",
+        "task_reasons",
     )
 
     def __init__(self, run_id: str, nodes: Sequence[DagNode], run_input: dict[str, Any]) -> None:
@@ -179,6 +181,10 @@ class RunState:
         # Artifacts by origin across the run's nodes: one list per origin
         # rather than per (node, origin) keeps the object count low.
         self.by_origin: dict[str, list[ArtifactRow]] = {}
+        # Reasons as (node_index, JSON text), in recording order: text is an
+        # exact copy, and strings are not tracked by the garbage collector.
+        self.reasons: list[tuple[int, str]] = []
+        self.task_reasons: dict[int, int] = {}
 
     def node(self, node_index: int) -> NodeState:
         """Return the state of one node, or raise a clear error."""

@@ -33,7 +33,7 @@ from dagabaaz.constants import (
 from dagabaaz.environment import Environment
 from dagabaaz.expressions import Limits
 from dagabaaz.memory import TaskRecord
-from dagabaaz.models import DagNode, Output
+from dagabaaz.models import DagNode, NodeReason, Output
 from dagabaaz.orchestrator import (
     OrchestratorCallbacks,
     abort_run,
@@ -56,7 +56,7 @@ from dagabaaz.runner._events import (
 )
 from dagabaaz.runner._pool import TaskPool
 from dagabaaz.runner._result import NodeResult, NodeStatus, RunResult, node_status
-from dagabaaz.store import DagRetryStore, DagStore, TaskInputStore
+from dagabaaz.store import DagRetryStore, DagStore, TaskInputStore, reason_store
 from dagabaaz.task_input import assemble_task_input, task_artifacts, task_error_message
 
 __all__ = ["Execution", "LocalStore", "RunPlan", "execute"]
@@ -619,6 +619,7 @@ class Execution:
             if task.task_id not in self.submitted and _is_failure(task):
                 marker_errors.setdefault(task.node_index, []).append(task.error or "task failed")
         statuses = self._node_statuses()
+        reasons = self._reasons()
         nodes = {}
         for index, node in enumerate(self.plan.nodes):
             track = self.tracks.get(index) or _NodeTrack()
@@ -630,6 +631,7 @@ class Execution:
                 outputs=tuple(track.outputs),
                 elapsed_seconds=track.elapsed,
                 errors=(*track.errors, *marker_errors.get(index, ())),
+                reasons=tuple(reasons.get(index, ())),
             )
         status = self._run_status() or RunStatus.FAILED
         return RunResult(
@@ -642,6 +644,15 @@ class Execution:
             elapsed_seconds=time.perf_counter() - self.started,
             sinks=_sinks(self.plan.nodes),
         )
+
+    def _reasons(self) -> dict[int, list[NodeReason]]:
+        """Return the reasons the store kept, by node (none when it keeps none)."""
+        store = reason_store(self.store)
+        by_node: dict[int, list[NodeReason]] = {}
+        if store is not None:
+            for reason in store.get_reasons(self.plan.run_id):
+                by_node.setdefault(reason.node_index, []).append(reason)
+        return by_node
 
     def _error(self, status: RunStatus, tasks: Sequence[TaskRecord]) -> str | None:
         if status == RunStatus.COMPLETED:

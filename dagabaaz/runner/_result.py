@@ -9,8 +9,18 @@ from types import MappingProxyType
 from typing import Any
 
 from dagabaaz.constants import RunStatus, TaskStatus
-from dagabaaz.diagnostics import Diagnostic
-from dagabaaz.models import Output
+from dagabaaz.diagnostics import Diagnostic, shortened
+from dagabaaz.errors import RunResultError
+from dagabaaz.models import (
+    FailedReason,
+    FilteredReason,
+    LaunchedReason,
+    NodeReason,
+    NotRunReason,
+    Output,
+    SkippedReason,
+)
+from dagabaaz.runner._reading import parse_run_result
 
 __all__ = ["NodeResult", "NodeStatus", "RunResult", "node_status"]
 
@@ -81,6 +91,9 @@ class NodeResult:
         elapsed_seconds: From its first task starting to its last ending (0 if none ran).
         errors: The error of each failed task (not of a task the run
             cancelled while its plugin ran).
+        reasons: Why the node ended as it did: every reason recorded for
+            it, in recording order (see :attr:`reason` for the one that
+            decided its status).
     """
 
     slug: str
@@ -90,6 +103,27 @@ class NodeResult:
     outputs: tuple[Output, ...] = ()
     elapsed_seconds: float = 0.0
     errors: tuple[str, ...] = ()
+    reasons: tuple[NodeReason, ...] = ()
+
+    @property
+    def reason(self) -> NodeReason | None:
+        """The reason that decided the node's status, or None when none was recorded.
+
+        The last reason of the kind the status calls for: a failure for a
+        failed or crashed node, a skip for a skipped one, a filter for a
+        filtered one, a launch for a completed or mixed one, the run's end
+        for one that never ran or was cancelled. A reason of another kind
+        (a node retried after a failure keeps its old failure reason) is a
+        fallback only; a bindings reason never decides.
+        """
+        wanted = _DECIDING.get(self.status, ())
+        fallback: NodeReason | None = None
+        for reason in reversed(self.reasons):
+            if isinstance(reason, wanted):
+                return reason
+            if fallback is None and reason.outcome != "bindings_gated":
+                fallback = reason
+        return fallback
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -101,7 +135,20 @@ class NodeResult:
             "outputs": [output.model_dump(mode="json") for output in self.outputs],
             "elapsed_seconds": round(self.elapsed_seconds, 6),
             "errors": list(self.errors),
+            "reasons": [reason.model_dump(mode="json") for reason in self.reasons],
         }
+
+
+_DECIDING: dict[NodeStatus, tuple[type, ...]] = {
+    NodeStatus.COMPLETED: (LaunchedReason,),
+    NodeStatus.MIXED: (LaunchedReason,),
+    NodeStatus.FAILED: (FailedReason,),
+    NodeStatus.CRASHED: (FailedReason,),
+    NodeStatus.CANCELLED: (NotRunReason,),
+    NodeStatus.SKIPPED: (SkippedReason,),
+    NodeStatus.FILTERED: (FilteredReason,),
+    NodeStatus.NOT_RUN: (NotRunReason,),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +187,51 @@ class RunResult:
     def ok(self) -> bool:
         """Whether the run completed."""
         return self.status == RunStatus.COMPLETED
+
+    @classmethod
+    def from_dict(cls, data: object) -> RunResult:
+        """Read back what :meth:`to_dict` returned (what ``dagabaaz run --json`` prints).
+
+        Keys this version does not know are ignored, so a result saved by a
+        later version reads too.
+
+        Raises:
+            RunResultError: ``data`` is not a run result; the message says
+                where (``nodes[2].status: ...``).
+        """
+        parsed = parse_run_result(data)
+        nodes: dict[str, NodeResult] = {}
+        for position, node in enumerate(parsed.nodes):
+            try:
+                status = NodeStatus(node.status)
+            except ValueError:
+                known = ", ".join(member.value for member in NodeStatus)
+                raise RunResultError(
+                    f"nodes[{position}].status: '{shortened(node.status)}' is not a node status "
+                    f"(one of {known})"
+                ) from None
+            nodes[node.slug] = NodeResult(
+                slug=node.slug,
+                plugin=node.plugin,
+                status=status,
+                task_count=node.task_count,
+                outputs=node.outputs,
+                elapsed_seconds=node.elapsed_seconds,
+                errors=node.errors,
+                reasons=node.reasons,
+            )
+        return cls(
+            run_id=parsed.run_id,
+            status=parsed.status,
+            nodes=MappingProxyType(nodes),
+            error=parsed.error,
+            traceback=parsed.traceback,
+            elapsed_seconds=parsed.elapsed_seconds,
+            sinks=parsed.sinks,
+            diagnostics=tuple(
+                Diagnostic(**diagnostic.model_dump()) for diagnostic in parsed.diagnostics
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (what ``dagabaaz run --json`` prints)."""
