@@ -106,7 +106,10 @@ def _failed(reason: FailedReason) -> str:
     if reason.cause == "launch_failed":
         return f"failed to launch: {reason.error}"
     verb = "crashed" if reason.cause == "task_crashed" else "failed"
-    on = f" on {reason.input_file_name}" if reason.input_file_name else ""
+    name = reason.input_file_name
+    if name and reason.error.startswith(f"{name}: "):
+        return f"{verb} on {reason.error}"  # a worker already led the error with its input
+    on = f" on {name}" if name else ""
     return f"{verb}{on}: {reason.error}"
 
 

@@ -58,7 +58,7 @@ from dagabaaz.runner._events import (
 from dagabaaz.runner._pool import TaskPool
 from dagabaaz.runner._result import NodeResult, NodeStatus, RunResult, node_status
 from dagabaaz.store import DagRetryStore, DagStore, TaskInputStore, reason_store
-from dagabaaz.task_input import assemble_task_input, task_artifacts
+from dagabaaz.task_input import assemble_task_input, task_artifacts, task_error_message
 
 __all__ = ["Execution", "LocalStore", "RunPlan", "execute"]
 
@@ -395,7 +395,8 @@ class Execution:
             if refused is not None:
                 outcome = replace(outcome, outputs=(), error=refused)
         if not outcome.ok:
-            error = outcome.error or "task failed"
+            error = self._naming_input(record, outcome.error or "task failed")
+            outcome = replace(outcome, error=error)
             # A task the run cancelled while its plugin ran did not fail the run: its error is moot.
             if self._orchestrate(lambda: self._fail(record.task_id, error), report=False):
                 track.errors.append(error)
@@ -427,6 +428,20 @@ class Execution:
                 fan_out_limit=self.plan.fan_out_limit,
             )
         return None
+
+    def _naming_input(self, record: TaskRecord, error: str) -> str:
+        """Lead a failed task's error with the input it worked on (read only on failure)."""
+        return task_error_message(
+            self.store,
+            error,
+            run_id=self.plan.run_id,
+            node_index=record.node_index,
+            nodes=self.plan.nodes,
+            input_artifact_id=record.input_artifact_id,
+            origin_artifact_id=record.origin_artifact_id,
+            deps=self.deps,
+            passthrough_indices=self.passthrough_indices,
+        )
 
     def _fail(self, task_id: str, error: str) -> bool:
         """Report a failed task; False when the run had already ended it (cancelled)."""

@@ -13,6 +13,7 @@ Everything returned is a fresh copy: a plugin may mutate its input freely.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import (
     Callable,
     Container,
@@ -28,6 +29,7 @@ from typing import Any, TypeVar
 from dagabaaz._base.copying import copy_value
 from dagabaaz._pipeline.compiled import CompiledGraph
 from dagabaaz._worker.gating import record_gated
+from dagabaaz._worker.plugin_calls import error_text
 from dagabaaz._worker.scope import BindingScope
 from dagabaaz.bindings import apply_bindings
 from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
@@ -38,6 +40,13 @@ from dagabaaz.graph import bfs_collect
 from dagabaaz.models import DagNode, TaskArtifact
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.store import TaskInputStore
+from dagabaaz.task_input._labels import (
+    NAMES_SHOWN,
+    group_label,
+    many_label,
+    single_label,
+    with_input,
+)
 from dagabaaz.task_input._upstream import (
     Found,
     Upstream,
@@ -53,8 +62,12 @@ __all__ = [
     "assemble_task_input",
     "build_task_input",
     "collect_upstream_task_artifacts_bfs",
+    "describe_task_input",
     "resolve_task_bindings",
+    "task_error_message",
 ]
+
+logger = logging.getLogger("dagabaaz.task_input")
 
 
 def build_task_input(
@@ -279,6 +292,107 @@ def task_artifacts(
             view.producer()
             return [view.artifact()]
         return flatten(view.slots())
+
+
+def describe_task_input(
+    store: TaskInputStore,
+    *,
+    run_id: str,
+    node_index: int,
+    nodes: Sequence[DagNode],
+    input_artifact_id: str | None = None,
+    origin_artifact_id: str | None = None,
+    deps: Sequence[Sequence[int]] | None = None,
+    passthrough_indices: Container[int] | None = None,
+    environment: Environment | None = None,
+) -> str | None:
+    """Name what a task works on, for an error message; None for a root task.
+
+    * A fan-out task: its input artifact's file name (``movie.mkv``).
+    * A grouped task: its origin's file name and how many artifacts the
+      group gave it (``group of movie.mkv (3 inputs)``).
+    * Any other task with dependencies: how many artifacts it was given and
+      the first three names (``250 inputs (a.txt, b.txt, c.txt and 247 more)``,
+      or ``no inputs``).
+
+    A file name is shown as it is, its control characters escaped and cut
+    past 80 characters; an artifact without one (or missing from the
+    store) is named by its id. It reads the store (a grouped or AGGREGATE
+    task's artifacts again): call it for a task that failed, not for every
+    task.
+
+    Raises:
+        TaskInputError: As in :func:`build_task_input`, for coordinates of
+            the wrong kind.
+    """
+    view = _TaskView(
+        _upstream(store, run_id, node_index, nodes, deps, passthrough_indices, environment),
+        input_artifact_id,
+        origin_artifact_id,
+    )
+    if input_artifact_id is not None:
+        artifact = store.get_artifact_data(input_artifact_id)
+        return single_label(None if artifact is None else artifact.file_name, input_artifact_id)
+    if view.is_root:
+        return None
+    with view._copying():
+        artifacts = flatten(view.slots())
+    if origin_artifact_id is not None:
+        origin = store.get_artifact_data(origin_artifact_id)
+        name = single_label(None if origin is None else origin.file_name, origin_artifact_id)
+        return group_label(name, len(artifacts))
+    names = [artifact.file_name for artifact in artifacts[:NAMES_SHOWN]]
+    return many_label(names, len(artifacts))
+
+
+def task_error_message(
+    store: TaskInputStore,
+    error: BaseException | str,
+    *,
+    run_id: str,
+    node_index: int,
+    nodes: Sequence[DagNode],
+    input_artifact_id: str | None = None,
+    origin_artifact_id: str | None = None,
+    deps: Sequence[Sequence[int]] | None = None,
+    passthrough_indices: Container[int] | None = None,
+    environment: Environment | None = None,
+) -> str:
+    """Return a failed task's error led by its input, for ``on_task_failed``.
+
+    ``movie.mkv: ValueError: bad header``: the input as
+    :func:`describe_task_input` names it, then the error (an exception as
+    ``Type: message``, a string as it is). A root task's error is not led
+    by anything. The engine then records the run's error as
+    ``node 'probe' failed: movie.mkv: ValueError: bad header``.
+
+    It never raises: it runs when something already went wrong, and the
+    error matters more than its input. When the input cannot be named (the
+    store fails, a coordinate is wrong) the error is returned alone, and
+    why is logged on the ``dagabaaz.task_input`` logger.
+    """
+    message = error if isinstance(error, str) else error_text(error)
+    try:
+        label = describe_task_input(
+            store,
+            run_id=run_id,
+            node_index=node_index,
+            nodes=nodes,
+            input_artifact_id=input_artifact_id,
+            origin_artifact_id=origin_artifact_id,
+            deps=deps,
+            passthrough_indices=passthrough_indices,
+            environment=environment,
+        )
+    except Exception:
+        logger.warning(
+            "run '%s': cannot name the input of a failed task of node %s",
+            run_id,
+            node_index,
+            exc_info=True,
+        )
+        return message
+    return with_input(label, message)
 
 
 def collect_upstream_task_artifacts_bfs(

@@ -77,9 +77,9 @@ def test_failed_run_exits_one_with_traceback(
     captured = capsys.readouterr()
     assert (
         "shout: task " in captured.out
-        and "failed: RuntimeError: no shouting at boom" in captured.out
+        and "failed: boom: RuntimeError: no shouting at boom" in captured.out
     )
-    assert "error: node 'shout' failed: RuntimeError: no shouting at boom" in captured.out
+    assert "error: node 'shout' failed: boom: RuntimeError: no shouting at boom" in captured.out
     assert "traceback of the first failure:" in captured.err
     assert 'raise RuntimeError("no shouting at boom")' in captured.err
 

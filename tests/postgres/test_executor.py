@@ -120,3 +120,57 @@ def test_a_database_error_while_reading_the_input_is_raised_for_a_retry(
     monkeypatch.undo()
     assert executor.execute(task.task_id).outcome == "completed"
     assert pg.get_run_status(run_id) == RunStatus.COMPLETED
+
+
+# --- a failed task's error names its input ---------------------------------------------------
+
+
+def _task_errors(pg: PostgresStore, run_id: str) -> list[str]:
+    return [t.error for t in pg.tasks(run_id) if t.status == "failed" and t.error]
+
+
+def test_a_plugin_failing_on_one_file_names_it_in_the_task_and_the_run(pg: PostgresStore) -> None:
+    def probe(task: dict[str, Any]) -> None:
+        if task["file_name"] == "b.srt":
+            raise ValueError("bad header")
+
+    nodes = [DagNode(slug="s", plugin="fetch"), DagNode(slug="p", plugin="probe", depends_on=["s"])]
+    run_id = submit_run(pg, nodes)
+    drain(TaskExecutor(pg, {"fetch": files, "probe": probe}), run_id)
+    assert _task_errors(pg, run_id) == ["b.srt: ValueError: bad header"]
+    assert pg.run(run_id).error == "node 'p' failed: b.srt: ValueError: bad header"
+
+
+def test_a_refused_output_and_an_aggregate_task_name_their_inputs(pg: PostgresStore) -> None:
+    plugins = {"fetch": files, "bad": lambda task: {"file_name": "x", "metadata": {"t": (1, 2)}}}
+    nodes = [
+        DagNode(slug="s", plugin="fetch"),
+        DagNode(slug="b", plugin="bad", depends_on=["s"], fan_mode=FanMode.AGGREGATE),
+    ]
+    run_id = submit_run(pg, nodes)
+    drain(TaskExecutor(pg, plugins), run_id)
+    assert (pg.run(run_id).error or "").startswith(
+        "node 'b' failed: 2 inputs (a.mp4, b.srt): the store refused the outputs of plugin 'bad': "
+    )
+
+
+def test_a_grouped_task_names_its_origin(pg: PostgresStore) -> None:
+    def mux(task: dict[str, Any]) -> None:
+        if any(a["file_name"].startswith("b.srt") for a in task["artifacts"]):
+            raise RuntimeError("out of sync")
+
+    def copy(task: dict[str, Any]) -> dict[str, Any]:
+        return {"file_name": task["file_name"] + ".copy"}
+
+    nodes = [
+        DagNode(slug="s", plugin="fetch"),
+        DagNode(slug="x", plugin="copy", depends_on=["s"]),
+        DagNode(slug="y", plugin="copy", depends_on=["s"]),
+        DagNode(slug="m", plugin="mux", depends_on=["x", "y"], fan_mode=FanMode.GROUPED),
+    ]
+    run_id = submit_run(pg, nodes)
+    drain(TaskExecutor(pg, {"fetch": files, "copy": copy, "mux": mux}), run_id)
+    assert (
+        pg.run(run_id).error
+        == "node 'm' failed: group of b.srt (2 inputs): RuntimeError: out of sync"
+    )

@@ -22,6 +22,7 @@ from dagabaaz.models import DagNode, Output
 from dagabaaz.orchestrator import OrchestratorCallbacks, start_run
 from dagabaaz.postgres import PostgresStore
 from dagabaaz.procrastinate import (
+    TaskExecutor,
     cancel_run,
     connect,
     retry_run,
@@ -423,3 +424,15 @@ def test_the_plugins_files_pipes_reach_submit_worker_and_retry(
     assert main(["runs", "show", run_id, *db]) == 0
     greeted = {artifact.file_name for artifact in pg.get_artifacts_by_node_indices(run_id, [1])}
     assert greeted == {"A.TXT!", "B.TXT!"}
+
+
+def test_the_sweep_names_the_input_of_a_task_whose_job_was_lost(pg: PostgresStore) -> None:
+    nodes = [DagNode(slug="a", plugin="start"), DagNode(slug="b", plugin="each", depends_on=["a"])]
+    run_id = submit_run(pg, nodes)
+    [root] = pg.queued_tasks(run_id)
+    TaskExecutor(pg, {"start": lambda task: {"file_name": "movie.mkv"}}).execute(root.task_id)
+    sql(pg.conninfo, pg.schema, "UPDATE procrastinate_jobs SET status = 'failed'")
+    assert len(sweep(pg, idle_seconds=3600).crashed_tasks) == 1
+    assert pg.run(run_id).error == (
+        "node 'b' crashed: movie.mkv: its queue job ended without the task's outcome being recorded"
+    )

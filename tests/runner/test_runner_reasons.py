@@ -252,7 +252,7 @@ def test_a_failure_three_levels_up_is_the_first_cause() -> None:
     probe_reason = reason_of(result, "probe", FailedReason)
     assert (probe_reason.cause, probe_reason.input_file_name) == ("task_failed", "movie.mkv")
     assert probe_reason.input_artifact_id is not None
-    assert probe_reason.error == "ValueError: no video stream"
+    assert probe_reason.error == "movie.mkv: ValueError: no video stream"  # named by the runner
     assert result.explain("publish").splitlines() == [
         "publish    not run: waiting on 'encode' when the run failed",
         "<- encode  not run: waiting on 'probe' when the run failed",
