@@ -30,7 +30,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from dagabaaz._pipeline.compiled import CompiledGraph
-from dagabaaz.store import ReasonStore
 
 MAX_RUNS_PER_STORE = 1024
 """Most runs whose compiled graph one store keeps cached."""
@@ -49,10 +48,10 @@ class RunEntry:
     """
 
     graph: CompiledGraph
-    reasons: ReasonStore | None = None
-    """The store as a :class:`~dagabaaz.store.ReasonStore`, None when it keeps no reasons."""
-    reasons_known: bool = False
-    """Whether :attr:`reasons` was found out (once per cached run, see :mod:`.reasons`)."""
+    keeps_reasons: bool | None = None
+    """Whether the store is a :class:`~dagabaaz.store.ReasonStore`; None until asked
+    (once per cached run, see :mod:`.reasons`). A flag, not the store: an entry
+    must never keep its store alive."""
     dep_cursor: dict[int, int] = field(default_factory=dict)
     sink_cursor: int = 0
     known_done: set[int] = field(default_factory=set)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import cast
 
 from dagabaaz._engine.cache import RunEntry
 from dagabaaz._routing.reports import EdgeNotes
@@ -40,10 +41,10 @@ class ReasonLog:
     __slots__ = ("_graph", "_limit", "_run_id", "_skips", "_store")
 
     def __init__(self, store: object, run_id: str, entry: RunEntry, fan_out_limit: int) -> None:
-        if not entry.reasons_known:  # asked once per cached run, not once per call
-            entry.reasons = reason_store(store)
-            entry.reasons_known = True
-        self._store = entry.reasons
+        keeps = entry.keeps_reasons
+        if keeps is None:  # asked once per cached run, not once per call
+            keeps = entry.keeps_reasons = reason_store(store) is not None
+        self._store: ReasonStore | None = cast(ReasonStore, store) if keeps else None
         self._run_id = run_id
         self._graph = entry.graph
         self._limit = fan_out_limit
