@@ -10,7 +10,7 @@ edge notes at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import cast
 
 from dagabaaz._engine.cache import RunEntry
@@ -51,9 +51,19 @@ class ReasonLog:
         # Skips recorded in this call: a cascade reads its chain from here.
         self._skips: dict[int, SkippedReason] = {}
 
-    def notes(self) -> EdgeNotes | None:
-        """Return fresh edge notes for a launch, or None when no reason is kept."""
-        return None if self._store is None else EdgeNotes(self._graph)
+    def notes(self, index: int, routing: Container[int]) -> EdgeNotes | None:
+        """Return fresh edge notes for the launch of ``index``, or None when no reason is kept.
+
+        ``routing`` holds the routing nodes: only a walk past one of them can
+        bring an artifact to the node over two edges.
+        """
+        if self._store is None:
+            return None
+        try:
+            walks = any(dep in routing for dep in self._graph.dependencies[index])
+        except Exception:  # the application's resolver: its failure is the launch's to report
+            walks = True  # counting by identity is right either way
+        return EdgeNotes(self._graph, distinct=walks)
 
     def launch(self, index: int, plan: LaunchPlan, notes: EdgeNotes | None, task_id: str) -> None:
         """Record why node ``index`` got ``plan`` (``task_id``: its marker task, if any)."""

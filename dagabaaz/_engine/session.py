@@ -340,7 +340,7 @@ class RunSession:
         fails the run).
         """
         self.launched.append(index)
-        notes = self._reasons.notes()
+        notes = self._reasons.notes(index, self._routing())
         try:
             plan = self._plan(index, notes)
             outcome, marker = self._dispatch(index, plan)
@@ -363,16 +363,19 @@ class RunSession:
             self._end(RunStatus.FAILED, plan.error)
         return outcome
 
-    def _plan(self, index: int, notes: EdgeNotes | None) -> LaunchPlan:
+    def _routing(self) -> PassthroughView:
         if self._passthrough is None:
             self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
+        return self._passthrough
+
+    def _plan(self, index: int, notes: EdgeNotes | None) -> LaunchPlan:
         return plan_launch(
             self._store,
             self._fetch,
             self._run_id,
             self._graph,
             index,
-            self._passthrough,
+            self._routing(),
             self._limit,
             notes,
         )
@@ -383,10 +386,8 @@ class RunSession:
         See :mod:`.replan`; a node over the fan-out limit holds a failed
         marker, which fails the run before this check.
         """
-        if self._passthrough is None:
-            self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
         planned = planned_task_count(
-            self._store, self._fetch, self._run_id, self._graph, index, self._passthrough
+            self._store, self._fetch, self._run_id, self._graph, index, self._routing()
         )
         if planned == total:
             return False

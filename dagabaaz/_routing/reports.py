@@ -32,22 +32,50 @@ class EdgeNotes:
             (planning stops at a dead dependency, so later edges are missing).
         dead: The dependency that skips the node, or None.
         cause: Why it does.
-        broadcast: Delivered artifacts without an origin (GROUPED nodes).
-        delivered: Artifacts the edges delivered, summed over the edges.
         walked: Per dependency, the routing nodes its collection walked past
             (nearest first); the collector fills it.
+
+    Args:
+        graph: The compiled pipeline.
+        distinct: Whether an artifact may reach the node over two edges (a
+            dependency is a routing node, whose walk can collect what another
+            edge collects too). Then the delivered artifacts are counted by
+            identity, once each, as the node's tasks receive them; else the
+            edges' counts are summed, which is then the same number.
     """
 
-    __slots__ = ("_graph", "broadcast", "cause", "dead", "delivered", "edges", "walked")
+    __slots__ = ("_broadcast", "_delivered", "_graph", "_seen", "cause", "dead", "edges", "walked")
 
-    def __init__(self, graph: RoutingGraph) -> None:
+    def __init__(self, graph: RoutingGraph, *, distinct: bool = False) -> None:
         self._graph = graph
         self.walked: dict[int, list[int]] = {}
         self.edges: list[EdgeReport] = []
         self.dead: int | None = None
         self.cause: SkipCause | None = None
-        self.broadcast = 0
-        self.delivered = 0
+        self._broadcast = 0
+        self._delivered = 0
+        # Artifact identity -> whether it is broadcast (no origin), when counting distinct.
+        self._seen: dict[object, bool] | None = {} if distinct else None
+
+    @property
+    def delivered(self) -> int:
+        """Distinct artifacts the edges delivered (one delivered over two edges counts once)."""
+        return self._delivered if self._seen is None else len(self._seen)
+
+    @property
+    def broadcast(self) -> int:
+        """Distinct delivered artifacts without an origin, counted at a GROUPED node."""
+        return self._broadcast if self._seen is None else sum(self._seen.values())
+
+    def _count(self, delivered: Sequence[RoutedArtifact], grouped: bool) -> None:
+        seen = self._seen
+        if seen is None:
+            self._delivered += len(delivered)
+            if grouped:
+                self._broadcast += sum(1 for a in delivered if a.origin_artifact_id is None)
+            return
+        for artifact in delivered:
+            seen[_identity(artifact)] = grouped and artifact.origin_artifact_id is None
 
     def skipped(self, dep: int) -> None:
         """Note that the dependency ``dep`` was skipped: the node is skipped too."""
@@ -61,9 +89,7 @@ class EdgeNotes:
     def plain(self, dep: int, found: Sequence[RoutedArtifact], *, grouped: bool = False) -> None:
         """Note an unfiltered edge that delivered all ``found``, with no walk."""
         count = len(found)
-        self.delivered += count
-        if grouped:
-            self.broadcast += sum(1 for a in found if a.origin_artifact_id is None)
+        self._count(found, grouped)
         fields: dict[str, object] = {"dependency": self._graph.slugs[dep]}
         if count:
             # A fan-in node meets many of these: built lean, defaults left out,
@@ -83,9 +109,7 @@ class EdgeNotes:
         delivered = select_delivered(tally.passed, selector, grouped)
         rules = () if edge_filter is None else edge_filter.rules
         slugs = self._graph.slugs
-        self.delivered += len(delivered)
-        if grouped:
-            self.broadcast += sum(1 for a in delivered if a.origin_artifact_id is None)
+        self._count(delivered, grouped)
         self.edges.append(
             EdgeReport(
                 dependency=slugs[dep],
@@ -111,6 +135,12 @@ class EdgeNotes:
             )
         )
         return delivered
+
+
+def _identity(artifact: RoutedArtifact) -> object:
+    # The engine's artifacts have an id; any other kind is told apart by object.
+    found = getattr(artifact, "id", None)
+    return found if isinstance(found, str) else id(artifact)
 
 
 def _names(artifacts: Sequence[RoutedArtifact]) -> tuple[str, ...]:

@@ -209,3 +209,33 @@ def test_failing_reasons_never_change_the_run(seed: int, caplog: pytest.LogCaptu
     assert flaky.status is sound.status is RunStatus.COMPLETED
     assert flaky.outcome() == sound.outcome()
     assert flaky.events == sound.events
+
+
+# --- an artifact reaching a node over two edges counts once ---------------------------
+
+
+@pytest.mark.parametrize("mode", [FanMode.AGGREGATE, FanMode.GROUPED])
+def test_an_artifact_delivered_over_two_edges_is_delivered_once(mode: FanMode) -> None:
+    # 'gate' is a routing node that produced nothing: its edge walks back to
+    # 'fetch', so join collects fetch's artifacts over both of its edges.
+    nodes = [
+        DagNode(slug="fetch", plugin="f"),
+        DagNode(slug="gate", plugin="g", depends_on=["fetch"]),
+        DagNode(slug="sum", plugin="a", depends_on=["fetch"], fan_mode=FanMode.AGGREGATE),
+        DagNode(slug="join", plugin="j", depends_on=["fetch", "gate", "sum"], fan_mode=mode),
+    ]
+    run = EngineRun(nodes, routing=["g"])
+    run.start()
+    run.drive({"fetch": [out("a.mp4"), out("b.mp4")], "sum": [out("all.txt")]})
+    assert run.status is RunStatus.COMPLETED
+    [join] = reasons(run, "join")
+    assert isinstance(join, LaunchedReason)
+    assert [(e.dependency, e.delivered) for e in join.edges] == [
+        ("fetch", 2),
+        ("gate", 2),
+        ("sum", 1),
+    ]
+    # Three distinct artifacts; the task sees each once (the README's routing rule).
+    assert join.delivered == 3
+    assert join.broadcast == (1 if mode is FanMode.GROUPED else 0)
+    assert join.tasks == len(run.tasks("join")) == (2 if mode is FanMode.GROUPED else 1)
