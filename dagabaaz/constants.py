@@ -187,10 +187,11 @@ REASON_ERROR_LENGTH = 2000
 """Most characters of an error a reason quotes."""
 
 REASON_TASK_REASONS_PER_NODE = 20
-"""Most task-level reasons (failures, gated bindings) the in-memory store keeps per node.
+"""Most reasons of one task-level kind (gated bindings, failures) kept per node in memory.
 
 A node of 10,000 tasks whose bindings are all gated would otherwise record
-10,000 reasons; the first ones explain the rest.
+10,000 reasons; the first ones explain the rest. Of failures it keeps the
+latest too, the one that decided the node's status.
 """
 
 ARTIFACT_STANDARD_FIELDS: frozenset[str] = frozenset(

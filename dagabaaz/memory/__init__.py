@@ -437,28 +437,40 @@ class InMemoryStore:
         Reasons are frozen, so one holding only immutable values is kept as
         it is; one holding a list or an object (a rule's value) is kept as
         its JSON text, an exact copy. Node-level reasons (launched, skipped,
-        filtered) are always kept; of the task-level ones (failed,
-        bindings_gated) the first
-        :data:`~dagabaaz.constants.REASON_TASK_REASONS_PER_NODE` per node
-        are, so a node of many tasks cannot grow the run without bound.
+        filtered) are always kept. So a node of many tasks cannot grow the
+        run without bound, a node keeps the first
+        :data:`~dagabaaz.constants.REASON_TASK_REASONS_PER_NODE` of its
+        ``bindings_gated`` reasons, and of its ``failed`` ones the first as
+        many plus the latest: the failure that decided the node's status
+        (after a retry, say) is never the one left out.
 
         Raises:
             StoreError: The run is unknown or has no node ``reason.node_index``.
         """
         kept = stored_reason(reason)
         index = reason.node_index
-        task_level = reason.outcome in _TASK_LEVEL
+        outcome = reason.outcome
         with self._lock:
             run = self._run(run_id)
             if not 0 <= index < len(run.states):
                 run.node(index)  # raises, naming the run's nodes
-            if task_level:
-                count = run.task_reasons.get(index, 0)
+            by_node = run.reasons_by_node.setdefault(index, {})
+            if outcome in _TASK_LEVEL:
+                count = run.task_reasons.get((index, outcome), 0)
                 if count >= REASON_TASK_REASONS_PER_NODE:
-                    return
-                run.task_reasons[index] = count + 1
-            run.reasons.append(kept)
-            run.reasons_by_node.setdefault(index, []).append(kept)
+                    if outcome != "failed":
+                        return
+                    replaced = run.last_failures.get(index)
+                    if replaced is not None:
+                        del run.reasons[replaced]
+                        del by_node[replaced]
+                    run.last_failures[index] = run.reason_count
+                else:
+                    run.task_reasons[(index, outcome)] = count + 1
+            number = run.reason_count
+            run.reason_count = number + 1
+            run.reasons[number] = kept
+            by_node[number] = kept
 
     def get_reasons(self, run_id: str, node_index: int | None = None) -> list[NodeReason]:
         """Return the run's reasons in recording order, or only node ``node_index``'s.
@@ -469,9 +481,9 @@ class InMemoryStore:
         with self._lock:
             run = self._run(run_id)
             if node_index is None:
-                kept = list(run.reasons)
+                kept = list(run.reasons.values())
             else:
-                kept = list(run.reasons_by_node.get(node_index, ()))
+                kept = list(run.reasons_by_node.get(node_index, {}).values())
         return [REASON_ADAPTER.validate_json(r) if isinstance(r, str) else r for r in kept]
 
     # --- DagRetryStore -------------------------------------------------------

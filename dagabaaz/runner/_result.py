@@ -114,18 +114,17 @@ class NodeResult:
         The last reason of the kind the status calls for: a failure for a
         failed or crashed node, a skip for a skipped one, a filter for a
         filtered one, a launch for a completed or mixed one, the run's end
-        for one that never ran or was cancelled. A reason of another kind
-        (a node retried after a failure keeps its old failure reason) is a
-        fallback only; a bindings reason never decides.
+        for one that never ran or was cancelled. Reasons of other kinds stay
+        in :attr:`reasons` as history (a node retried after a failure keeps
+        its old failure) and never decide: a node whose deciding reason is
+        missing (a store that failed to record it) has none, rather than one
+        that would tell another story than its status.
         """
         wanted = _DECIDING.get(self.status, ())
-        fallback: NodeReason | None = None
         for reason in reversed(self.reasons):
             if isinstance(reason, wanted):
                 return reason
-            if fallback is None and reason.outcome != "bindings_gated":
-                fallback = reason
-        return fallback
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""

@@ -403,3 +403,26 @@ def test_reasons_per_node_are_capped_for_task_level_reasons_only() -> None:
         )
     with pytest.raises(StoreError, match="unknown run"):
         store.get_reasons("nope")
+
+
+def test_failures_past_the_cap_keep_the_latest_and_bindings_do_not_crowd_them_out() -> None:
+    from dagabaaz.constants import REASON_TASK_REASONS_PER_NODE as CAP
+    from dagabaaz.models import BindingsReason, FailedReason
+
+    store = InMemoryStore()
+    store.create_run("run-1", [DagNode(slug="a", plugin="p")])
+    for task in range(CAP + 5):  # a node of many tasks whose bindings were all gated
+        store.record_reason(
+            "run-1", BindingsReason(node="a", node_index=0, task_id=f"b{task}", gated_count=1)
+        )
+    for attempt in range(CAP + 3):  # one failure per attempt, retried again and again
+        store.record_reason(
+            "run-1", FailedReason(node="a", node_index=0, task_id=f"f{attempt}", error="boom")
+        )
+    kept = store.get_reasons("run-1", 0)
+    assert [r.task_id for r in kept if r.outcome == "bindings_gated"] == [  # type: ignore[union-attr]
+        f"b{i}" for i in range(CAP)
+    ]
+    failures = [r.task_id for r in kept if r.outcome == "failed"]  # type: ignore[union-attr]
+    assert failures == [*(f"f{i}" for i in range(CAP)), f"f{CAP + 2}"]
+    assert store.get_reasons("run-1") == kept  # the run's list agrees, in recording order

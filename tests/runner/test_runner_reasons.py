@@ -393,3 +393,41 @@ def test_reasons_are_bounded_at_a_huge_fan_out() -> None:
     [edge] = pick.edges
     assert (edge.arrived, edge.rules[0].rejected, len(edge.rules[0].sample)) == (10_000, 10_000, 5)
     assert len(pick.model_dump_json()) < 1_500
+
+
+# --- the deciding reason is never the one a cap dropped --------------------------------
+
+
+def test_a_failure_after_many_gated_bindings_is_the_nodes_reason() -> None:
+    # Every task of 'create' records a bindings reason (its `when` gated a
+    # binding) before the last one fails: the failure must still be kept.
+    nodes = [
+        DagNode(slug="lookup", plugin="many"),
+        DagNode(
+            slug="create",
+            plugin="create",
+            depends_on=["lookup"],
+            bindings={
+                "thumb": NodeSource(node="lookup", key="thumb", when="{lookup.existing_id | not}")
+            },
+        ),
+    ]
+
+    def create(task: dict[str, Any]) -> None:
+        if task["file_name"] == "29.json":
+            raise ValueError("record rejected")
+
+    plugins = {
+        "many": lambda task: [
+            Output(file_name=f"{i}.json", metadata={"existing_id": "r", "thumb": "t"})
+            for i in range(30)
+        ],
+        "create": create,
+    }
+    result = LocalRunner(plugins, max_workers=1).run(nodes)
+    assert result.status is RunStatus.FAILED
+    create_result = result.nodes["create"]
+    assert create_result.status is NodeStatus.FAILED
+    failed = reason_of(result, "create", FailedReason)
+    assert (failed.input_file_name, failed.cause) == ("29.json", "task_failed")
+    assert result.causes("create")[0].summary == "failed on 29.json: ValueError: record rejected"

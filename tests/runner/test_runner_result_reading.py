@@ -133,3 +133,23 @@ def test_the_deciding_reason_follows_the_status() -> None:
         ).reason
         == not_run
     )
+
+
+def test_a_reason_of_another_kind_never_decides() -> None:
+    # The deciding reason was lost (a store that failed to record it): the
+    # node has no reason rather than one telling another story.
+    launched = LaunchedReason(node="a", node_index=0, tasks=3, fan_mode="single", fan_out_limit=9)
+    failed = FailedReason(node="a", node_index=0, task_id="t", error="ValueError: boom")
+    completed = NodeResult(
+        slug="a", plugin="p", status=NodeStatus.COMPLETED, task_count=1, reasons=(failed,)
+    )
+    assert completed.reason is None
+    failing = NodeResult(
+        slug="a", plugin="p", status=NodeStatus.FAILED, task_count=3, reasons=(launched,)
+    )
+    assert failing.reason is None
+    result = RunResult(run_id="r", status=RunStatus.FAILED, nodes={"a": failing})
+    assert result.explain("a") == "a  failed (no reason recorded)"
+    assert RunResult(run_id="r", status=RunStatus.COMPLETED, nodes={"a": completed}).explain(
+        "a"
+    ) == ("a  completed (no reason recorded)")
