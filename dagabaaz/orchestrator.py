@@ -334,11 +334,12 @@ def _end_with_task(
     if context is None:
         return
     recorded = context.status
+    marked = False
     if recorded not in TERMINAL_TASK_STATUSES:
         failing = task_status is TaskStatus.FAILED
         mark = store.mark_task_failed if failing else store.mark_task_crashed
         if mark(task_id, error_message) is not None:
-            recorded = task_status
+            recorded, marked = task_status, True
             _record_failure(store, context, task_id, error_message, task_status)
         elif recorded is not None:
             return  # it became terminal meanwhile, without this report
@@ -354,6 +355,10 @@ def _end_with_task(
         recorded = task_status
     if recorded not in _FAILED_TASK:
         return
+    if not marked:
+        # A repeated report of a task whose first report was cut short: that
+        # one may have lost the failure's reason too (the store was down).
+        _record_failure(store, context, task_id, error_message, TaskStatus(recorded), once=True)
     run_status, verb = _FAILED_TASK[TaskStatus(recorded)]
     error = f"node '{_slug_of(store, run_id, index)}' {verb}: {error_message}"
     end_run(store, run_id, run_status, error, callbacks)
@@ -365,8 +370,13 @@ def _record_failure(
     task_id: str,
     error_message: str,
     task_status: TaskStatus,
+    *,
+    once: bool = False,
 ) -> None:
-    """Record why the task failed, for a store that keeps reasons (best effort)."""
+    """Record why the task failed, for a store that keeps reasons (best effort).
+
+    ``once``: only if no failure of the task is recorded yet.
+    """
     run_id, index = context.run_id, context.node_index
     record_failure(
         store,
@@ -377,6 +387,7 @@ def _record_failure(
         error_message,
         "task_failed" if task_status is TaskStatus.FAILED else "task_crashed",
         context.input_artifact_id,
+        once=once,
     )
 
 

@@ -196,13 +196,19 @@ def record_failure(
     error: str,
     cause: FailureCause,
     input_artifact_id: str | None,
+    *,
+    once: bool = False,
 ) -> None:
     """Record a task's failure, with its input artifact's file name when the store can say.
 
-    ``slug`` is called only when the store keeps reasons.
+    ``slug`` is called only when the store keeps reasons. ``once``: only when
+    the store holds no failure of the task yet (a repeated report); when
+    that cannot be read, nothing is recorded rather than a duplicate.
     """
     keeper = reason_store(store)
     if keeper is None:
+        return
+    if once and _failure_recorded(keeper, run_id, index, task_id):
         return
     try:
         reason = FailedReason(
@@ -218,6 +224,20 @@ def record_failure(
         logger.warning("explaining the failure of task '%s' failed", task_id, exc_info=True)
         return
     _record(keeper, run_id, reason)
+
+
+def _failure_recorded(store: ReasonStore, run_id: str, index: int, task_id: str) -> bool:
+    """Whether a failure of ``task_id`` is recorded; True when the store cannot say."""
+    try:
+        recorded = store.get_reasons(run_id, index)
+    except Exception:
+        logger.warning(
+            "reading the reasons of run '%s' failed; a repeated failure report records none",
+            run_id,
+            exc_info=True,
+        )
+        return True
+    return any(isinstance(r, FailedReason) and r.task_id == task_id for r in recorded)
 
 
 def _file_name(store: object, artifact_id: str | None) -> str | None:

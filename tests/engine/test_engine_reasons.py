@@ -239,3 +239,56 @@ def test_an_artifact_delivered_over_two_edges_is_delivered_once(mode: FanMode) -
     assert join.delivered == 3
     assert join.broadcast == (1 if mode is FanMode.GROUPED else 0)
     assert join.tasks == len(run.tasks("join")) == (2 if mode is FanMode.GROUPED else 1)
+
+
+# --- a failure report repeated after an outage: one failure reason, never none -----------
+
+
+class _DownAfterMarking(InMemoryStore):
+    """Goes down right after marking a task failed, until ``up`` is set again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.up = True
+
+    def mark_task_failed(self, task_id: str, error: str) -> str | None:
+        marked = super().mark_task_failed(task_id, error)
+        self.up = False
+        return marked
+
+    def record_reason(self, run_id: str, reason: NodeReason) -> None:
+        if not self.up:
+            raise ConnectionError("database is down")
+        super().record_reason(run_id, reason)
+
+    def set_run_progress(self, run_id: str, completed_count: int) -> None:
+        if not self.up:
+            raise ConnectionError("database is down")
+        super().set_run_progress(run_id, completed_count)
+
+
+@pytest.mark.parametrize("reason_lost", [True, False])
+def test_a_repeated_failure_report_records_the_failure_exactly_once(reason_lost: bool) -> None:
+    store = _DownAfterMarking()
+    run = EngineRun(
+        [
+            DagNode(slug="fetch", plugin="f"),
+            DagNode(slug="probe", plugin="p", depends_on=["fetch"]),
+        ],
+        store=store,
+    )
+    run.start()
+    run.complete(run.queued("fetch")[0].task_id, [out("movie.mkv")])
+    [task] = run.queued("probe")
+    if not reason_lost:
+        store.record_reason = InMemoryStore.record_reason.__get__(store)  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        run.fail(task.task_id, "ValueError: no video stream")  # marked, but the run lives on
+    assert run.status is RunStatus.RUNNING
+    store.up = True
+    run.fail(task.task_id, "ValueError: no video stream")  # the worker reports again
+    assert run.status is RunStatus.FAILED
+    failures = [r for r in reasons(run, "probe") if isinstance(r, FailedReason)]
+    assert [(f.task_id, f.input_file_name) for f in failures] == [(task.task_id, "movie.mkv")]
+    run.fail(task.task_id, "ValueError: no video stream")  # and once more, after the end
+    assert len([r for r in reasons(run, "probe") if isinstance(r, FailedReason)]) == 1
