@@ -8,7 +8,7 @@ from engine_harness import EngineRun, out
 
 from dagabaaz.constants import FanMode, RunStatus
 from dagabaaz.memory import InMemoryStore
-from dagabaaz.models import DagNode
+from dagabaaz.models import DagNode, LaunchedReason
 
 NODES = [
     DagNode(slug="src", plugin="src"),
@@ -55,3 +55,10 @@ def test_runs_in_parallel_threads_each_complete_once() -> None:
     for run in runs:
         assert run.events == [("completed", run.run_id)]
         assert [len(run.tasks(s)) for s in ("src", "a", "b", "m")] == [1, 5, 5, 5]
+        # One launch reason per node, nothing lost or doubled by the race.
+        launched = [
+            (r.node, r.tasks)
+            for r in store.get_reasons(run.run_id)
+            if isinstance(r, LaunchedReason)
+        ]
+        assert sorted(launched) == [("a", 5), ("b", 5), ("m", 5), ("src", 1)]

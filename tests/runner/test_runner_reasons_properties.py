@@ -35,6 +35,7 @@ from dagabaaz.models import (
     FilteredReason,
     FilterRule,
     LaunchedReason,
+    NodeReason,
     NotRunReason,
     Output,
     SkippedReason,
@@ -446,3 +447,56 @@ def test_every_reason_agrees_with_what_the_run_did(case: Case) -> None:
     assert again.to_dict() == result.to_dict()
     for slug in result.nodes:
         assert again.explain(slug) == result.explain(slug)
+
+
+class FlakyReasons(InMemoryStore):
+    """Loses reasons at random: ``record_reason`` and ``get_reasons`` raise now and then."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__()
+        self._random = random.Random(seed)
+
+    def _flake(self) -> None:
+        if self._random.random() < 0.3:
+            raise ConnectionError("reasons table is gone")
+
+    def record_reason(self, run_id: str, reason: NodeReason) -> None:
+        self._flake()
+        super().record_reason(run_id, reason)
+
+    def get_reasons(self, run_id: str, node_index: int | None = None) -> list[NodeReason]:
+        if node_index is not None:  # the engine's read of a skip's chain; the result's read stays
+            self._flake()
+        return super().get_reasons(run_id, node_index)
+
+
+def _run(case: Case, store: InMemoryStore) -> RunResult:
+    plugins = Plugins(case)
+    runner = LocalRunner(
+        plugins.functions(),
+        passthrough=[f"p{i}" for i in case.routing],
+        store=store,
+        max_workers=1,
+        fan_out_limit=case.fan_out_limit,
+    )
+    return runner.run(case.nodes, run_id="run-1")
+
+
+@settings(max_examples=60)
+@given(cases(), st.integers(0, 2**16))
+def test_a_store_losing_reasons_never_keeps_a_wrong_one(case: Case, seed: int) -> None:
+    sound = _run(case, InMemoryStore())
+    flaky = _run(case, FlakyReasons(seed))
+    assert flaky.status is sound.status
+    for slug, node in flaky.nodes.items():
+        truth = sound.nodes[slug]
+        assert (node.status, node.task_count) == (truth.status, truth.task_count)
+        for reason in node.reasons:
+            if isinstance(reason, SkippedReason):
+                # A chain whose earlier link could not be read back stops there.
+                [whole] = [r for r in truth.reasons if isinstance(r, SkippedReason)]
+                assert reason.model_copy(update={"chain": whole.chain}) == whole
+                assert reason.chain == whole.chain[: len(reason.chain)]
+            else:
+                assert reason in truth.reasons, (slug, reason)
+        assert node.reason is None or node.reason == truth.reason
