@@ -69,6 +69,14 @@ class ReasonLog:
         """Record why node ``index`` got ``plan`` (``task_id``: its marker task, if any)."""
         if self._store is None or notes is None:
             return
+        if notes.failure is not None:
+            logger.warning(
+                "explaining the launch of node '%s' of run '%s' failed; it has no reason",
+                self._graph.slugs[index],
+                self._run_id,
+                exc_info=notes.failure,
+            )
+            return
         try:
             kind = plan.kind
             if kind is PlanKind.TASKS or kind is PlanKind.GROUPS:

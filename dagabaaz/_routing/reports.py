@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from dagabaaz._routing.edges import RoutedArtifact, RoutingGraph, select_delivered
+from dagabaaz._routing.edges import RoutedArtifact, RoutingGraph, deliver, select_delivered
 from dagabaaz.constants import REASON_SAMPLE_SIZE
 from dagabaaz.filter import tally_rules
 from dagabaaz.models import EdgeFilter, EdgeReport, RuleReport, SkipCause
@@ -34,6 +34,8 @@ class EdgeNotes:
         cause: Why it does.
         walked: Per dependency, the routing nodes its collection walked past
             (nearest first); the collector fills it.
+        failure: The error that stopped the notes, if noting an edge raised
+            (then the notes are incomplete and explain nothing).
 
     Args:
         graph: The compiled pipeline.
@@ -44,7 +46,17 @@ class EdgeNotes:
             edges' counts are summed, which is then the same number.
     """
 
-    __slots__ = ("_broadcast", "_delivered", "_graph", "_seen", "cause", "dead", "edges", "walked")
+    __slots__ = (
+        "_broadcast",
+        "_delivered",
+        "_graph",
+        "_seen",
+        "cause",
+        "dead",
+        "edges",
+        "failure",
+        "walked",
+    )
 
     def __init__(self, graph: RoutingGraph, *, distinct: bool = False) -> None:
         self._graph = graph
@@ -52,6 +64,7 @@ class EdgeNotes:
         self.edges: list[EdgeReport] = []
         self.dead: int | None = None
         self.cause: SkipCause | None = None
+        self.failure: Exception | None = None
         self._broadcast = 0
         self._delivered = 0
         # Artifact identity -> whether it is broadcast (no origin), when counting distinct.
@@ -100,7 +113,22 @@ class EdgeNotes:
     def deliver(
         self, dep: int, found: Sequence[A], edge_filter: EdgeFilter | None, *, grouped: bool
     ) -> list[A]:
-        """Return what the edge from ``dep`` delivers of ``found``, as ``edges.deliver`` does."""
+        """Return what the edge from ``dep`` delivers of ``found``, as ``edges.deliver`` does.
+
+        Should noting it raise (nothing known does: a safety net), the edge
+        is delivered as without notes and :attr:`failure` keeps the error:
+        a launch never fails for want of an explanation.
+        """
+        if self.failure is None:
+            try:
+                return self._noted(dep, found, edge_filter, grouped)
+            except Exception as error:
+                self.failure = error
+        return deliver(found, edge_filter, grouped=grouped)
+
+    def _noted(
+        self, dep: int, found: Sequence[A], edge_filter: EdgeFilter | None, grouped: bool
+    ) -> list[A]:
         if edge_filter is None and dep not in self.walked:
             self.plain(dep, found, grouped=grouped)
             return list(found)

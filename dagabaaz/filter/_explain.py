@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import BaseModel, ConfigDict
 
 from dagabaaz._base.quoting import quote_value
 from dagabaaz.constants import REASON_SAMPLE_SIZE, ArtifactSelector, FilterOperator
@@ -30,7 +30,7 @@ from dagabaaz.filter._rules import (
     rule_check,
 )
 from dagabaaz.filter._select import partition_by_origin, select_artifacts
-from dagabaaz.models import EdgeFilter, FilterRule, cut_text
+from dagabaaz.models import EdgeFilter, FilterRule, RuleValue, cut_text
 
 __all__ = [
     "ArtifactVerdict",
@@ -58,7 +58,8 @@ class RuleVerdict(BaseModel):
     Attributes:
         field: The rule's field.
         operator: The rule's operator.
-        value: The rule's value, as written.
+        value: The rule's value, as written; cut when huge (see
+            :data:`~dagabaaz.models.RuleValue`).
         matched: Whether the artifact satisfies the rule.
         actual: The field's value, quoted (``missing`` when the artifact lacks it).
         read_as: How the comparison read the field's value: ``number`` for
@@ -73,7 +74,7 @@ class RuleVerdict(BaseModel):
 
     field: str
     operator: FilterOperator
-    value: JsonValue = None
+    value: RuleValue = None
     matched: bool
     actual: str
     read_as: Reading

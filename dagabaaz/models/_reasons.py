@@ -16,10 +16,19 @@ stay exact).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    TypeAdapter,
+)
 
 from dagabaaz.constants import (
     REASON_CHAIN_LENGTH,
@@ -45,6 +54,7 @@ __all__ = [
     "NodeReason",
     "NotRunReason",
     "RuleReport",
+    "RuleValue",
     "SkipCause",
     "SkippedReason",
     "cut_text",
@@ -88,6 +98,61 @@ def _sample(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(cut_text(value) for value in values[:REASON_SAMPLE_SIZE])
 
 
+_VALUE_DEPTH = 2
+"""Levels of lists and objects a rule's value keeps; deeper ones are quoted as text."""
+_SMALL_INT_BITS = 256
+
+
+def _bounded_value(value: Any, depth: int = 0) -> Any:
+    """Return a rule's value as a reason keeps it: itself when small, else cut to a few items.
+
+    A list keeps its first REASON_SAMPLE_SIZE items and then says how many
+    more there were (``"... 9995 more"``), an object its first entries and a
+    ``"..."`` key saying the same; text is cut like any quoted value, an
+    integer of hundreds of digits is written by its size. The cut form is
+    cut again to itself, so a reason read back from JSON is equal. Runs
+    before validation, so a huge value is never copied whole; what is not
+    JSON is left for validation to refuse.
+    """
+    if isinstance(value, str):
+        return cut_text(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value.bit_length() <= _SMALL_INT_BITS else _quoted(value)
+    if not isinstance(value, list | dict):
+        return value
+    if depth >= _VALUE_DEPTH:
+        return _quoted(value)
+    if isinstance(value, list):
+        if len(value) <= REASON_SAMPLE_SIZE + 1:
+            return [_bounded_value(item, depth + 1) for item in value]
+        kept = [_bounded_value(item, depth + 1) for item in value[:REASON_SAMPLE_SIZE]]
+        return [*kept, f"... {len(value) - REASON_SAMPLE_SIZE} more"]
+    items = list(itertools.islice(value.items(), REASON_SAMPLE_SIZE + 2))
+    if len(value) <= REASON_SAMPLE_SIZE + 1:
+        return {_key(k): _bounded_value(v, depth + 1) for k, v in items}
+    cut = {_key(k): _bounded_value(v, depth + 1) for k, v in items[:REASON_SAMPLE_SIZE]}
+    cut["..."] = f"{len(value) - REASON_SAMPLE_SIZE} more"
+    return cut
+
+
+def _key(key: Any) -> Any:
+    return cut_text(key) if isinstance(key, str) else key
+
+
+def _quoted(value: list[Any] | dict[Any, Any] | int) -> str:
+    """Say what a value too big or too deep to keep was."""
+    if isinstance(value, int):
+        # Python refuses to write an int of more than 4,300 digits at all.
+        return f"<integer of about {(value.bit_length() - 1) * 30103 // 100000 + 1} digits>"
+    if isinstance(value, list):
+        return f"<list of {len(value)} items>"
+    return f"<object of {len(value)} entries>"
+
+
+RuleValue = Annotated[JsonValue, BeforeValidator(_bounded_value)]
+"""A rule's value as a reason or an explanation quotes it: as written when
+small; a long text, a long list or object, or a deep one is cut (see
+:data:`~dagabaaz.constants.REASON_SAMPLE_SIZE`)."""
 Quoted = Annotated[str, AfterValidator(_cut_value)]
 """A value quoted in a reason: at most REASON_VALUE_LENGTH characters."""
 ErrorText = Annotated[str, AfterValidator(_cut_error)]
@@ -107,7 +172,7 @@ class RuleReport(BaseModel):
     Attributes:
         field: The rule's field.
         operator: The rule's operator.
-        value: The rule's value, as written.
+        value: The rule's value, as written; cut when huge (see :data:`RuleValue`).
         rejected: How many artifacts this rule was the first to reject.
         sample: The first rejected values as compared (``missing`` for a
             field the artifact lacks), each quoted and cut.
@@ -117,7 +182,7 @@ class RuleReport(BaseModel):
 
     field: Quoted
     operator: FilterOperator
-    value: JsonValue = None
+    value: RuleValue = None
     rejected: int = 0
     sample: Sample = ()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dagabaaz._base.quoting import quote_value
+from dagabaaz._base.quoting import one_line, quote_value, shown_name
 from dagabaaz.models import (
     BindingsReason,
     EdgeReport,
@@ -47,7 +47,16 @@ class Cause:
 
 
 def describe(status: str, reason: NodeReason | None) -> str:
-    """Say in one line why a node with ``status`` ended as it did, from its deciding reason."""
+    """Say in one line why a node with ``status`` ended as it did, from its deciding reason.
+
+    Always one line: a file name or an error holding a line break or a
+    terminal control character shows it escaped (a backslash and n), so no text a
+    plugin chose can forge another line of a chain.
+    """
+    return one_line(_describe(status, reason))
+
+
+def _describe(status: str, reason: NodeReason | None) -> str:
     if reason is None:
         return f"{status} (no reason recorded)"
     if isinstance(reason, FailedReason):
@@ -107,9 +116,10 @@ def _failed(reason: FailedReason) -> str:
         return f"failed to launch: {reason.error}"
     verb = "crashed" if reason.cause == "task_crashed" else "failed"
     name = reason.input_file_name
-    if name and reason.error.startswith(f"{name}: "):
+    shown = shown_name(name) if name else None
+    if name and (reason.error.startswith(f"{shown}: ") or reason.error.startswith(f"{name}: ")):
         return f"{verb} on {reason.error}"  # a worker already led the error with its input
-    on = f" on {name}" if name else ""
+    on = f" on {shown}" if shown else ""
     return f"{verb}{on}: {reason.error}"
 
 

@@ -8,6 +8,9 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from pydantic import TypeAdapter
+
+from dagabaaz._base.quoting import one_line, quote_value
 from dagabaaz._base.suggest import did_you_mean
 from dagabaaz.constants import RunStatus, TaskStatus
 from dagabaaz.diagnostics import Diagnostic, shortened
@@ -133,11 +136,65 @@ class NodeResult:
             "plugin": self.plugin,
             "status": self.status.value,
             "task_count": self.task_count,
-            "outputs": [output.model_dump(mode="json") for output in self.outputs],
+            "outputs": [_output_dict(output) for output in self.outputs],
             "elapsed_seconds": round(self.elapsed_seconds, 6),
             "errors": list(self.errors),
             "reasons": [reason.model_dump(mode="json") for reason in self.reasons],
         }
+
+
+def _output_dict(output: Output) -> dict[str, Any]:
+    """Return an output as JSON-ready data, whatever its plugin put in its metadata.
+
+    Metadata is written the way pydantic writes it (a datetime as ISO text,
+    a set as a list); a value JSON cannot hold (an object of no JSON type,
+    bytes that are not UTF-8, an integer of thousands of digits, nesting
+    deeper than a JSON reader goes) is written as its quoted text instead
+    (``"<object>"``), so ``dagabaaz run --json`` always prints.
+    """
+    try:
+        dumped = output.model_dump(mode="json", fallback=quote_value)
+        if _fits_json(dumped["metadata"]):
+            return dumped
+    except Exception:  # some value cannot be written: go value by value
+        pass
+    dumped = output.model_dump(mode="json", exclude={"metadata"})
+    dumped["metadata"] = {key: _json_ready(value) for key, value in output.metadata.items()}
+    return dumped
+
+
+def _json_ready(value: object) -> Any:
+    try:
+        dumped = _ANY.dump_python(value, mode="json", fallback=quote_value)
+    except Exception:
+        return quote_value(value)
+    return dumped if _fits_json(dumped) else quote_value(value)
+
+
+_ANY: TypeAdapter[Any] = TypeAdapter(Any)
+_JSON_DEPTH = 200
+"""Deepest nesting written as is (Python's own JSON writer and readers give up near 1,000)."""
+_JSON_INT_BITS = 14_000
+"""Largest integer written as is: Python writes and reads at most 4,300 digits."""
+
+
+def _fits_json(value: object) -> bool:
+    """Whether pydantic's JSON-mode output ``value`` can be written and read back as JSON."""
+    pending: list[tuple[object, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            items: Iterable[object] = item.values()
+        elif isinstance(item, list):
+            items = item
+        else:
+            if isinstance(item, int) and item.bit_length() > _JSON_INT_BITS:
+                return False
+            continue
+        if depth >= _JSON_DEPTH:
+            return False
+        pending.extend((child, depth + 1) for child in items)
+    return True
 
 
 _DECIDING: dict[NodeStatus, tuple[type, ...]] = {
@@ -241,7 +298,10 @@ class RunResult:
     def explain(self, slug: str) -> str:
         """Return :meth:`causes` as text: one line per node, ``<-`` marking each step back."""
         chain = self.causes(slug)
-        names = [("<- " if position else "") + cause.node for position, cause in enumerate(chain)]
+        names = [
+            ("<- " if position else "") + one_line(cause.node)
+            for position, cause in enumerate(chain)
+        ]
         width = max(len(name) for name in names)
         return "\n".join(
             f"{name.ljust(width)}  {cause.summary}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dagabaaz._base.quoting import NAME_WIDTH, shown_name
+
 __all__ = [
     "NAMES_SHOWN",
     "NAME_WIDTH",
@@ -21,17 +23,6 @@ __all__ = [
 
 NAMES_SHOWN = 3
 """File names an AGGREGATE task's label lists before saying how many more."""
-NAME_WIDTH = 80
-"""Characters of one file name shown; a longer name is cut, so a label stays one short line."""
-
-
-def shown_name(name: str) -> str:
-    """Return a file name as a message shows it: control characters escaped, cut when long."""
-    if not name.isprintable():
-        name = name.encode("unicode_escape").decode("ascii")
-    if len(name) > NAME_WIDTH:
-        name = name[: NAME_WIDTH - 3] + "..."
-    return name
 
 
 def single_label(file_name: str | None, artifact_id: str) -> str:

@@ -292,3 +292,27 @@ def test_a_repeated_failure_report_records_the_failure_exactly_once(reason_lost:
     assert [(f.task_id, f.input_file_name) for f in failures] == [(task.task_id, "movie.mkv")]
     run.fail(task.task_id, "ValueError: no video stream")  # and once more, after the end
     assert len([r for r in reasons(run, "probe") if isinstance(r, FailedReason)]) == 1
+
+
+def test_explaining_a_launch_that_raises_never_fails_the_launch(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dagabaaz._routing import reports
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("tally broke")
+
+    monkeypatch.setattr(reports, "tally_rules", broken)
+    run = EngineRun(
+        [
+            DagNode(slug="fetch", plugin="f"),
+            DagNode(slug="each", plugin="e", depends_on=["fetch"], edge_filters=ARCHIVES_ONLY),
+        ]
+    )
+    with caplog.at_level("WARNING", logger="dagabaaz.orchestrator"):
+        run.start()
+        run.drive({"fetch": [out("a.zip"), out("b.mp4")]})
+    assert run.status is RunStatus.COMPLETED
+    assert run.input_names("each") == ["a.zip"]
+    assert reasons(run, "each") == []  # no reason rather than a wrong one
+    assert "tally broke" in caplog.text

@@ -118,3 +118,30 @@ def test_every_reason_is_bounded_whatever_it_is_given() -> None:
     assert len(gated.model_dump_json()) < 3_000
     edge = EdgeReport(dependency="d", kept_sample=(huge,) * 50)
     assert len(edge.kept_sample) == REASON_SAMPLE_SIZE
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("video", "video"),
+        ([1, 2, 3], [1, 2, 3]),
+        ({"a": [1, {"b": 2}]}, {"a": [1, "<object of 1 entries>"]}),
+        (list(range(10_000)), [0, 1, 2, 3, 4, "... 9995 more"]),
+        ({str(i): i for i in range(9)}, {"0": 0, "1": 1, "2": 2, "3": 3, "4": 4, "...": "4 more"}),
+        ("x" * 1000, "x" * (REASON_VALUE_LENGTH - 3) + "..."),
+        (10**5000, "<integer of about 5000 digits>"),
+        (list(range(REASON_SAMPLE_SIZE + 1)), list(range(REASON_SAMPLE_SIZE + 1))),
+    ],
+    ids=["text", "list", "deep", "long-list", "long-object", "long-text", "huge-int", "edge"],
+)
+def test_a_rules_value_is_kept_small_and_reads_back_equal(value: object, kept: object) -> None:
+    rule = RuleReport(field="kind", operator="in", value=value, rejected=1)
+    assert rule.value == kept
+    reason = FilteredReason(
+        node="n",
+        node_index=0,
+        fan_mode="single",
+        edges=(EdgeReport(dependency="d", rules=(rule,)),),
+    )
+    assert len(reason.model_dump_json()) < 1_000
+    assert parse_reason(reason.model_dump_json()) == reason
