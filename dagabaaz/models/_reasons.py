@@ -153,6 +153,11 @@ RuleValue = Annotated[JsonValue, BeforeValidator(_bounded_value)]
 """A rule's value as a reason or an explanation quotes it: as written when
 small; a long text, a long list or object, or a deep one is cut (see
 :data:`~dagabaaz.constants.REASON_SAMPLE_SIZE`)."""
+COUNT_LIMIT = 2**63 - 1
+"""Largest count or index a reason holds: what a database's bigint holds, and far
+below what JSON readers refuse."""
+Count = Annotated[int, Field(ge=0, le=COUNT_LIMIT)]
+"""A count or an index in a reason: never negative, never beyond :data:`COUNT_LIMIT`."""
 Quoted = Annotated[str, AfterValidator(_cut_value)]
 """A value quoted in a reason: at most REASON_VALUE_LENGTH characters."""
 ErrorText = Annotated[str, AfterValidator(_cut_error)]
@@ -183,7 +188,7 @@ class RuleReport(BaseModel):
     field: Quoted
     operator: FilterOperator
     value: RuleValue = None
-    rejected: int = 0
+    rejected: Count = 0
     sample: Sample = ()
 
 
@@ -212,13 +217,13 @@ class EdgeReport(BaseModel):
 
     dependency: str
     dependency_skipped: bool = False
-    arrived: int = 0
+    arrived: Count = 0
     walked_past: tuple[str, ...] = ()
     rules: tuple[RuleReport, ...] = ()
-    matched: int = 0
+    matched: Count = 0
     select: ArtifactSelector | None = None
-    selected: int | None = None
-    delivered: int = 0
+    selected: Count | None = None
+    delivered: Count = 0
     kept_sample: Sample = ()
 
 
@@ -228,7 +233,7 @@ class _NodeReason(BaseModel):
     model_config = _REASON
 
     node: str
-    node_index: int
+    node_index: Count
 
 
 class LaunchedReason(_NodeReason):
@@ -252,13 +257,13 @@ class LaunchedReason(_NodeReason):
     """
 
     outcome: Literal["launched"] = "launched"
-    tasks: int
+    tasks: Count
     fan_mode: FanMode
     root: bool = False
-    delivered: int = 0
-    groups: int | None = None
-    broadcast: int = 0
-    fan_out_limit: int
+    delivered: Count = 0
+    groups: Count | None = None
+    broadcast: Count = 0
+    fan_out_limit: Count
     edges: tuple[EdgeReport, ...] = ()
 
 
@@ -298,7 +303,7 @@ class SkippedReason(_NodeReason):
     dependency: str
     cause: SkipCause
     chain: Annotated[tuple[ChainLink, ...], AfterValidator(_chain)] = ()
-    omitted_links: int = 0
+    omitted_links: Count = 0
     edges: tuple[EdgeReport, ...] = ()
 
 
@@ -367,7 +372,7 @@ class BindingsReason(_NodeReason):
     outcome: Literal["bindings_gated"] = "bindings_gated"
     task_id: str
     gated: Annotated[tuple[GatedBinding, ...], AfterValidator(_first)] = ()
-    gated_count: int = 0
+    gated_count: Count = 0
 
 
 class NotRunReason(_NodeReason):

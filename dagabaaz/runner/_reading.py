@@ -7,7 +7,7 @@ they are in the document.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -19,6 +19,8 @@ from dagabaaz.models import NodeReason, Output
 __all__ = ["DiagnosticData", "NodeData", "RunData", "parse_run_result"]
 
 _SAVED = ConfigDict(extra="ignore", frozen=True)
+_COUNT = Annotated[int, Field(ge=0, le=2**63 - 1)]
+"""A task count: as in a reason, never negative and never beyond a bigint."""
 _SHOWN_PROBLEMS = 3
 
 
@@ -30,7 +32,7 @@ class NodeData(BaseModel):
     slug: str
     plugin: str
     status: str
-    task_count: int
+    task_count: _COUNT
     outputs: tuple[Output, ...] = ()
     elapsed_seconds: float = 0.0
     errors: tuple[str, ...] = ()
@@ -76,7 +78,8 @@ def parse_run_result(data: object) -> RunData:
 
     Raises:
         RunResultError: ``data`` is not a mapping, misses a field, holds a
-            value of the wrong kind or names a node twice.
+            value of the wrong kind or out of range, names a node twice, or
+            names a sink that is not one of its nodes.
     """
     if not isinstance(data, dict):
         raise RunResultError(
@@ -87,7 +90,7 @@ def parse_run_result(data: object) -> RunData:
         parsed = RunData.model_validate(data)
     except ValidationError as error:
         problems = [
-            f"{format_path(tuple(problem['loc'])) or 'the result'}: {problem['msg']}"
+            f"{format_path(_located(problem['loc'])) or 'the result'}: {problem['msg']}"
             for problem in error.errors()[:_SHOWN_PROBLEMS]
         ]
         more = error.error_count() - len(problems)
@@ -99,4 +102,28 @@ def parse_run_result(data: object) -> RunData:
         if node.slug in seen:
             raise RunResultError(f"nodes[{position}].slug: node '{node.slug}' is listed twice")
         seen.add(node.slug)
+    for position, sink in enumerate(parsed.sinks):
+        if sink not in seen:
+            raise RunResultError(
+                f"sinks[{position}]: '{shortened(sink)}' is not one of the result's nodes"
+            )
     return parsed
+
+
+def _located(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Return a problem's location without the union tag pydantic adds inside a reason.
+
+    ``nodes.0.reasons.1.failed.error`` is where the user looks as
+    ``nodes[0].reasons[1].error``.
+    """
+    return tuple(
+        part
+        for position, part in enumerate(loc)
+        if not (position >= 2 and loc[position - 2] == "reasons" and part in _REASON_TAGS)
+    )
+
+
+_REASON_TAGS = frozenset(
+    model.model_fields["outcome"].default for model in get_args(get_args(NodeReason)[0])
+)
+

@@ -68,6 +68,15 @@ def test_unknown_keys_are_ignored() -> None:
     assert RunResult.from_dict(data) == _result()
 
 
+def _deep(depth: int) -> list[Any]:
+    top: list[Any] = []
+    inner = top
+    for _ in range(depth):
+        inner.append([])
+        inner = inner[0]
+    return top
+
+
 def _broken(path: str, value: Any) -> dict[str, Any]:
     data = _result().to_dict()
     target: Any = data
@@ -92,8 +101,29 @@ def _broken(path: str, value: Any) -> dict[str, Any]:
         (_broken("nodes.0.task_count", "many"), r"nodes\[0\]\.task_count"),
         (_broken("nodes.0.reasons.1.outcome", "gone"), r"nodes\[0\]\.reasons\[1\]"),
         (_broken("nodes.1.slug", "probe"), r"nodes\[1\]\.slug: node 'probe' is listed twice"),
+        (_broken("nodes.0.task_count", 10**5000), r"nodes\[0\]\.task_count: .*less than or equal"),
+        (_broken("nodes.0.task_count", -1), r"nodes\[0\]\.task_count: .*greater than or equal"),
+        (_broken("nodes.0.reasons.1.node_index", 10**30), r"nodes\[0\]\.reasons\[1\]\.node_index"),
+        (_broken("nodes.0.reasons.1.error", _deep(100_000)), r"nodes\[0\]\.reasons\[1\]\.error: "),
+        (_broken("nodes", _deep(100_000)), r"^not a run result: nodes\[0\]: "),
+        (_broken("sinks", ["ghost"]), r"sinks\[0\]: 'ghost' is not one of the result's nodes"),
     ],
-    ids=["list", "text", "status", "no-run-id", "node-status", "task-count", "reason", "twice"],
+    ids=[
+        "list",
+        "text",
+        "status",
+        "no-run-id",
+        "node-status",
+        "task-count",
+        "reason",
+        "twice",
+        "huge-count",
+        "negative-count",
+        "huge-index",
+        "deep-reason",
+        "deep-nodes",
+        "unknown-sink",
+    ],
 )
 def test_a_bad_result_gets_a_located_error(data: Any, message: str) -> None:
     with pytest.raises(RunResultError, match=message):
