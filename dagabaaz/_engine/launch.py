@@ -113,11 +113,14 @@ class _Collector:
         if self._notes is None or dep not in self._passthrough:
             return walk_past(self._fetch, self._run_id, dep, self._graph, self._passthrough)
         walked = self._notes.walked[dep] = [dep]
+        reached = self._notes.reached[dep] = []
         passthrough, fetch = self._passthrough, self._fetch
 
         def noting(run_id: str, indices: Sequence[int]) -> Sequence[DagArtifact]:
             artifacts = fetch(run_id, indices)
-            if not artifacts and indices[0] in passthrough:
+            if artifacts:
+                reached.append((indices[0], artifacts))
+            elif indices[0] in passthrough:
                 walked.append(indices[0])
             return artifacts
 

@@ -10,7 +10,7 @@ edge notes at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Container
+from collections.abc import Callable
 from typing import cast
 
 from dagabaaz._engine.cache import RunEntry
@@ -51,19 +51,9 @@ class ReasonLog:
         # Skips recorded in this call: a cascade reads its chain from here.
         self._skips: dict[int, SkippedReason] = {}
 
-    def notes(self, index: int, routing: Container[int]) -> EdgeNotes | None:
-        """Return fresh edge notes for the launch of ``index``, or None when no reason is kept.
-
-        ``routing`` holds the routing nodes: only a walk past one of them can
-        bring an artifact to the node over two edges.
-        """
-        if self._store is None:
-            return None
-        try:
-            walks = any(dep in routing for dep in self._graph.dependencies[index])
-        except Exception:  # the application's resolver: its failure is the launch's to report
-            walks = True  # counting by identity is right either way
-        return EdgeNotes(self._graph, distinct=walks)
+    def notes(self) -> EdgeNotes | None:
+        """Return fresh edge notes for a launch, or None when no reason is kept."""
+        return None if self._store is None else EdgeNotes(self._graph)
 
     def launch(self, index: int, plan: LaunchPlan, notes: EdgeNotes | None, task_id: str) -> None:
         """Record why node ``index`` got ``plan`` (``task_id``: its marker task, if any)."""
@@ -124,6 +114,8 @@ class ReasonLog:
             fields["tasks"] = fields["groups"] = len(plan.origins)
         else:
             fields["tasks"] = len(plan.inputs)
+        if notes.walked:
+            notes.count_distinct()  # a walk may have brought an artifact twice
         if not graph.dependencies[index]:
             fields["root"] = True
         elif fields["fan_mode"] is FanMode.SINGLE:

@@ -340,7 +340,7 @@ class RunSession:
         fails the run).
         """
         self.launched.append(index)
-        notes = self._reasons.notes(index, self._routing())
+        notes = self._reasons.notes()
         try:
             plan = self._plan(index, notes)
             outcome, marker = self._dispatch(index, plan)
@@ -363,19 +363,16 @@ class RunSession:
             self._end(RunStatus.FAILED, plan.error)
         return outcome
 
-    def _routing(self) -> PassthroughView:
+    def _plan(self, index: int, notes: EdgeNotes | None) -> LaunchPlan:
         if self._passthrough is None:
             self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
-        return self._passthrough
-
-    def _plan(self, index: int, notes: EdgeNotes | None) -> LaunchPlan:
         return plan_launch(
             self._store,
             self._fetch,
             self._run_id,
             self._graph,
             index,
-            self._routing(),
+            self._passthrough,
             self._limit,
             notes,
         )
@@ -386,8 +383,10 @@ class RunSession:
         See :mod:`.replan`; a node over the fan-out limit holds a failed
         marker, which fails the run before this check.
         """
+        if self._passthrough is None:
+            self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
         planned = planned_task_count(
-            self._store, self._fetch, self._run_id, self._graph, index, self._routing()
+            self._store, self._fetch, self._run_id, self._graph, index, self._passthrough
         )
         if planned == total:
             return False

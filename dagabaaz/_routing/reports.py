@@ -32,63 +32,81 @@ class EdgeNotes:
             (planning stops at a dead dependency, so later edges are missing).
         dead: The dependency that skips the node, or None.
         cause: Why it does.
+        broadcast: Delivered artifacts without an origin (GROUPED nodes).
+        delivered: Artifacts the edges delivered: each once, even one that
+            two edges delivered (see :meth:`count_distinct`).
         walked: Per dependency, the routing nodes its collection walked past
             (nearest first); the collector fills it.
+        reached: Per walked dependency, the nodes its walk found artifacts
+            at, with those artifacts; the collector fills it.
         failure: The error that stopped the notes, if noting an edge raised
             (then the notes are incomplete and explain nothing).
-
-    Args:
-        graph: The compiled pipeline.
-        distinct: Whether an artifact may reach the node over two edges (a
-            dependency is a routing node, whose walk can collect what another
-            edge collects too). Then the delivered artifacts are counted by
-            identity, once each, as the node's tasks receive them; else the
-            edges' counts are summed, which is then the same number.
     """
 
     __slots__ = (
-        "_broadcast",
-        "_delivered",
+        "_filtered",
         "_graph",
-        "_seen",
+        "_plain_broadcast",
+        "broadcast",
         "cause",
         "dead",
+        "delivered",
         "edges",
         "failure",
+        "reached",
         "walked",
     )
 
-    def __init__(self, graph: RoutingGraph, *, distinct: bool = False) -> None:
+    def __init__(self, graph: RoutingGraph) -> None:
+        # Most notes are never written to (the common launch needs no edge
+        # report), so this stays a handful of assignments.
         self._graph = graph
         self.walked: dict[int, list[int]] = {}
+        self.reached: dict[int, list[tuple[int, Sequence[RoutedArtifact]]]] = {}
         self.edges: list[EdgeReport] = []
         self.dead: int | None = None
         self.cause: SkipCause | None = None
         self.failure: Exception | None = None
-        self._broadcast = 0
-        self._delivered = 0
-        # Artifact identity -> whether it is broadcast (no origin), when counting distinct.
-        self._seen: dict[object, bool] | None = {} if distinct else None
+        self.broadcast = 0
+        self.delivered = 0
+        # For count_distinct, only after a walk: what each filtered or walked
+        # edge delivered, and each unfiltered edge's broadcast count.
+        self._filtered: list[tuple[int, Sequence[RoutedArtifact], bool]] | None = None
+        self._plain_broadcast: dict[int, int] | None = None
 
-    @property
-    def delivered(self) -> int:
-        """Distinct artifacts the edges delivered (one delivered over two edges counts once)."""
-        return self._delivered if self._seen is None else len(self._seen)
+    def count_distinct(self) -> None:
+        """Count :attr:`delivered` and :attr:`broadcast` again, each artifact once.
 
-    @property
-    def broadcast(self) -> int:
-        """Distinct delivered artifacts without an origin, counted at a GROUPED node."""
-        return self._broadcast if self._seen is None else sum(self._seen.values())
-
-    def _count(self, delivered: Sequence[RoutedArtifact], grouped: bool) -> None:
-        seen = self._seen
-        if seen is None:
-            self._delivered += len(delivered)
-            if grouped:
-                self._broadcast += sum(1 for a in delivered if a.origin_artifact_id is None)
-            return
-        for artifact in delivered:
-            seen[_identity(artifact)] = grouped and artifact.origin_artifact_id is None
+        Only a walk past a routing node can collect an artifact another edge
+        collects too (its own node's, or another walk's), so the plain sums
+        are exact until an edge walked; the engine calls this when one did.
+        An unfiltered edge without a walk delivers every artifact of its
+        dependency, so a walked artifact found at that dependency is one it
+        delivered already; artifacts of filtered or walked edges are told
+        apart by identity.
+        """
+        slugs = self._graph.slugs
+        index_of = {slug: index for index, slug in enumerate(slugs)}
+        noted = self._filtered or []
+        noted_deps = {dep for dep, _, _ in noted}
+        plain = {
+            index_of[edge.dependency]: edge.delivered
+            for edge in self.edges
+            if not edge.dependency_skipped and index_of[edge.dependency] not in noted_deps
+        }
+        source: dict[object, int] = {}
+        for batches in self.reached.values():
+            for node, batch in batches:
+                for artifact in batch:
+                    source[_identity(artifact)] = node
+        seen: dict[object, bool] = {}
+        for dep, delivered, grouped in noted:
+            for artifact in delivered:
+                identity = _identity(artifact)
+                if source.get(identity, dep) not in plain:
+                    seen[identity] = grouped and artifact.origin_artifact_id is None
+        self.delivered = sum(plain.values()) + len(seen)
+        self.broadcast = sum((self._plain_broadcast or {}).values()) + sum(seen.values())
 
     def skipped(self, dep: int) -> None:
         """Note that the dependency ``dep`` was skipped: the node is skipped too."""
@@ -102,7 +120,13 @@ class EdgeNotes:
     def plain(self, dep: int, found: Sequence[RoutedArtifact], *, grouped: bool = False) -> None:
         """Note an unfiltered edge that delivered all ``found``, with no walk."""
         count = len(found)
-        self._count(found, grouped)
+        self.delivered += count
+        if grouped:
+            broadcast = sum(1 for a in found if a.origin_artifact_id is None)
+            self.broadcast += broadcast
+            if self._plain_broadcast is None:
+                self._plain_broadcast = {}
+            self._plain_broadcast[dep] = broadcast
         fields: dict[str, object] = {"dependency": self._graph.slugs[dep]}
         if count:
             # A fan-in node meets many of these: built lean, defaults left out,
@@ -119,6 +143,9 @@ class EdgeNotes:
         is delivered as without notes and :attr:`failure` keeps the error:
         a launch never fails for want of an explanation.
         """
+        if edge_filter is None and dep not in self.walked:
+            self.plain(dep, found, grouped=grouped)
+            return list(found)
         if self.failure is None:
             try:
                 return self._noted(dep, found, edge_filter, grouped)
@@ -129,15 +156,17 @@ class EdgeNotes:
     def _noted(
         self, dep: int, found: Sequence[A], edge_filter: EdgeFilter | None, grouped: bool
     ) -> list[A]:
-        if edge_filter is None and dep not in self.walked:
-            self.plain(dep, found, grouped=grouped)
-            return list(found)
         tally = tally_rules(found, edge_filter)
         selector = None if edge_filter is None else edge_filter.select
         delivered = select_delivered(tally.passed, selector, grouped)
         rules = () if edge_filter is None else edge_filter.rules
         slugs = self._graph.slugs
-        self._count(delivered, grouped)
+        self.delivered += len(delivered)
+        if grouped:
+            self.broadcast += sum(1 for a in delivered if a.origin_artifact_id is None)
+        if self._filtered is None:
+            self._filtered = []
+        self._filtered.append((dep, delivered, grouped))
         self.edges.append(
             EdgeReport(
                 dependency=slugs[dep],

@@ -53,6 +53,7 @@ from dagabaaz.memory._state import (
     ArtifactRow,
     NodeState,
     RunState,
+    StoredReason,
     TaskRow,
     artifact_row,
     moved_row,
@@ -454,23 +455,26 @@ class InMemoryStore:
             run = self._run(run_id)
             if not 0 <= index < len(run.states):
                 run.node(index)  # raises, naming the run's nodes
-            by_node = run.reasons_by_node.setdefault(index, {})
-            if outcome in _TASK_LEVEL:
-                count = run.task_reasons.get((index, outcome), 0)
-                if count >= REASON_TASK_REASONS_PER_NODE:
-                    if outcome != "failed":
-                        return
-                    replaced = run.last_failures.get(index)
-                    if replaced is not None:
-                        del run.reasons[replaced]
-                        del by_node[replaced]
-                    run.last_failures[index] = run.reason_count
-                else:
-                    run.task_reasons[(index, outcome)] = count + 1
-            number = run.reason_count
-            run.reason_count = number + 1
-            run.reasons[number] = kept
-            by_node[number] = kept
+            if outcome in _TASK_LEVEL and not self._keep_task_reason(run, index, outcome, kept):
+                return
+            run.reasons.append(kept)
+            run.reasons_by_node.setdefault(index, []).append(kept)
+
+    @staticmethod
+    def _keep_task_reason(run: RunState, index: int, outcome: str, kept: StoredReason) -> bool:
+        """Count a task-level reason; False when its node already has as many as it keeps."""
+        count = run.task_reasons.get((index, outcome), 0)
+        if count < REASON_TASK_REASONS_PER_NODE:
+            run.task_reasons[(index, outcome)] = count + 1
+            return True
+        if outcome != "failed":
+            return False
+        replaced = run.last_failures.get(index)
+        if replaced is not None:  # the latest failure past the cap gives way to this one
+            _remove_last(run.reasons, replaced)
+            _remove_last(run.reasons_by_node[index], replaced)
+        run.last_failures[index] = kept
+        return True
 
     def get_reasons(self, run_id: str, node_index: int | None = None) -> list[NodeReason]:
         """Return the run's reasons in recording order, or only node ``node_index``'s.
@@ -481,9 +485,9 @@ class InMemoryStore:
         with self._lock:
             run = self._run(run_id)
             if node_index is None:
-                kept = list(run.reasons.values())
+                kept = list(run.reasons)
             else:
-                kept = list(run.reasons_by_node.get(node_index, {}).values())
+                kept = list(run.reasons_by_node.get(node_index, ()))
         return [REASON_ADAPTER.validate_json(r) if isinstance(r, str) else r for r in kept]
 
     # --- DagRetryStore -------------------------------------------------------
@@ -661,3 +665,11 @@ class InMemoryStore:
                     run.by_origin.pop(origin, None)
         for node in touched.values():
             run.refresh_done(node)
+
+
+def _remove_last(items: list[StoredReason], item: StoredReason) -> None:
+    """Remove ``item`` itself (not an equal one) from ``items``, looking from the end."""
+    for position in range(len(items) - 1, -1, -1):
+        if items[position] is item:
+            del items[position]
+            return

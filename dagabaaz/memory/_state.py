@@ -173,7 +173,6 @@ class RunState:
         "launched",
         "node_data",
         "progress",
-        "reason_count",
         "reasons",
         "reasons_by_node",
         "run_id",
@@ -202,15 +201,13 @@ class RunState:
         # Artifacts by origin across the run's nodes: one list per origin
         # rather than per (node, origin) keeps the object count low.
         self.by_origin: dict[str, list[ArtifactRow]] = {}
-        # Reasons by recording number, in recording order, all of them and by
-        # node (see stored_reason); a number lets one be replaced in place.
-        self.reason_count = 0
-        self.reasons: dict[int, StoredReason] = {}
-        self.reasons_by_node: dict[int, dict[int, StoredReason]] = {}
-        # Task-level reasons kept per (node, outcome), and per node the number
-        # of the latest failure kept past the cap (the next one replaces it).
+        # Reasons in recording order, all of them and by node (see stored_reason).
+        self.reasons: list[StoredReason] = []
+        self.reasons_by_node: dict[int, list[StoredReason]] = {}
+        # Task-level reasons kept per (node, outcome), and per node the latest
+        # failure kept past the cap (the next one takes its place).
         self.task_reasons: dict[tuple[int, str], int] = {}
-        self.last_failures: dict[int, int] = {}
+        self.last_failures: dict[int, StoredReason] = {}
 
     def node(self, node_index: int) -> NodeState:
         """Return the state of one node, or raise a clear error."""

@@ -126,4 +126,3 @@ def _located(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
 _REASON_TAGS = frozenset(
     model.model_fields["outcome"].default for model in get_args(get_args(NodeReason)[0])
 )
-
