@@ -1,0 +1,216 @@
+"""A YAML file an edit made invalid: its error found without reading the nodes before the edit.
+
+When the file does not parse, a fresh read reports PyYAML's own error
+(libyaml only says that it failed), and the pure-Python reader walks the
+whole file up to the mistake: tens of milliseconds for a mistake deep in a
+large pipeline. Everything before the edit is unchanged and read fine, so
+the readers are in the same state at the start of the line of the last node
+that begins before the edit (its ``- `` closes whatever the nodes before it
+left open), whatever those nodes say. The file is read again with those
+nodes cut down to one placeholder item (``- x``, where the list starts):
+both readers fail on that text exactly as on the file, at the same places
+once the cut lines are counted back in.
+
+Typing a quote opens a string that runs on to the end of the file unless a
+later quote closes it, and reading that is slow too. When the nodes after
+the edited one hold no quote of that kind, no backslash (an escape can be
+wrong) and no ``---`` or ``...`` line, both readers run through them to the
+end of the file and fail there: they are cut as well, and the error's
+end-of-file mark is put at the file's end.
+
+Whenever this cannot be shown (the readers accept the shorter text, an
+anchor was cut, the error points into the placeholder), it says so (None)
+and the whole file is read. The cut lines were read by libyaml alone, so
+they must hold nothing PyYAML may read differently (a tab, an unusual line
+break): PyYAML reads them when the file is read whole.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dagabaaz.loading._parsing import yaml_problem
+from dagabaaz.loading._reading import PipelineReading, line_span
+from dagabaaz.loading._sourcemap import Path
+
+__all__ = ["reread_broken"]
+
+_PLACEHOLDER = "- x\n"
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+"""What YAML counts as a line break (its marks count lines so)."""
+_UNSAFE_TO_CUT = re.compile("[&\t\r\x85\u2028\u2029\ufeff]")
+"""An anchor (``&a``), or a character libyaml takes where PyYAML may not (a tab)."""
+_SEPARATOR = re.compile(r"(?:^|[\n\r\x85\u2028\u2029])(?:---|\.\.\.)")
+"""A line starting like a document separator: it ends a quoted string with an error."""
+
+
+class _Cut:
+    """The text with some nodes' lines cut, and how to put its marks back in the file."""
+
+    def __init__(self, text: str, first_line: int, placeholder: str, cut_end: int) -> None:
+        self.text = text
+        self.first_line = first_line  # where the list's first line starts (kept as it is)
+        self.protected = first_line + len(placeholder) - len(_PLACEHOLDER)  # the list's '-'
+        self.kept = first_line + len(placeholder)  # where the text after the cut starts
+        self.cut_end = cut_end
+        self.characters = cut_end - self.kept
+        # The placeholder keeps one line of those cut.
+        self.lines = len(_LINE_BREAK.findall(text, first_line, cut_end)) - 1
+        self.head = text[:first_line] + placeholder
+
+    def shorter(self, end: int | None = None) -> str:
+        """Return the text with the nodes cut (and cut at ``end`` of the file too, if given)."""
+        return self.head + self.text[self.cut_end : end]
+
+    def apply(self, error: Any) -> bool:
+        """Move the error's marks into the file; False when one points into the placeholder."""
+        from yaml.error import Mark
+
+        for name in ("context_mark", "problem_mark"):
+            mark = getattr(error, name, None)
+            if mark is None:
+                continue
+            if mark.index >= self.kept:
+                index, line = mark.index + self.characters, mark.line + self.lines
+                moved = Mark(mark.name, index, line, mark.column, None, None)  # type: ignore[arg-type]
+                setattr(error, name, moved)
+            elif mark.index > self.protected:
+                return False
+        return True
+
+
+def reread_broken(
+    reading: PipelineReading, text: str, start: int, old_end: int, new_end: int
+) -> PipelineReading | None:
+    """Return the reading of ``text`` when the edit made the YAML invalid; else None."""
+    positions = reading.positions
+    assert positions is not None
+    listed_path: Path = () if reading.listed else ("nodes",)
+    if not reading.listed and not isinstance(reading.data, dict):
+        return None
+    items = reading.data if reading.listed else reading.data.get("nodes")
+    listed = positions.entry(listed_path)
+    if listed is None or listed.style is not None or listed_path in positions.flow:
+        return None
+    if not isinstance(items, list) or not items:
+        return None
+    first_line = text.rfind("\n", 0, listed.start) + 1
+    indent = text[first_line : listed.start]
+    if indent.strip(" "):
+        return None  # the list does not start its line (its '-' follows a key)
+    lines = _item_lines(reading, listed_path, len(items), indent)
+    if lines is None:
+        return None
+    before = [line for line in lines if line + len(indent) + 1 < start]
+    if len(before) < 2 or not _printable(text):
+        return None  # nothing to cut; or PyYAML refuses a character of the file, read whole
+    cut = _Cut(text, first_line, indent + _PLACEHOLDER, before[-1])
+    if cut.kept >= cut.cut_end:
+        return None  # the nodes cut are no longer than the placeholder
+    if _UNSAFE_TO_CUT.search(text, first_line, cut.cut_end):
+        return None  # an anchor a later one may repeat, or what libyaml and PyYAML read apart
+    later = [line + new_end - old_end for line in lines if line > old_end]
+    error = _open_to_the_end(cut, later[0]) if later else None
+    if error is None:
+        error = _first_error(cut.shorter())
+        if error is None or not cut.apply(error):
+            return None
+    problem = yaml_problem(error, text)
+    return PipelineReading(
+        text, "yaml", None, problems=(problem,), problem_spans=(line_span(text, problem),)
+    )
+
+
+def _item_lines(
+    reading: PipelineReading, listed_path: Path, count: int, indent: str
+) -> list[int] | None:
+    """Return where each node's line starts, for the nodes whose line starts with their ``- ``.
+
+    The ``- `` at the list's column closes whatever the node before it left
+    open: the readers are between two items there, as after the placeholder.
+    """
+    positions = reading.positions
+    assert positions is not None
+    old = reading.text
+    dash = len(indent)
+    found = []
+    for index in range(count):
+        entry = positions.entry((*listed_path, index))
+        if entry is None:
+            return None
+        line = old.rfind("\n", 0, entry.start) + 1
+        if old[line : line + dash] == indent and old[line + dash : line + dash + 2] in (
+            "- ",
+            "-\n",
+        ):
+            found.append(line)
+    return found
+
+
+def _open_to_the_end(cut: _Cut, after: int) -> Exception | None:
+    """Return the error of a quote the edit left open, when nothing after ``after`` closes it."""
+    shorter = cut.shorter(after)
+    error: Any = _first_error(shorter)
+    if error is None or error.context != "while scanning a quoted scalar":
+        return None
+    if error.problem != "found unexpected end of stream" or error.context_mark is None:
+        return None
+    opened = error.context_mark.index
+    rest = cut.text[after:]
+    quote = shorter[opened]
+    if opened < cut.kept or quote not in "'\"":
+        return None
+    if quote in rest or (quote == '"' and "\\" in rest) or _SEPARATOR.search(rest):
+        return None
+    if not cut.apply(error):  # pragma: no cover - the quote is past the placeholder
+        return None
+    error.problem_mark = _end_mark(cut.text, error.problem_mark)
+    return error  # type: ignore[no-any-return]
+
+
+def _end_mark(text: str, like: Any) -> Any:
+    """Return the mark a YAML reader has at the end of ``text``."""
+    from yaml.error import Mark
+
+    breaks = list(_LINE_BREAK.finditer(text))
+    line_start = breaks[-1].end() if breaks else 0
+    column = len(text) - line_start - text.count("\ufeff", line_start)
+    return Mark(like.name, len(text), len(breaks), column, None, None)  # type: ignore[arg-type]
+
+
+def _first_error(text: str) -> Exception | None:
+    """Return the pure-Python reader's error on ``text`` if libyaml fails too; else None."""
+    import yaml
+
+    from dagabaaz.loading._yaml import StrictYamlLoader, fast_loader
+
+    fast = fast_loader()
+    if fast is not None:
+        loader = fast(text)
+        try:
+            loader.get_single_node()
+            return None  # libyaml reads it: the file may well be valid
+        except yaml.YAMLError:
+            pass
+        except RecursionError:
+            return None
+        finally:
+            loader.dispose()
+    pure = StrictYamlLoader(text)
+    try:
+        pure.get_single_node()
+    except yaml.YAMLError as error:
+        return error
+    except RecursionError:
+        return None
+    finally:
+        pure.dispose()
+    return None
+
+
+def _printable(text: str) -> bool:
+    """Whether PyYAML's reader takes ``text`` (else its error is the file's, read whole)."""
+    from yaml.reader import Reader
+
+    return not Reader.NON_PRINTABLE.search(text)
