@@ -180,32 +180,19 @@ def _end_mark(text: str, like: Any) -> Any:
 
 
 def _first_error(text: str) -> Exception | None:
-    """Return the pure-Python reader's error on ``text`` if libyaml fails too; else None."""
-    import yaml
+    """Return the error reading ``text`` raises, as a fresh read of it does; None if it reads.
 
-    from dagabaaz.loading._yaml import StrictYamlLoader, fast_loader
+    libyaml first, then (when it fails) PyYAML for the message, each parsing
+    and building the data: a duplicate key is only found building it.
+    """
+    from dagabaaz.loading._yaml import YamlError, read_yaml
 
-    fast = fast_loader()
-    if fast is not None:
-        loader = fast(text)
-        try:
-            loader.get_single_node()
-            return None  # libyaml reads it: the file may well be valid
-        except yaml.YAMLError:
-            pass
-        except RecursionError:
-            return None
-        finally:
-            loader.dispose()
-    pure = StrictYamlLoader(text)
     try:
-        pure.get_single_node()
-    except yaml.YAMLError as error:
+        read_yaml(text)
+    except YamlError as error:
         return error
     except RecursionError:
         return None
-    finally:
-        pure.dispose()
     return None
 
 

@@ -175,21 +175,20 @@ def _node(
     listed = positions.entry(listed_path)
     if listed is None or listed.style is not None or not isinstance(_items(reading), list):
         return None
-    index = _holding(reading, listed_path, start, old_end)
-    if index is None:
+    holding = _holding(reading, listed_path, start, old_end)
+    if holding is None:
         return None
+    index, snippet_start = holding
     node_path = (*listed_path, index)
     entry = positions.entry(node_path)
     assert entry is not None
     delta = new_end - old_end
+    snippet_end = entry.end + delta
     if positions.syntax == "json":
-        snippet_start, snippet_end = entry.start, entry.end + delta
         parsed = _json_node(text[snippet_start:snippet_end])
     else:
-        # From the item's "- " to where the file's own reading ends it (the next
-        # item's indentation included), so its spans come out as the file's.
-        snippet_start = text.rfind("\n", 0, entry.start) + 1
-        snippet_end = entry.end + delta
+        # From the item's "- " line to where the file's own reading ends it (the
+        # next item's indentation included), so its spans come out as the file's.
         parsed = _yaml_node(text[snippet_start:snippet_end])
     if parsed is None:
         return None
@@ -203,21 +202,38 @@ def _items(reading: PipelineReading) -> Any:
     return reading.data if reading.listed else reading.data.get("nodes")
 
 
-def _holding(reading: PipelineReading, listed_path: Path, start: int, end: int) -> int | None:
-    """Return the index of the node whose own text holds the edit ``start:end``, if one does."""
+def _holding(
+    reading: PipelineReading, listed_path: Path, start: int, end: int
+) -> tuple[int, int] | None:
+    """Return the node whose own text holds the edit ``start:end``, and where that text starts.
+
+    A JSON node's text is its object. A YAML node's starts at the line of its
+    ``- `` (where the node before it ends) and runs up to the line of the
+    next one: an edit after the ``- `` (even of a first key on the next line)
+    is inside it.
+    """
     positions = reading.positions
     assert positions is not None
+    text = reading.text
+    listed = positions.entry(listed_path)
+    assert listed is not None
+    dash = listed.start  # a block list starts at its first '-'
     for index in range(len(_items(reading))):
         entry = positions.entry((*listed_path, index))
         if entry is None:
             return None
-        limit = (
-            entry.end
-            if positions.syntax == "json"
-            else _limit(reading.text, entry.start, entry.end)
-        )
-        if entry.start < start and end < limit:
-            return index
+        if positions.syntax == "json":
+            if entry.start < start and end < entry.end:
+                return index, entry.start
+        else:
+            line = text.rfind("\n", 0, dash) + 1
+            if text[dash : dash + 1] == "-" and not text[line:dash].strip(" "):
+                first = dash + 1
+            else:  # not a '- ' starting its line: the node's own first line, after its start
+                first, line = entry.start + 1, text.rfind("\n", 0, entry.start) + 1
+            dash = entry.end  # a block mapping ends where the next item's '-' is
+            if first <= start and end < _limit(text, entry.start, entry.end):
+                return index, line
         if entry.start >= end:
             return None
     return None

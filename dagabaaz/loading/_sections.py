@@ -40,6 +40,7 @@ from dagabaaz.models import Pipeline
 
 __all__ = ["reread_key", "reread_section"]
 
+_LINE_BREAK = re.compile("[\n\r\x85\u2028\u2029]")
 _LONGEST_KEY = 1000
 """Longer keys are not read alone: YAML limits a key on its line to 1024 characters."""
 
@@ -96,7 +97,9 @@ def reread_key(
     delta = new_end - old_end
     raw = text[low : high + delta]
     line_start = _line_start(old, low)
-    if len(raw) > _LONGEST_KEY or (positions.syntax == "yaml" and old[line_start:low].strip(" ")):
+    if len(raw) > _LONGEST_KEY or _LINE_BREAK.search(raw):
+        return None  # a key on its line is one line long, and not too long
+    if positions.syntax == "yaml" and old[line_start:low].strip(" "):
         return None
     name = read_scalar(raw, positions.syntax, style, in_flow=False)
     if name is UNREADABLE or not isinstance(name, str) or name in data:

@@ -73,7 +73,7 @@ INDENTED = """\
 SCALAR_FIRST = """\
 default_input: {x: 1} # flow, then a comment
 nodes: [{slug: a, plugin: p}]
-tail: "last value"
+'tail': "last value"
 """
 JSON_TEXT = json.dumps(
     {
@@ -266,6 +266,7 @@ EDITS_READ_ALONE = [
     ("nodes renamed", COMMENTED, "yaml", "\nnodes:", "\nnode:"),
     ("a top-level key with problems around", PROBLEMS, "yaml", "nodez:", "nodesz:"),
     ("an indented top-level key", INDENTED, "yaml", "  nodes:", "  nodez:"),
+    ("a quoted top-level key", SCALAR_FIRST, "yaml", "'tail'", "'tails'"),
     ("json key renamed", JSON_TEXT, "json", '"extra"', '"extras"'),
     ("json nodes renamed", JSON_TEXT, "json", '"nodes"', '"nodxes"'),
 ]
@@ -302,6 +303,7 @@ STRUCTURE = [
     ("invalid yaml", COMMENTED, "yaml", "count: 3", 'count: "3'),
     ("json made invalid", JSON_TEXT, "json", '"nodes": [', '"nodes": [,'),
     ("json key renamed to one there is", JSON_TEXT, "json", '"extra"', '"nodes"'),
+    ("a quoted key broken across lines", SCALAR_FIRST, "yaml", "'tail'", "'ta\nil'"),
 ]
 
 
