@@ -48,15 +48,20 @@ _SEPARATOR = re.compile(r"(?:^|[\n\r\x85\u2028\u2029])(?:---|\.\.\.)")
 class _Cut:
     """The text with some nodes' lines cut, and how to put its marks back in the file."""
 
-    def __init__(self, text: str, first_line: int, placeholder: str, cut_end: int) -> None:
+    def __init__(self, text: str, first_line: int = 0, indent: str | None = None, cut_end: int = 0):
+        """Cut ``first_line:cut_end`` down to a placeholder item indented by ``indent``.
+
+        Without ``indent``, nothing is cut (the text is only cut at its end).
+        """
+        placeholder = "" if indent is None else indent + _PLACEHOLDER
         self.text = text
-        self.first_line = first_line  # where the list's first line starts (kept as it is)
-        self.protected = first_line + len(placeholder) - len(_PLACEHOLDER)  # the list's '-'
+        self.protected = first_line + len(placeholder) - len(_PLACEHOLDER) if placeholder else -1
         self.kept = first_line + len(placeholder)  # where the text after the cut starts
         self.cut_end = cut_end
         self.characters = cut_end - self.kept
         # The placeholder keeps one line of those cut.
-        self.lines = len(_LINE_BREAK.findall(text, first_line, cut_end)) - 1
+        lines = len(_LINE_BREAK.findall(text, first_line, cut_end))
+        self.lines = lines - 1 if placeholder else 0
         self.head = text[:first_line] + placeholder
 
     def shorter(self, end: int | None = None) -> str:
@@ -95,24 +100,29 @@ def reread_broken(
         return None
     if not isinstance(items, list) or not items:
         return None
-    first_line = text.rfind("\n", 0, listed.start) + 1
-    indent = text[first_line : listed.start]
+    # Offsets of the reading before the edit: the same in the new text up to the edit.
+    first_line = reading.text.rfind("\n", 0, listed.start) + 1
+    indent = reading.text[first_line : listed.start]
     if indent.strip(" "):
         return None  # the list does not start its line (its '-' follows a key)
     lines = _item_lines(reading, listed_path, len(items), indent)
     if lines is None:
         return None
+    if not _printable(text):
+        return None  # PyYAML refuses a character of the file: read it whole for the message
     before = [line for line in lines if line + len(indent) + 1 < start]
-    if len(before) < 2 or not _printable(text):
-        return None  # nothing to cut; or PyYAML refuses a character of the file, read whole
-    cut = _Cut(text, first_line, indent + _PLACEHOLDER, before[-1])
-    if cut.kept >= cut.cut_end:
-        return None  # the nodes cut are no longer than the placeholder
-    if _UNSAFE_TO_CUT.search(text, first_line, cut.cut_end):
-        return None  # an anchor a later one may repeat, or what libyaml and PyYAML read apart
+    cut = _Cut(text)  # the edit before the second node: nothing to cut before it
+    if len(before) >= 2:
+        cut = _Cut(text, first_line, indent, before[-1])
+        if cut.kept >= cut.cut_end:
+            return None  # the nodes cut are no longer than the placeholder
+        if _UNSAFE_TO_CUT.search(text, first_line, cut.cut_end):
+            return None  # an anchor a later one may repeat, or what libyaml and PyYAML read apart
     later = [line + new_end - old_end for line in lines if line > old_end]
     error = _open_to_the_end(cut, later[0]) if later else None
     if error is None:
+        if cut.characters == 0:
+            return None  # nothing cut: the whole file is read
         error = _first_error(cut.shorter())
         if error is None or not cut.apply(error):
             return None

@@ -126,7 +126,16 @@ FILES = [
     (JSON_TEXT, "json"),
     (JSON_PROBLEMS, "json"),
 ]
-IDS = ["dumped", "dumped-json", "commented", "problems", "indented", "scalar-first", "json", "json-problems"]
+IDS = [
+    "dumped",
+    "dumped-json",
+    "commented",
+    "problems",
+    "indented",
+    "scalar-first",
+    "json",
+    "json-problems",
+]
 CHARACTERS = "ab{}[]|().,: \"'\\\n-#5é\t\u2028\x85"
 INSERTS = [
     "\n",
@@ -299,7 +308,13 @@ STRUCTURE = [
     ("indentation broken", COMMENTED, "yaml", "  count: 3", "   count: 3"),
     ("a document end in default_input", COMMENTED, "yaml", "\n\n  tags", "\n...\n  tags"),
     ("a comment's '#' removed", COMMENTED, "yaml", "# a comment after", " a comment after"),
-    ("a block scalar's kept blank line", COMMENTED, "yaml", "{fetch.title}\n\n", "{fetch.title}\n\n\n"),
+    (
+        "a block scalar's kept blank line",
+        COMMENTED,
+        "yaml",
+        "{fetch.title}\n\n",
+        "{fetch.title}\n\n\n",
+    ),
     ("invalid yaml", COMMENTED, "yaml", "count: 3", 'count: "3'),
     ("json made invalid", JSON_TEXT, "json", '"nodes": [', '"nodes": [,'),
     ("json key renamed to one there is", JSON_TEXT, "json", '"extra"', '"nodes"'),
@@ -351,3 +366,31 @@ def test_mending_a_file_reads_only_the_mended_part(monkeypatch: pytest.MonkeyPat
     document.update(mended)
     assert facts(document.reading) == facts(fresh)
     assert document.reading.data["default_input"]["count"] == "3"
+
+
+BROKEN = [
+    ("a quote opened in default_input", "title: x y", 'title: "x y'),
+    (
+        "a quote opened in a node",
+        "plugin: p0\n  depends_on:\n  - s2",
+        'plugin: "p0\n  depends_on:\n  - s2',
+    ),
+    (
+        "a key out of line",
+        "  plugin: p0\n  depends_on:\n  - s2",
+        "  plugin: p0\n depends_on:\n  - s2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new"), [case[1:] for case in BROKEN], ids=[c[0] for c in BROKEN])
+def test_an_edit_breaking_yaml_is_reported_without_reading_it_whole(
+    monkeypatch: pytest.MonkeyPatch, old: str, new: str
+) -> None:
+    assert DUMPED.count(old) == 1
+    edited = DUMPED.replace(old, new)
+    first = read_pipeline_text(DUMPED, syntax="yaml")
+    fresh = read_pipeline_text(edited, syntax="yaml")
+    assert [p.code for p in fresh.problems] == ["invalid-yaml"]
+    _no_whole_reads(monkeypatch)
+    assert facts(read_pipeline_text(edited, syntax="yaml", previous=first)) == facts(fresh)
