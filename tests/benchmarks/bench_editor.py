@@ -14,11 +14,13 @@ Three measures (issue 14):
   at most 50 µs, p99 at most 500 µs;
 * the language server's revalidation of a 100-node pipeline after a
   one-character edit of every kind, for YAML and JSON: inside an expression,
-  inside another value (a plugin name), of a key (the node is then read
-  again alone), inside ``default_input`` (that value read again alone), of
-  a top-level key, in a comment or the whitespace between values, a line
-  break after a value, and an opening quote that breaks the file (and the
-  edit that mends it: measured apart). Target: at most 10 ms each (median).
+  inside another value (a plugin name, a slug), of a key (the node is then
+  read again alone), inside ``default_input`` (that value read again
+  alone), of a top-level key, in a comment or the whitespace between
+  values, a line break after a value, and an opening quote that breaks the
+  file (and the edit that mends it: measured apart); then any edit: six
+  characters put at, and the character deleted from, every 97th place of
+  the file. Target: at most 10 ms each (median).
 
 Times are CPU time of this process (``time.process_time_ns``), each sample
 the best of ``--repeats`` turns, so that other work on a shared machine does
@@ -221,6 +223,10 @@ def edit_places(syntax: str, text: str) -> dict[str, tuple[int, str]]:
     return {
         "an edit in an expression": (text.index("| upper", middle) + 3, "x"),
         "an edit in a plugin name": (plugin + 7, "x"),
+        "an edit in a slug (its node and the nodes naming it checked again)": (
+            text.index("step", text.index("slug", middle)) + 2,
+            "x",
+        ),
         "an edit of a key (its node read again)": (text.index("source", middle) + 2, "x"),
         "an edit in default_input (that value read again)": (text.index("suffix") + 2, "x"),
         "an edit of a top-level key (default_input misspelt)": (
@@ -235,6 +241,44 @@ def edit_places(syntax: str, text: str) -> dict[str, tuple[int, str]]:
 
 QUOTE = "an opening quote that breaks the file"
 MENDED = "the edit that mends it (the quote deleted)"
+
+
+SWEPT = {"x": "x", "a space": " ", "a line break": "\n", "a quote": '"', "a '#'": "#", "a ':'": ":"}
+"""What the sweep puts at each place it edits (it also deletes the character there)."""
+SWEEP_STEP = 97
+"""The sweep edits every so many characters of the file (a prime: the places vary)."""
+
+
+def sweep_timings(scale: float) -> list[Timing]:
+    """Time each one-character edit at places spread over the whole file, there and back.
+
+    At every ``SWEEP_STEP``-th character: each of ``SWEPT`` put there, and the
+    character there deleted; each edit and its undoing is one sample. This
+    is "any one-character edit" rather than one of each kind: edits that
+    break the file, change its shape or rename a node are among them.
+    """
+    found = []
+    clock = time.process_time_ns
+    step = max(1, round(SWEEP_STEP / min(scale, 1)))
+    for syntax in ("yaml", "json"):
+        text = pipeline_text(syntax)
+        document = PipelineDocument(text, syntax)  # type: ignore[arg-type]
+        samples = []
+        for position in range(0, len(text), step):
+            edits = [text[:position] + put + text[position:] for put in SWEPT.values()]
+            edits.append(text[:position] + text[position + 1 :])
+            for edited in edits:
+                for target in (edited, text):
+                    started = clock()
+                    document.update(target)
+                    samples.append(clock() - started)
+        over = sum(1 for sample in samples if sample > 10_000_000)
+        name = (
+            f"{syntax}: {NODES} nodes, any one-character edit: every {step}th character, "
+            f"{len(SWEPT) + 1} edits each, and back ({over} over 10 ms)"
+        )
+        found.append(percentiles(name, samples))
+    return found
 
 
 def revalidation_timings(repeats: int) -> list[Timing]:
@@ -317,6 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines, figures = corpus_table(args.scale)
     completing = completion_timings(args.scale, args.repeats)
     edits = revalidation_timings(args.repeats if args.scale >= 1 else 1)
+    edits += sweep_timings(args.scale)
     print("\n".join(lines))
     print()
     print("\n".join(timing_table([*completing, *edits])))
