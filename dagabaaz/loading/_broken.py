@@ -18,11 +18,11 @@ wrong) and no ``---`` or ``...`` line, both readers run through them to the
 end of the file and fail there: they are cut as well, and the error's
 end-of-file mark is put at the file's end.
 
-Whenever this cannot be shown (the readers accept the shorter text, an
-anchor was cut, the error points into the placeholder), it says so (None)
-and the whole file is read. The cut lines were read by libyaml alone, so
-they must hold nothing PyYAML may read differently (a tab, an unusual line
-break): PyYAML reads them when the file is read whole.
+Whenever this cannot be shown (the readers accept the shorter text, the
+error points into the placeholder), it says so (None) and the whole file is
+read. The cut lines were read by libyaml alone, and PyYAML reads them when
+the file is read whole: they must be plain YAML both read alike (no tab,
+anchor, tag, '?' key or escape; see ``_read_alike``).
 """
 
 from __future__ import annotations
@@ -39,8 +39,23 @@ __all__ = ["reread_broken"]
 _PLACEHOLDER = "- x\n"
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 """What YAML counts as a line break (its marks count lines so)."""
-_UNSAFE_TO_CUT = re.compile("[&\t\r\x85\u2028\u2029\ufeff]")
-"""An anchor (``&a``), or a character libyaml takes where PyYAML may not (a tab)."""
+# The lines cut must be plain YAML both readers read alike (libyaml read them
+# alone; a fresh read's PyYAML reads them too): block mappings and lists of
+# plain words, plain values, quoted strings without escapes, flow lists and
+# mappings of those, block scalars, comments. No tab, anchor, alias, tag,
+# '?' key, directive or document marker.
+_WORD = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+_QUOTED = r"(?:'(?:[^'\n]|'')*'|\"[^\"\\\n]*\")"
+_ITEM = rf"(?:{_WORD}|{_QUOTED})"
+_PAIR = rf"{_WORD}: +{_ITEM}"
+_FLOW = rf"(?:\[ *(?:{_ITEM}(?: *, *{_ITEM})*)? *\]|\{{ *(?:{_PAIR}(?: *, *{_PAIR})*)? *\}})"
+_PLAIN = r"(?:[^-?:,\[\]{}#&*!|>'\"%@`\s](?:(?!: |:$| #)[^\t\n])*)"
+_AGREED_LINE = re.compile(
+    rf" *(?:- +)*(?:{_ITEM} *:(?: +|$))?(?:{_PLAIN}|{_QUOTED}|{_FLOW}|(?P<block>[|>][-+]?))?"
+    r"(?: +#[^\t\n]*)?| *#[^\t\n]*"
+)
+_MARKER = re.compile(r"(?:---|\.\.\.)(?:\s|$)")
+_UNREAD = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
 _SEPARATOR = re.compile(r"(?:^|[\n\r\x85\u2028\u2029])(?:---|\.\.\.)")
 """A line starting like a document separator: it ends a quoted string with an error."""
 
@@ -116,8 +131,8 @@ def reread_broken(
         cut = _Cut(text, first_line, indent, before[-1])
         if cut.kept >= cut.cut_end:
             return None  # the nodes cut are no longer than the placeholder
-        if _UNSAFE_TO_CUT.search(text, first_line, cut.cut_end):
-            return None  # an anchor a later one may repeat, or what libyaml and PyYAML read apart
+        if not _read_alike(text[first_line : cut.cut_end]):
+            return None  # lines libyaml and PyYAML may read apart: read the file whole
     later = [line + new_end - old_end for line in lines if line > old_end]
     error = _open_to_the_end(cut, later[0]) if later else None
     if error is None:
@@ -130,6 +145,26 @@ def reread_broken(
     return PipelineReading(
         text, "yaml", None, problems=(problem,), problem_spans=(line_span(text, problem),)
     )
+
+
+def _read_alike(lines: str) -> bool:
+    """Whether ``lines`` are plain YAML that libyaml and PyYAML read alike (see above)."""
+    if _UNREAD.search(lines):
+        return False
+    block = -1  # inside a block scalar: the indentation of the line that opened it
+    for line in lines.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        if block >= 0 and (not line.strip() or indent > block):
+            continue  # a block scalar's text, or a blank line
+        block = -1
+        if _MARKER.match(line):
+            return False
+        found = _AGREED_LINE.fullmatch(line)
+        if found is None:
+            return False
+        if found.group("block"):
+            block = indent
+    return True
 
 
 def _item_lines(
