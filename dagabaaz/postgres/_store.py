@@ -14,6 +14,10 @@ How it keeps the engine's guarantees:
   skipped, succeeded) in step with every insert, status change and delete of
   a task; the barrier, the summary and the done nodes read them, and within a
   locked transaction a copy kept in step answers without a round trip.
+* **Reasons never cost the run.** A reason rides with the transaction's
+  other writes and is inserted in a subtransaction of its own: one the
+  server refuses is logged and dropped, the rest commits. A retry keeps a
+  node's earlier reasons, as :class:`~dagabaaz.memory.InMemoryStore` does.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from dagabaaz.errors import StoreError, StoreTypeError
 from dagabaaz.models import DagArtifact, DagNode, TaskArtifact, TaskContext
 from dagabaaz.postgres._application import ApplicationWrites
 from dagabaaz.postgres._connections import PendingTask
+from dagabaaz.postgres._reasons import ReasonRecords
 from dagabaaz.postgres._records import STATUS_OF_RUN
 from dagabaaz.postgres._rows import (
     ARTIFACT_COLUMNS,
@@ -56,8 +61,8 @@ _ARTIFACTS_OF_NODES = f"""
      ORDER BY a.position, a.id"""
 
 
-class PostgresStore(ApplicationWrites):
-    """A store over PostgreSQL: DagStore, TaskInputStore and DagRetryStore.
+class PostgresStore(ApplicationWrites, ReasonRecords):
+    """A store over PostgreSQL: DagStore, TaskInputStore, DagRetryStore and ReasonStore.
 
     Also the application's writes (:meth:`create_run`, :meth:`complete_task`,
     :meth:`reopen_run`), :meth:`run_lock` and the read-outs of
