@@ -332,14 +332,16 @@ class StoreCore:
         sent, txn.sent_reasons = txn.sent_reasons, []
         if row is None or row[0] is None:
             return
+        failed, error = row[0]["failed"], row[0]["error"]
         if txn.reason_errors is not None:
-            txn.reason_errors.append(row[0])
+            txn.reason_errors.append(error)
             return
         logger.warning(
-            "%d reason(s) of run(s) %s were not recorded, the runs go on without them: %s",
+            "%d of %d reason(s) of run(s) %s were not recorded, the runs go on without them: %s",
+            len(sent) if failed < 0 else failed,
             len(sent),
             ", ".join(f"'{run}'" for run in dict.fromkeys(reason.run_id for reason in sent)),
-            row[0],
+            error,
         )
 
     def _locked(self, txn: Transaction, run_id: str, cursor: psycopg.ClientCursor[Any]) -> None:

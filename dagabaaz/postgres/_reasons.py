@@ -116,6 +116,6 @@ def _pending(run_id: str, reason: NodeReason) -> PendingReason:
     element = (
         f'{{"run":{json.dumps(run_id)},"node":{reason.node_index},'
         f'"outcome":{json.dumps(reason.outcome)},"task":{json.dumps(task)},'
-        f'"reason":{reason.model_dump_json()}}}'
+        f'"reason":{json.dumps(reason.model_dump_json())}}}'
     )
     return PendingReason(run_id, reason.node_index, element)
