@@ -16,7 +16,7 @@ from dagabaaz.postgres._connections import PendingReason
 from dagabaaz.postgres._core import StoreCore
 from dagabaaz.postgres._rows import check_indices
 
-__all__ = ["ReasonRecords", "TASK_LEVEL_OUTCOMES"]
+__all__ = ["TASK_LEVEL_OUTCOMES", "ReasonRecords"]
 
 TASK_LEVEL_OUTCOMES = frozenset({"failed", "bindings_gated"})
 """Reasons about one task: capped per node, one per task and kind (as InMemoryStore caps them)."""
