@@ -144,7 +144,12 @@ class Transaction:
     @property
     def owes_writes(self) -> bool:
         """Whether writes are held back."""
-        return bool(self.pending or self.claims or self.run_writes or self.reasons)
+        return bool(self.reasons) or self.owes_writes_but_reasons
+
+    @property
+    def owes_writes_but_reasons(self) -> bool:
+        """Whether writes other than reasons are held back (reasons may wait longer)."""
+        return bool(self.pending or self.claims or self.run_writes)
 
 
 class Connections:

@@ -168,7 +168,11 @@ class PostgresStore(ApplicationWrites, ReasonRecords):
             raise StoreError(f"unknown run '{run_id}'")
 
     def get_task_context(self, task_id: str) -> TaskContext | None:
-        """Return the task's run, node and status, or None for an unknown task."""
+        """Return the task's run, node, status and input artifact, or None for an unknown task.
+
+        (A task this transaction completed comes without its input artifact:
+        only a failure's reason reads it.)
+        """
         txn = self._db.current
         if txn is not None and task_id in txn.completed:
             return txn.completed[task_id]
@@ -176,11 +180,18 @@ class PostgresStore(ApplicationWrites, ReasonRecords):
         if key is None:
             return None
         row = self._row(
-            "SELECT run_id, node_index, status FROM dagabaaz_tasks WHERE id = %s", (key,)
+            """SELECT run_id, node_index, status, input_artifact_id
+                 FROM dagabaaz_tasks WHERE id = %s""",
+            (key,),
         )
         if row is None:
             return None
-        return TaskContext(run_id=row[0], node_index=row[1], status=STATUS_OF[row[2]])
+        return TaskContext(
+            run_id=row[0],
+            node_index=row[1],
+            status=STATUS_OF[row[2]],
+            input_artifact_id=row[3],
+        )
 
     def get_completed_node_indices(self, run_id: str) -> set[int]:
         """Return the nodes that have tasks, all of them terminal (from the counters)."""

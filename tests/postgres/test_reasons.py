@@ -235,7 +235,16 @@ def test_the_engine_logs_a_refused_reason_and_the_run_goes_on(
                     resolve_passthrough=lambda plugin: False,
                 )
     assert pg.run("r").status == "completed"
-    assert all(reason.node_index != 1 for reason in pg.get_reasons("r"))
+    # Every reason but node 1's was recorded; node 1's refusal was logged.
+    assert [(r.node, r.outcome) for r in pg.get_reasons("r")] == [
+        ("source", "launched"),
+        ("all", "launched"),
+    ]
+    assert any(
+        "no reasons for node 1, says the test" in record.getMessage()
+        for record in caplog.records
+        if record.name == "dagabaaz.postgres"
+    )
 
 
 def test_unknown_runs_and_nodes_are_refused_as_in_memory(pg: PostgresStore) -> None:
