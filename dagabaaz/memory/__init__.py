@@ -29,6 +29,7 @@ from dagabaaz._stores.rules import (
     prepare_outputs,
 )
 from dagabaaz.constants import (
+    REASON_TASK_OUTCOMES,
     REASON_TASK_REASONS_PER_NODE,
     TERMINAL_RUN_STATUSES,
     FanMode,
@@ -74,9 +75,6 @@ from dagabaaz.models import (
 from dagabaaz.store import RetryableTask
 
 __all__ = ["InMemoryStore", "RunRecord", "TaskRecord"]
-
-_TASK_LEVEL = frozenset({"failed", "bindings_gated"})
-"""Reasons recorded per task rather than per node launch."""
 
 
 class InMemoryStore:
@@ -447,7 +445,7 @@ class InMemoryStore:
         """
         kept = stored_reason(reason)
         index = reason.node_index
-        task_level = reason.outcome in _TASK_LEVEL
+        task_level = reason.outcome in REASON_TASK_OUTCOMES
         with self._lock:
             run = self._run(run_id)
             if not 0 <= index < len(run.states):

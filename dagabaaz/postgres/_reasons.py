@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import json
 
+from dagabaaz.constants import REASON_TASK_OUTCOMES
 from dagabaaz.errors import StoreError
 from dagabaaz.models import REASON_ADAPTER, NodeReason
 from dagabaaz.postgres._connections import PendingReason
 from dagabaaz.postgres._core import StoreCore
 from dagabaaz.postgres._rows import check_indices
 
-__all__ = ["TASK_LEVEL_OUTCOMES", "ReasonRecords"]
-
-TASK_LEVEL_OUTCOMES = frozenset({"failed", "bindings_gated"})
-"""Reasons about one task: capped per node, one per task and kind (as InMemoryStore caps them)."""
+__all__ = ["ReasonRecords"]
 
 _READ = """
     SELECT x.reason::text
@@ -112,7 +110,7 @@ class ReasonRecords(StoreCore):
 
 def _pending(run_id: str, reason: NodeReason) -> PendingReason:
     """Return ``reason`` as ``dagabaaz_record_reasons`` takes it (its JSON text kept as is)."""
-    task = getattr(reason, "task_id", None) if reason.outcome in TASK_LEVEL_OUTCOMES else None
+    task = getattr(reason, "task_id", None) if reason.outcome in REASON_TASK_OUTCOMES else None
     element = (
         f'{{"run":{json.dumps(run_id)},"node":{reason.node_index},'
         f'"outcome":{json.dumps(reason.outcome)},"task":{json.dumps(task)},'
