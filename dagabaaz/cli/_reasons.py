@@ -36,11 +36,13 @@ _QUIET = frozenset({"completed", "mixed"})
 
 
 def short_reason(status: str, reason: NodeReason | None) -> str | None:
-    """Return one bounded line saying why a node ended with ``status``; None when it completed."""
-    if status in _QUIET:
+    """Return one bounded line saying why a node ended with ``status``.
+
+    None when it completed (or completed in part), and when no reason was
+    recorded (a store that keeps none): nothing is better than a guess.
+    """
+    if status in _QUIET or reason is None:
         return None
-    if reason is None:
-        return "no reason recorded"
     return one_line(_text(reason))
 
 
@@ -75,9 +77,10 @@ def _skipped(reason: SkippedReason) -> str:
         )
         return f"← {dependency}{_past(edge)}: {emptied}"
     text = f"← {dependency} skipped"
-    first = reason.chain[-1] if reason.chain else None
-    if first is not None and first.cause == "edge_rejected_all" and len(reason.chain) > 1:
-        text += f" (first cause: {first.node}, its edge from {first.dependency} emptied)"
+    first = reason.chain[-1] if len(reason.chain) > 1 else None
+    if first is not None and first.cause == "edge_rejected_all":
+        whose = "its" if first.node == dependency else f"first cause: {first.node}'s"
+        text += f" ({whose} edge from {first.dependency} rejected all)"
     return text
 
 
@@ -129,15 +132,17 @@ def _edge(edges: Sequence[EdgeReport], dependency: str) -> EdgeReport | None:
 
 
 def _failed(reason: FailedReason) -> str:
+    """Say what failed; the status beside the line says that it failed."""
     error = _first_line(reason.error)
     if reason.cause == "launch_failed":
-        return f"launch failed: {error}"
+        return f"its launch: {error}"
     if reason.cause == "fan_out_limit":
         return error
-    verb = "crashed" if reason.cause == "task_crashed" else "failed"
-    if reason.input_file_name:
-        return f"{verb} on {reason.input_file_name}: {error}"
-    return f"task {reason.task_id} {verb}: {error}"
+    name = reason.input_file_name
+    if name:
+        # A task's error may already start with its input's name.
+        return f"on {name}: {error.removeprefix(name + ': ')}"
+    return f"task {reason.task_id}: {error}"
 
 
 def _not_run(reason: NotRunReason) -> str:

@@ -25,10 +25,11 @@ from dagabaaz.cli._common import (
 )
 from dagabaaz.cli._plugins import add_plugins_option, load_plugins
 from dagabaaz.cli._reasons import one_line, short_reason
+from dagabaaz.cli._run_result import node_states
 from dagabaaz.cli.check import render_diagnostics
 from dagabaaz.cli.graph import graph_format_for
 from dagabaaz.constants import FAN_OUT_LIMIT_EXCEEDED
-from dagabaaz.drawing import GraphFormat, NodeState, render_graph
+from dagabaaz.drawing import GraphFormat, render_graph
 from dagabaaz.errors import DagabaazError, NodeConfigError, PipelineValidationError, RunInputError
 from dagabaaz.loading import load_pipeline
 from dagabaaz.models import DagNode, Pipeline
@@ -240,10 +241,7 @@ def _write_graph(
     path: str, graph_format: GraphFormat, nodes: Sequence[DagNode], result: RunResult
 ) -> None:
     """Write the coloured graph; a failure now is a warning, the run's outcome stands."""
-    states = {
-        slug: NodeState(node.status.value, node.task_count) for slug, node in result.nodes.items()
-    }
-    picture = render_graph(nodes, graph_format, states=states)
+    picture = render_graph(nodes, graph_format, states=node_states(result))
     if path.lower().endswith(".md"):
         picture = f"```mermaid\n{picture}```\n"
     try:
