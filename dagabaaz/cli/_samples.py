@@ -337,7 +337,7 @@ def _reading(rule: RuleVerdict) -> str:
     if rule.problem is not None:
         return f"never matches: {rule.problem}"
     if rule.read_as == "missing":
-        return "the artifact has no such field"
+        return f"it has no {_name(rule.field)}"
     text = f"it is {rule.actual}"
     if rule.read_as in ("number", "boolean") and rule.compared != rule.actual:
         text += f", read as {rule.compared}"

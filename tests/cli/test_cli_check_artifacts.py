@@ -61,7 +61,7 @@ def test_a_flat_list_goes_to_every_edge_and_each_artifact_says_why(
         "scan -> hd (single, height gte 720 and ok eq true): 2 of 4 delivered",
         '  [0] a.mp4  delivered: every rule matched (height "1080" read as 1080; ok " TRUE " read as true)',
         "  [1] b.mp4  rejected by height gte 720: it is 480 (and 1 more rule)",
-        "  [2] c.mp4  rejected by height gte 720: the artifact has no such field",
+        "  [2] c.mp4  rejected by height gte 720: it has no height",
         "  [3] d.srt  delivered: every rule matched",
         'scan -> best (grouped, file_type eq "video" and select largest): 1 of 4 delivered',
         "  [0] a.mp4  dropped: every rule matched, but select largest kept another (per origin group)",
