@@ -19,6 +19,7 @@ __all__ = [
     "INPUT_NAMESPACE",
     "MAX_BFS_DEPTH",
     "MAX_FAN_OUT",
+    "REASON_CHAIN_LENGTH",
     "REASON_ERROR_LENGTH",
     "REASON_SAMPLE_SIZE",
     "REASON_TASK_REASONS_PER_NODE",
@@ -178,6 +179,9 @@ REASON_SAMPLE_SIZE = 5
 
 REASON_VALUE_LENGTH = 80
 """Most characters of one value a reason quotes; a longer value is cut, ``...`` marking the cut."""
+
+REASON_CHAIN_LENGTH = 20
+"""Most links a skip's chain of causes holds: the nearest ones and the first cause."""
 
 REASON_ERROR_LENGTH = 2000
 """Most characters of an error a reason quotes."""

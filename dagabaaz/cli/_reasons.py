@@ -146,7 +146,7 @@ def _failed(reason: FailedReason) -> str:
 
 
 def _not_run(reason: NotRunReason) -> str:
-    waiting: tuple[str, ...] = getattr(reason, "waiting_on", ())
+    waiting = reason.waiting_on
     ended = f"the run {reason.run_status.value}"
     if waiting:
         shown = ", ".join(waiting[:_SHOWN])

@@ -57,6 +57,7 @@ from dagabaaz.memory._state import (
     artifact_row,
     moved_row,
     stored_metadata,
+    stored_reason,
     task_record,
     to_dag,
     to_task,
@@ -268,13 +269,16 @@ class InMemoryStore:
             self._run(run_id).progress = completed_count
 
     def get_task_context(self, task_id: str) -> TaskContext | None:
-        """Return the task's run, node and current status, or None for an unknown task."""
+        """Return the task's run, node, current status and input artifact, or None if unknown."""
         with self._lock:
             row = self._tasks.get(task_id)
         if row is None:
             return None
         return TaskContext(
-            run_id=row[T_RUN], node_index=row[T_NODE], status=STATUS_OF[row[T_STATUS]]
+            run_id=row[T_RUN],
+            node_index=row[T_NODE],
+            status=STATUS_OF[row[T_STATUS]],
+            input_artifact_id=row[T_INPUT],
         )
 
     def get_completed_node_indices(self, run_id: str) -> set[int]:
@@ -428,28 +432,33 @@ class InMemoryStore:
     # --- ReasonStore (optional) ------------------------------------------------
 
     def record_reason(self, run_id: str, reason: NodeReason) -> None:
-        """Keep ``reason`` (as its JSON text, so an exact copy) after the run's others.
+        """Keep ``reason`` after the run's others.
 
-        Node-level reasons (launched, skipped, filtered) are always kept; of
-        the task-level ones (failed, bindings_gated) the first
+        Reasons are frozen, so one holding only immutable values is kept as
+        it is; one holding a list or an object (a rule's value) is kept as
+        its JSON text, an exact copy. Node-level reasons (launched, skipped,
+        filtered) are always kept; of the task-level ones (failed,
+        bindings_gated) the first
         :data:`~dagabaaz.constants.REASON_TASK_REASONS_PER_NODE` per node
         are, so a node of many tasks cannot grow the run without bound.
 
         Raises:
             StoreError: The run is unknown or has no node ``reason.node_index``.
         """
-        text = reason.model_dump_json()
+        kept = stored_reason(reason)
         index = reason.node_index
         task_level = reason.outcome in _TASK_LEVEL
         with self._lock:
             run = self._run(run_id)
-            run.node(index)
+            if not 0 <= index < len(run.states):
+                run.node(index)  # raises, naming the run's nodes
             if task_level:
                 count = run.task_reasons.get(index, 0)
                 if count >= REASON_TASK_REASONS_PER_NODE:
                     return
                 run.task_reasons[index] = count + 1
-            run.reasons.append((index, text))
+            run.reasons.append(kept)
+            run.reasons_by_node.setdefault(index, []).append(kept)
 
     def get_reasons(self, run_id: str, node_index: int | None = None) -> list[NodeReason]:
         """Return the run's reasons in recording order, or only node ``node_index``'s.
@@ -458,9 +467,12 @@ class InMemoryStore:
             StoreError: The run is unknown.
         """
         with self._lock:
-            stored = self._run(run_id).reasons
-            texts = [text for index, text in stored if node_index is None or index == node_index]
-        return [REASON_ADAPTER.validate_json(text) for text in texts]
+            run = self._run(run_id)
+            if node_index is None:
+                kept = list(run.reasons)
+            else:
+                kept = list(run.reasons_by_node.get(node_index, ()))
+        return [REASON_ADAPTER.validate_json(r) if isinstance(r, str) else r for r in kept]
 
     # --- DagRetryStore -------------------------------------------------------
 

@@ -258,6 +258,8 @@ class TaskContext(BaseModel):
 
     ``status`` is optional: a store that fills it lets the engine ignore a
     completion reported for a task that failed or was cancelled meanwhile.
+    ``input_artifact_id`` is optional too: a store that fills it lets a
+    failure's reason name the task's input file.
     """
 
     model_config = _VALUE
@@ -265,6 +267,7 @@ class TaskContext(BaseModel):
     run_id: str
     node_index: int
     status: TaskStatus | None = None
+    input_artifact_id: str | None = None
 
 
 class Output(BaseModel):

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
 
 from dagabaaz.constants import (
+    REASON_CHAIN_LENGTH,
     REASON_ERROR_LENGTH,
     REASON_SAMPLE_SIZE,
     REASON_VALUE_LENGTH,
@@ -70,15 +71,28 @@ def _cut_optional_value(text: str | None) -> str | None:
     return None if text is None else cut_text(text, REASON_VALUE_LENGTH)
 
 
+def _chain(links: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(links) <= REASON_CHAIN_LENGTH:
+        return links
+    return (*links[: REASON_CHAIN_LENGTH - 1], links[-1])
+
+
 def _first(items: tuple[Any, ...]) -> tuple[Any, ...]:
     return items[:REASON_SAMPLE_SIZE]
+
+
+def _sample(values: tuple[str, ...]) -> tuple[str, ...]:
+    # One call for the whole tuple: a launch builds several of these.
+    if len(values) <= REASON_SAMPLE_SIZE and all(len(v) <= REASON_VALUE_LENGTH for v in values):
+        return values
+    return tuple(cut_text(value) for value in values[:REASON_SAMPLE_SIZE])
 
 
 Quoted = Annotated[str, AfterValidator(_cut_value)]
 """A value quoted in a reason: at most REASON_VALUE_LENGTH characters."""
 ErrorText = Annotated[str, AfterValidator(_cut_error)]
 """An error quoted in a reason: at most REASON_ERROR_LENGTH characters."""
-Sample = Annotated[tuple[Quoted, ...], AfterValidator(_first)]
+Sample = Annotated[tuple[str, ...], AfterValidator(_sample)]
 """At most REASON_SAMPLE_SIZE quoted values."""
 
 
@@ -125,7 +139,8 @@ class EdgeReport(BaseModel):
         selected: Artifacts ``select`` kept (at a GROUPED node, one per origin
             group and one among the broadcast artifacts); None without ``select``.
         delivered: Artifacts the edge delivered to the node.
-        kept_sample: File names of the first delivered artifacts.
+        kept_sample: File names of the first delivered artifacts, for an edge
+            with a filter or a walk (an unfiltered edge delivers all it collected).
     """
 
     model_config = _REASON
@@ -165,7 +180,10 @@ class LaunchedReason(_NodeReason):
         broadcast: At a GROUPED node, the delivered artifacts without an
             origin, which join every group; else 0.
         fan_out_limit: The fan-out limit in force.
-        edges: Per dependency edge, what it delivered (empty for a root).
+        edges: Per dependency edge, what it collected and delivered. Empty for
+            a root, and for the common case the engine keeps cheap: a SINGLE
+            node with one unfiltered edge, whose dependency's artifacts each
+            became one task (``delivered`` of them).
     """
 
     outcome: Literal["launched"] = "launched"
@@ -204,13 +222,18 @@ class SkippedReason(_NodeReason):
         chain: From this node back to the first cause, one link per node:
             the first link is this node's, the last one's cause is not
             ``dependency_skipped`` (unless the chain could not be read back).
-        edges: Per dependency edge, what it collected and delivered.
+            At most REASON_CHAIN_LENGTH links: past that, the links before
+            the first cause are left out.
+        omitted_links: How many links were left out, just before the last one.
+        edges: Per dependency edge the engine looked at (in order, up to the
+            dead one), what it collected and delivered.
     """
 
     outcome: Literal["skipped"] = "skipped"
     dependency: str
     cause: SkipCause
-    chain: tuple[ChainLink, ...] = ()
+    chain: Annotated[tuple[ChainLink, ...], AfterValidator(_chain)] = ()
+    omitted_links: int = 0
     edges: tuple[EdgeReport, ...] = ()
 
 
@@ -288,12 +311,15 @@ class NotRunReason(_NodeReason):
     Attributes:
         run_status: How the run ended.
         ended_by: The node whose failure ended the run, when one did.
+        waiting_on: The node's dependencies that had not finished without
+            a failure when the run ended (the way back to ``ended_by``).
         error: Why the run ended, cut to REASON_ERROR_LENGTH characters.
     """
 
     outcome: Literal["not_run"] = "not_run"
     run_status: RunStatus
     ended_by: str | None = None
+    waiting_on: tuple[str, ...] = ()
     error: Annotated[str | None, AfterValidator(lambda t: None if t is None else _cut_error(t))] = (
         None
     )

@@ -8,6 +8,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from dagabaaz._base.suggest import did_you_mean
 from dagabaaz.constants import RunStatus, TaskStatus
 from dagabaaz.diagnostics import Diagnostic, shortened
 from dagabaaz.errors import RunResultError
@@ -20,9 +21,10 @@ from dagabaaz.models import (
     Output,
     SkippedReason,
 )
+from dagabaaz.runner._causes import Cause, describe, next_node
 from dagabaaz.runner._reading import parse_run_result
 
-__all__ = ["NodeResult", "NodeStatus", "RunResult", "deciding_reason", "node_status"]
+__all__ = ["Cause", "NodeResult", "NodeStatus", "RunResult", "deciding_reason", "node_status"]
 
 
 class NodeStatus(StrEnum):
@@ -192,6 +194,65 @@ class RunResult:
     def ok(self) -> bool:
         """Whether the run completed."""
         return self.status == RunStatus.COMPLETED
+
+    def causes(self, slug: str) -> tuple[Cause, ...]:
+        """Return node ``slug``'s chain of causes, from the node back to the first cause.
+
+        Each :class:`Cause` is one node, its status and one line saying why,
+        read from its deciding reason (:attr:`NodeResult.reason`). The chain
+        follows a skip to its dead dependency, a node the run's end left
+        unrun to the dependency it was waiting on (a failed one first), and
+        a filtered node to a dependency that was filtered or skipped too;
+        it stops at a failure, at a filter that rejected everything, at a
+        node that ran, or at a node already in the chain. For a node three
+        levels below a failure, :meth:`explain` writes::
+
+            publish    not run: waiting on 'encode' when the run failed
+            <- encode  not run: waiting on 'probe' when the run failed
+            <- probe   failed on movie.mkv: ValueError: no video stream
+
+        Raises:
+            RunResultError: The run has no node ``slug`` (the message suggests
+                the closest slug).
+        """
+        node = self.nodes.get(slug)
+        if node is None:
+            hint = did_you_mean(slug, self.nodes)
+            raise RunResultError(
+                f"run '{self.run_id}' has no node '{slug}'" + (f"; {hint}" if hint else "")
+            )
+        chain: list[Cause] = []
+        seen: set[str] = set()
+
+        def status_of(other: str) -> str | None:
+            found = self.nodes.get(other)
+            return None if found is None else found.status.value
+
+        current: NodeResult | None = node
+        while current is not None and current.slug not in seen:
+            seen.add(current.slug)
+            reason = current.reason
+            chain.append(
+                Cause(
+                    node=current.slug,
+                    status=current.status.value,
+                    summary=describe(current.status.value, reason),
+                    reason=reason,
+                )
+            )
+            following = next_node(reason, status_of)
+            current = None if following is None else self.nodes.get(following)
+        return tuple(chain)
+
+    def explain(self, slug: str) -> str:
+        """Return :meth:`causes` as text: one line per node, ``<-`` marking each step back."""
+        chain = self.causes(slug)
+        names = [("<- " if position else "") + cause.node for position, cause in enumerate(chain)]
+        width = max(len(name) for name in names)
+        return "\n".join(
+            f"{name.ljust(width)}  {cause.summary}"
+            for name, cause in zip(names, chain, strict=True)
+        )
 
     @classmethod
     def from_dict(cls, data: object) -> RunResult:

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from dagabaaz._base.copying import copy_value
 from dagabaaz._pipeline.compiled import CompiledGraph
+from dagabaaz._worker.gating import record_gated
 from dagabaaz._worker.plugin_calls import error_text
 from dagabaaz._worker.scope import BindingScope
 from dagabaaz.bindings import apply_bindings
@@ -151,6 +152,7 @@ def resolve_task_bindings(
     pipes: PipeRegistry | None = None,
     limits: Limits | None = None,
     environment: Environment | None = None,
+    task_id: str | None = None,
 ) -> InputData:
     """Apply the node's bindings to ``input_data`` in place, and return it.
 
@@ -184,6 +186,10 @@ def resolve_task_bindings(
             (:class:`~dagabaaz.environment.Environment`), instead of
             ``pipes``, ``limits`` and ``passthrough_indices``; giving a
             setting both ways is a TypeError.
+        task_id: The task's id. When given and the store keeps reasons
+            (:class:`~dagabaaz.store.ReasonStore`), the bindings a falsy
+            ``when`` gated off are recorded as the task's
+            :class:`~dagabaaz.models.BindingsReason`.
 
     Returns:
         ``input_data`` itself.
@@ -204,7 +210,9 @@ def resolve_task_bindings(
     if not upstream.node.bindings:
         return input_data
     view = _TaskView(upstream, input_artifact_id, origin_artifact_id)
-    bound = view.bind(input_data, node_config, *_expression_settings(environment, pipes, limits))
+    bound = view.bind(
+        input_data, node_config, *_expression_settings(environment, pipes, limits), task_id
+    )
     # Written only once every binding resolved: a failing binding changes nothing.
     for field in [field for field in input_data if field not in bound]:
         del input_data[field]
@@ -226,11 +234,13 @@ def assemble_task_input(
     pipes: PipeRegistry | None = None,
     limits: Limits | None = None,
     environment: Environment | None = None,
+    task_id: str | None = None,
 ) -> dict[str, Any]:
     """Build a task's input and apply its bindings, reading the upstream once.
 
     Equivalent to :func:`resolve_task_bindings` over :func:`build_task_input`
-    with the same arguments.
+    with the same arguments (``task_id`` included: the gated bindings are
+    recorded for a store that keeps reasons).
 
     Raises:
         BindingError: A binding failed.
@@ -245,7 +255,9 @@ def assemble_task_input(
     input_data = view.input_dict()
     if not view.upstream.node.bindings:
         return input_data
-    return view.bind(input_data, node_config, *_expression_settings(environment, pipes, limits))
+    return view.bind(
+        input_data, node_config, *_expression_settings(environment, pipes, limits), task_id
+    )
 
 
 def task_artifacts(
@@ -508,6 +520,7 @@ class _TaskView:
         pipes: PipeRegistry | None,
         limits: Limits | None,
         strict: bool,
+        task_id: str | None = None,
     ) -> dict[str, Any]:
         upstream = self.upstream
         scope = BindingScope(
@@ -521,10 +534,20 @@ class _TaskView:
             node_index=upstream.node_index,
             strict=strict,
         )
+        gated: list[tuple[str, str, Any]] | None = [] if task_id is not None else None
         with self._copying():
-            return apply_bindings(
-                upstream.node.bindings, input_data, scope, inherited=self._inherited_fields()
+            bound = apply_bindings(
+                upstream.node.bindings,
+                input_data,
+                scope,
+                inherited=self._inherited_fields(),
+                gated=gated,
             )
+        if gated and task_id is not None:
+            record_gated(
+                upstream.store, upstream.run_id, upstream.node_index, scope.node, task_id, gated
+            )
+        return bound
 
     @contextmanager
     def _copying(self) -> Iterator[None]:
