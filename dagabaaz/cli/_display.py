@@ -8,7 +8,14 @@ from typing import Any, TextIO
 
 from dagabaaz.cli._reasons import one_line, short_reason
 from dagabaaz.loading import CLI_EXTRA_HINT
-from dagabaaz.runner import NodeFinished, NodeStarted, RunEvent, RunFinished, TaskFinished
+from dagabaaz.runner import (
+    NodeFinished,
+    NodeStarted,
+    NodeStatus,
+    RunEvent,
+    RunFinished,
+    TaskFinished,
+)
 
 __all__ = ["Display", "LiveDisplay", "PlainDisplay", "choose_display"]
 
@@ -54,7 +61,9 @@ def _plain_line(event: RunEvent) -> str | None:
             f"{event.slug}: {event.status.value} "
             f"({_tasks(event.task_count)}, {event.elapsed_seconds:.2f} s)"
         )
-        reason = short_reason(event.status.value, event.reason)
+        # A failure's error was on its task's line just before: no need to repeat it.
+        failure = event.status in (NodeStatus.FAILED, NodeStatus.CRASHED)
+        reason = None if failure else short_reason(event.status.value, event.reason)
         return line if reason is None else f"{line} {reason}"
     return None
 

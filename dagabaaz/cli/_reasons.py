@@ -133,16 +133,17 @@ def _edge(edges: Sequence[EdgeReport], dependency: str) -> EdgeReport | None:
 
 def _failed(reason: FailedReason) -> str:
     """Say what failed; the status beside the line says that it failed."""
-    error = _first_line(reason.error)
     if reason.cause == "launch_failed":
-        return f"its launch: {error}"
+        return f"its launch: {_first_line(reason.error)}"
     if reason.cause == "fan_out_limit":
-        return error
+        return _first_line(reason.error)
     name = reason.input_file_name
-    if name:
-        # A task's error may already start with its input's name.
-        return f"on {name}: {error.removeprefix(name + ': ')}"
-    return f"task {reason.task_id}: {error}"
+    if not name:
+        return f"task {reason.task_id}: {_first_line(reason.error)}"
+    error = reason.error
+    for written in (name, one_line(name)):  # a task's error may already start with its input
+        error = error.removeprefix(f"{written}: ")
+    return f"on {name}: {_first_line(error)}"
 
 
 def _not_run(reason: NotRunReason) -> str:
