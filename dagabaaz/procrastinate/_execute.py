@@ -215,6 +215,7 @@ class TaskExecutor:
             passthrough_indices=run.passthrough_indices,
             pipes=self.pipes,
             limits=self.limits,
+            task_id=started.task_id,
         )
 
     def _forward(self, task: tuple[StartedTask, _Run]) -> Iterable[Output]:
