@@ -24,7 +24,7 @@ from dagabaaz.models import (
 from dagabaaz.runner._causes import Cause, describe, next_node
 from dagabaaz.runner._reading import parse_run_result
 
-__all__ = ["Cause", "NodeResult", "NodeStatus", "RunResult", "node_status"]
+__all__ = ["Cause", "NodeResult", "NodeStatus", "RunResult", "deciding_reason", "node_status"]
 
 
 class NodeStatus(StrEnum):
@@ -118,14 +118,7 @@ class NodeResult:
         (a node retried after a failure keeps its old failure reason) is a
         fallback only; a bindings reason never decides.
         """
-        wanted = _DECIDING.get(self.status, ())
-        fallback: NodeReason | None = None
-        for reason in reversed(self.reasons):
-            if isinstance(reason, wanted):
-                return reason
-            if fallback is None and reason.outcome != "bindings_gated":
-                fallback = reason
-        return fallback
+        return deciding_reason(self.status, self.reasons)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -151,6 +144,18 @@ _DECIDING: dict[NodeStatus, tuple[type, ...]] = {
     NodeStatus.FILTERED: (FilteredReason,),
     NodeStatus.NOT_RUN: (NotRunReason,),
 }
+
+
+def deciding_reason(status: NodeStatus, reasons: Iterable[NodeReason]) -> NodeReason | None:
+    """Return the reason that decided a node's ``status``: see :attr:`NodeResult.reason`."""
+    wanted = _DECIDING.get(status, ())
+    fallback: NodeReason | None = None
+    for reason in reversed(tuple(reasons)):
+        if isinstance(reason, wanted):
+            return reason
+        if fallback is None and reason.outcome != "bindings_gated":
+            fallback = reason
+    return fallback
 
 
 @dataclass(frozen=True, slots=True)
