@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from dagabaaz.models import (
     NodeReason,
     Output,
     RuntimeSource,
+    parse_reason,
 )
 from dagabaaz.orchestrator import OrchestratorCallbacks, start_run
 from dagabaaz.postgres import PostgresStore
@@ -280,6 +282,43 @@ def test_the_reasons_of_a_run_on_workers_equal_the_in_memory_run(
     gated = [reason for reason in kept if isinstance(reason, BindingsReason)]
     each_tasks = {t.task_id for t in pg.tasks(run_id) if t.node_index == 5}
     assert {reason.task_id for reason in gated} == each_tasks and len(gated) == 3
+
+
+def test_runs_show_says_why_and_lists_every_reason(
+    pg: PostgresStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_id = submit_run(pg, REASONED, {"count": 3, "titled": False, "title": "t"}, run_id="r1")
+    executor = TaskExecutor(pg, worker_plugins.PLUGINS)
+    while queued := pg.queued_tasks(run_id):
+        for task in queued:
+            executor.execute(task.task_id)
+    db = ["--dsn", pg.conninfo, "--schema", pg.schema]
+    assert main(["runs", "show", run_id, *db]) == 1
+    shown = capsys.readouterr().out.splitlines()
+    assert shown[0] == f"run {run_id}: failed"
+    why = {line.split()[0]: line for line in shown[2:]}
+    assert why["none"].endswith('filtered ← start: edge rejected all 3 (file_name eq "nothing": 3)')
+    assert why["gate"].endswith(
+        'skipped ← start: aggregate edge rejected all 3 (file_name eq "nothing": 3)'
+    )
+    assert why["after_gate"].endswith("skipped ← gate skipped (its edge from start rejected all)")
+    assert "failed task " in why["all"] and "RuntimeError: explode refuses" in why["all"]
+    assert why["one"].endswith("1/1 tasks finished")  # completed: nothing to explain
+    assert main(["runs", "show", run_id, *db, "--reasons"]) == 1
+    listed = capsys.readouterr().out
+    page = (HERE.parents[1] / "docs" / "scale.md").read_text(encoding="utf-8")
+    shown_on_page = page.split("runs show r1 --reasons`", 1)[1].split("```text\n", 1)[1]
+    tasks = re.compile(r"task \d+")  # ids depend on what ran before
+    assert tasks.sub("task N", listed) == tasks.sub("task N", shown_on_page.split("```")[0])
+    each = listed[listed.index("  each ") : listed.index("  all ")].splitlines()
+    assert each[1] == "    launched 3 tasks (single)"
+    gated_tasks = sorted(t.task_id for t in pg.tasks(run_id) if t.node_index == 5)
+    assert sorted(each[2:]) == [f"    task {t}: bindings gated off: title" for t in gated_tasks]
+    assert main(["runs", "show", run_id, *db, "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [parse_reason(r) for node in report["nodes"] for r in node["reasons"]] == sorted(
+        pg.get_reasons(run_id), key=lambda reason: reason.node_index
+    )
 
 
 # --- cancellation -----------------------------------------------------------------------------
