@@ -396,7 +396,5 @@ def test_nodes_the_run_ended_before_say_how_it_ended(
         ),
     )
     assert main(["graph", pipeline, "--run-result", _save(write, result)]) == 0
-    assert (
-        f'n0["pack<br/>pack · single<br/>cancelled · 1 task<br/>{label}"]'
-        in capsys.readouterr().out
-    )
+    unwrapped = capsys.readouterr().out.replace("<br/>", " ")  # a long reason wraps
+    assert f'n0["pack pack · single cancelled · 1 task {label}"]' in unwrapped
