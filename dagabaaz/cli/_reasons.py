@@ -148,7 +148,8 @@ def _failed(reason: FailedReason) -> str:
 
 def _not_run(reason: NotRunReason) -> str:
     waiting = reason.waiting_on
-    ended = f"the run {reason.run_status.value}"
+    status = reason.run_status.value
+    ended = "the run was cancelled" if status == "cancelled" else f"the run {status}"
     if waiting:
         shown = ", ".join(waiting[:_SHOWN])
         more = f" +{len(waiting) - _SHOWN}" if len(waiting) > _SHOWN else ""

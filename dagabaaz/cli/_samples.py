@@ -17,7 +17,7 @@ from :func:`dagabaaz.filter.explain`, the filter's own comparison.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,17 +33,24 @@ from dagabaaz.models import DagNode, EdgeFilter, FilterRule, cut_text
 
 __all__ = [
     "ARTIFACTS_FILE_LIMIT",
+    "ARTIFACTS_LIMIT",
     "ARTIFACTS_SHOWN_PER_EDGE",
+    "VERDICT_LIMIT",
     "EdgeSample",
     "SampleArtifact",
     "Samples",
     "explain_edges",
     "read_samples",
     "render_edges",
+    "warn_unknown_slugs",
 ]
 
 ARTIFACTS_FILE_LIMIT = 64 * MIB
 """The largest ``--artifacts`` file read."""
+ARTIFACTS_LIMIT = 10_000
+"""The most sample artifacts an ``--artifacts`` file may hold: a sample, not a store."""
+VERDICT_LIMIT = 50_000
+"""The most artifact verdicts explained in all (samples times the edges that get them)."""
 ARTIFACTS_SHOWN_PER_EDGE = 20
 """Artifacts listed one per line under an edge in text; ``--format json`` lists every one."""
 _SHOWN_PROBLEMS = 3
@@ -97,6 +104,13 @@ def read_samples(path: str) -> Samples:
     """
     what = "--artifacts"
     data = read_json_file(path, what, max_bytes=ARTIFACTS_FILE_LIMIT)
+    count = len(data) if isinstance(data, list) else 0
+    if isinstance(data, dict):
+        count = sum(len(items) for items in data.values() if isinstance(items, list))
+    if count > ARTIFACTS_LIMIT:
+        raise CliError(
+            f"{what} {path}: {count} artifacts, more than the {ARTIFACTS_LIMIT} a sample may hold"
+        )
     if isinstance(data, list):
         return Samples(path, every_edge=_artifacts(data, (), path))
     if isinstance(data, dict):
@@ -219,14 +233,18 @@ class EdgeSample:
 
 def explain_edges(
     nodes: Sequence[DagNode | None], samples: Samples
-) -> tuple[list[EdgeSample], list[str]]:
+) -> tuple[Iterator[EdgeSample], list[str]]:
     """Explain every dependency edge of ``nodes`` that has samples.
 
     Returns:
-        The edges, in node order then dependency order, and the dependencies
-        whose edges had no samples (each once).
+        The edges, in node order then dependency order, each explained when
+        it is reached (so one edge's verdicts are in memory at a time), and
+        the dependencies whose edges had no samples (each once).
+
+    Raises:
+        CliError: Explaining would take more than VERDICT_LIMIT verdicts.
     """
-    edges: list[EdgeSample] = []
+    planned: list[tuple[DagNode, str, tuple[SampleArtifact, ...]]] = []
     without: dict[str, None] = {}
     for node in nodes:
         if node is None:
@@ -235,18 +253,29 @@ def explain_edges(
             sample = samples.of(dependency)
             if sample is None:
                 without[dependency] = None
-                continue
-            edge_filter = node.edge_filters.get(dependency)
-            grouped = node.fan_mode == FanMode.GROUPED
-            edges.append(
-                EdgeSample(
-                    node.slug,
-                    dependency,
-                    node.fan_mode,
-                    edge_filter,
-                    explain(sample, edge_filter, grouped=grouped),
-                )
-            )
+            else:
+                planned.append((node, dependency, sample))
+    verdicts = sum(len(sample) for _, _, sample in planned)
+    if verdicts > VERDICT_LIMIT:
+        raise CliError(
+            f"--artifacts {samples.path}: {len(planned)} edges would get {verdicts} artifacts "
+            f"in all, more than {VERDICT_LIMIT} are explained; give each node its own samples "
+            '({"slug": [...]}) or fewer of them'
+        )
+    edges = (
+        EdgeSample(
+            node.slug,
+            dependency,
+            node.fan_mode,
+            node.edge_filters.get(dependency),
+            explain(
+                sample,
+                node.edge_filters.get(dependency),
+                grouped=node.fan_mode == FanMode.GROUPED,
+            ),
+        )
+        for node, dependency, sample in planned
+    )
     return edges, list(without)
 
 
@@ -265,15 +294,14 @@ def warn_unknown_slugs(samples: Samples, slugs: set[str], files: str) -> None:
             )
 
 
-def render_edges(edges: Sequence[EdgeSample], without: Sequence[str]) -> list[str]:
-    """Return the text lines: per edge a heading, then one line per artifact."""
-    lines: list[str] = [""]  # the edges stand apart from the file's summary
+def render_edges(edges: Iterable[EdgeSample], without: Sequence[str]) -> Iterator[str]:
+    """Yield the text lines: per edge a heading, then one line per artifact."""
+    yield ""  # the edges stand apart from the file's summary
     for edge in edges:
-        lines += _edge_lines(edge)
+        yield from _edge_lines(edge)
     if without:
         names = ", ".join(_name(slug) for slug in without)
-        lines.append(f"no sample artifacts for the edges from {names}")
-    return lines
+        yield f"no sample artifacts for the edges from {names}"
 
 
 def _edge_lines(edge: EdgeSample) -> list[str]:

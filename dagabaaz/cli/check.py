@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dagabaaz.cli._common import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, dump_json, print_lines
+from dagabaaz.cli._common import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, dump_json
 from dagabaaz.cli._plugins import LoadedPlugins, add_plugins_option, load_plugins
 from dagabaaz.cli._samples import (
     Samples,
@@ -85,7 +85,8 @@ def run_check(args: argparse.Namespace) -> int:
             )
             if samples is not None:
                 edges, without = explain_edges(item.nodes, samples)
-                print_lines(render_edges(edges, without))
+                for line in render_edges(edges, without):
+                    print(line)
         if len(checked) > 1:
             print(_total(checked))
     return max(item.code for item in checked)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dagabaaz.cli import main
-from dagabaaz.cli._samples import ARTIFACTS_SHOWN_PER_EDGE
+from dagabaaz.cli._samples import ARTIFACTS_LIMIT, ARTIFACTS_SHOWN_PER_EDGE
 
 Write = Callable[[str, str], str]
 
@@ -283,3 +283,28 @@ def test_an_invalid_pipeline_still_explains_the_edges_it_has(
     out = capsys.readouterr().out
     assert "error[unknown-file-type]" in out
     assert '  [0] a.mp4  rejected by file_type eq "vidoe": it is "video"\n' in out
+
+
+def test_more_artifacts_than_a_sample_holds_are_refused(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    samples = _json(write, {"fetch": [{"file_name": "a"}] * (ARTIFACTS_LIMIT + 1)})
+    assert main(["check", CASCADE, "--artifacts", samples]) == 2
+    assert capsys.readouterr().err == (
+        f"dagabaaz: --artifacts {samples}: {ARTIFACTS_LIMIT + 1} artifacts, more than the "
+        f"{ARTIFACTS_LIMIT} a sample may hold\n"
+    )
+
+
+def test_explaining_is_bounded_across_edges(
+    write: Write, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dagabaaz.cli._samples as samples_module
+
+    monkeypatch.setattr(samples_module, "VERDICT_LIMIT", 10)
+    samples = _json(write, [{"file_name": f"{i}.mp4"} for i in range(4)])  # every edge: 8
+    assert main(["check", CASCADE, "--artifacts", samples]) == 2
+    assert capsys.readouterr().err == (
+        f"dagabaaz: --artifacts {samples}: 8 edges would get 32 artifacts in all, more than 10 "
+        'are explained; give each node its own samples ({"slug": [...]}) or fewer of them\n'
+    )

@@ -295,3 +295,37 @@ def test_hostile_slugs_file_names_and_errors_stay_on_their_lines(
         "    a\\nb\\x1b[2J.mp4: ValueError: line one",
         "    line two",
     ]
+
+
+GROUPED = """\
+- {slug: fetch, plugin: fetch_clips}
+- {slug: thumbnail, plugin: thumbnail, depends_on: [fetch]}
+- slug: transcribe
+  plugin: transcribe
+  depends_on: [fetch]
+  edge_filters: {fetch: {rules: [{field: file_type, operator: eq, value: subtitle}]}}
+- {slug: package, plugin: package, depends_on: [thumbnail, transcribe], fan_mode: grouped}
+"""
+
+
+def test_a_grouped_merge_with_a_filtered_branch(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = _run(write("grouped.yaml", GROUPED), capsys, write)
+    code, out, _ = _explain(capsys, saved, "package")
+    assert code == 0
+    assert out.splitlines() == [
+        "package  completed: launched 3 tasks (grouped: 3 origin groups)",
+        "",
+        "package (completed)",
+        "  launched 3 tasks: a grouped node gets one task per origin group (3)",
+        "  fan-out limit: 200",
+        "  edge from thumbnail: 3 arrived, 3 delivered",
+        "  edge from transcribe: nothing arrived",
+    ]
+    code, out, _ = _explain(capsys, saved, "thumbnail")
+    assert out.splitlines()[3:] == [
+        "  launched 3 tasks: a single node gets one task per artifact delivered (3)",
+        "  fan-out limit: 200",
+        "  one edge without a filter: every artifact it delivered became a task",
+    ]

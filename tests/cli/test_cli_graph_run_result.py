@@ -368,3 +368,33 @@ def test_a_result_too_large_is_refused_without_reading_it(
     assert capsys.readouterr().err == (
         f"dagabaaz: --run-result {path}: the file is 1048577 bytes; at most 1 MiB is read\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("run_status", "waiting_on", "label"),
+    [
+        (RunStatus.CANCELLED, ("probe",), "waiting on probe when the run was cancelled"),
+        (RunStatus.CANCELLED, (), "the run was cancelled"),
+        (RunStatus.CRASHED, ("a", "b", "c"), "waiting on a, b +1 when the run crashed"),
+    ],
+    ids=["cancelled-waiting", "cancelled", "crashed-three-waiting"],
+)
+def test_nodes_the_run_ended_before_say_how_it_ended(
+    write: Write,
+    capsys: pytest.CaptureFixture[str],
+    run_status: RunStatus,
+    waiting_on: tuple[str, ...],
+    label: str,
+) -> None:
+    pipeline = write("one.yaml", "- {slug: pack, plugin: pack}\n")
+    reason = NotRunReason(node="pack", node_index=0, run_status=run_status, waiting_on=waiting_on)
+    result = RunResult(
+        "r",
+        run_status,
+        MappingProxyType(
+            {"pack": NodeResult("pack", "pack", NodeStatus.CANCELLED, 1, reasons=(reason,))}
+        ),
+    )
+    assert main(["graph", pipeline, "--run-result", _save(write, result)]) == 0
+    unwrapped = capsys.readouterr().out.replace("<br/>", " ")  # a long reason wraps
+    assert f'n0["pack pack · single cancelled · 1 task {label}"]' in unwrapped
