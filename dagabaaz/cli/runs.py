@@ -211,9 +211,9 @@ def _why(reasons: list[NodeReason]) -> str | None:
 def _line(reason: NodeReason) -> str:
     """One reason on one line, led by what happened (the wording of ``dagabaaz run``)."""
     status = "crashed" if getattr(reason, "cause", None) == "task_crashed" else reason.outcome
-    text = short_reason(status, reason)
+    text = short_reason(status, reason) or status  # None only for a status never passed here
     if reason.outcome == "launched":
-        return f"{text}"
+        return text
     if isinstance(reason, BindingsReason):
         return f"task {reason.task_id}: {text}"
     return f"{status} {text}"

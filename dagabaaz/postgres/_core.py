@@ -409,14 +409,14 @@ class StoreCore:
 
     def _write_held(self, held: list[PendingReason]) -> None:
         """Write the reasons a session held, under their runs' locks, in one round trip."""
-        runs = list(dict.fromkeys(reason.run_id for reason in held))
+        count, runs = len(held), sorted({reason.run_id for reason in held})
         try:
             with self._db.transaction() as txn:  # takes the held reasons
-                txn.locking.extend(run for run in runs if run not in txn.snapshots)
+                txn.locking.extend(runs)  # in one order everywhere: no deadlock between two
         except Exception:  # best effort: the session's own work is done
             logger.warning(
                 "writing %d reason(s) of run(s) %s failed; the runs go on without them",
-                len(held),
+                count,
                 ", ".join(f"'{run}'" for run in runs),
                 exc_info=True,
             )

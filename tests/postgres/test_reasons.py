@@ -339,3 +339,14 @@ def test_a_deleted_run_takes_its_reasons_along(pg: PostgresStore) -> None:
     assert rows(pg) == [("other", 0, "launched", None)]
     pg.create_run("r", _nodes())  # the id again: a new run, no reasons
     assert pg.get_reasons("r") == []
+
+
+def test_a_session_reason_for_an_unknown_run_is_logged_not_raised(
+    pg: PostgresStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="dagabaaz.postgres"), pg.session():
+        pg.record_reason("nope", launched())  # not checked yet: it waits for a transaction
+        pg.record_reason("r", launched())
+    assert pg.get_reasons("r") == [launched()]  # the other one's refusal cost it nothing
+    [warning] = [r for r in caplog.records if r.name == "dagabaaz.postgres"]
+    assert "1 of 2 reason(s) of run(s) 'nope', 'r' were not recorded" in warning.getMessage()
