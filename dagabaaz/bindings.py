@@ -157,6 +157,7 @@ def apply_bindings(
     scope: BindingScope,
     *,
     inherited: Container[str] = (),
+    gated: list[tuple[str, str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return a new dict: ``input_data`` with every binding that yields a value applied.
 
@@ -171,6 +172,9 @@ def apply_bindings(
             task's input artifact metadata. A bound field belongs to its
             binding, so when the binding yields nothing (a falsy ``when``, no
             value) such a field is removed rather than left to leak through.
+        gated: When given, each binding a falsy ``when`` clause gated off is
+            appended to it as ``(field, clause, value the clause evaluated to)``,
+            in the node's binding order (for the task's bindings reason).
 
     Raises:
         BindingError: An expression or ``when`` clause failed to compile or
@@ -179,7 +183,7 @@ def apply_bindings(
     """
     result = dict(input_data)
     for field, binding in bindings.items():
-        value = _binding_value(field, binding, scope)
+        value = _binding_value(field, binding, scope, gated)
         if value is not UNSET:
             result[field] = value
         elif field in inherited:
@@ -187,10 +191,17 @@ def apply_bindings(
     return result
 
 
-def _binding_value(field: str, binding: BindingSource, scope: BindingScope) -> Any:
+def _binding_value(
+    field: str,
+    binding: BindingSource,
+    scope: BindingScope,
+    gated: list[tuple[str, str, Any]] | None,
+) -> Any:
     if binding.when is not None:
         condition = _evaluate(binding.when, field, "when", scope)
         if not is_truthy(condition):
+            if gated is not None:
+                gated.append((field, binding.when, condition))
             return UNSET
     return _unconditional_value(field, binding, scope)
 

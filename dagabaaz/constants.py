@@ -19,6 +19,12 @@ __all__ = [
     "INPUT_NAMESPACE",
     "MAX_BFS_DEPTH",
     "MAX_FAN_OUT",
+    "REASON_CHAIN_LENGTH",
+    "REASON_ERROR_LENGTH",
+    "REASON_SAMPLE_SIZE",
+    "REASON_TASK_OUTCOMES",
+    "REASON_TASK_REASONS_PER_NODE",
+    "REASON_VALUE_LENGTH",
     "RESERVED_NAMESPACES",
     "RUN_RETRYABLE_STATUSES",
     "RUN_TERMINAL_STATUSES",
@@ -168,6 +174,28 @@ DEFAULT_FAN_OUT_LIMIT = 200
 
 FAN_OUT_LIMIT_EXCEEDED = "fan-out limit exceeded"
 """How the error of a node over its fan-out limit starts, wherever it is shown."""
+
+REASON_SAMPLE_SIZE = 5
+"""Most values a reason lists as a sample (rejected values, gated bindings, kept files)."""
+
+REASON_VALUE_LENGTH = 80
+"""Most characters of one value a reason quotes; a longer value is cut, ``...`` marking the cut."""
+
+REASON_CHAIN_LENGTH = 20
+"""Most links a skip's chain of causes holds: the nearest ones and the first cause."""
+
+REASON_ERROR_LENGTH = 2000
+"""Most characters of an error a reason quotes."""
+
+REASON_TASK_OUTCOMES: frozenset[str] = frozenset({"failed", "bindings_gated"})
+"""Outcomes of the task-level reasons (about one task, naming it): capped per node."""
+
+REASON_TASK_REASONS_PER_NODE = 20
+"""Most task-level reasons (failures, gated bindings) the in-memory store keeps per node.
+
+A node of 10,000 tasks whose bindings are all gated would otherwise record
+10,000 reasons; the first ones explain the rest.
+"""
 
 ARTIFACT_STANDARD_FIELDS: frozenset[str] = frozenset(
     {"file_path", "file_name", "file_size", "mime_type"}

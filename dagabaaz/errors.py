@@ -37,6 +37,7 @@ __all__ = [
     "PluginError",
     "RetryError",
     "RunInputError",
+    "RunResultError",
     "StoreError",
     "StoreTypeError",
     "TaskInputError",
@@ -262,6 +263,14 @@ class RunInputError(DagabaazError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (RunInputError, (self.missing,))
+
+
+class RunResultError(DagabaazError):
+    """A saved run result (``dagabaaz run --json``) cannot be read back.
+
+    The message names where in the document the problem is
+    (``nodes[2].status: ...``).
+    """
 
 
 class StoreError(DagabaazError):

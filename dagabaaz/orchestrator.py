@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from dagabaaz._engine import cache
 from dagabaaz._engine.callbacks import OrchestratorCallbacks, RunCallback
+from dagabaaz._engine.reasons import record_failure
 from dagabaaz._engine.session import (
     RunSession,
     check_node_index,
@@ -42,7 +43,7 @@ from dagabaaz.constants import (
     TaskStatus,
 )
 from dagabaaz.errors import ArgumentTypeError, DagabaazError, PipelineValidationError, StoreError
-from dagabaaz.models import DagNode
+from dagabaaz.models import DagNode, TaskContext
 from dagabaaz.store import DagStore
 
 if TYPE_CHECKING:
@@ -338,6 +339,7 @@ def _end_with_task(
         mark = store.mark_task_failed if failing else store.mark_task_crashed
         if mark(task_id, error_message) is not None:
             recorded = task_status
+            _record_failure(store, context, task_id, error_message, task_status)
         elif recorded is not None:
             return  # it became terminal meanwhile, without this report
     # ``recorded`` is None only for a store that does not report task statuses
@@ -355,6 +357,27 @@ def _end_with_task(
     run_status, verb = _FAILED_TASK[TaskStatus(recorded)]
     error = f"node '{_slug_of(store, run_id, index)}' {verb}: {error_message}"
     end_run(store, run_id, run_status, error, callbacks)
+
+
+def _record_failure(
+    store: DagStore,
+    context: TaskContext,
+    task_id: str,
+    error_message: str,
+    task_status: TaskStatus,
+) -> None:
+    """Record why the task failed, for a store that keeps reasons (best effort)."""
+    run_id, index = context.run_id, context.node_index
+    record_failure(
+        store,
+        run_id,
+        index,
+        lambda: _slug_of(store, run_id, index),
+        task_id,
+        error_message,
+        "task_failed" if task_status is TaskStatus.FAILED else "task_crashed",
+        context.input_artifact_id,
+    )
 
 
 _FAILED_TASK = {

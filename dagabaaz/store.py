@@ -25,9 +25,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from dagabaaz.constants import NodeSummaryStatus, RunStatus
-from dagabaaz.models import DagArtifact, DagNode, TaskArtifact, TaskContext
+from dagabaaz.models import DagArtifact, DagNode, NodeReason, TaskArtifact, TaskContext
 
-__all__ = ["DagRetryStore", "DagStore", "RetryableTask", "TaskInputStore"]
+__all__ = [
+    "DagRetryStore",
+    "DagStore",
+    "ReasonStore",
+    "RetryableTask",
+    "TaskInputStore",
+    "reason_store",
+]
 
 
 @runtime_checkable
@@ -208,3 +215,32 @@ class DagRetryStore(DagStore, Protocol):
     def delete_non_completed_tasks_at_nodes(self, run_id: str, node_indices: Sequence[int]) -> int:
         """Delete the tasks at the given nodes whose status is not completed; return how many."""
         ...
+
+
+@runtime_checkable
+class ReasonStore(Protocol):
+    """Optional: keeps why each node of a run ended the way it did.
+
+    A store with these two methods gets a :data:`~dagabaaz.models.NodeReason`
+    for every decision the engine makes (a launch, a skip, a filter, a
+    failure) and for every task whose bindings a ``when`` clause gated off;
+    a store without them works exactly as before. Persist a reason as
+    ``reason.model_dump(mode="json")`` (or ``reason.model_dump_json()``) in
+    a row keyed by run, node index and recording order, and read it back
+    with :func:`dagabaaz.models.parse_reason`.
+    """
+
+    def record_reason(self, run_id: str, reason: NodeReason) -> None:
+        """Keep ``reason`` after the run's earlier ones (``reason.node_index`` is its node)."""
+        ...
+
+    def get_reasons(self, run_id: str, node_index: int | None = None) -> list[NodeReason]:
+        """Return the run's reasons in recording order; only node ``node_index``'s when given."""
+        ...
+
+
+def reason_store(store: object) -> ReasonStore | None:
+    """Return ``store`` when it keeps reasons (has both methods), else None."""
+    record = getattr(store, "record_reason", None)
+    read = getattr(store, "get_reasons", None)
+    return store if callable(record) and callable(read) else None  # type: ignore[return-value]

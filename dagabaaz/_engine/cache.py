@@ -48,6 +48,10 @@ class RunEntry:
     """
 
     graph: CompiledGraph
+    keeps_reasons: bool | None = None
+    """Whether the store is a :class:`~dagabaaz.store.ReasonStore`; None until asked
+    (once per cached run, see :mod:`.reasons`). A flag, not the store: an entry
+    must never keep its store alive."""
     dep_cursor: dict[int, int] = field(default_factory=dict)
     sink_cursor: int = 0
     known_done: set[int] = field(default_factory=set)

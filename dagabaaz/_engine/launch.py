@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from dagabaaz._pipeline.compiled import CompiledGraph
 from dagabaaz._routing.edges import Fetch, walk_past
+from dagabaaz._routing.reports import EdgeNotes
 from dagabaaz._routing.tasks import ROOT_PLAN, LaunchPlan, plan_tasks, single_tasks
 from dagabaaz.constants import FanMode, NodeSummaryStatus
 from dagabaaz.models import DagArtifact
@@ -45,25 +46,29 @@ def plan_launch(
     index: int,
     passthrough: PassthroughView,
     fan_out_limit: int,
+    notes: EdgeNotes | None = None,
 ) -> LaunchPlan:
     """Decide the tasks of node ``index``, whose dependencies are all done.
 
     ``fetch`` reads artifacts (the session memoizes the store's method);
-    ``store`` is read for the node summary.
+    ``store`` is read for the node summary. ``notes``, when given, is told
+    what each edge collected and delivered, except in the common case (one
+    unfiltered edge into a SINGLE node, with artifacts), which needs no report.
     """
     deps = graph.dependencies[index]
     if not deps:
         return ROOT_PLAN
     unfiltered = graph.edge_filters[index][0] is None
     if len(deps) == 1 and graph.fan_modes[index] is FanMode.SINGLE and unfiltered:
-        # The common case, kept short: one unfiltered edge with artifacts.
+        # The common case, kept short: one unfiltered edge with artifacts. Its
+        # reason needs no edge report (everything produced became a task).
         direct = fetch(run_id, deps)
-        if len(direct) == 1:
-            return LaunchPlan(_TASKS, (direct[0].id,))
         if direct:
+            if len(direct) == 1:
+                return LaunchPlan(_TASKS, (direct[0].id,))
             return single_tasks(dict.fromkeys(a.id for a in direct), fan_out_limit)
-    collector = _Collector(store, fetch, run_id, graph, passthrough)
-    return plan_tasks(graph, index, collector.collect, _artifact_id, fan_out_limit)
+    collector = _Collector(store, fetch, run_id, graph, passthrough, notes)
+    return plan_tasks(graph, index, collector.collect, _artifact_id, fan_out_limit, notes)
 
 
 _TASKS = ROOT_PLAN.kind
@@ -76,7 +81,7 @@ def _artifact_id(artifact: DagArtifact) -> str:
 class _Collector:
     """Collects one edge's artifacts; answers None when the dependency was skipped."""
 
-    __slots__ = ("_fetch", "_graph", "_passthrough", "_run_id", "_store", "_summary")
+    __slots__ = ("_fetch", "_graph", "_notes", "_passthrough", "_run_id", "_store", "_summary")
 
     def __init__(
         self,
@@ -85,12 +90,14 @@ class _Collector:
         run_id: str,
         graph: CompiledGraph,
         passthrough: PassthroughView,
+        notes: EdgeNotes | None,
     ) -> None:
         self._store = store
         self._fetch = fetch
         self._run_id = run_id
         self._graph = graph
         self._passthrough = passthrough
+        self._notes = notes
         self._summary: dict[int, NodeSummaryStatus] | None = None
 
     def collect(self, dep: int) -> Sequence[DagArtifact] | None:
@@ -103,4 +110,15 @@ class _Collector:
             self._summary = self._store.get_node_summary(self._run_id)
         if self._summary.get(dep) == NodeSummaryStatus.SKIPPED:
             return None
-        return walk_past(self._fetch, self._run_id, dep, self._graph, self._passthrough)
+        if self._notes is None or dep not in self._passthrough:
+            return walk_past(self._fetch, self._run_id, dep, self._graph, self._passthrough)
+        walked = self._notes.walked[dep] = [dep]
+        passthrough, fetch = self._passthrough, self._fetch
+
+        def noting(run_id: str, indices: Sequence[int]) -> Sequence[DagArtifact]:
+            artifacts = fetch(run_id, indices)
+            if not artifacts and indices[0] in passthrough:
+                walked.append(indices[0])
+            return artifacts
+
+        return walk_past(noting, self._run_id, dep, self._graph, passthrough)

@@ -23,8 +23,10 @@ from dagabaaz._engine import cache
 from dagabaaz._engine.cache import RunEntry
 from dagabaaz._engine.callbacks import OrchestratorCallbacks, callback_for
 from dagabaaz._engine.launch import PassthroughView, plan_launch
+from dagabaaz._engine.reasons import ReasonLog
 from dagabaaz._engine.replan import planned_task_count
 from dagabaaz._pipeline.compiled import compile_graph
+from dagabaaz._routing.reports import EdgeNotes
 from dagabaaz._routing.tasks import LaunchPlan, PlanKind
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, NodeSummaryStatus, RunStatus
 from dagabaaz.errors import StoreError
@@ -102,6 +104,7 @@ class RunSession:
         "_graph",
         "_limit",
         "_passthrough",
+        "_reasons",
         "_resolve",
         "_run_id",
         "_store",
@@ -127,6 +130,7 @@ class RunSession:
         self._resolve = resolve_passthrough
         self._passthrough: PassthroughView | None = None
         self._limit = fan_out_limit
+        self._reasons = ReasonLog(store, run_id, entry, fan_out_limit)
         self._fetched: dict[int, Sequence[DagArtifact]] = {}
         # Nodes seen done during this call; done-ness cannot regress while the
         # caller holds the run lock, so they are not asked about again.
@@ -336,9 +340,10 @@ class RunSession:
         fails the run).
         """
         self.launched.append(index)
+        notes = self._reasons.notes()
         try:
-            plan = self._plan(index)
-            outcome = self._dispatch(index, plan)
+            plan = self._plan(index, notes)
+            outcome, marker = self._dispatch(index, plan)
         except Exception as exc:
             logger.exception(
                 "launching node '%s' of run '%s' failed", self._graph.slugs[index], self._run_id
@@ -347,14 +352,18 @@ class RunSession:
                 f"node '{self._graph.slugs[index]}' could not be launched: "
                 f"{type(exc).__name__}: {exc}"
             )
-            self._store.dispatch_failed_task(self._run_id, index, self._graph.plugins[index], error)
+            marker = self._store.dispatch_failed_task(
+                self._run_id, index, self._graph.plugins[index], error
+            )
+            self._reasons.launch_failed(index, marker, error)
             self._end(RunStatus.FAILED, error)
             return Outcome.RUN_ENDED
+        self._reasons.launch(index, plan, notes, marker)
         if plan.kind is PlanKind.FAIL:
             self._end(RunStatus.FAILED, plan.error)
         return outcome
 
-    def _plan(self, index: int) -> LaunchPlan:
+    def _plan(self, index: int, notes: EdgeNotes | None) -> LaunchPlan:
         if self._passthrough is None:
             self._passthrough = PassthroughView(self._graph.plugins, self._resolve)
         return plan_launch(
@@ -365,6 +374,7 @@ class RunSession:
             index,
             self._passthrough,
             self._limit,
+            notes,
         )
 
     def _fail_if_cut_short(self, index: int, total: int) -> bool:
@@ -404,26 +414,25 @@ class RunSession:
             self._fetched[index] = found
         return found
 
-    def _dispatch(self, index: int, plan: LaunchPlan) -> Outcome:
+    def _dispatch(self, index: int, plan: LaunchPlan) -> tuple[Outcome, str]:
+        """Dispatch ``plan``; return what it led to and the id of its marker task ("" if none)."""
         store, run_id, plugin = self._store, self._run_id, self._graph.plugins[index]
         kind = plan.kind
         if kind is PlanKind.TASKS:
             for artifact_id in plan.inputs:
                 store.dispatch_task(run_id, index, plugin, artifact_id)
-            return Outcome.DISPATCHED
+            return Outcome.DISPATCHED, ""
         if kind is PlanKind.GROUPS:
             for origin in plan.origins:
                 store.dispatch_grouped_task(run_id, index, plugin, origin)
-            return Outcome.DISPATCHED
+            return Outcome.DISPATCHED, ""
         if kind is PlanKind.SKIP:
-            store.dispatch_skipped_task(run_id, index, plugin)
-            return Outcome.SETTLED
+            return Outcome.SETTLED, store.dispatch_skipped_task(run_id, index, plugin)
         if kind is PlanKind.FILTER:
-            store.dispatch_filtered_task(run_id, index, plugin)
-            return Outcome.SETTLED
+            return Outcome.SETTLED, store.dispatch_filtered_task(run_id, index, plugin)
         slug = self._graph.slugs[index]
-        store.dispatch_failed_task(run_id, index, plugin, f"node '{slug}': {plan.error}")
-        return Outcome.RUN_ENDED
+        marker = store.dispatch_failed_task(run_id, index, plugin, f"node '{slug}': {plan.error}")
+        return Outcome.RUN_ENDED, marker
 
     # --- the run's end ---------------------------------------------------------
 

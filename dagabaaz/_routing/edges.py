@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterator, Sequence
 from typing import Protocol, TypeVar
 
-from dagabaaz.constants import FanMode
+from dagabaaz.constants import ArtifactSelector, FanMode
 from dagabaaz.filter import (
     FilterableArtifact,
     GroupableArtifact,
@@ -126,7 +126,11 @@ def deliver(artifacts: Sequence[A], edge_filter: EdgeFilter | None, *, grouped: 
     broadcast artifacts.
     """
     ruled = apply_rules(artifacts, edge_filter)
-    selector = None if edge_filter is None else edge_filter.select
+    return select_delivered(ruled, None if edge_filter is None else edge_filter.select, grouped)
+
+
+def select_delivered(ruled: list[A], selector: ArtifactSelector | None, grouped: bool) -> list[A]:
+    """Apply ``select`` to what an edge's rules let through: whole, or per origin group."""
     if selector is None:
         return ruled
     if not grouped:

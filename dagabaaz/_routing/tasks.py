@@ -27,6 +27,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import NamedTuple, TypeVar
 
 from dagabaaz._routing.edges import RoutedArtifact, RoutingGraph, deliver, edges
+from dagabaaz._routing.reports import EdgeNotes
 from dagabaaz.constants import FAN_OUT_LIMIT_EXCEEDED, FanMode
 
 
@@ -77,6 +78,7 @@ def plan_tasks(
     collect: Collect[A],
     key: Callable[[A], str],
     fan_out_limit: int,
+    notes: EdgeNotes | None = None,
 ) -> LaunchPlan:
     """Decide the tasks of node ``index``, whose dependencies are all done.
 
@@ -90,15 +92,17 @@ def plan_tasks(
         collect: Reads one edge (see :data:`Collect`).
         key: The artifact id a SINGLE task is dispatched with.
         fan_out_limit: Most tasks the node may get.
+        notes: When given, notes what each edge collected and delivered,
+            for the node's reason.
     """
     if not graph.dependencies[index]:
         return ROOT_PLAN
     mode = graph.fan_modes[index]
     if mode is FanMode.GROUPED:
-        return _grouped(graph, index, collect, fan_out_limit)
+        return _grouped(graph, index, collect, fan_out_limit, notes)
     if mode is FanMode.AGGREGATE:
-        return _aggregate(graph, index, collect)
-    inputs = _delivered(graph, index, collect, key, grouped=False)
+        return _aggregate(graph, index, collect, notes)
+    inputs = _delivered(graph, index, collect, key, notes, grouped=False)
     if inputs is None:
         return SKIP_PLAN
     return single_tasks(inputs, fan_out_limit) if inputs else FILTER_PLAN
@@ -109,6 +113,7 @@ def _delivered(
     index: int,
     collect: Collect[A],
     key: Callable[[A], K],
+    notes: EdgeNotes | None,
     *,
     grouped: bool,
 ) -> dict[K, None] | None:
@@ -121,8 +126,14 @@ def _delivered(
     for dep, edge_filter in edges(graph, index):
         found = collect(dep)
         if found is None:
+            if notes is not None:
+                notes.skipped(dep)
             return None
-        for artifact in deliver(found, edge_filter, grouped=grouped):
+        if notes is None:
+            delivered = deliver(found, edge_filter, grouped=grouped)
+        else:
+            delivered = notes.deliver(dep, found, edge_filter, grouped=grouped)
+        for artifact in delivered:
             keys.setdefault(key(artifact))
     return keys
 
@@ -135,23 +146,36 @@ def single_tasks(inputs: dict[str, None], fan_out_limit: int) -> LaunchPlan:
     return LaunchPlan(PlanKind.TASKS, tuple(inputs))
 
 
-def _aggregate(graph: RoutingGraph, index: int, collect: Collect[A]) -> LaunchPlan:
+def _aggregate(
+    graph: RoutingGraph, index: int, collect: Collect[A], notes: EdgeNotes | None
+) -> LaunchPlan:
     delivered_any = False
     for dep, edge_filter in edges(graph, index):
         found = collect(dep)
         if found is None:
+            if notes is not None:
+                notes.skipped(dep)
             return SKIP_PLAN
-        if found:
-            if not deliver(found, edge_filter, grouped=False):
-                return SKIP_PLAN  # the filter rejected a whole non-empty edge
-            delivered_any = True
+        if notes is not None:
+            delivered = notes.deliver(dep, found, edge_filter, grouped=False)
+        else:
+            delivered = deliver(found, edge_filter, grouped=False) if found else []
+        if found and not delivered:
+            if notes is not None:
+                notes.rejected_all(dep)
+            return SKIP_PLAN  # the filter rejected a whole non-empty edge
+        delivered_any = delivered_any or bool(found)
     return ROOT_PLAN if delivered_any else FILTER_PLAN
 
 
 def _grouped(
-    graph: RoutingGraph, index: int, collect: Collect[A], fan_out_limit: int
+    graph: RoutingGraph,
+    index: int,
+    collect: Collect[A],
+    fan_out_limit: int,
+    notes: EdgeNotes | None,
 ) -> LaunchPlan:
-    kept = _delivered(graph, index, collect, _origin, grouped=True)
+    kept = _delivered(graph, index, collect, _origin, notes, grouped=True)
     if kept is None:
         return SKIP_PLAN
     if not kept:

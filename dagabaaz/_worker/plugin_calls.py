@@ -25,6 +25,7 @@ __all__ = [
     "PluginResult",
     "TaskOutcome",
     "call_plugin",
+    "error_text",
     "forwarded",
     "to_outputs",
 ]
@@ -73,23 +74,23 @@ def call_plugin(
         argument = prepare()
     except DagabaazError as error:
         diagnostics = tuple(getattr(error, "diagnostics", ()))
-        return _failed(_message(error), None, started, diagnostics)
+        return _failed(error_text(error), None, started, diagnostics)
     except Exception as error:  # a store or library fault: every frame may matter
-        return _failed(_message(error), traceback.format_exc(), started)
+        return _failed(error_text(error), traceback.format_exc(), started)
     try:
         result = function(argument)
         if _is_lazy(result):
             # A generator's body runs while it is iterated: its errors are the plugin's.
             result = list(cast(Iterable[Output | Mapping[str, Any]], result))
     except Exception as error:
-        return _failed(_message(error), _callee_traceback(error), started)
+        return _failed(error_text(error), _callee_traceback(error), started)
     except SystemExit as error:  # a plugin's sys.exit() must not end the runner's process
         message = f"plugin '{name}' called sys.exit({error.code!r})"
         return _failed(message, _callee_traceback(error), started)
     try:
         outputs = to_outputs(name, result)
     except (TypeError, ValueError) as error:
-        return _failed(_message(error), None, started)
+        return _failed(error_text(error), None, started)
     return TaskOutcome(outputs=outputs, started=started, ended=time.perf_counter())
 
 
@@ -175,6 +176,7 @@ def forwarded(artifacts: Iterable[TaskArtifact]) -> tuple[Output, ...]:
     )
 
 
-def _message(error: BaseException) -> str:
+def error_text(error: BaseException) -> str:
+    """Return an exception as an error message shows it: ``ValueError: bad header``."""
     text = str(error)
     return f"{type(error).__name__}: {text}" if text else type(error).__name__

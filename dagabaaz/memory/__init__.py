@@ -29,6 +29,8 @@ from dagabaaz._stores.rules import (
     prepare_outputs,
 )
 from dagabaaz.constants import (
+    REASON_TASK_OUTCOMES,
+    REASON_TASK_REASONS_PER_NODE,
     TERMINAL_RUN_STATUSES,
     FanMode,
     NodeSummaryStatus,
@@ -56,11 +58,20 @@ from dagabaaz.memory._state import (
     artifact_row,
     moved_row,
     stored_metadata,
+    stored_reason,
     task_record,
     to_dag,
     to_task,
 )
-from dagabaaz.models import DagArtifact, DagNode, Output, TaskArtifact, TaskContext
+from dagabaaz.models import (
+    REASON_ADAPTER,
+    DagArtifact,
+    DagNode,
+    NodeReason,
+    Output,
+    TaskArtifact,
+    TaskContext,
+)
 from dagabaaz.store import RetryableTask
 
 __all__ = ["InMemoryStore", "RunRecord", "TaskRecord"]
@@ -70,8 +81,9 @@ class InMemoryStore:
     """A complete, thread-safe store held in memory.
 
     Implements :class:`~dagabaaz.store.DagStore`,
-    :class:`~dagabaaz.store.TaskInputStore` and
-    :class:`~dagabaaz.store.DagRetryStore`, plus the writes an application
+    :class:`~dagabaaz.store.TaskInputStore`,
+    :class:`~dagabaaz.store.DagRetryStore` and the optional
+    :class:`~dagabaaz.store.ReasonStore`, plus the writes an application
     makes outside the engine: :meth:`create_run`, :meth:`complete_task`,
     :meth:`reopen_run`, and :meth:`run_lock` for the per-run serialization
     the orchestrator requires.
@@ -255,13 +267,16 @@ class InMemoryStore:
             self._run(run_id).progress = completed_count
 
     def get_task_context(self, task_id: str) -> TaskContext | None:
-        """Return the task's run, node and current status, or None for an unknown task."""
+        """Return the task's run, node, current status and input artifact, or None if unknown."""
         with self._lock:
             row = self._tasks.get(task_id)
         if row is None:
             return None
         return TaskContext(
-            run_id=row[T_RUN], node_index=row[T_NODE], status=STATUS_OF[row[T_STATUS]]
+            run_id=row[T_RUN],
+            node_index=row[T_NODE],
+            status=STATUS_OF[row[T_STATUS]],
+            input_artifact_id=row[T_INPUT],
         )
 
     def get_completed_node_indices(self, run_id: str) -> set[int]:
@@ -411,6 +426,51 @@ class InMemoryStore:
         """
         with self._lock:
             return self._artifact_runs.get(artifact_id)
+
+    # --- ReasonStore (optional) ------------------------------------------------
+
+    def record_reason(self, run_id: str, reason: NodeReason) -> None:
+        """Keep ``reason`` after the run's others.
+
+        Reasons are frozen, so one holding only immutable values is kept as
+        it is; one holding a list or an object (a rule's value) is kept as
+        its JSON text, an exact copy. Node-level reasons (launched, skipped,
+        filtered) are always kept; of the task-level ones (failed,
+        bindings_gated) the first
+        :data:`~dagabaaz.constants.REASON_TASK_REASONS_PER_NODE` per node
+        are, so a node of many tasks cannot grow the run without bound.
+
+        Raises:
+            StoreError: The run is unknown or has no node ``reason.node_index``.
+        """
+        kept = stored_reason(reason)
+        index = reason.node_index
+        task_level = reason.outcome in REASON_TASK_OUTCOMES
+        with self._lock:
+            run = self._run(run_id)
+            if not 0 <= index < len(run.states):
+                run.node(index)  # raises, naming the run's nodes
+            if task_level:
+                count = run.task_reasons.get(index, 0)
+                if count >= REASON_TASK_REASONS_PER_NODE:
+                    return
+                run.task_reasons[index] = count + 1
+            run.reasons.append(kept)
+            run.reasons_by_node.setdefault(index, []).append(kept)
+
+    def get_reasons(self, run_id: str, node_index: int | None = None) -> list[NodeReason]:
+        """Return the run's reasons in recording order, or only node ``node_index``'s.
+
+        Raises:
+            StoreError: The run is unknown.
+        """
+        with self._lock:
+            run = self._run(run_id)
+            if node_index is None:
+                kept = list(run.reasons)
+            else:
+                kept = list(run.reasons_by_node.get(node_index, ()))
+        return [REASON_ADAPTER.validate_json(r) if isinstance(r, str) else r for r in kept]
 
     # --- DagRetryStore -------------------------------------------------------
 

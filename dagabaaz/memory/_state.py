@@ -23,7 +23,7 @@ from dagabaaz.constants import (
     TaskStatus,
 )
 from dagabaaz.errors import StoreError
-from dagabaaz.models import DagArtifact, DagNode, Output, TaskArtifact
+from dagabaaz.models import DagArtifact, DagNode, NodeReason, Output, TaskArtifact
 
 StoredMetadata = tuple[tuple[str, Any], ...]
 """Metadata as stored: its items, in order, the store's own copy of each value.
@@ -37,6 +37,24 @@ ArtifactRow = tuple[str, int, str, str, int | None, str | None, StoredMetadata, 
 """An artifact as stored: ``(id, node_index, file_name, file_path, file_size,
 mime_type, metadata, origin)``. An exact tuple of plain values, so the
 garbage collector can stop tracking it."""
+
+StoredReason = NodeReason | str
+"""A reason as stored: itself when it holds only immutable values, else its JSON text."""
+
+
+def stored_reason(reason: NodeReason) -> StoredReason:
+    """Return what the store keeps of ``reason``: the reason, or a copy when it could change.
+
+    A reason is frozen and its fields are strings, numbers and tuples, except
+    a rule's ``value``, which may be a list or an object: such a reason is
+    kept as its JSON text, read back on the way out.
+    """
+    for edge in getattr(reason, "edges", ()):
+        for rule in edge.rules:
+            if isinstance(rule.value, list | dict):
+                return reason.model_dump_json()
+    return reason
+
 
 A_ID: Final = 0
 A_NODE: Final = 1
@@ -154,10 +172,13 @@ class RunState:
         "launched",
         "node_data",
         "progress",
+        "reasons",
+        "reasons_by_node",
         "run_id",
         "states",
         "status",
         "task_ids",
+        "task_reasons",
     )
 
     def __init__(self, run_id: str, nodes: Sequence[DagNode], run_input: dict[str, Any]) -> None:
@@ -179,6 +200,10 @@ class RunState:
         # Artifacts by origin across the run's nodes: one list per origin
         # rather than per (node, origin) keeps the object count low.
         self.by_origin: dict[str, list[ArtifactRow]] = {}
+        # Reasons in recording order, all of them and by node (see stored_reason).
+        self.reasons: list[StoredReason] = []
+        self.reasons_by_node: dict[int, list[StoredReason]] = {}
+        self.task_reasons: dict[int, int] = {}
 
     def node(self, node_index: int) -> NodeState:
         """Return the state of one node, or raise a clear error."""

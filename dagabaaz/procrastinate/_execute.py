@@ -16,7 +16,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import psycopg
@@ -31,7 +31,7 @@ from dagabaaz.models import DagNode, Output
 from dagabaaz.orchestrator import OrchestratorCallbacks, on_task_complete, on_task_failed
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.postgres import PostgresStore, RunDefinition, StartedTask
-from dagabaaz.task_input import assemble_task_input, task_artifacts
+from dagabaaz.task_input import assemble_task_input, task_artifacts, task_error_message
 
 __all__ = ["TaskExecutor", "TaskReport"]
 
@@ -114,6 +114,9 @@ class TaskExecutor:
                 node = run.definition.nodes[started.node_index]
                 begin = time.perf_counter()
                 outcome = self._call(started, run, node)
+                if not outcome.ok:  # named here, while the input artifact is still at hand
+                    error = self._naming_input(started, run, outcome.error or "task failed")
+                    outcome = replace(outcome, error=error)
             finished = time.perf_counter()
             recorded, ok, dispatched = self._record(started, run, outcome)
         report = TaskReport(
@@ -212,6 +215,7 @@ class TaskExecutor:
             passthrough_indices=run.passthrough_indices,
             pipes=self.pipes,
             limits=self.limits,
+            task_id=started.task_id,
         )
 
     def _forward(self, task: tuple[StartedTask, _Run]) -> Iterable[Output]:
@@ -228,6 +232,20 @@ class TaskExecutor:
             passthrough_indices=run.passthrough_indices,
         )
         return forwarded(artifacts)
+
+    def _naming_input(self, started: StartedTask, run: _Run, error: str) -> str:
+        """Lead a failed task's error with the input it worked on (read only on failure)."""
+        return task_error_message(
+            self.store,
+            error,
+            run_id=started.run_id,
+            node_index=started.node_index,
+            nodes=run.definition.nodes,
+            input_artifact_id=started.input_artifact_id,
+            origin_artifact_id=started.origin_artifact_id,
+            deps=run.deps,
+            passthrough_indices=run.passthrough_indices,
+        )
 
     def _record(
         self, started: StartedTask, run: _Run, outcome: TaskOutcome
@@ -248,8 +266,11 @@ class TaskExecutor:
                 if not store.complete_task(task_id, outcome.outputs):
                     return False, True
             except StoreError as refused:  # checked before anything is written
-                error = f"the store refused the outputs of plugin '{started.plugin_name}': "
-                error += str(refused)
+                error = self._naming_input(
+                    started,
+                    run,
+                    f"the store refused the outputs of plugin '{started.plugin_name}': {refused}",
+                )
             else:
                 on_task_complete(
                     store,

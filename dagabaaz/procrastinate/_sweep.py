@@ -21,6 +21,7 @@ from dagabaaz.errors import DagabaazError
 from dagabaaz.orchestrator import OrchestratorCallbacks, on_task_crashed, reconcile_run
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.postgres import PostgresStore
+from dagabaaz.task_input import task_error_message
 
 __all__ = ["SweepReport", "sweep"]
 
@@ -51,16 +52,18 @@ def sweep(
     callbacks = callbacks or OrchestratorCallbacks()
     with store.transaction() as conn:
         lost = conn.execute(
-            """SELECT t.id, t.run_id FROM dagabaaz_tasks t
+            """SELECT t.id, t.run_id, t.node_index, t.input_artifact_id, t.origin_artifact_id
+                 FROM dagabaaz_tasks t
                  LEFT JOIN procrastinate_jobs j ON j.id = t.job_id
                 WHERE t.status IN ('pending', 'queued', 'running') AND t.job_id IS NOT NULL
                   AND (j.id IS NULL OR j.status NOT IN ('todo', 'doing'))
                 ORDER BY t.id"""
         ).fetchall()
     crashed = []
-    for task_id, run_id in lost:
+    for task_id, run_id, node_index, input_artifact_id, origin_artifact_id in lost:
+        error = _lost_error(store, run_id, node_index, input_artifact_id, origin_artifact_id)
         with store.run_lock(run_id):
-            on_task_crashed(store, task_id=str(task_id), error_message=LOST, callbacks=callbacks)
+            on_task_crashed(store, task_id=str(task_id), error_message=error, callbacks=callbacks)
         crashed.append(str(task_id))
     with store.transaction() as conn:
         idle = conn.execute(
@@ -96,3 +99,30 @@ def sweep(
     if crashed or reconciled:
         logger.info("sweep: crashed tasks %s, reconciled runs %s", crashed, reconciled)
     return SweepReport(tuple(crashed), tuple(reconciled), launched)
+
+
+def _lost_error(
+    store: PostgresStore,
+    run_id: str,
+    node_index: int,
+    input_artifact_id: str | None,
+    origin_artifact_id: str | None,
+) -> str:
+    """Return the error of a task whose job is gone, naming the input it was given."""
+    try:
+        definition = store.run_definition(run_id)
+    except DagabaazError:  # the run is being deleted: the crash needs no input to be recorded
+        return LOST
+    routing = definition.passthrough
+    return task_error_message(
+        store,
+        LOST,
+        run_id=run_id,
+        node_index=node_index,
+        nodes=definition.nodes,
+        input_artifact_id=input_artifact_id,
+        origin_artifact_id=origin_artifact_id,
+        passthrough_indices={
+            i for i, node in enumerate(definition.nodes) if node.plugin in routing
+        },
+    )

@@ -53,13 +53,14 @@ from dagabaaz.runner._events import (
     TaskFinished,
 )
 from dagabaaz.runner._loop import Execution, LocalStore, RunPlan
-from dagabaaz.runner._result import NodeResult, NodeStatus, RunResult
+from dagabaaz.runner._result import Cause, NodeResult, NodeStatus, RunResult
 from dagabaaz.schema import InputFieldSpec, get_pipeline_input_schema, merge_run_input
 from dagabaaz.store import DagRetryStore
 from dagabaaz.validation import validate_or_raise
 
 __all__ = [
     "CancelToken",
+    "Cause",
     "LocalRunner",
     "LocalStore",
     "NodeFinished",

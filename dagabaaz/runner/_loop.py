@@ -12,6 +12,7 @@ the same run lock, then wakes the calling thread.
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 from collections import deque
@@ -33,7 +34,7 @@ from dagabaaz.constants import (
 from dagabaaz.environment import Environment
 from dagabaaz.expressions import Limits
 from dagabaaz.memory import TaskRecord
-from dagabaaz.models import DagNode, Output
+from dagabaaz.models import DagNode, NodeReason, NotRunReason, Output
 from dagabaaz.orchestrator import (
     OrchestratorCallbacks,
     abort_run,
@@ -56,10 +57,12 @@ from dagabaaz.runner._events import (
 )
 from dagabaaz.runner._pool import TaskPool
 from dagabaaz.runner._result import NodeResult, NodeStatus, RunResult, node_status
-from dagabaaz.store import DagRetryStore, DagStore, TaskInputStore
-from dagabaaz.task_input import assemble_task_input, task_artifacts
+from dagabaaz.store import DagRetryStore, DagStore, TaskInputStore, reason_store
+from dagabaaz.task_input import assemble_task_input, task_artifacts, task_error_message
 
 __all__ = ["Execution", "LocalStore", "RunPlan", "execute"]
+
+logger = logging.getLogger("dagabaaz.runner")
 
 T = TypeVar("T")
 
@@ -392,7 +395,8 @@ class Execution:
             if refused is not None:
                 outcome = replace(outcome, outputs=(), error=refused)
         if not outcome.ok:
-            error = outcome.error or "task failed"
+            error = self._naming_input(record, outcome.error or "task failed")
+            outcome = replace(outcome, error=error)
             # A task the run cancelled while its plugin ran did not fail the run: its error is moot.
             if self._orchestrate(lambda: self._fail(record.task_id, error), report=False):
                 track.errors.append(error)
@@ -424,6 +428,20 @@ class Execution:
                 fan_out_limit=self.plan.fan_out_limit,
             )
         return None
+
+    def _naming_input(self, record: TaskRecord, error: str) -> str:
+        """Lead a failed task's error with the input it worked on (read only on failure)."""
+        return task_error_message(
+            self.store,
+            error,
+            run_id=self.plan.run_id,
+            node_index=record.node_index,
+            nodes=self.plan.nodes,
+            input_artifact_id=record.input_artifact_id,
+            origin_artifact_id=record.origin_artifact_id,
+            deps=self.deps,
+            passthrough_indices=self.passthrough_indices,
+        )
 
     def _fail(self, task_id: str, error: str) -> bool:
         """Report a failed task; False when the run had already ended it (cancelled)."""
@@ -531,6 +549,7 @@ class Execution:
             node_config=self.plan.node_configs.get(slug),
             deps=self.deps,
             environment=self.environment,
+            task_id=record.task_id,
         )
 
     def _forward(self, record: TaskRecord) -> tuple[Output, ...]:
@@ -577,7 +596,8 @@ class Execution:
             if total and terminal >= total:
                 track.finished = True
                 status = self._node_statuses().get(index, NodeStatus.NOT_RUN)
-                self._emit(NodeFinished(node.slug, status, total, track.elapsed))
+                reasons = self._node_reasons(index)
+                self._emit(NodeFinished(node.slug, status, total, track.elapsed, reasons))
 
     def _node_statuses(self) -> dict[int, NodeStatus]:
         by_node: dict[int, list[TaskStatus]] = {}
@@ -604,6 +624,11 @@ class Execution:
             if task.task_id not in self.submitted and _is_failure(task):
                 marker_errors.setdefault(task.node_index, []).append(task.error or "task failed")
         statuses = self._node_statuses()
+        reasons = self._reasons()
+        status = self._run_status() or RunStatus.FAILED
+        error = self._error(status, tasks)
+        if status != RunStatus.COMPLETED:
+            self._explain_not_run(statuses, reasons, status, error)
         nodes = {}
         for index, node in enumerate(self.plan.nodes):
             track = self.tracks.get(index) or _NodeTrack()
@@ -615,18 +640,77 @@ class Execution:
                 outputs=tuple(track.outputs),
                 elapsed_seconds=track.elapsed,
                 errors=(*track.errors, *marker_errors.get(index, ())),
+                reasons=tuple(reasons.get(index, ())),
             )
-        status = self._run_status() or RunStatus.FAILED
         return RunResult(
             run_id=self.plan.run_id,
             status=status,
             nodes=MappingProxyType(nodes),
-            error=self._error(status, tasks),
+            error=error,
             traceback=None if self.first_failure is None else self.first_failure[1].traceback,
             diagnostics=() if self.first_failure is None else self.first_failure[1].diagnostics,
             elapsed_seconds=time.perf_counter() - self.started,
             sinks=_sinks(self.plan.nodes),
         )
+
+    def _node_reasons(self, index: int) -> tuple[NodeReason, ...]:
+        """Return the reasons the store kept for one node, for its NodeFinished event."""
+        if self.plan.progress is None:
+            return ()
+        store = reason_store(self.store)
+        return () if store is None else tuple(store.get_reasons(self.plan.run_id, index))
+
+    def _reasons(self) -> dict[int, list[NodeReason]]:
+        """Return the reasons the store kept, by node (none when it keeps none).
+
+        Best effort, like recording them: a store that fails to read them
+        back leaves the result without reasons, and the failure is logged.
+        """
+        store = reason_store(self.store)
+        by_node: dict[int, list[NodeReason]] = {}
+        if store is None:
+            return by_node
+        try:
+            recorded = store.get_reasons(self.plan.run_id)
+        except Exception:
+            logger.warning(
+                "reading the reasons of run '%s' failed; its result has none",
+                self.plan.run_id,
+                exc_info=True,
+            )
+            return by_node
+        for reason in recorded:
+            by_node.setdefault(reason.node_index, []).append(reason)
+        return by_node
+
+    def _explain_not_run(
+        self,
+        statuses: Mapping[int, NodeStatus],
+        reasons: dict[int, list[NodeReason]],
+        status: RunStatus,
+        error: str | None,
+    ) -> None:
+        """Add a not-run reason to each node the run's end left unrun or cancelled."""
+        nodes = self.plan.nodes
+        by_slug = {node.slug: statuses.get(i, NodeStatus.NOT_RUN) for i, node in enumerate(nodes)}
+        ended_by = self.first_failure[0] if self.first_failure is not None else None
+        if ended_by is None:
+            ended_by = next((s for s, st in by_slug.items() if st in _FAILED_NODE), None)
+        for index, node in enumerate(nodes):
+            if by_slug[node.slug] not in _UNRUN_NODE:
+                continue
+            reasons.setdefault(index, []).append(
+                NotRunReason(
+                    node=node.slug,
+                    node_index=index,
+                    run_status=status,
+                    ended_by=None if ended_by == node.slug else ended_by,
+                    waiting_on=tuple(
+                        dep for dep in node.depends_on if by_slug.get(dep) not in _FINISHED_NODE
+                    ),
+                    error=error,
+                )
+            )
 
     def _error(self, status: RunStatus, tasks: Sequence[TaskRecord]) -> str | None:
         if status == RunStatus.COMPLETED:
@@ -652,6 +736,13 @@ class Execution:
             if task.error and TaskStatus(task.status) is TaskStatus.CANCELLED:
                 return f"run {status.value}: {task.error}"
         return f"run {status.value}"
+
+
+_FAILED_NODE = frozenset({NodeStatus.FAILED, NodeStatus.CRASHED})
+_UNRUN_NODE = frozenset({NodeStatus.NOT_RUN, NodeStatus.CANCELLED})
+_FINISHED_NODE = frozenset(
+    {NodeStatus.COMPLETED, NodeStatus.MIXED, NodeStatus.SKIPPED, NodeStatus.FILTERED}
+)
 
 
 def _bounded(timeout: float | None) -> float:

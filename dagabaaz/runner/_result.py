@@ -8,11 +8,23 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from dagabaaz._base.suggest import did_you_mean
 from dagabaaz.constants import RunStatus, TaskStatus
-from dagabaaz.diagnostics import Diagnostic
-from dagabaaz.models import Output
+from dagabaaz.diagnostics import Diagnostic, shortened
+from dagabaaz.errors import RunResultError
+from dagabaaz.models import (
+    FailedReason,
+    FilteredReason,
+    LaunchedReason,
+    NodeReason,
+    NotRunReason,
+    Output,
+    SkippedReason,
+)
+from dagabaaz.runner._causes import Cause, describe, next_node
+from dagabaaz.runner._reading import parse_run_result
 
-__all__ = ["NodeResult", "NodeStatus", "RunResult", "node_status"]
+__all__ = ["Cause", "NodeResult", "NodeStatus", "RunResult", "deciding_reason", "node_status"]
 
 
 class NodeStatus(StrEnum):
@@ -81,6 +93,9 @@ class NodeResult:
         elapsed_seconds: From its first task starting to its last ending (0 if none ran).
         errors: The error of each failed task (not of a task the run
             cancelled while its plugin ran).
+        reasons: Why the node ended as it did: every reason recorded for
+            it, in recording order (see :attr:`reason` for the one that
+            decided its status).
     """
 
     slug: str
@@ -90,6 +105,20 @@ class NodeResult:
     outputs: tuple[Output, ...] = ()
     elapsed_seconds: float = 0.0
     errors: tuple[str, ...] = ()
+    reasons: tuple[NodeReason, ...] = ()
+
+    @property
+    def reason(self) -> NodeReason | None:
+        """The reason that decided the node's status, or None when none was recorded.
+
+        The last reason of the kind the status calls for: a failure for a
+        failed or crashed node, a skip for a skipped one, a filter for a
+        filtered one, a launch for a completed or mixed one, the run's end
+        for one that never ran or was cancelled. A reason of another kind
+        (a node retried after a failure keeps its old failure reason) is a
+        fallback only; a bindings reason never decides.
+        """
+        return deciding_reason(self.status, self.reasons)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -101,7 +130,32 @@ class NodeResult:
             "outputs": [output.model_dump(mode="json") for output in self.outputs],
             "elapsed_seconds": round(self.elapsed_seconds, 6),
             "errors": list(self.errors),
+            "reasons": [reason.model_dump(mode="json") for reason in self.reasons],
         }
+
+
+_DECIDING: dict[NodeStatus, tuple[type, ...]] = {
+    NodeStatus.COMPLETED: (LaunchedReason,),
+    NodeStatus.MIXED: (LaunchedReason,),
+    NodeStatus.FAILED: (FailedReason,),
+    NodeStatus.CRASHED: (FailedReason,),
+    NodeStatus.CANCELLED: (NotRunReason,),
+    NodeStatus.SKIPPED: (SkippedReason,),
+    NodeStatus.FILTERED: (FilteredReason,),
+    NodeStatus.NOT_RUN: (NotRunReason,),
+}
+
+
+def deciding_reason(status: NodeStatus, reasons: Iterable[NodeReason]) -> NodeReason | None:
+    """Return the reason that decided a node's ``status``: see :attr:`NodeResult.reason`."""
+    wanted = _DECIDING.get(status, ())
+    fallback: NodeReason | None = None
+    for reason in reversed(tuple(reasons)):
+        if isinstance(reason, wanted):
+            return reason
+        if fallback is None and reason.outcome != "bindings_gated":
+            fallback = reason
+    return fallback
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +194,110 @@ class RunResult:
     def ok(self) -> bool:
         """Whether the run completed."""
         return self.status == RunStatus.COMPLETED
+
+    def causes(self, slug: str) -> tuple[Cause, ...]:
+        """Return node ``slug``'s chain of causes, from the node back to the first cause.
+
+        Each :class:`Cause` is one node, its status and one line saying why,
+        read from its deciding reason (:attr:`NodeResult.reason`). The chain
+        follows a skip to its dead dependency, a node the run's end left
+        unrun to the dependency it was waiting on (a failed one first), and
+        a filtered node to a dependency that was filtered or skipped too;
+        it stops at a failure, at a filter that rejected everything, at a
+        node that ran, or at a node already in the chain. For a node three
+        levels below a failure, :meth:`explain` writes::
+
+            publish    not run: waiting on 'encode' when the run failed
+            <- encode  not run: waiting on 'probe' when the run failed
+            <- probe   failed on movie.mkv: ValueError: no video stream
+
+        Raises:
+            RunResultError: The run has no node ``slug`` (the message suggests
+                the closest slug).
+        """
+        node = self.nodes.get(slug)
+        if node is None:
+            hint = did_you_mean(slug, self.nodes)
+            raise RunResultError(
+                f"run '{self.run_id}' has no node '{slug}'" + (f"; {hint}" if hint else "")
+            )
+        chain: list[Cause] = []
+        seen: set[str] = set()
+
+        def status_of(other: str) -> str | None:
+            found = self.nodes.get(other)
+            return None if found is None else found.status.value
+
+        current: NodeResult | None = node
+        while current is not None and current.slug not in seen:
+            seen.add(current.slug)
+            reason = current.reason
+            chain.append(
+                Cause(
+                    node=current.slug,
+                    status=current.status.value,
+                    summary=describe(current.status.value, reason),
+                    reason=reason,
+                )
+            )
+            following = next_node(reason, status_of)
+            current = None if following is None else self.nodes.get(following)
+        return tuple(chain)
+
+    def explain(self, slug: str) -> str:
+        """Return :meth:`causes` as text: one line per node, ``<-`` marking each step back."""
+        chain = self.causes(slug)
+        names = [("<- " if position else "") + cause.node for position, cause in enumerate(chain)]
+        width = max(len(name) for name in names)
+        return "\n".join(
+            f"{name.ljust(width)}  {cause.summary}"
+            for name, cause in zip(names, chain, strict=True)
+        )
+
+    @classmethod
+    def from_dict(cls, data: object) -> RunResult:
+        """Read back what :meth:`to_dict` returned (what ``dagabaaz run --json`` prints).
+
+        Keys this version does not know are ignored, so a result saved by a
+        later version reads too.
+
+        Raises:
+            RunResultError: ``data`` is not a run result; the message says
+                where (``nodes[2].status: ...``).
+        """
+        parsed = parse_run_result(data)
+        nodes: dict[str, NodeResult] = {}
+        for position, node in enumerate(parsed.nodes):
+            try:
+                status = NodeStatus(node.status)
+            except ValueError:
+                known = ", ".join(member.value for member in NodeStatus)
+                raise RunResultError(
+                    f"nodes[{position}].status: '{shortened(node.status)}' is not a node status "
+                    f"(one of {known})"
+                ) from None
+            nodes[node.slug] = NodeResult(
+                slug=node.slug,
+                plugin=node.plugin,
+                status=status,
+                task_count=node.task_count,
+                outputs=node.outputs,
+                elapsed_seconds=node.elapsed_seconds,
+                errors=node.errors,
+                reasons=node.reasons,
+            )
+        return cls(
+            run_id=parsed.run_id,
+            status=parsed.status,
+            nodes=MappingProxyType(nodes),
+            error=parsed.error,
+            traceback=parsed.traceback,
+            elapsed_seconds=parsed.elapsed_seconds,
+            sinks=parsed.sinks,
+            diagnostics=tuple(
+                Diagnostic(**diagnostic.model_dump()) for diagnostic in parsed.diagnostics
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (what ``dagabaaz run --json`` prints)."""

@@ -13,6 +13,7 @@ Everything returned is a fresh copy: a plugin may mutate its input freely.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import (
     Callable,
     Container,
@@ -27,6 +28,8 @@ from typing import Any, TypeVar
 
 from dagabaaz._base.copying import copy_value
 from dagabaaz._pipeline.compiled import CompiledGraph
+from dagabaaz._worker.gating import record_gated
+from dagabaaz._worker.plugin_calls import error_text
 from dagabaaz._worker.scope import BindingScope
 from dagabaaz.bindings import apply_bindings
 from dagabaaz.constants import ARTIFACT_STANDARD_FIELDS
@@ -37,6 +40,13 @@ from dagabaaz.graph import bfs_collect
 from dagabaaz.models import DagNode, TaskArtifact
 from dagabaaz.pipes import PipeRegistry
 from dagabaaz.store import TaskInputStore
+from dagabaaz.task_input._labels import (
+    NAMES_SHOWN,
+    group_label,
+    many_label,
+    single_label,
+    with_input,
+)
 from dagabaaz.task_input._upstream import (
     Found,
     Upstream,
@@ -52,8 +62,12 @@ __all__ = [
     "assemble_task_input",
     "build_task_input",
     "collect_upstream_task_artifacts_bfs",
+    "describe_task_input",
     "resolve_task_bindings",
+    "task_error_message",
 ]
+
+logger = logging.getLogger("dagabaaz.task_input")
 
 
 def build_task_input(
@@ -138,6 +152,7 @@ def resolve_task_bindings(
     pipes: PipeRegistry | None = None,
     limits: Limits | None = None,
     environment: Environment | None = None,
+    task_id: str | None = None,
 ) -> InputData:
     """Apply the node's bindings to ``input_data`` in place, and return it.
 
@@ -171,6 +186,10 @@ def resolve_task_bindings(
             (:class:`~dagabaaz.environment.Environment`), instead of
             ``pipes``, ``limits`` and ``passthrough_indices``; giving a
             setting both ways is a TypeError.
+        task_id: The task's id. When given and the store keeps reasons
+            (:class:`~dagabaaz.store.ReasonStore`), the bindings a falsy
+            ``when`` gated off are recorded as the task's
+            :class:`~dagabaaz.models.BindingsReason`.
 
     Returns:
         ``input_data`` itself.
@@ -191,7 +210,9 @@ def resolve_task_bindings(
     if not upstream.node.bindings:
         return input_data
     view = _TaskView(upstream, input_artifact_id, origin_artifact_id)
-    bound = view.bind(input_data, node_config, *_expression_settings(environment, pipes, limits))
+    bound = view.bind(
+        input_data, node_config, *_expression_settings(environment, pipes, limits), task_id
+    )
     # Written only once every binding resolved: a failing binding changes nothing.
     for field in [field for field in input_data if field not in bound]:
         del input_data[field]
@@ -213,11 +234,13 @@ def assemble_task_input(
     pipes: PipeRegistry | None = None,
     limits: Limits | None = None,
     environment: Environment | None = None,
+    task_id: str | None = None,
 ) -> dict[str, Any]:
     """Build a task's input and apply its bindings, reading the upstream once.
 
     Equivalent to :func:`resolve_task_bindings` over :func:`build_task_input`
-    with the same arguments.
+    with the same arguments (``task_id`` included: the gated bindings are
+    recorded for a store that keeps reasons).
 
     Raises:
         BindingError: A binding failed.
@@ -232,7 +255,9 @@ def assemble_task_input(
     input_data = view.input_dict()
     if not view.upstream.node.bindings:
         return input_data
-    return view.bind(input_data, node_config, *_expression_settings(environment, pipes, limits))
+    return view.bind(
+        input_data, node_config, *_expression_settings(environment, pipes, limits), task_id
+    )
 
 
 def task_artifacts(
@@ -267,6 +292,107 @@ def task_artifacts(
             view.producer()
             return [view.artifact()]
         return flatten(view.slots())
+
+
+def describe_task_input(
+    store: TaskInputStore,
+    *,
+    run_id: str,
+    node_index: int,
+    nodes: Sequence[DagNode],
+    input_artifact_id: str | None = None,
+    origin_artifact_id: str | None = None,
+    deps: Sequence[Sequence[int]] | None = None,
+    passthrough_indices: Container[int] | None = None,
+    environment: Environment | None = None,
+) -> str | None:
+    """Name what a task works on, for an error message; None for a root task.
+
+    * A fan-out task: its input artifact's file name (``movie.mkv``).
+    * A grouped task: its origin's file name and how many artifacts the
+      group gave it (``group of movie.mkv (3 inputs)``).
+    * Any other task with dependencies: how many artifacts it was given and
+      the first three names (``250 inputs (a.txt, b.txt, c.txt and 247 more)``,
+      or ``no inputs``).
+
+    A file name is shown as it is, its control characters escaped and cut
+    past 80 characters; an artifact without one (or missing from the
+    store) is named by its id. It reads the store (a grouped or AGGREGATE
+    task's artifacts again): call it for a task that failed, not for every
+    task.
+
+    Raises:
+        TaskInputError: As in :func:`build_task_input`, for coordinates of
+            the wrong kind.
+    """
+    view = _TaskView(
+        _upstream(store, run_id, node_index, nodes, deps, passthrough_indices, environment),
+        input_artifact_id,
+        origin_artifact_id,
+    )
+    if input_artifact_id is not None:
+        artifact = store.get_artifact_data(input_artifact_id)
+        return single_label(None if artifact is None else artifact.file_name, input_artifact_id)
+    if view.is_root:
+        return None
+    with view._copying():
+        artifacts = flatten(view.slots())
+    if origin_artifact_id is not None:
+        origin = store.get_artifact_data(origin_artifact_id)
+        name = single_label(None if origin is None else origin.file_name, origin_artifact_id)
+        return group_label(name, len(artifacts))
+    names = [artifact.file_name for artifact in artifacts[:NAMES_SHOWN]]
+    return many_label(names, len(artifacts))
+
+
+def task_error_message(
+    store: TaskInputStore,
+    error: BaseException | str,
+    *,
+    run_id: str,
+    node_index: int,
+    nodes: Sequence[DagNode],
+    input_artifact_id: str | None = None,
+    origin_artifact_id: str | None = None,
+    deps: Sequence[Sequence[int]] | None = None,
+    passthrough_indices: Container[int] | None = None,
+    environment: Environment | None = None,
+) -> str:
+    """Return a failed task's error led by its input, for ``on_task_failed``.
+
+    ``movie.mkv: ValueError: bad header``: the input as
+    :func:`describe_task_input` names it, then the error (an exception as
+    ``Type: message``, a string as it is). A root task's error is not led
+    by anything. The engine then records the run's error as
+    ``node 'probe' failed: movie.mkv: ValueError: bad header``.
+
+    It never raises: it runs when something already went wrong, and the
+    error matters more than its input. When the input cannot be named (the
+    store fails, a coordinate is wrong) the error is returned alone, and
+    why is logged on the ``dagabaaz.task_input`` logger.
+    """
+    message = error if isinstance(error, str) else error_text(error)
+    try:
+        label = describe_task_input(
+            store,
+            run_id=run_id,
+            node_index=node_index,
+            nodes=nodes,
+            input_artifact_id=input_artifact_id,
+            origin_artifact_id=origin_artifact_id,
+            deps=deps,
+            passthrough_indices=passthrough_indices,
+            environment=environment,
+        )
+    except Exception:
+        logger.warning(
+            "run '%s': cannot name the input of a failed task of node %s",
+            run_id,
+            node_index,
+            exc_info=True,
+        )
+        return message
+    return with_input(label, message)
 
 
 def collect_upstream_task_artifacts_bfs(
@@ -394,6 +520,7 @@ class _TaskView:
         pipes: PipeRegistry | None,
         limits: Limits | None,
         strict: bool,
+        task_id: str | None = None,
     ) -> dict[str, Any]:
         upstream = self.upstream
         scope = BindingScope(
@@ -407,10 +534,20 @@ class _TaskView:
             node_index=upstream.node_index,
             strict=strict,
         )
+        gated: list[tuple[str, str, Any]] | None = [] if task_id is not None else None
         with self._copying():
-            return apply_bindings(
-                upstream.node.bindings, input_data, scope, inherited=self._inherited_fields()
+            bound = apply_bindings(
+                upstream.node.bindings,
+                input_data,
+                scope,
+                inherited=self._inherited_fields(),
+                gated=gated,
             )
+        if gated and task_id is not None:
+            record_gated(
+                upstream.store, upstream.run_id, upstream.node_index, scope.node, task_id, gated
+            )
+        return bound
 
     @contextmanager
     def _copying(self) -> Iterator[None]:

@@ -3,8 +3,9 @@
 Subclass :class:`StoreConformance` (with a name pytest collects, such as
 ``TestMyStore``) and implement its four adapter methods. Each ``test_*``
 method builds its own store, so tests are independent and can run in any
-order. Checks that need :class:`~dagabaaz.store.TaskInputStore` or
-:class:`~dagabaaz.store.DagRetryStore` are skipped for stores that do not
+order. Checks that need :class:`~dagabaaz.store.TaskInputStore`,
+:class:`~dagabaaz.store.DagRetryStore` or the optional
+:class:`~dagabaaz.store.ReasonStore` are skipped for stores that do not
 implement them.
 """
 
@@ -22,9 +23,24 @@ from dagabaaz.constants import (
     NodeSummaryStatus,
     RunStatus,
 )
-from dagabaaz.models import DagNode, EdgeFilter, FilterRule, Output
+from dagabaaz.models import (
+    BindingsReason,
+    ChainLink,
+    DagNode,
+    EdgeFilter,
+    EdgeReport,
+    FailedReason,
+    FilteredReason,
+    FilterRule,
+    GatedBinding,
+    LaunchedReason,
+    NodeReason,
+    Output,
+    RuleReport,
+    SkippedReason,
+)
 from dagabaaz.orchestrator import OrchestratorCallbacks, on_task_complete, start_run
-from dagabaaz.store import DagRetryStore, DagStore, TaskInputStore
+from dagabaaz.store import DagRetryStore, DagStore, ReasonStore, TaskInputStore, reason_store
 from dagabaaz.testing.stress import check_concurrent_runs
 
 __all__ = ["StoreConformance"]
@@ -42,6 +58,85 @@ def _pipeline() -> list[DagNode]:
         DagNode(slug="each", plugin="work", depends_on=["source"]),
         DagNode(slug="all", plugin="index", depends_on=["source"], fan_mode=FanMode.AGGREGATE),
         DagNode(slug="merge", plugin="merge", depends_on=["each", "all"], fan_mode=FanMode.GROUPED),
+    ]
+
+
+def _reasons() -> list[NodeReason]:
+    """Return one reason of each recorded kind, for the nodes of :func:`_pipeline`."""
+    rules = (
+        RuleReport(
+            field="file_type",
+            operator=FilterOperator.EQ,
+            value="video",
+            rejected=2,
+            sample=('"subtitle"', '"archive"'),
+        ),
+        RuleReport(
+            field="lang",
+            operator=FilterOperator.IN,
+            value=["en", "fr"],
+            rejected=1,
+            sample=("missing",),
+        ),
+    )
+    edge = EdgeReport(
+        dependency="source",
+        arrived=4,
+        rules=rules,
+        matched=1,
+        delivered=1,
+        kept_sample=("a.mp4",),
+    )
+    return [
+        LaunchedReason(
+            node="source",
+            node_index=0,
+            tasks=1,
+            fan_mode=FanMode.SINGLE,
+            root=True,
+            fan_out_limit=200,
+        ),
+        LaunchedReason(
+            node="each",
+            node_index=1,
+            tasks=1,
+            fan_mode=FanMode.SINGLE,
+            delivered=1,
+            fan_out_limit=200,
+            edges=(edge,),
+        ),
+        SkippedReason(
+            node="all",
+            node_index=2,
+            dependency="source",
+            cause="edge_rejected_all",
+            chain=(ChainLink(node="all", cause="edge_rejected_all", dependency="source"),),
+            edges=(edge.model_copy(update={"matched": 0, "delivered": 0, "kept_sample": ()}),),
+        ),
+        FilteredReason(
+            node="merge",
+            node_index=3,
+            fan_mode=FanMode.GROUPED,
+            edges=(
+                EdgeReport(dependency="each"),
+                EdgeReport(dependency="all", dependency_skipped=True),
+            ),
+        ),
+        BindingsReason(
+            node="each",
+            node_index=1,
+            task_id="task-2",
+            gated_count=1,
+            gated=(GatedBinding(name="title", when="{input.named}", value='""'),),
+        ),
+        FailedReason(
+            node="each",
+            node_index=1,
+            task_id="task-2",
+            input_artifact_id="artifact-1",
+            input_file_name="a.mp4",
+            error="ValueError: boom",
+        ),
     ]
 
 
@@ -401,6 +496,59 @@ class StoreConformance:
         assert [x.file_name for x in store.get_artifacts_by_node_indices("run-1", [1])] == [
             "a.json"
         ]
+
+    # --- reasons (optional) -----------------------------------------------------------
+
+    def _reason_store(self, run_id: str = "run-1") -> ReasonStore:
+        store = reason_store(self.new_run(run_id=run_id))
+        if store is None:
+            raise unittest.SkipTest("the store does not implement ReasonStore")
+        return store
+
+    def test_reasons_come_back_equal_in_recording_order(self) -> None:
+        """Every kind of reason is returned equal to what was recorded, oldest first."""
+        store = self._reason_store()
+        recorded = _reasons()
+        for reason in recorded:
+            store.record_reason("run-1", reason)
+        assert store.get_reasons("run-1") == recorded
+
+    def test_reasons_of_one_node(self) -> None:
+        """get_reasons with a node index returns that node's reasons only, in order."""
+        store = self._reason_store()
+        recorded = _reasons()
+        for reason in recorded:
+            store.record_reason("run-1", reason)
+        for index in range(len(_pipeline())):
+            mine = [reason for reason in recorded if reason.node_index == index]
+            assert store.get_reasons("run-1", index) == mine, f"node {index}"
+
+    def test_reasons_belong_to_their_run(self) -> None:
+        """Two runs' reasons never mix; a run without any has an empty list."""
+        store = self._reason_store()
+        self.create_run(store, "run-2", _pipeline(), {})  # type: ignore[arg-type]
+        first, second = _reasons()[:2]
+        store.record_reason("run-1", first)
+        store.record_reason("run-2", second)
+        assert store.get_reasons("run-1") == [first]
+        assert store.get_reasons("run-2") == [second]
+        self.create_run(store, "run-3", _pipeline(), {})  # type: ignore[arg-type]
+        assert store.get_reasons("run-3") == []
+
+    def test_reasons_handed_out_are_copies(self) -> None:
+        """Changing what get_reasons returned (a list, a rule's list value) changes nothing."""
+        store = self._reason_store()
+        reason = _reasons()[2]
+        store.record_reason("run-1", reason)
+        got = store.get_reasons("run-1")
+        got.clear()
+        [again] = store.get_reasons("run-1")
+        assert isinstance(again, SkippedReason)
+        value = again.edges[0].rules[1].value
+        assert isinstance(value, list)
+        value.append("ghost")
+        reason.edges[0].rules[1].value.append("ghost too")  # type: ignore[union-attr]
+        assert store.get_reasons("run-1") == [_reasons()[2]]
 
     # --- end to end -------------------------------------------------------------------
 

@@ -12,7 +12,15 @@ tasks (100 at a time) and, under the run lock, completes each (one output) and c
 ``on_task_complete``. The floor beside it is ``graphlib.TopologicalSorter``
 walking the same graph (prepare, get_ready, done) per node. Targets: at most
 20 us per task at every size, and the large size at most 1.3x the small one;
-the last line says, from the numbers measured, whether each target passed.
+the targets line says, from the numbers measured, whether each target passed.
+
+Reasons (issue 13): a second table runs each case at its small size with
+reasons on (InMemoryStore records every node's reason) and off (the same
+store without the optional ``record_reason``/``get_reasons``), alternating
+runs so both see the same machine, plus a filtered scatter (a root of 200
+files, N SINGLE branches whose edge filter keeps half, so every launch
+tallies its rules). Target: reasons on at most 1.15x the per-task time of
+reasons off; the last line says whether it passed.
 
 Run: ``python tests/benchmarks/bench_engine.py`` (``--scale 0.05`` for a quick look).
 """
@@ -25,9 +33,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from dagabaaz.constants import FanMode
+from dagabaaz.constants import FanMode, FilterOperator
 from dagabaaz.memory import InMemoryStore
-from dagabaaz.models import DagNode, Output
+from dagabaaz.models import DagNode, EdgeFilter, FilterRule, Output
 from dagabaaz.orchestrator import OrchestratorCallbacks, on_task_complete, start_run
 
 GROWTH = 25
@@ -35,6 +43,8 @@ TARGET_US_PER_TASK = 20.0
 """Most microseconds per task at any size."""
 TARGET_GROWTH = 1.3
 """Most the large size may cost per task, as a multiple of the small size."""
+TARGET_REASONS = 1.15
+"""Most per-task time with reasons on, as a multiple of reasons off."""
 BATCH = 100
 """Tasks the worker loop takes per poll, like a worker pulling from a queue."""
 ITEMS = 200
@@ -82,16 +92,43 @@ def scatter_gather(size: int) -> list[DagNode]:
     ]
 
 
+def filtered_scatter(size: int) -> list[DagNode]:
+    """200 files through N SINGLE branches whose edge filter keeps the larger half."""
+    half = EdgeFilter(rules=[FilterRule(field="file_size", operator=FilterOperator.GTE, value=100)])
+    return [
+        DagNode(slug="source", plugin="source"),
+        *(
+            DagNode(
+                slug=f"b{i}", plugin="work", depends_on=["source"], edge_filters={"source": half}
+            )
+            for i in range(size)
+        ),
+    ]
+
+
 CASES: dict[str, tuple[Callable[[int], list[DagNode]], int]] = {
     "chain": (chain, 40),
     "fan-in": (fan_in, 40),
     "scatter-gather": (scatter_gather, 2),
 }
+REASON_CASES: dict[str, tuple[Callable[[int], list[DagNode]], int]] = {
+    **CASES,
+    "filtered-scatter": (filtered_scatter, 4),
+}
 
 
-def drive(nodes: Sequence[DagNode], fan_out: bool) -> tuple[float, int]:
+class NoReasonsStore(InMemoryStore):
+    """InMemoryStore without the optional reason methods: the engine records nothing."""
+
+    record_reason = None
+    get_reasons = None
+
+
+def drive(
+    nodes: Sequence[DagNode], fan_out: bool, store_class: type[InMemoryStore] = InMemoryStore
+) -> tuple[float, int]:
     """Run the pipeline to completion; return (seconds, tasks)."""
-    store = InMemoryStore()
+    store = store_class()
     finished: list[str] = []
     callbacks = OrchestratorCallbacks(on_run_completed=finished.append)
     store.create_run("bench", nodes)  # the application's setup, not timed
@@ -161,6 +198,71 @@ def run(scale: float, repeats: int, budget: float) -> list[tuple[Result, Result]
     return pairs
 
 
+@dataclass(frozen=True, slots=True)
+class ReasonsResult:
+    """One case measured with reasons off and on."""
+
+    case: str
+    size: int
+    tasks: int
+    off_us_per_task: float
+    on_us_per_task: float
+
+    @property
+    def ratio(self) -> float:
+        """Reasons on as a multiple of reasons off."""
+        return self.on_us_per_task / self.off_us_per_task
+
+
+def measure_reasons(case: str, size: int, repeats: int, budget: float) -> ReasonsResult:
+    """Best of alternating runs with reasons off and on, after one warm-up run of each."""
+    nodes = REASON_CASES[case][0](size)
+    fan_out = case in ("scatter-gather", "filtered-scatter")
+    stores: tuple[type[InMemoryStore], type[InMemoryStore]] = (NoReasonsStore, InMemoryStore)
+    for store_class in stores:
+        drive(nodes, fan_out, store_class)
+    times: tuple[list[float], list[float]] = ([], [])
+    tasks = 0
+    deadline = time.perf_counter() + budget
+    while len(times[0]) < repeats or time.perf_counter() < deadline:
+        for kept, store_class in zip(times, stores, strict=True):
+            elapsed, tasks = drive(nodes, fan_out, store_class)
+            kept.append(elapsed)
+    off, on = (min(kept) / tasks * 1e6 for kept in times)
+    return ReasonsResult(case, size, tasks, off, on)
+
+
+def run_reasons(scale: float, repeats: int, budget: float) -> list[ReasonsResult]:
+    """Measure every reasons case at its small size."""
+    return [
+        measure_reasons(case, max(2, round(small * scale)), repeats, budget)
+        for case, (_, small) in REASON_CASES.items()
+    ]
+
+
+def reasons_table(results: Sequence[ReasonsResult]) -> str:
+    """Render reasons off against on as a Markdown table."""
+    lines = [
+        "| case | size | tasks | reasons off us/task | reasons on us/task | on/off |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r.case} | {r.size} | {r.tasks} | {r.off_us_per_task:.1f} | "
+        f"{r.on_us_per_task:.1f} | {r.ratio:.2f}x |"
+        for r in results
+    ]
+    return "\n".join(lines)
+
+
+def reasons_target(results: Sequence[ReasonsResult]) -> str:
+    """Say whether reasons on stayed within TARGET_REASONS of reasons off everywhere."""
+    worst = max(results, key=lambda r: r.ratio)
+    return (
+        f"Reasons: on/off <= {TARGET_REASONS:g}x: {_verdict(worst.ratio <= TARGET_REASONS)} "
+        f"(worst {worst.ratio:.2f}x, {worst.case})"
+    )
+
+
 def table(pairs: Sequence[tuple[Result, Result]]) -> str:
     """Render the results as a Markdown table."""
     lines = [
@@ -209,6 +311,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     pairs = run(args.scale, args.repeats, args.budget)
     print(table(pairs))
     print(targets(pairs))
+    print()
+    reasons = run_reasons(args.scale, args.repeats, args.budget)
+    print(reasons_table(reasons))
+    print(reasons_target(reasons))
 
 
 if __name__ == "__main__":

@@ -24,12 +24,26 @@ def load_benchmark() -> ModuleType:
 def test_the_engine_benchmark_runs_every_case(capsys: pytest.CaptureFixture[str]) -> None:
     bench = load_benchmark()
     bench.main(["--scale", "0.05", "--repeats", "1", "--budget", "0"])
-    lines = capsys.readouterr().out.strip().splitlines()
+    output, reasons = capsys.readouterr().out.strip().split("\n\n")
+    lines = output.splitlines()
     assert lines[0] == "| case | size | tasks | us/task | graphlib us/node | large/small |"
     assert re.fullmatch(
         r"Targets: <= 20 us/task at every size: (pass|MISS) \(worst [0-9.]+, [a-z-]+ at \d+\); "
         r"large/small <= 1\.3x: (pass|MISS) \(worst [0-9.]+x, [a-z-]+\)",
         lines[-1],
+    )
+    reason_lines = reasons.splitlines()
+    assert reason_lines[0] == (
+        "| case | size | tasks | reasons off us/task | reasons on us/task | on/off |"
+    )
+    assert [line.split("|")[1].strip() for line in reason_lines[2:-1]] == [
+        "chain",
+        "fan-in",
+        "scatter-gather",
+        "filtered-scatter",
+    ]
+    assert re.fullmatch(
+        r"Reasons: on/off <= 1\.15x: (pass|MISS) \(worst [0-9.]+x, [a-z-]+\)", reason_lines[-1]
     )
     rows = [line.split("|")[1:-1] for line in lines[2:-1]]
     assert [row[0].strip() for row in rows] == [

@@ -1,5 +1,7 @@
 """What `dagabaaz run` prints when something goes wrong: short, located, no library internals."""
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,8 +52,13 @@ def test_a_failed_binding_prints_its_diagnostic_not_a_traceback(
     pipeline, plugins = write("req.yaml", REQUIRED), write("req_plugins.py", PLUGINS)
     assert main(["run", pipeline, "--plugins", plugins, "--run-id", "r1"]) == 1
     captured = capsys.readouterr()
-    assert "error: node 'b' failed: BindingError: node 'b', field 'title', " in captured.out
-    assert captured.out.count("{a.nothere | required}") == 2  # the task line and the summary
+    assert "error: node 'b' failed: x.txt: BindingError: node 'b', field 'title', " in captured.out
+    # The task's line, the summary's error and its why: line (cut to fit one line).
+    assert captured.out.count("{a.nothere | required}") == 3
+    assert captured.out.endswith(
+        "why:\n  b  failed  on x.txt: BindingError: node 'b', field 'title', "
+        "expression '{a.nothere | required}': required va...\n"
+    )
     assert "Traceback" not in captured.err and "traceback" not in captured.err
     assert captured.err.strip().splitlines() == [
         "error[required-missing]: required value 'a.nothere' is missing",
@@ -166,3 +173,37 @@ def test_an_input_nothing_reads_is_a_warning(
         "warning: --input 'zzz' is read by no binding or expression of the pipeline and "
         "declared by no plugin; a root node's plugin may still read it from its task input",
     ]
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _timeless(text: str) -> list[str]:
+    """The lines as printed, every duration written as 0.00 s (what the docs show)."""
+    return [re.sub(r"\d+\.\d\d s\b", "0.00 s", line) for line in text.splitlines()]
+
+
+def test_the_docs_failing_example_names_the_broken_clip(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pipeline, plugins = DOCS / "examples" / "failing.yaml", DOCS / "examples" / "plugins.py"
+    argv = ["run", str(pipeline), "-p", str(plugins), "--workers", "1", "--run-id", "clips"]
+    assert main(argv) == 1
+    printed = _timeless(capsys.readouterr().out)
+    assert "probe: task task-3 failed: lighthouse.mp4: ValueError: bad header" in printed
+    assert printed[-3:] == [
+        "error: node 'probe' failed: lighthouse.mp4: ValueError: bad header",
+        "why:",
+        "  probe  failed  on lighthouse.mp4: ValueError: bad header",
+    ]
+    # The page shows the same lines, with another run id.
+    page = (DOCS / "cli.md").read_text(encoding="utf-8")
+    shown = [re.sub(r"run run-\w+ failed", "run clips failed", line) for line in page.splitlines()]
+    start = shown.index(
+        printed[0], shown.index("## `dagabaaz run PIPELINE --plugins FILE_OR_MODULE`")
+    )
+    assert shown[start : start + len(printed)] == printed
+    assert main([*argv, "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["error"] == "node 'probe' failed: lighthouse.mp4: ValueError: bad header"
+    assert result["nodes"][1]["errors"] == ["lighthouse.mp4: ValueError: bad header"]

@@ -43,9 +43,11 @@ from dagabaaz.orchestrator import (
     OrchestratorCallbacks,
     abort_run,
     on_task_complete,
+    on_task_failed,
     start_run,
 )
 from dagabaaz.retry import compute_retry_boundary
+from dagabaaz.store import reason_store
 
 # --- point 4: abort_run ----------------------------------------------------------
 
@@ -305,3 +307,48 @@ def test_helper_names_of_the_readme_version() -> None:
     assert [a.file_name for a in grouped[0]] == ["a", "c"]
     info = RetryableTaskInfo("t-1", 2, "merge", None, "o1", "failed")
     assert isinstance(info, RetryableTask) and info.status == "failed"
+
+
+def test_a_readme_era_store_runs_without_keeping_reasons() -> None:
+    # Issue 13: reasons are an optional store protocol; a store written for
+    # the README's version has neither method and runs exactly as before,
+    # skips, filters and failures included.
+    nodes = [
+        DagNode(slug="fetch", plugin="p"),
+        DagNode(
+            slug="subs",
+            plugin="p",
+            depends_on=["fetch"],
+            edge_filters={
+                "fetch": EdgeFilter(
+                    rules=[FilterRule(field="file_type", operator="eq", value="subtitle")]
+                )
+            },
+        ),
+        DagNode(
+            slug="bundle",
+            plugin="p",
+            depends_on=["fetch"],
+            fan_mode=FanMode.AGGREGATE,
+            edge_filters={
+                "fetch": EdgeFilter(
+                    rules=[FilterRule(field="file_type", operator="eq", value="archive")]
+                )
+            },
+        ),
+        DagNode(slug="publish", plugin="p", depends_on=["bundle"]),
+        DagNode(slug="probe", plugin="p", depends_on=["fetch"]),
+    ]
+    store = ReadmeStore()
+    assert reason_store(store) is None
+    store.create_run("run-1", nodes)
+    start_run(store, run_id="run-1", nodes=nodes)
+    [fetch] = store.queued("run-1")
+    store.record_outputs(fetch.task_id, [{"file_name": "a.mp4"}, {"file_name": "b.mp4"}])
+    on_task_complete(store, task_id=fetch.task_id, callbacks=CALLBACKS, resolve_passthrough=bool)
+    statuses = {t.node_index: t.status for t in store.tasks.values() if t.node_index in (1, 2, 3)}
+    assert statuses == {1: TaskStatus.FILTERED, 2: TaskStatus.SKIPPED, 3: TaskStatus.SKIPPED}
+    probes = [t for t in store.queued("run-1") if t.node_index == 4]
+    assert len(probes) == 2
+    on_task_failed(store, task_id=probes[0].task_id, error_message="boom", callbacks=CALLBACKS)
+    assert store.status["run-1"] is RunStatus.FAILED

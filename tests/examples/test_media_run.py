@@ -109,7 +109,7 @@ def test_a_broken_video_fails_the_run_with_the_reason(tmp_path: Path) -> None:
     )
     assert (
         result.error
-        == "node 'video' failed: Mp4Error: broken.mp4: box b'a vi' at offset 0 has a bad size 1852797984"
+        == "node 'video' failed: 1 input (broken.mp4): Mp4Error: broken.mp4: box b'a vi' at offset 0 has a bad size 1852797984"
     )
     assert result.nodes["export"].status is NodeStatus.NOT_RUN
 

@@ -373,3 +373,33 @@ def test_deleting_tasks_keeps_the_origin_index_in_step() -> None:
         "1.mp4",
         "1b.json",
     ]
+
+
+def test_reasons_per_node_are_capped_for_task_level_reasons_only() -> None:
+    from dagabaaz.constants import REASON_TASK_REASONS_PER_NODE
+    from dagabaaz.models import BindingsReason, LaunchedReason
+
+    store = InMemoryStore()
+    store.create_run("run-1", [DagNode(slug="a", plugin="p"), DagNode(slug="b", plugin="p")])
+    for attempt in range(REASON_TASK_REASONS_PER_NODE + 10):
+        store.record_reason(
+            "run-1", BindingsReason(node="a", node_index=0, task_id=f"t{attempt}", gated_count=1)
+        )
+        store.record_reason(
+            "run-1",
+            LaunchedReason(
+                node="b", node_index=1, tasks=attempt, fan_mode="single", fan_out_limit=9
+            ),
+        )
+    kept = store.get_reasons("run-1", 0)
+    assert [r.task_id for r in kept] == [  # type: ignore[union-attr]
+        f"t{i}" for i in range(REASON_TASK_REASONS_PER_NODE)
+    ]
+    assert len(store.get_reasons("run-1", 1)) == REASON_TASK_REASONS_PER_NODE + 10
+    with pytest.raises(StoreError, match="no node 7"):
+        store.record_reason(
+            "run-1",
+            LaunchedReason(node="x", node_index=7, tasks=1, fan_mode="single", fan_out_limit=9),
+        )
+    with pytest.raises(StoreError, match="unknown run"):
+        store.get_reasons("nope")

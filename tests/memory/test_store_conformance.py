@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import unittest
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -63,14 +64,44 @@ class _LeakyArtifacts(InMemoryStore):
         return self._handed_out[key]
 
 
+class _ReasonsReversed(InMemoryStore):
+    def get_reasons(self, run_id: str, node_index: int | None = None) -> Any:
+        return super().get_reasons(run_id, node_index)[::-1]
+
+
+class _SharedReasons(InMemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self._kept: list[Any] = []
+
+    def record_reason(self, run_id: str, reason: Any) -> None:
+        self._kept.append(reason.model_copy())  # shallow: a rule's list value is shared
+
+    def get_reasons(self, run_id: str, node_index: int | None = None) -> Any:
+        return [r for r in self._kept if node_index is None or r.node_index == node_index]
+
+
+class _NoReasons(InMemoryStore):
+    record_reason = None
+    get_reasons = None
+
+
 @pytest.mark.parametrize(
     ("store_class", "check"),
     [
         (_RacyClaims, "test_node_launch_claim_is_won_once_under_threads"),
         (_FilteredIsPartial, "test_node_summary"),
         (_LeakyArtifacts, "test_what_a_caller_gets_is_a_copy"),
+        (_ReasonsReversed, "test_reasons_come_back_equal_in_recording_order"),
+        (_SharedReasons, "test_reasons_handed_out_are_copies"),
     ],
-    ids=["racy-claims", "filtered-counted-as-partial", "shared-artifacts"],
+    ids=[
+        "racy-claims",
+        "filtered-counted-as-partial",
+        "shared-artifacts",
+        "reasons-reversed",
+        "shared-reasons",
+    ],
 )
 def test_the_suite_catches_a_broken_store(store_class: type[InMemoryStore], check: str) -> None:
     class Broken(TestInMemoryStoreConformance):
@@ -92,3 +123,21 @@ def test_the_suite_imports_without_pytest() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "StoreConformance"
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "test_reasons_come_back_equal_in_recording_order",
+        "test_reasons_of_one_node",
+        "test_reasons_belong_to_their_run",
+        "test_reasons_handed_out_are_copies",
+    ],
+)
+def test_the_reason_checks_skip_a_store_without_reasons(check: str) -> None:
+    class WithoutReasons(TestInMemoryStoreConformance):
+        def make_store(self) -> DagStore:
+            return _NoReasons()
+
+    with pytest.raises(unittest.SkipTest, match="ReasonStore"):
+        getattr(WithoutReasons(), check)()

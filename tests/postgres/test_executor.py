@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from pg_support import reset, sql
 
 from dagabaaz.constants import FanMode, RunStatus
-from dagabaaz.models import DagNode
+from dagabaaz.models import BindingsReason, DagNode, FailedReason, RuntimeSource
 from dagabaaz.postgres import PostgresStore
 from dagabaaz.procrastinate import TaskExecutor, TaskReport, cancel_run, connect, submit_run
 
@@ -120,3 +121,136 @@ def test_a_database_error_while_reading_the_input_is_raised_for_a_retry(
     monkeypatch.undo()
     assert executor.execute(task.task_id).outcome == "completed"
     assert pg.get_run_status(run_id) == RunStatus.COMPLETED
+
+
+# --- a failed task's error names its input ---------------------------------------------------
+
+
+def _task_errors(pg: PostgresStore, run_id: str) -> list[str]:
+    return [t.error for t in pg.tasks(run_id) if t.status == "failed" and t.error]
+
+
+def test_a_plugin_failing_on_one_file_names_it_in_the_task_and_the_run(pg: PostgresStore) -> None:
+    def probe(task: dict[str, Any]) -> None:
+        if task["file_name"] == "b.srt":
+            raise ValueError("bad header")
+
+    nodes = [DagNode(slug="s", plugin="fetch"), DagNode(slug="p", plugin="probe", depends_on=["s"])]
+    run_id = submit_run(pg, nodes)
+    drain(TaskExecutor(pg, {"fetch": files, "probe": probe}), run_id)
+    assert _task_errors(pg, run_id) == ["b.srt: ValueError: bad header"]
+    assert pg.run(run_id).error == "node 'p' failed: b.srt: ValueError: bad header"
+
+
+def test_a_refused_output_and_an_aggregate_task_name_their_inputs(pg: PostgresStore) -> None:
+    plugins = {"fetch": files, "bad": lambda task: {"file_name": "x", "metadata": {"t": (1, 2)}}}
+    nodes = [
+        DagNode(slug="s", plugin="fetch"),
+        DagNode(slug="b", plugin="bad", depends_on=["s"], fan_mode=FanMode.AGGREGATE),
+    ]
+    run_id = submit_run(pg, nodes)
+    drain(TaskExecutor(pg, plugins), run_id)
+    assert (pg.run(run_id).error or "").startswith(
+        "node 'b' failed: 2 inputs (a.mp4, b.srt): the store refused the outputs of plugin 'bad': "
+    )
+
+
+def test_a_grouped_task_names_its_origin(pg: PostgresStore) -> None:
+    def mux(task: dict[str, Any]) -> None:
+        if any(a["file_name"].startswith("b.srt") for a in task["artifacts"]):
+            raise RuntimeError("out of sync")
+
+    def copy(task: dict[str, Any]) -> dict[str, Any]:
+        return {"file_name": task["file_name"] + ".copy"}
+
+    nodes = [
+        DagNode(slug="s", plugin="fetch"),
+        DagNode(slug="x", plugin="copy", depends_on=["s"]),
+        DagNode(slug="y", plugin="copy", depends_on=["s"]),
+        DagNode(slug="m", plugin="mux", depends_on=["x", "y"], fan_mode=FanMode.GROUPED),
+    ]
+    run_id = submit_run(pg, nodes)
+    drain(TaskExecutor(pg, {"fetch": files, "copy": copy, "mux": mux}), run_id)
+    assert (
+        pg.run(run_id).error
+        == "node 'm' failed: group of b.srt (2 inputs): RuntimeError: out of sync"
+    )
+
+
+# --- reasons ---------------------------------------------------------------------------------
+
+GATED = [
+    DagNode(slug="s", plugin="fetch"),
+    DagNode(
+        slug="e",
+        plugin="copy",
+        depends_on=["s"],
+        bindings={"title": RuntimeSource(key="title", when="{input.titled}")},
+    ),
+]
+
+
+def copy(task: dict[str, Any]) -> dict[str, Any]:
+    return {"file_name": task["file_name"] + ".copy"}
+
+
+def test_a_tasks_gated_bindings_travel_with_its_outcome(
+    pg: PostgresStore, statements: list[str]
+) -> None:
+    sent = {}
+    for titled in (True, False):
+        run_id = submit_run(pg, GATED, {"titled": titled, "title": "t"})
+        executor = TaskExecutor(pg, {"fetch": files, "copy": copy})
+        executor.execute(pg.queued_tasks(run_id)[0].task_id)
+        first = pg.queued_tasks(run_id)[0].task_id
+        statements.clear()
+        executor.execute(first)
+        sent[titled] = list(statements)
+    # As many statements as a task whose bindings all applied: the reason is
+    # written with the task's other writes and COMMIT, after the run lock.
+    assert len(sent[False]) == len(sent[True])
+    assert "bindings_gated" in sent[False][-1] and sent[False][-1].endswith("; COMMIT")
+    assert "dagabaaz_complete_task" in sent[False][-2]
+    [reason] = pg.get_reasons(run_id, 1)[1:]
+    assert isinstance(reason, BindingsReason)
+    assert (reason.task_id, reason.gated[0].name) == (first, "title")
+    assert reason.gated[0].value == "false"
+
+
+def test_overlapping_attempts_of_a_task_record_its_reasons_once(pg: PostgresStore) -> None:
+    run_id = submit_run(pg, GATED, {"titled": False, "title": "t"})
+    [root] = pg.queued_tasks(run_id)
+    executor = TaskExecutor(pg, {"fetch": files, "copy": copy})
+    executor.execute(root.task_id)
+    task = pg.queued_tasks(run_id)[0].task_id
+    reports = []
+
+    def slow_copy(data: dict[str, Any]) -> dict[str, Any]:
+        # Another worker takes the same job meanwhile (its first one looked stalled).
+        other = threading.Thread(target=lambda: reports.append(executor.execute(task)))
+        other.start()
+        other.join()
+        return copy(data)
+
+    first = TaskExecutor(pg, {"fetch": files, "copy": slow_copy}).execute(task)
+    assert (reports[0].recorded, first.recorded) == (True, False)
+    gated = [r for r in pg.get_reasons(run_id, 1) if r.outcome == "bindings_gated"]
+    assert [r.task_id for r in gated] == [task]
+
+
+def test_a_failed_tasks_reason_names_its_input(pg: PostgresStore) -> None:
+    def probe(task: dict[str, Any]) -> None:
+        if task["file_name"] == "b.srt":
+            raise ValueError("bad header")
+
+    nodes = [DagNode(slug="s", plugin="fetch"), DagNode(slug="p", plugin="probe", depends_on=["s"])]
+    run_id = submit_run(pg, nodes)
+    drain(TaskExecutor(pg, {"fetch": files, "probe": probe}), run_id)
+    [failed] = [r for r in pg.get_reasons(run_id) if isinstance(r, FailedReason)]
+    [srt] = [a for a in pg.get_artifacts_by_node_indices(run_id, [0]) if a.file_name == "b.srt"]
+    assert (failed.cause, failed.input_artifact_id, failed.input_file_name) == (
+        "task_failed",
+        srt.id,
+        "b.srt",
+    )
+    assert failed.error == "b.srt: ValueError: bad header"

@@ -121,17 +121,17 @@ def test_plugin_exception_fails_task_and_run_with_traceback() -> None:
     runner = LocalRunner({**PLUGINS, "upper": explode}, max_workers=1)
     result = runner.run(LINEAR)
     assert result.status is RunStatus.FAILED and not result.ok
-    assert result.error == "node 'transform' failed: ValueError: cannot read a.txt"
+    assert result.error == "node 'transform' failed: a.txt: ValueError: cannot read a.txt"
     assert result.traceback is not None
     assert "in explode" in result.traceback
     assert result.traceback.rstrip().endswith("ValueError: cannot read a.txt")
     transform = result.nodes["transform"]
     assert transform.status is NodeStatus.FAILED
-    assert transform.errors[0] == "ValueError: cannot read a.txt"
+    assert transform.errors[0] == "a.txt: ValueError: cannot read a.txt"
     assert result.nodes["export"].status is NodeStatus.NOT_RUN
     assert (
         str(result).splitlines()[-1]
-        == "error: node 'transform' failed: ValueError: cannot read a.txt"
+        == "error: node 'transform' failed: a.txt: ValueError: cannot read a.txt"
     )
 
 
@@ -160,7 +160,7 @@ def test_plugin_exception_fails_task_and_run_with_traceback() -> None:
 def test_bad_plugin_results_fail_the_task(returned: object, message: str) -> None:
     result = LocalRunner({**PLUGINS, "upper": lambda task: returned}, max_workers=1).run(LINEAR)
     assert result.status is RunStatus.FAILED
-    assert result.error == f"node 'transform' failed: {message}"
+    assert result.error == f"node 'transform' failed: a.txt: {message}"
 
 
 @pytest.mark.parametrize(

@@ -36,12 +36,12 @@ def _bound(binding: BindingSource) -> list[DagNode]:
     [
         (
             ExpressionSource(expression="{f.nothere | required}"),
-            "node 'use' failed: BindingError: node 'use', field 'title', expression '{f.nothere | required}': required value 'f.nothere' is missing",
+            "node 'use' failed: 1 input (a.txt): BindingError: node 'use', field 'title', expression '{f.nothere | required}': required value 'f.nothere' is missing",
             ("nodes", 1, "bindings", "title", "expression"),
         ),
         (
             ConfigSource(value=1, when="{f.gate | required}"),
-            "node 'use' failed: BindingError: node 'use', field 'title', when '{f.gate | required}': required value 'f.gate' is missing",
+            "node 'use' failed: 1 input (a.txt): BindingError: node 'use', field 'title', when '{f.gate | required}': required value 'f.gate' is missing",
             ("nodes", 1, "bindings", "title", "when"),
         ),
     ],
@@ -89,7 +89,7 @@ def test_a_plugin_exit_keeps_only_the_plugin_frames() -> None:
     result = LocalRunner({"files": files, "leave": leave}).run(
         [DagNode(slug="f", plugin="files"), DagNode(slug="x", plugin="leave", depends_on=["f"])]
     )
-    assert result.error == "node 'x' failed: plugin 'leave' called sys.exit(3)"
+    assert result.error == "node 'x' failed: a.txt: plugin 'leave' called sys.exit(3)"
     assert result.traceback is not None and "_plugin_calls" not in result.traceback
     assert "in leave" in result.traceback
 

@@ -239,8 +239,8 @@ def test_a_task_cancelled_while_running_adds_no_error() -> None:
     }
     result = LocalRunner(plugins, max_workers=2).run(nodes, progress=watch)
     assert result.status is RunStatus.FAILED
-    assert result.error == "node 'w' failed: RuntimeError: the first one failed"
-    assert result.nodes["w"].errors == ("RuntimeError: the first one failed",)
+    assert result.error == "node 'w' failed: 0.txt: RuntimeError: the first one failed"
+    assert result.nodes["w"].errors == ("0.txt: RuntimeError: the first one failed",)
 
 
 # --- 10: every started node gets NodeFinished ------------------------------------------

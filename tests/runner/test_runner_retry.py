@@ -68,7 +68,7 @@ def test_a_failed_run_is_retried_in_place_and_only_the_failure_runs_again() -> N
     runner = LocalRunner(photos.table(), max_workers=1)
     first = runner.run(NODES, run_id="holiday")
     assert first.status is RunStatus.FAILED
-    assert first.error == "node 'resize' failed: OSError: disk full while resizing p2.jpg"
+    assert first.error == "node 'resize' failed: p2.jpg: OSError: disk full while resizing p2.jpg"
     before = Counter(photos.calls)
 
     photos.broken.clear()  # the disk has room again
@@ -105,8 +105,8 @@ def test_a_run_that_fails_again_can_be_retried_again() -> None:
     assert runner.run(NODES, run_id="r").status is RunStatus.FAILED
     again = runner.retry("r")
     assert again.status is RunStatus.FAILED
-    assert again.error == "node 'resize' failed: OSError: disk full while resizing p1.jpg"
-    assert again.nodes["resize"].errors == ("OSError: disk full while resizing p1.jpg",)
+    assert again.error == "node 'resize' failed: p1.jpg: OSError: disk full while resizing p1.jpg"
+    assert again.nodes["resize"].errors == ("p1.jpg: OSError: disk full while resizing p1.jpg",)
     photos.broken.clear()
     assert runner.retry("r").ok
     assert photos.calls["fetch"] == 1

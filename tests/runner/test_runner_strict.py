@@ -49,7 +49,8 @@ def test_a_misspelt_reference_fails_the_task_in_strict_mode() -> None:
     assert result.nodes["publish"].status == NodeStatus.FAILED
     (error,) = result.nodes["publish"].errors
     assert error == (
-        "BindingError: node 'publish', field 'title', expression '{fetch.titel | upper}': "
+        "clip.mp4: BindingError: node 'publish', field 'title', "
+        "expression '{fetch.titel | upper}': "
         "missing reference 'fetch.titel': namespace 'fetch' has no key 'titel' "
         "(did you mean 'title'?)"
     )

@@ -48,9 +48,13 @@ def test_a_task_past_its_timeout_fails_and_the_run_returns(release: threading.Ev
 
     assert took < 5  # the runner stopped waiting; it did not wait the 30 s
     assert result.status is RunStatus.FAILED
-    assert result.error == "node 'work' failed: plugin 'work' timed out after 0.1 s (task_timeout)"
+    assert result.error == (
+        "node 'work' failed: 0.txt: plugin 'work' timed out after 0.1 s (task_timeout)"
+    )
     assert result.nodes["work"].status is NodeStatus.FAILED
-    assert result.nodes["work"].errors == ("plugin 'work' timed out after 0.1 s (task_timeout)",)
+    assert result.nodes["work"].errors == (
+        "0.txt: plugin 'work' timed out after 0.1 s (task_timeout)",
+    )
     assert result.traceback is None
 
     # The plugin's thread was still running; once it returns, nothing it made is kept.
@@ -111,7 +115,9 @@ def test_a_generator_plugin_is_timed_until_it_is_exhausted(release: threading.Ev
 
     runner = LocalRunner({"list": listing(1), "work": slow_generator}, task_timeout=0.1)
     result = runner.run(NODES, run_id="g")
-    assert result.error == "node 'work' failed: plugin 'work' timed out after 0.1 s (task_timeout)"
+    assert result.error == (
+        "node 'work' failed: 0.txt: plugin 'work' timed out after 0.1 s (task_timeout)"
+    )
     assert yielded == ["a.txt"]  # the first output was made, yet nothing is kept
     assert result.nodes["work"].outputs == ()
     release.set()
@@ -162,7 +168,9 @@ def test_both_timeouts_the_first_to_pass_decides(release: threading.Event) -> No
 
     plugins = {"list": listing(1), "work": hang}
     result = LocalRunner(plugins, task_timeout=0.1, run_timeout=5).run(NODES)
-    assert result.error == "node 'work' failed: plugin 'work' timed out after 0.1 s (task_timeout)"
+    assert result.error == (
+        "node 'work' failed: 0.txt: plugin 'work' timed out after 0.1 s (task_timeout)"
+    )
     result = LocalRunner(plugins, task_timeout=5, run_timeout=0.1).run(NODES)
     assert result.error == "run timed out after 0.1 s (run_timeout) while node 'work' was running"
 

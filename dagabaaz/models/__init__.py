@@ -2,7 +2,8 @@
 
 A pipeline is a list of :class:`DagNode`. Bindings are a tagged union told
 apart by their ``source`` field, so a pipeline saved as JSON loads back into
-the same objects.
+the same objects. Why a node ended as it did is a :data:`NodeReason`, a
+tagged union told apart by its ``outcome`` field.
 """
 
 from __future__ import annotations
@@ -22,23 +23,57 @@ from pydantic import (
 
 from dagabaaz.constants import ArtifactSelector, FanMode, FilterOperator, TaskStatus
 from dagabaaz.errors import ExpressionError
+from dagabaaz.models._reasons import (
+    REASON_ADAPTER,
+    BindingsReason,
+    ChainLink,
+    EdgeReport,
+    FailedReason,
+    FailureCause,
+    FilteredReason,
+    GatedBinding,
+    LaunchedReason,
+    NodeReason,
+    NotRunReason,
+    RuleReport,
+    SkipCause,
+    SkippedReason,
+    cut_text,
+    parse_reason,
+)
 
 __all__ = [
+    "REASON_ADAPTER",
     "BindingSource",
+    "BindingsReason",
+    "ChainLink",
     "ConfigSource",
     "DagArtifact",
     "DagNode",
     "EdgeFilter",
+    "EdgeReport",
     "ExpressionError",
     "ExpressionSource",
+    "FailedReason",
+    "FailureCause",
     "FilterRule",
+    "FilteredReason",
+    "GatedBinding",
     "InputBinding",
+    "LaunchedReason",
+    "NodeReason",
     "NodeSource",
+    "NotRunReason",
     "Output",
     "Pipeline",
+    "RuleReport",
     "RuntimeSource",
+    "SkipCause",
+    "SkippedReason",
     "TaskArtifact",
     "TaskContext",
+    "cut_text",
+    "parse_reason",
 ]
 
 _VALUE = ConfigDict(frozen=True, extra="forbid")
@@ -223,6 +258,8 @@ class TaskContext(BaseModel):
 
     ``status`` is optional: a store that fills it lets the engine ignore a
     completion reported for a task that failed or was cancelled meanwhile.
+    ``input_artifact_id`` is optional too: a store that fills it lets a
+    failure's reason name the task's input file.
     """
 
     model_config = _VALUE
@@ -230,6 +267,7 @@ class TaskContext(BaseModel):
     run_id: str
     node_index: int
     status: TaskStatus | None = None
+    input_artifact_id: str | None = None
 
 
 class Output(BaseModel):
