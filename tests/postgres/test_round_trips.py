@@ -54,11 +54,15 @@ def test_a_chain_task_costs_three_statements(pg: PostgresStore, statements: list
         statements.clear()
         report = executor.execute(queued[0].task_id)
         assert report.recorded
+        # A pooled connection idle for a second is tested first (an empty query):
+        # on a loaded machine that can happen between two steps, and it is not the
+        # task's own cost (tests/postgres/test_pool_checks.py covers it).
+        sent = [statement for statement in statements if statement != ""]
         # Start the task; BEGIN, lock the run and complete the task; write what the
         # engine dispatched (tasks and jobs) and COMMIT.
-        assert len(statements) == 3, statements
-        assert statements[1].startswith("BEGIN; SELECT dagabaaz_complete_task(")
-        assert statements[2].endswith("; COMMIT")
+        assert len(sent) == 3, statements
+        assert sent[1].startswith("BEGIN; SELECT dagabaaz_complete_task(")
+        assert sent[2].endswith("; COMMIT")
     assert pg.get_run_status(run_id) == RunStatus.COMPLETED
 
 
