@@ -22,6 +22,7 @@ __all__ = [
     "REASON_CHAIN_LENGTH",
     "REASON_ERROR_LENGTH",
     "REASON_SAMPLE_SIZE",
+    "REASON_TASK_OUTCOMES",
     "REASON_TASK_REASONS_PER_NODE",
     "REASON_VALUE_LENGTH",
     "RESERVED_NAMESPACES",
@@ -185,6 +186,9 @@ REASON_CHAIN_LENGTH = 20
 
 REASON_ERROR_LENGTH = 2000
 """Most characters of an error a reason quotes."""
+
+REASON_TASK_OUTCOMES: frozenset[str] = frozenset({"failed", "bindings_gated"})
+"""Outcomes of the task-level reasons (about one task, naming it): capped per node."""
 
 REASON_TASK_REASONS_PER_NODE = 20
 """Most reasons of one task-level kind (gated bindings, failures) kept per node in memory.

@@ -1,4 +1,6 @@
-"""The ``dagabaaz`` command line: check, eval, run, graph, pipes, schema, lsp; db, worker, submit.
+"""The ``dagabaaz`` command line: check, eval, run, graph, explain, pipes, schema, lsp; db, ...
+
+The PostgreSQL commands are db, worker, submit and runs.
 
 Every command is a module with ``add_parser``; :func:`main` returns the exit
 code instead of exiting, so tests and other programs can call it in-process.
@@ -13,14 +15,27 @@ from collections.abc import Sequence
 from typing import Any
 
 import dagabaaz
-from dagabaaz.cli import check, db, evaluate, graph, lsp, pipes, run, runs, schema, submit, worker
+from dagabaaz.cli import (
+    check,
+    db,
+    evaluate,
+    explain,
+    graph,
+    lsp,
+    pipes,
+    run,
+    runs,
+    schema,
+    submit,
+    worker,
+)
 from dagabaaz.cli._common import EXIT_UNUSABLE, CliError
 from dagabaaz.constants import COMPATIBLE_API_VERSION
 from dagabaaz.loading import PipelineFileError
 
 __all__ = ["build_parser", "main", "version_line"]
 
-_COMMANDS = (check, evaluate, run, graph, pipes, schema, lsp, db, worker, submit, runs)
+_COMMANDS = (check, evaluate, run, graph, explain, pipes, schema, lsp, db, worker, submit, runs)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,6 +25,7 @@ __all__ = [
     "dump_json",
     "parse_input_value",
     "parse_inputs",
+    "read_json_file",
     "read_json_object",
 ]
 
@@ -122,14 +123,33 @@ def checked_fan_out_limit(limit: int) -> int:
     return limit
 
 
-def read_json_object(path: str, what: str) -> dict[str, Any]:
+def read_json_object(path: str, what: str, *, max_bytes: int | None = None) -> dict[str, Any]:
     """Read a JSON file that must hold an object.
 
     Raises:
-        CliError: The file is missing, unreadable, not JSON or not an object.
+        CliError: The file is missing, unreadable, larger than ``max_bytes``,
+            not JSON or not an object.
     """
+    data = read_json_file(path, what, max_bytes=max_bytes)
+    if not isinstance(data, dict):
+        raise CliError(f"{what} {path}: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def read_json_file(path: str, what: str, *, max_bytes: int | None = None) -> Any:
+    """Read a JSON file holding any JSON value; ``what`` names it in messages (``--config``).
+
+    Raises:
+        CliError: The file is missing, unreadable, larger than ``max_bytes`` or not JSON.
+    """
+    file = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        size = file.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise CliError(
+                f"{what} {path}: the file is {size} bytes; at most {max_bytes // MIB} MiB is read"
+            )
+        text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise CliError(f"{what} {path}: no such file") from None
     except IsADirectoryError:
@@ -137,7 +157,7 @@ def read_json_object(path: str, what: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise CliError(f"{what} {path}: cannot read the file: {error}") from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant, parse_int=json_int)
+        return json.loads(text, parse_constant=_reject_constant, parse_int=json_int)
     except json.JSONDecodeError as error:
         raise CliError(
             f"{what} {path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}"
@@ -148,9 +168,10 @@ def read_json_object(path: str, what: str) -> dict[str, Any]:
         raise CliError(f"{what} {path}{where}: invalid JSON: {message}") from None
     except (ValueError, RecursionError) as error:
         raise CliError(f"{what} {path}: invalid JSON: {error}") from None
-    if not isinstance(data, dict):
-        raise CliError(f"{what} {path}: expected a JSON object, got {type(data).__name__}")
-    return data
+
+
+MIB = 1024 * 1024
+"""Bytes in a mebibyte, for file size limits."""
 
 
 def dump_json(data: Any, stream: TextIO | None = None) -> None:

@@ -6,8 +6,16 @@ import sys
 from types import TracebackType
 from typing import Any, TextIO
 
+from dagabaaz.cli._reasons import one_line, short_reason
 from dagabaaz.loading import CLI_EXTRA_HINT
-from dagabaaz.runner import NodeFinished, NodeStarted, RunEvent, RunFinished, TaskFinished
+from dagabaaz.runner import (
+    NodeFinished,
+    NodeStarted,
+    NodeStatus,
+    RunEvent,
+    RunFinished,
+    TaskFinished,
+)
 
 __all__ = ["Display", "LiveDisplay", "PlainDisplay", "choose_display"]
 
@@ -49,10 +57,14 @@ def _plain_line(event: RunEvent) -> str | None:
     if isinstance(event, TaskFinished) and not event.ok:
         return f"{event.slug}: task {event.task_id} failed: {event.error}"
     if isinstance(event, NodeFinished):
-        return (
+        line = (
             f"{event.slug}: {event.status.value} "
             f"({_tasks(event.task_count)}, {event.elapsed_seconds:.2f} s)"
         )
+        # A failure's error was on its task's line just before: no need to repeat it.
+        failure = event.status in (NodeStatus.FAILED, NodeStatus.CRASHED)
+        reason = None if failure else short_reason(event.status.value, event.reason)
+        return line if reason is None else f"{line} {reason}"
     return None
 
 
@@ -77,6 +89,7 @@ class LiveDisplay(Display):
 
     def __init__(self, stream: TextIO) -> None:
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         self.progress = Progress(
@@ -87,22 +100,23 @@ class LiveDisplay(Display):
             console=Console(file=stream),
         )
         self.rows: dict[str, Any] = {}
+        self.escape = escape  # slugs and reasons are shown as text, never read as markup
 
     def __call__(self, event: RunEvent) -> None:
         """Update the table for ``event``."""
         if isinstance(event, NodeStarted):
             self.rows[event.slug] = self.progress.add_task(
-                event.slug, total=event.task_total, status="running"
+                self.escape(one_line(event.slug, 40)), total=event.task_total, status="running"
             )
         elif isinstance(event, TaskFinished) and event.slug in self.rows:
             self.progress.update(self.rows[event.slug], completed=event.done)
         elif isinstance(event, NodeFinished) and event.slug in self.rows:
             style = _STATUS_STYLE.get(event.status.value, "")
-            self.progress.update(
-                self.rows[event.slug],
-                completed=event.task_count,
-                status=f"[{style}]{event.status.value}[/]" if style else event.status.value,
-            )
+            status = f"[{style}]{event.status.value}[/]" if style else event.status.value
+            reason = short_reason(event.status.value, event.reason)
+            if reason is not None:
+                status += f" [dim]{self.escape(reason)}[/]"
+            self.progress.update(self.rows[event.slug], completed=event.task_count, status=status)
         elif isinstance(event, RunFinished):
             self.progress.refresh()
 

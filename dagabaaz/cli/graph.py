@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dagabaaz.cli._common import EXIT_FAILED, EXIT_OK, CliError
+from dagabaaz.cli._run_result import check_same_pipeline, node_states, read_run_result
 from dagabaaz.drawing import GRAPH_FORMATS, GraphFormat, render_graph
 from dagabaaz.loading import load_pipeline
 from dagabaaz.models import DagNode
@@ -46,7 +47,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Print a picture of the pipeline: nodes with their plugin and fan mode, "
         "edges labelled with their filters, bindings that read a node as dotted edges. "
         "A pipeline with a dependency cycle is drawn too, with a warning for each cycle, "
-        "and exits 1: it cannot run.",
+        "and exits 1: it cannot run. With --run-result, exit 1 also when the result is of "
+        "another pipeline, 2 when it cannot be read.",
     )
     parser.add_argument("pipeline", metavar="PIPELINE", help="a .json, .yaml or .yml file")
     parser.add_argument(
@@ -55,13 +57,24 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=GRAPH_FORMATS[0],
         help="picture format (default: mermaid)",
     )
+    parser.add_argument(
+        "--run-result",
+        metavar="RUN_RESULT.json",
+        help="colour each node by how it ended in this saved run (dagabaaz run --json), "
+        "with its task count and why it did not complete",
+    )
     parser.set_defaults(handler=run_graph)
 
 
 def run_graph(args: argparse.Namespace) -> int:
-    """Print the picture of the pipeline file."""
+    """Print the picture of the pipeline file, coloured by a saved run when given one."""
     pipeline = load_pipeline(args.pipeline)
-    print(render_graph(pipeline.nodes, args.format), end="")
+    states = None
+    if args.run_result is not None:
+        result = read_run_result(args.run_result, "--run-result")
+        check_same_pipeline(result, pipeline.nodes, args.run_result, args.pipeline)
+        states = node_states(result)
+    print(render_graph(pipeline.nodes, args.format, states=states), end="")
     return EXIT_FAILED if warn_about_cycles(pipeline.nodes, args.pipeline) else EXIT_OK
 
 

@@ -20,13 +20,16 @@ from dagabaaz.cli._common import (
     checked_fan_out_limit,
     dump_json,
     parse_inputs,
+    print_lines,
     read_json_object,
 )
 from dagabaaz.cli._plugins import add_plugins_option, load_plugins
+from dagabaaz.cli._reasons import one_line, short_reason
+from dagabaaz.cli._run_result import node_states
 from dagabaaz.cli.check import render_diagnostics
 from dagabaaz.cli.graph import graph_format_for
 from dagabaaz.constants import FAN_OUT_LIMIT_EXCEEDED
-from dagabaaz.drawing import GraphFormat, NodeState, render_graph
+from dagabaaz.drawing import GraphFormat, render_graph
 from dagabaaz.errors import DagabaazError, NodeConfigError, PipelineValidationError, RunInputError
 from dagabaaz.loading import load_pipeline
 from dagabaaz.models import DagNode, Pipeline
@@ -183,10 +186,37 @@ def _report(result: RunResult, filename: str, *, as_json: bool) -> None:
         dump_json(result.to_dict())
         return
     print(result)
+    print_lines(why_lines(result))
     if result.diagnostics:
         print(f"\n{render_diagnostics(result.diagnostics, filename)}", file=sys.stderr)
     if result.traceback:
         print(f"\ntraceback of the first failure:\n{result.traceback.rstrip()}", file=sys.stderr)
+
+
+WHY_LINES = 30
+"""The most nodes the summary explains; ``--json`` has every reason."""
+
+
+def why_lines(result: RunResult) -> list[str]:
+    """Return the summary's ``why:`` block: one short reason per node that did not complete."""
+    rows = [
+        (one_line(node.slug, 40), node.status.value, reason)
+        for node in result.nodes.values()
+        if (reason := short_reason(node.status.value, node.reason)) is not None
+    ]
+    if not rows:
+        return []
+    shown = rows[:WHY_LINES]
+    slug_width = max(len(slug) for slug, _, _ in shown)
+    status_width = max(len(status) for _, status, _ in shown)
+    lines = ["why:"]
+    lines += [
+        f"  {slug.ljust(slug_width)}  {status.ljust(status_width)}  {reason}"
+        for slug, status, reason in shown
+    ]
+    if len(rows) > len(shown):
+        lines.append(f"  ... and {len(rows) - len(shown)} more (--json has every reason)")
+    return lines
 
 
 def _over_fan_out_limit(result: RunResult) -> bool:
@@ -211,10 +241,7 @@ def _write_graph(
     path: str, graph_format: GraphFormat, nodes: Sequence[DagNode], result: RunResult
 ) -> None:
     """Write the coloured graph; a failure now is a warning, the run's outcome stands."""
-    states = {
-        slug: NodeState(node.status.value, node.task_count) for slug, node in result.nodes.items()
-    }
-    picture = render_graph(nodes, graph_format, states=states)
+    picture = render_graph(nodes, graph_format, states=node_states(result))
     if path.lower().endswith(".md"):
         picture = f"```mermaid\n{picture}```\n"
     try:

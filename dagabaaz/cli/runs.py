@@ -10,8 +10,10 @@ from typing import Any
 from dagabaaz.cli._common import EXIT_FAILED, EXIT_OK, CliError, dump_json
 from dagabaaz.cli._database import add_database_options, database, require_extra, worker_modules
 from dagabaaz.cli._plugins import add_plugins_option, load_plugins
+from dagabaaz.cli._reasons import short_reason
 from dagabaaz.constants import TERMINAL_RUN_STATUSES, RunStatus
 from dagabaaz.errors import PipelineValidationError, RetryError, StoreError
+from dagabaaz.models import BindingsReason, NodeReason, parse_reason
 
 __all__ = ["add_parser"]
 
@@ -33,7 +35,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show.add_argument("run_id", metavar="RUN_ID")
     add_database_options(show)
     show.add_argument("--watch", action="store_true", help="refresh every second until it ends")
-    show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument(
+        "--reasons",
+        action="store_true",
+        help="under each node, every reason recorded for it (one line each)",
+    )
+    show.add_argument("--json", action="store_true", help="print JSON (every reason included)")
     show.set_defaults(handler=run_show)
     cancel = actions.add_parser("cancel", help="cancel a live run and its waiting tasks")
     cancel.add_argument("run_id", metavar="RUN_ID")
@@ -82,7 +89,7 @@ def run_show(args: argparse.Namespace) -> int:
             if args.json:
                 dump_json(report)
             else:
-                print(_render(report), flush=True)
+                print(_render(report, every_reason=args.reasons), flush=True)
             status = RunStatus(report["status"])
             if not args.watch or status in TERMINAL_RUN_STATUSES:
                 return EXIT_OK if status is RunStatus.COMPLETED else EXIT_FAILED
@@ -130,6 +137,9 @@ def run_retry(args: argparse.Namespace) -> int:
 def _report(store: Any, run_id: str) -> dict[str, Any]:
     run = store.run(run_id)
     definition = store.run_definition(run_id)
+    reasons: dict[int, list[NodeReason]] = {}
+    for reason in store.get_reasons(run_id):
+        reasons.setdefault(reason.node_index, []).append(reason)
     nodes = []
     for progress in store.node_progress(run_id):
         node = definition.nodes[progress.node_index]
@@ -142,6 +152,10 @@ def _report(store: Any, run_id: str) -> dict[str, Any]:
                 "finished": progress.terminal,
                 "skipped": progress.skipped,
                 "succeeded": progress.succeeded,
+                "reasons": [
+                    reason.model_dump(mode="json")
+                    for reason in reasons.get(progress.node_index, [])
+                ],
             }
         )
     return {
@@ -152,7 +166,7 @@ def _report(store: Any, run_id: str) -> dict[str, Any]:
     }
 
 
-def _render(report: dict[str, Any]) -> str:
+def _render(report: dict[str, Any], *, every_reason: bool = False) -> str:
     lines = [f"run {report['run_id']}: {report['status']}"]
     if report["error"]:
         lines.append(f"  error: {report['error']}")
@@ -170,7 +184,36 @@ def _render(report: dict[str, Any]) -> str:
             detail += f", {failed} failed or cancelled"
         if node["skipped"]:
             detail += f", {node['skipped']} skipped"
-        lines.append(f"  {node['slug']:<{width}}  {state:<7}  {detail}")
+        reasons = [parse_reason(fields) for fields in node["reasons"]]
+        why = _why(reasons)
+        lines.append(
+            f"  {node['slug']:<{width}}  {state:<7}  {detail}" + (f"  {why}" if why else "")
+        )
+        if every_reason:
+            lines += [f"    {_line(reason)}" for reason in reasons]
     if sys.stdout.isatty():
         lines.append("")
     return "\n".join(lines)
+
+
+def _why(reasons: list[NodeReason]) -> str | None:
+    """Say in a short line why a node that was skipped, filtered or failed ended so.
+
+    Read from its latest reason (a gated binding never decides): a retried
+    node's fresh launch outweighs its old failure, as in a run's result.
+    """
+    deciding = next((r for r in reversed(reasons) if r.outcome != "bindings_gated"), None)
+    if deciding is None or deciding.outcome == "launched":
+        return None
+    return _line(deciding)
+
+
+def _line(reason: NodeReason) -> str:
+    """One reason on one line, led by what happened (the wording of ``dagabaaz run``)."""
+    status = "crashed" if getattr(reason, "cause", None) == "task_crashed" else reason.outcome
+    text = short_reason(status, reason) or status  # None only for a status never passed here
+    if reason.outcome == "launched":
+        return text
+    if isinstance(reason, BindingsReason):
+        return f"task {reason.task_id}: {text}"
+    return f"{status} {text}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,10 +32,13 @@ class NodeState:
         status: The node's final status (``completed``, ``failed``, ``skipped``,
             ``filtered``, ``cancelled``, ``crashed``, ``mixed``, ``not_run``).
         task_count: How many tasks the node had.
+        reason: A short line saying why it ended so (drawn under the
+            status, wrapped); None for none.
     """
 
     status: str
     task_count: int
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +102,25 @@ def _box(box_id: str, node: DagNode, state: NodeState | None) -> Box:
         return Box(box_id, tuple(lines))
     tasks = f"{state.task_count} task{'' if state.task_count == 1 else 's'}"
     lines.append(f"{state.status} · {tasks}")
+    if state.reason:
+        lines += _wrapped(state.reason)
     return Box(box_id, tuple(lines), state.status)
+
+
+REASON_WIDTH = 40
+"""Characters per line of a reason drawn in a box."""
+REASON_LINES = 3
+"""Lines of a reason drawn in a box; a longer reason is cut with ``...``."""
+
+
+def _wrapped(reason: str) -> list[str]:
+    """Wrap a reason to at most REASON_LINES lines of REASON_WIDTH characters."""
+    flat = " ".join(reason.split())  # a newline in a reason never becomes a line of its own
+    lines = textwrap.wrap(flat, REASON_WIDTH, break_long_words=True, break_on_hyphens=False)
+    if len(lines) > REASON_LINES:
+        lines = lines[:REASON_LINES]
+        lines[-1] = lines[-1][: REASON_WIDTH - 3] + "..."
+    return lines
 
 
 def _filter_label(edge_filter: EdgeFilter | None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 STATUS_COLOURS: dict[str, tuple[str, str, bool]] = {
     # status: (fill, stroke, dashed outline)
     "completed": ("#d3f9d8", "#2b8a3e", False),
@@ -14,3 +16,21 @@ STATUS_COLOURS: dict[str, tuple[str, str, bool]] = {
     "not_run": ("#ffffff", "#ced4da", True),
 }
 """Status -> (fill colour, outline colour, dashed outline); unknown statuses stay plain."""
+
+STATUS_MEANINGS: dict[str, str] = {
+    "completed": "completed",
+    "mixed": "mixed: some tasks skipped or filtered",
+    "failed": "failed",
+    "crashed": "crashed",
+    "cancelled": "cancelled",
+    "skipped": "skipped: a dependency is dead",
+    "filtered": "filtered: nothing to work on",
+    "not_run": "not run: the run ended first",
+}
+"""Status -> its entry in a picture's legend."""
+
+
+def legend_statuses(statuses: Iterable[str | None]) -> list[str]:
+    """Return the known statuses among ``statuses``, each once, in legend order."""
+    present = set(statuses)
+    return [status for status in STATUS_COLOURS if status in present]

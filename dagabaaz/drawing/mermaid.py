@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dagabaaz.drawing._scene import NodeState, build_scene
-from dagabaaz.drawing._styles import STATUS_COLOURS
+from dagabaaz.drawing._styles import STATUS_COLOURS, STATUS_MEANINGS, legend_statuses
 from dagabaaz.models import DagNode
 
 __all__ = ["escape_mermaid", "render_mermaid"]
@@ -45,7 +45,8 @@ def render_mermaid(
 
     Dependency edges are solid and labelled with their edge filter; bindings
     that read a node are dotted and labelled with the fields they fill.
-    ``states`` (by slug) colours each node by its final status.
+    ``states`` (by slug) colours each node by its final status, adds its
+    reason under it and a legend of the statuses drawn.
     """
     scene = build_scene(nodes, states)
     lines = ["flowchart TD"]
@@ -56,11 +57,16 @@ def render_mermaid(
         arrow = "-.->" if edge.reads else "-->"
         label = f'|"{escape_mermaid(edge.label)}"|' if edge.label else ""
         lines.append(f"    {edge.source} {arrow}{label} {edge.target}")
-    used = sorted({box.status for box in scene.boxes if box.status in STATUS_COLOURS})
+    used = legend_statuses(box.status for box in scene.boxes)
+    if used:
+        lines += ['    subgraph legend ["legend"]', "        direction LR"]
+        lines += [f'        legend_{status}["{STATUS_MEANINGS[status]}"]' for status in used]
+        lines.append("    end")
     for status in used:
         fill, stroke, dashed = STATUS_COLOURS[status]
         dash = ",stroke-dasharray:4 3" if dashed else ""
         lines.append(f"    classDef {status} fill:{fill},stroke:{stroke},color:#000{dash}")
         members = ",".join(box.id for box in scene.boxes if box.status == status)
         lines.append(f"    class {members} {status}")
+        lines.append(f"    class legend_{status} {status}")
     return "\n".join(lines) + "\n"

@@ -135,10 +135,13 @@ def read_pipeline_text(
         text: The file's text.
         syntax: ``"json"`` or ``"yaml"``.
         filename: How messages name the file.
-        previous: The reading of the same file before an edit, when there is
-            one: an edit inside one value or one node is read again alone
-            (an editor reads the file after every keystroke). The result is
-            the same as reading ``text`` from the start.
+        previous: An earlier reading of the same file, when there is one
+            (an editor reads the file after every keystroke): an edit that
+            changed no value (a comment, blank lines), or stayed inside one
+            value, one node or one top-level value such as
+            ``default_input``, is read again alone. Any earlier reading will
+            do (the last one that parsed, while the text does not); the
+            result is the same as reading ``text`` from the start.
     """
     if previous is not None and previous.syntax == syntax:
         found = reread(previous, text)

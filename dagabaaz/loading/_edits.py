@@ -3,23 +3,28 @@
 An editor reads the file after every keystroke. Most edits stay inside one
 value (typing in an expression, a slug, a plugin name), and most of the rest
 inside one node. :func:`reread` finds the edit by comparing the two texts
-and reads again only that value, or only that node (its lines alone, parsed
-as the file would parse them), moves every other span by the edit's length
-and keeps everything else. Where it cannot be sure the file would read the
-same (the edit touches a key between nodes, the structure, a line break in
-a value), it says so (None) and the caller reads the whole file: the result
-is always what reading the new text from the start gives.
+and reads again only what it touched: nothing when it changed no value (a
+comment, blank lines, whitespace: :mod:`._trivia`), that one value, that
+one node (its lines alone, parsed as the file would parse them), that one
+top-level value such as ``default_input``, or that one top-level key
+(:mod:`._sections`). An edit that makes YAML invalid has its error found
+without reading the nodes before it (:mod:`._broken`). It moves
+every other span by the edit's length and keeps everything else. Where it
+cannot be sure the file would read the same (the edit touches a key between
+nodes, the structure, a line break in a value), it says so (None) and the
+caller reads the whole file: the result is always what reading the new text
+from the start gives.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from pydantic import ValidationError
 
-from dagabaaz.errors import FileProblem, PipelineFileError
+from dagabaaz.errors import PipelineFileError
+from dagabaaz.loading._broken import reread_broken
 from dagabaaz.loading._model_errors import describe_errors
 from dagabaaz.loading._parsing import parse_json
 from dagabaaz.loading._reading import (
@@ -28,27 +33,43 @@ from dagabaaz.loading._reading import (
     placed_problem,
     salvaged_node,
 )
+from dagabaaz.loading._sections import reread_key, reread_section
 from dagabaaz.loading._sourcemap import Path, SourceMap
+from dagabaaz.loading._splice import (
+    UNREADABLE,
+    Placed,
+    by_place,
+    moved_problems,
+    pipeline_of,
+    read_scalar,
+    replaced_data,
+)
+from dagabaaz.loading._trivia import reread_trivia
 from dagabaaz.models import DagNode, Pipeline
 
 __all__ = ["changed", "reread"]
 
-_UNSAFE_PLAIN = re.compile(r": |:$| #|[\n\r]")
-_FLOW_INDICATORS = re.compile(r"[,\[\]{}:]")
-_INDICATORS = "{[&*!|>'\"%@`#,?:-"
-_UNREADABLE: Any = object()
-
 
 def reread(reading: PipelineReading, text: str) -> PipelineReading | None:
     """Return the reading of ``text``, an edit of ``reading.text``; None to read it all again."""
-    if reading.positions is None or reading.data is None:
+    positions = reading.positions
+    if positions is None or reading.data is None or not (positions.exact and positions.fast):
         return None
+    if text == reading.text:
+        return reading
     start, old_end, new_end = changed(reading.text, text)
-    if not reading.problems:
+    found = reread_trivia(reading, text, start, old_end, new_end)
+    if found is None and not reading.problems:
         found = _value(reading, text, start, old_end, new_end)
-        if found is not None:
-            return found
-    return _node(reading, text, start, old_end, new_end)
+    if found is None:
+        found = _node(reading, text, start, old_end, new_end)
+    if found is None:
+        found = reread_key(reading, text, start, old_end, new_end)
+    if found is None:
+        found = reread_section(reading, text, start, old_end, new_end)
+    if found is None and reading.syntax == "yaml":
+        found = reread_broken(reading, text, start, old_end, new_end)
+    return found
 
 
 def changed(old: str, new: str) -> tuple[int, int, int]:
@@ -92,16 +113,13 @@ def _value(
         return None  # the quotes themselves were edited
     delta = new_end - old_end
     raw = text[entry.start : entry.end + delta]
-    if positions.syntax == "json":
-        value = _json_scalar(raw)
-    else:
-        value = _yaml_scalar(raw, entry.style, in_flow=path[:-1] in positions.flow)
-    if value is _UNREADABLE:
+    value = read_scalar(raw, positions.syntax, entry.style, in_flow=path[:-1] in positions.flow)
+    if value is UNREADABLE:
         return None
     index = _node_index(reading, path)
     if index is None:
         return None
-    data = _replaced(reading.data, path, value)
+    data = replaced_data(reading.data, path, value)
     items = data if reading.listed else data["nodes"]
     try:
         node = DagNode.model_validate(items[index])
@@ -131,9 +149,10 @@ def _node_index(reading: PipelineReading, path: Path) -> int | None:
 
 def _pipeline(reading: PipelineReading, nodes: list[DagNode | None]) -> Pipeline | None:
     """Return the pipeline of a reading without problems, its nodes already validated."""
-    if reading.pipeline is None or any(node is None for node in nodes):
+    if reading.pipeline is None:
         return None
-    return Pipeline.model_construct(nodes=list(nodes), default_input=reading.pipeline.default_input)
+    before = reading.pipeline
+    return pipeline_of(nodes, before.default_input, before.model_fields_set)
 
 
 def _scalar_text(raw: str, style: str, value: Any) -> str | None:
@@ -141,46 +160,6 @@ def _scalar_text(raw: str, style: str, value: Any) -> str | None:
     if isinstance(value, str):
         return value
     return raw if style == "" else None
-
-
-def _replaced(data: Any, path: Path, value: Any) -> Any:
-    """Return ``data`` with ``value`` at ``path``, copying only the containers on the way."""
-    if not path:
-        return value
-    head = path[0]
-    copy: Any = list(data) if isinstance(data, list) else dict(data)
-    copy[head] = _replaced(data[head], path[1:], value)
-    return copy
-
-
-def _json_scalar(raw: str) -> Any:
-    if not raw or raw[0] in "{[" or raw != raw.strip():
-        return _UNREADABLE
-    try:
-        return parse_json(raw, "<edit>")
-    except PipelineFileError:
-        return _UNREADABLE
-
-
-def _yaml_scalar(raw: str, style: str, *, in_flow: bool) -> Any:
-    """Read one flow scalar alone, by the strict rules; unreadable unless the same kind, whole."""
-    from dagabaaz.loading._yaml import YamlError, load_yaml
-
-    if style in ("|", ">") or not raw:
-        return _UNREADABLE
-    if style == "" and (_UNSAFE_PLAIN.search(raw) or raw[0] in _INDICATORS or raw != raw.strip()):
-        return _UNREADABLE
-    if style == "" and in_flow and _FLOW_INDICATORS.search(raw):
-        return _UNREADABLE
-    try:
-        value, node = load_yaml(raw)
-    except (YamlError, RecursionError):
-        return _UNREADABLE
-    if node is None or node.value is None or isinstance(node.value, list):
-        return _UNREADABLE
-    if (node.style or "") != style or node.end_mark.index != len(raw):
-        return _UNREADABLE
-    return value
 
 
 # --- one node --------------------------------------------------------------------------
@@ -196,26 +175,26 @@ def _node(
     listed = positions.entry(listed_path)
     if listed is None or listed.style is not None or not isinstance(_items(reading), list):
         return None
-    index = _holding(reading, listed_path, start, old_end)
-    if index is None:
+    holding = _holding(reading, listed_path, start, old_end)
+    if holding is None:
         return None
+    index, snippet_start = holding
     node_path = (*listed_path, index)
     entry = positions.entry(node_path)
     assert entry is not None
     delta = new_end - old_end
+    snippet_end = entry.end + delta
     if positions.syntax == "json":
-        snippet_start, snippet_end = entry.start, entry.end + delta
         parsed = _json_node(text[snippet_start:snippet_end])
     else:
-        # From the item's "- " to where the file's own reading ends it (the next
-        # item's indentation included), so its spans come out as the file's.
-        snippet_start = text.rfind("\n", 0, entry.start) + 1
-        snippet_end = entry.end + delta
+        # From the item's "- " line to where the file's own reading ends it (the
+        # next item's indentation included), so its spans come out as the file's.
         parsed = _yaml_node(text[snippet_start:snippet_end])
     if parsed is None:
         return None
     item, snippet_map = parsed
-    moved = positions.replaced(text, node_path, snippet_map, snippet_start, entry.end, delta)
+    under: Path = () if positions.syntax == "json" else (0,)  # YAML: a sequence of one item
+    moved = positions.replaced(text, node_path, snippet_map, snippet_start, entry.end, delta, under)
     return _spliced(reading, text, moved, index, item, delta, entry.end)
 
 
@@ -223,21 +202,38 @@ def _items(reading: PipelineReading) -> Any:
     return reading.data if reading.listed else reading.data.get("nodes")
 
 
-def _holding(reading: PipelineReading, listed_path: Path, start: int, end: int) -> int | None:
-    """Return the index of the node whose own text holds the edit ``start:end``, if one does."""
+def _holding(
+    reading: PipelineReading, listed_path: Path, start: int, end: int
+) -> tuple[int, int] | None:
+    """Return the node whose own text holds the edit ``start:end``, and where that text starts.
+
+    A JSON node's text is its object. A YAML node's starts at the line of its
+    ``- `` (where the node before it ends) and runs up to the line of the
+    next one: an edit after the ``- `` (even of a first key on the next line)
+    is inside it.
+    """
     positions = reading.positions
     assert positions is not None
+    text = reading.text
+    listed = positions.entry(listed_path)
+    assert listed is not None
+    dash = listed.start  # a block list starts at its first '-'
     for index in range(len(_items(reading))):
         entry = positions.entry((*listed_path, index))
         if entry is None:
             return None
-        limit = (
-            entry.end
-            if positions.syntax == "json"
-            else _limit(reading.text, entry.start, entry.end)
-        )
-        if entry.start < start and end < limit:
-            return index
+        if positions.syntax == "json":
+            if entry.start < start and end < entry.end:
+                return index, entry.start
+        else:
+            line = text.rfind("\n", 0, dash) + 1
+            if text[dash : dash + 1] == "-" and not text[line:dash].strip(" "):
+                first = dash + 1
+            else:  # not a '- ' starting its line: the node's own first line, after its start
+                first, line = entry.start + 1, text.rfind("\n", 0, entry.start) + 1
+            dash = entry.end  # a block mapping ends where the next item's '-' is
+            if first <= start and end < _limit(text, entry.start, entry.end):
+                return index, line
         if entry.start >= end:
             return None
     return None
@@ -266,7 +262,7 @@ def _yaml_node(snippet: str) -> tuple[Any, SourceMap] | None:
     from dagabaaz.loading._yaml import YamlError, load_yaml
 
     try:
-        data, root = load_yaml(snippet)
+        data, root = load_yaml(snippet, fast_only=True)
     except (YamlError, RecursionError):
         return None
     if not isinstance(data, list) or len(data) != 1 or root.flow_style:
@@ -288,16 +284,14 @@ def _spliced(
     old_end: int,
 ) -> PipelineReading | None:
     """Return the reading with node ``index`` replaced, its problems found again."""
-    data = _replaced(reading.data, (index,) if reading.listed else ("nodes", index), item)
+    data = replaced_data(reading.data, (index,) if reading.listed else ("nodes", index), item)
     own = ("nodes", index)
-    kept: list[tuple[FileProblem, tuple[int, int] | None]] = []
-    for problem, span in zip(reading.problems, reading.problem_spans, strict=False):
-        path = ("nodes", *problem.path) if reading.listed else problem.path
-        if path[:2] == own:
-            continue
-        if span is not None and span[0] >= old_end:
-            span = (span[0] + delta, span[1] + delta)
-        kept.append((_moved(problem, positions, span), span))
+    others = [
+        placed
+        for placed in zip(reading.problems, reading.problem_spans, strict=True)
+        if (("nodes", *placed[0].path) if reading.listed else placed[0].path)[:2] != own
+    ]
+    kept = moved_problems(others, positions, old_end, delta)
     covered = [part for part in reading.covered if part[:2] != own]
     node: DagNode | None
     try:
@@ -307,7 +301,7 @@ def _spliced(
         kept.extend(found)
         covered.extend(parts)
         node = salvaged_node(item, [part[2:] for part in parts])
-    kept.sort(key=lambda placed: (placed[0].line or 0, placed[0].column or 0))
+    kept = by_place(kept)
     nodes = list(reading.nodes)
     nodes[index] = node
     problems = tuple(problem for problem, _ in kept)
@@ -330,20 +324,12 @@ def _spliced(
 def _whole(reading: PipelineReading, data: Any, nodes: list[DagNode | None]) -> Pipeline | None:
     """Return the pipeline of a file without problems, validating again only what it must."""
     if reading.pipeline is not None:  # the other nodes and default_input were valid already
-        return Pipeline.model_construct(
-            nodes=list(nodes), default_input=reading.pipeline.default_input
-        )
+        before = reading.pipeline
+        return pipeline_of(nodes, before.default_input, before.model_fields_set)
     try:
         return Pipeline.model_validate({"nodes": data} if reading.listed else data)
     except ValidationError:  # pragma: no cover - no problem was found: it validates
         return None
-
-
-def _moved(problem: FileProblem, positions: SourceMap, span: tuple[int, int] | None) -> FileProblem:
-    if span is None:
-        return problem
-    line, column = positions.line_column(span[0])
-    return dataclasses.replace(problem, line=line, column=column)
 
 
 def _node_problems(
@@ -352,8 +338,8 @@ def _node_problems(
     text: str,
     index: int,
     error: ValidationError,
-) -> tuple[list[tuple[FileProblem, tuple[int, int] | None]], list[Path]]:
-    found: list[tuple[FileProblem, tuple[int, int] | None]] = []
+) -> tuple[list[Placed], list[Path]]:
+    found: list[Placed] = []
     parts: list[Path] = []
     # Placed against the new text: the reading's own is the text before the edit.
     current = dataclasses.replace(reading, text=text)

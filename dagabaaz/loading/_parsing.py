@@ -137,20 +137,22 @@ def _json(message: str, *, line: int | None = None, column: int | None = None) -
     return file_problem("invalid-json", message, line=line, column=column)
 
 
-def parse_yaml(text: str, filename: str) -> tuple[Any, Any]:
-    """Parse YAML text strictly; return the data and the composed root node (its marks).
+def parse_yaml(text: str, filename: str) -> tuple[Any, Any, bool]:
+    """Parse YAML text strictly: the data, the root node (its marks), whether libyaml read it.
+
+    The last says whether a part of the file may be read alone (see ``_yaml.read_yaml``).
 
     Raises:
         PipelineFileError: PyYAML is missing (``yaml-unavailable``) or the
             text is not such YAML (``invalid-yaml``).
     """
     try:
-        from dagabaaz.loading._yaml import YamlError, load_yaml
+        from dagabaaz.loading._yaml import YamlError, read_yaml
     except ImportError:
         message = f"reading YAML needs PyYAML; install it with: {CLI_EXTRA_HINT}"
         raise _problem(filename, "yaml-unavailable", message) from None
     try:
-        return load_yaml(text)
+        return read_yaml(text)
     except YamlError as error:
         raise PipelineFileError(filename, [yaml_problem(error, text)]) from None
     except RecursionError:

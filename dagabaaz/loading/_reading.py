@@ -29,11 +29,13 @@ from dagabaaz.models import DagNode, Pipeline
 __all__ = [
     "PipelineReading",
     "Syntax",
+    "first_line_end",
     "line_span",
     "missing_part",
     "not_a_pipeline",
     "placed_problem",
     "read_text_whole",
+    "reading_of",
     "salvaged_node",
     "span_of",
 ]
@@ -111,7 +113,7 @@ class PipelineReading:
                 start = offsets[min(diagnostic.start, last)]
                 end = offsets[min(diagnostic.end, last)]
                 return start, max(start, end)
-        return entry.start, _first_line_end(self.text, entry.start, entry.end)
+        return entry.start, first_line_end(self.text, entry.start, entry.end)
 
 
 def read_text_whole(text: str, *, syntax: Syntax, filename: str = "<pipeline>") -> PipelineReading:
@@ -124,6 +126,11 @@ def read_text_whole(text: str, *, syntax: Syntax, filename: str = "<pipeline>") 
     except PipelineFileError as error:
         spans = tuple(line_span(text, problem) for problem in error.problems)
         return PipelineReading(text, syntax, None, problems=error.problems, problem_spans=spans)
+    return reading_of(text, syntax, positions, data)
+
+
+def reading_of(text: str, syntax: Syntax, positions: SourceMap, data: Any) -> PipelineReading:
+    """Return the reading of a parsed document: ``data``, mapped by ``positions``."""
     listed = isinstance(data, list)
     document: Any = {"nodes": data} if listed else data
     if not isinstance(document, dict):
@@ -150,8 +157,8 @@ def not_a_pipeline(data: Any) -> FileProblem:
 def _parse(text: str, syntax: Syntax, filename: str) -> tuple[Any, SourceMap]:
     if syntax == "json":
         return parse_json(text, filename), SourceMap.from_json(text)
-    data, node = parse_yaml(text, filename)
-    return data, SourceMap.from_yaml(text, node)
+    data, node, fast = parse_yaml(text, filename)
+    return data, SourceMap.from_yaml(text, node, fast=fast)
 
 
 def _salvage(
@@ -227,7 +234,7 @@ def span_of(positions: SourceMap, text: str, path: Path, key: str | None) -> tup
         member = positions.entry((*path, key))
         if member is not None and member.key_start is not None and member.key_end is not None:
             return member.key_start, member.key_end
-    return entry.start, _first_line_end(text, entry.start, entry.end)
+    return entry.start, first_line_end(text, entry.start, entry.end)
 
 
 def line_span(text: str, problem: FileProblem) -> tuple[int, int] | None:
@@ -244,7 +251,8 @@ def line_span(text: str, problem: FileProblem) -> tuple[int, int] | None:
     return offset, min(offset + 1, len(text))
 
 
-def _first_line_end(text: str, start: int, end: int) -> int:
+def first_line_end(text: str, start: int, end: int) -> int:
+    """Return where the first line of ``text[start:end]`` ends (a problem's span stops there)."""
     stop = text.find("\n", start, end)
     return end if stop < 0 else stop
 

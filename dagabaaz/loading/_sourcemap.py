@@ -65,7 +65,13 @@ class SourceMap:
         self.syntax = syntax
         self.flow = flow
         """Paths of the collections written in flow style (``[a, b]``, ``{k: v}``)."""
-        self._index = {path: position for position, path in enumerate(entries)}
+        self.exact = True
+        """Whether every value has a path of its own (YAML keys ``1`` and ``'1'`` share one)."""
+        self.fast = True
+        """Whether the reader a part of the file is read by alone read the file (libyaml, for
+        YAML, when PyYAML has it): the readers disagree on a few texts."""
+        self._paths = list(entries)
+        self._index = {path: position for position, path in enumerate(self._paths)}
         values = list(entries.values())
         self._starts = [e.start for e in values]
         self._ends = [e.end for e in values]
@@ -92,13 +98,18 @@ class SourceMap:
         return cls(text, entries, "json")
 
     @classmethod
-    def from_yaml(cls, text: str, node: Any) -> SourceMap:
-        """Map a YAML document from its composed root node (None for an empty document)."""
+    def from_yaml(cls, text: str, node: Any, *, fast: bool = True) -> SourceMap:
+        """Map a YAML document from its composed root node (None for an empty document).
+
+        ``fast`` says whether libyaml read it (see :attr:`fast`).
+        """
         entries: dict[Path, Entry] = {}
         flow: set[Path] = set()
-        if node is not None:
-            _walk_yaml(node, (), None, entries, flow)
-        return cls(text, entries, "yaml", frozenset(flow))
+        exact = node is None or _walk_yaml(node, (), None, entries, flow)
+        found = cls(text, entries, "yaml", frozenset(flow))
+        found.exact = exact
+        found.fast = fast
+        return found
 
     def entry(self, path: Path) -> Entry | None:
         """Return the value at ``path``, or None when the document has none there."""
@@ -146,7 +157,9 @@ class SourceMap:
         moved.text = text
         moved.syntax = self.syntax
         moved.flow = self.flow
-        moved._index = self._index
+        moved.exact = self.exact
+        moved.fast = self.fast
+        moved._paths, moved._index = self._paths, self._index
         position = self._index[tuple(path)]
         after = self._starts[position]
         moved._starts = [s + delta if s > after else s for s in self._starts]
@@ -161,62 +174,166 @@ class SourceMap:
         return moved
 
     def replaced(
-        self, text: str, path: Path, part: SourceMap, offset: int, old_end: int, delta: int
+        self,
+        text: str,
+        path: Path,
+        part: SourceMap,
+        offset: int,
+        old_end: int,
+        delta: int,
+        under: Path = (),
     ) -> SourceMap:
         """Return the map of ``text``, where the value at ``path`` was read again as ``part``.
 
-        ``part`` maps that value's text alone, read from ``offset`` in
-        ``text``: as a JSON value, or as a YAML sequence of one item (the
-        item is the value). The value used to end at ``old_end``; everything
-        at or after it moves by ``delta``. The columns are copied, not the
-        entries: a few list operations for the whole document.
+        ``part`` maps a snippet of ``text`` read alone from ``offset``; the
+        value is its entry at ``under`` (``()`` for a JSON value read alone,
+        ``(0,)`` for a YAML sequence of one item, ``(key,)`` for a YAML
+        mapping of one entry). The value's key, outside the snippet, keeps
+        its place when the part gives it none. Every other offset at or past
+        ``old_end`` moves by ``delta``. The columns are sliced and shifted in
+        list comprehensions: a value's subtree is a run of the columns
+        (parents come first, in document order).
         """
-        path = tuple(path)
-        depth = len(path)
-        skip = 0 if part.syntax == "json" else 1  # the YAML part's item is under its (0,)
+        path, under = tuple(path), tuple(under)
+        first = self._index[path]
+        last = _subtree_end(self._paths, first, path)
+        low = part._index[under]
+        high = _subtree_end(part._paths, low, under)
+        depth = len(under)
+        paths = [(*path, *sub[depth:]) for sub in part._paths[low:high]]
         moved = object.__new__(SourceMap)
         moved.text = text
         moved.syntax = self.syntax
         moved._offsets = {}
         moved._line_starts = None
-        index: dict[Path, int] = {}
-        starts: list[int] = []
-        ends: list[int] = []
-        key_starts: list[int] = []
-        key_ends: list[int] = []
-        styles: list[str | None] = []
-        values: list[str | None] = []
+        if paths == self._paths[first:last]:
+            moved._paths, moved._index = self._paths, self._index
+        else:
+            moved._paths = [*self._paths[:first], *paths, *self._paths[last:]]
+            moved._index = {at: position for position, at in enumerate(moved._paths)}
 
-        def keep(source: SourceMap, position: int, at: Path, shift: int, moving: int) -> None:
-            # ``moving``: offsets at or past it move by ``shift`` (all of them when it is 0).
-            index[at] = len(starts)
-            for column, target in (
-                (source._starts, starts),
-                (source._ends, ends),
-                (source._key_starts, key_starts),
-                (source._key_ends, key_ends),
-            ):
-                value = column[position]
-                target.append(value + shift if value >= moving and value >= 0 else value)
-            styles.append(source._styles[position])
-            values.append(source._values[position])
+        def column(mine: list[int], theirs: list[int]) -> list[int]:
+            before = [v + delta if v >= old_end else v for v in mine[:first]]
+            inside = [v + offset if v >= 0 else v for v in theirs[low:high]]
+            after = [v + delta if v >= old_end else v for v in mine[last:]]
+            return before + inside + after
 
-        for current, position in self._index.items():
-            if current[:depth] != path:
-                keep(self, position, current, delta, old_end)
-            elif current == path:
-                for sub_path, sub_position in part._index.items():
-                    if skip and sub_path[:1] != (0,):
-                        continue
-                    keep(part, sub_position, (*path, *sub_path[skip:]), offset, 0)
-        moved._index = index
-        moved._starts, moved._ends = starts, ends
-        moved._key_starts, moved._key_ends = key_starts, key_ends
-        moved._styles, moved._values = styles, values
-        flow = {p for p in self.flow if p[:depth] != path}
-        flow |= {(*path, *p[skip:]) for p in part.flow if not skip or p[:1] == (0,)}
+        moved._starts = column(self._starts, part._starts)
+        moved._ends = column(self._ends, part._ends)
+        moved._key_starts = column(self._key_starts, part._key_starts)
+        moved._key_ends = column(self._key_ends, part._key_ends)
+        if part._key_starts[low] < 0:  # the key is outside the snippet: it has not moved
+            moved._key_starts[first] = self._key_starts[first]
+            moved._key_ends[first] = self._key_ends[first]
+        moved._styles = [*self._styles[:first], *part._styles[low:high], *self._styles[last:]]
+        moved._values = [*self._values[:first], *part._values[low:high], *self._values[last:]]
+        depth_here = len(path)
+        flow = {p for p in self.flow if p[:depth_here] != path}
+        flow |= {(*path, *p[depth:]) for p in part.flow if p[:depth] == under}
         moved.flow = frozenset(flow)
+        moved.exact = self.exact and part.exact
+        moved.fast = self.fast and part.fast
         return moved
+
+    def moved(self, text: str, start: int, old_end: int, delta: int) -> SourceMap:
+        """Return the map of ``text``, where ``start:old_end`` became ``delta`` longer.
+
+        For an edit that changed no value (a comment, blank lines,
+        whitespace between values): every path, style and value stays, and
+        what is at or past ``old_end`` moves. Where text was put at an
+        offset a value ends at, the value stays before it, unless it is a
+        YAML block collection: those end where the next thing starts.
+        """
+        moved = object.__new__(SourceMap)
+        moved.text = text
+        moved.syntax = self.syntax
+        moved.flow = self.flow
+        moved.exact = self.exact
+        moved.fast = self.fast
+        moved._paths, moved._index = self._paths, self._index
+        moved._starts = [v + delta if v >= old_end else v for v in self._starts]
+        ends = [v + delta if v >= old_end and v != start else v for v in self._ends]
+        if start == old_end and self.syntax == "yaml":
+            for position, end in enumerate(self._ends):
+                block = self._styles[position] is None and self._paths[position] not in self.flow
+                if end == start and block:
+                    ends[position] = end + delta
+        moved._ends = ends
+        moved._key_starts = [v + delta if v >= old_end else v for v in self._key_starts]
+        moved._key_ends = [v + delta if v >= old_end and v != start else v for v in self._key_ends]
+        moved._styles, moved._values = self._styles, self._values
+        moved._offsets = {}
+        moved._line_starts = None
+        return moved
+
+    def renamed(
+        self, text: str, path: Path, name: str, start: int, old_end: int, delta: int
+    ) -> SourceMap:
+        """Return the map of ``text``, where the key of the value at ``path`` is now ``name``.
+
+        The edit (``start:old_end``, now ``delta`` longer) was inside that
+        key, or at its edges: the key still starts where it did and ends
+        ``delta`` later; what is past the edit moves, what is at its start
+        (the key's start, where the value before it ends) stays.
+        """
+        path = tuple(path)
+        depth = len(path)
+        first = self._index[path]
+        last = _subtree_end(self._paths, first, path)
+        new_path = (*path[:-1], name)
+        inside = [(*new_path, *sub[depth:]) for sub in self._paths[first:last]]
+        moved = object.__new__(SourceMap)
+        moved.text = text
+        moved.syntax = self.syntax
+        moved.exact = self.exact
+        moved.fast = self.fast
+        moved._paths = [*self._paths[:first], *inside, *self._paths[last:]]
+        moved._index = {at: position for position, at in enumerate(moved._paths)}
+
+        def column(values: list[int]) -> list[int]:
+            return [v + delta if v >= old_end and v != start else v for v in values]
+
+        moved._starts = column(self._starts)
+        moved._ends = column(self._ends)
+        moved._key_starts = column(self._key_starts)
+        moved._key_ends = column(self._key_ends)
+        moved._key_ends[first] = self._key_ends[first] + delta
+        moved._styles, moved._values = self._styles, self._values
+        moved.flow = frozenset(
+            (*new_path, *p[depth:]) if p[:depth] == path else p for p in self.flow
+        )
+        moved._offsets = {}
+        moved._line_starts = None
+        return moved
+
+    def touches(self, start: int, end: int, *, flow: bool = False) -> bool:
+        """Whether an edit touches a scalar, a key or (with ``flow``) a flow collection.
+
+        The edit removed ``start:end`` (nothing when they are equal) and put
+        text at ``start``: a span is touched when it lost a character, or
+        when the text went strictly inside it. A block scalar (``|``, ``>``)
+        is touched by an edit at its very edges too: its trailing blank
+        lines can be its text.
+        """
+
+        def hit(low: int, high: int) -> bool:
+            return (low < end and start < high) or low < start < high
+
+        for position, style in enumerate(self._styles):
+            if style is None:
+                continue
+            low, high = self._starts[position], self._ends[position]
+            if hit(low, high) or (style in ("|", ">") and low <= end and start <= high):
+                return True
+        for low, high in zip(self._key_starts, self._key_ends, strict=True):
+            if low >= 0 and hit(low, high):
+                return True
+        if flow:
+            for path in self.flow:
+                position = self._index[path]
+                if hit(self._starts[position], self._ends[position]):
+                    return True
+        return False
 
     def string_offsets(self, path: Path) -> list[int] | None:
         """Return the file offset of each character of the string at ``path``, plus its end.
@@ -252,6 +369,15 @@ class SourceMap:
         return line + 1, offset - self._line_starts[line] + 1
 
 
+def _subtree_end(paths: list[Path], first: int, path: Path) -> int:
+    """Return the position just past the subtree of ``path``, which is at ``first``."""
+    depth = len(path)
+    last = first + 1
+    while last < len(paths) and paths[last][:depth] == path:
+        last += 1
+    return last
+
+
 def _json_string_end(text: str, start: int) -> int:
     i = start + 1
     while text[i] != '"':
@@ -261,9 +387,11 @@ def _json_string_end(text: str, start: int) -> int:
 
 def _walk_yaml(
     node: Any, path: Path, key: Any, entries: dict[Path, Entry], flow: set[Path]
-) -> None:
+) -> bool:
+    """Map ``node`` into ``entries``, parents first; False when two values met at one path."""
     # Depth first with a stack of its own: depth costs no recursion. A node
     # met twice (an alias) is mapped once: the strict loader refuses aliases.
+    exact = True
     seen: set[int] = set()
     stack = [(node, path, key)]
     while stack:
@@ -271,6 +399,7 @@ def _walk_yaml(
         if id(current) in seen:
             continue
         seen.add(id(current))
+        exact = exact and where not in entries
         key_start = key_end = None
         if key_node is not None:
             key_start, key_end = key_node.start_mark.index, key_node.end_mark.index
@@ -300,3 +429,4 @@ def _walk_yaml(
                 else:
                     children.append((item, (*where, index), None))
         stack.extend(reversed(children))
+    return exact

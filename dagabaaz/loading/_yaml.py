@@ -18,7 +18,7 @@ import yaml
 
 from dagabaaz.diagnostics import shortened
 
-__all__ = ["StrictYamlLoader", "YamlError", "load_yaml"]
+__all__ = ["StrictYamlLoader", "YamlError", "fast_loader", "load_yaml", "read_yaml"]
 
 YamlError = yaml.YAMLError
 
@@ -130,23 +130,44 @@ StrictYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 StrictYamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
-def load_yaml(text: str) -> tuple[Any, Any]:
+def load_yaml(text: str, *, fast_only: bool = False) -> tuple[Any, Any]:
     """Parse one YAML document; return ``(data, node)``, the node keeping line marks.
 
     When PyYAML was built with libyaml, the document is read by libyaml's
     parser (about ten times faster: an editor re-reads a file at every
     keystroke) and built by the same strict constructor; a document it
     rejects, or one holding an alias, is read again by the pure-Python
-    loader, so errors read the same either way.
+    loader, so errors read the same either way. With ``fast_only``, such a
+    document raises instead (a part of a file read alone must be read by
+    the reader that read the file: see :func:`read_yaml`).
+    """
+    data, node, _ = read_yaml(text, fast_only=fast_only)
+    return data, node
+
+
+def read_yaml(text: str, *, fast_only: bool = False) -> tuple[Any, Any, bool]:
+    """Parse one YAML document as :func:`load_yaml` does; also say whether libyaml read it.
+
+    The two readers disagree on a few texts (libyaml takes a tab PyYAML
+    refuses, and the other way round), so an edit of a file may be read
+    alone only when the same reader reads the part and the whole: the third
+    value is True when libyaml read the document, or when PyYAML has no
+    libyaml (its one reader read it).
     """
     if _FastStrictLoader is not None:
         fast = _FastStrictLoader(text)
         try:
             node = fast.get_single_node()
             if not _has_alias(node):
-                return (None if node is None else _construct(fast, node)), node
+                return (None if node is None else _construct(fast, node)), node, True
+            if fast_only:
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not supported in pipeline files", None
+                )
         except yaml.YAMLError:
-            pass  # read again below for the pure-Python loader's message
+            if fast_only:
+                raise
+            # Read again below for the pure-Python loader's message.
         finally:
             fast.dispose()
     loader = StrictYamlLoader(text)
@@ -155,7 +176,7 @@ def load_yaml(text: str) -> tuple[Any, Any]:
         data = None if node is None else _construct(loader, node)
     finally:
         loader.dispose()
-    return data, node
+    return data, node, _FastStrictLoader is None
 
 
 def _has_alias(node: Any) -> bool:
@@ -187,6 +208,11 @@ if getattr(yaml, "__with_libyaml__", False):
             yaml.resolver.Resolver.__init__(self)
 
     _FastStrictLoader = _CStrictLoader
+
+
+def fast_loader() -> Any:
+    """Return the libyaml-backed strict loader class, or None when PyYAML was built without it."""
+    return _FastStrictLoader
 
 
 def _construct(loader: StrictYamlLoader, node: Any) -> Any:

@@ -3,8 +3,11 @@
 A :class:`PipelineDocument` is read again after every edit. Nodes that did
 not change keep their diagnostics (:class:`~dagabaaz.validation.PipelineValidator`),
 so a one-character edit in a large pipeline checks one node. An edit that
-stays inside one string of the file (typing in an expression, the usual
-case) is applied to the last reading without reading the file again.
+stays inside one value, one node or one top-level value, or changes no
+value at all (a comment, blank lines), is applied to the last reading
+without reading the file again. While the text does not parse (a quote
+being typed), the last reading that did is kept to read the next edit
+against: the edit that mends the file is read as one edit of that reading.
 """
 
 from __future__ import annotations
@@ -90,6 +93,7 @@ class PipelineDocument:
         self._validator = PipelineValidator(pipes=self.project.pipes, plugins=self.project.plugins)
         self._scopes: dict[int, EditorScope] = {}
         self.reading = read_pipeline_text(text, syntax=syntax)
+        self._parsed = self.reading
         self.located: list[Located] = []
         self._expressions: list[tuple[int, int, Path, int]] = []
         self._refresh()
@@ -103,7 +107,10 @@ class PipelineDocument:
         """Read the file again after an edit (the whole new text)."""
         if text == self.reading.text:
             return
-        self.reading = read_pipeline_text(text, syntax=self.syntax, previous=self.reading)
+        previous = self.reading if self.reading.positions is not None else self._parsed
+        self.reading = read_pipeline_text(text, syntax=self.syntax, previous=previous)
+        if self.reading.positions is not None:
+            self._parsed = self.reading
         self._scopes.clear()
         self._refresh()
 

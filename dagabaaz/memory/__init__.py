@@ -29,6 +29,7 @@ from dagabaaz._stores.rules import (
     prepare_outputs,
 )
 from dagabaaz.constants import (
+    REASON_TASK_OUTCOMES,
     REASON_TASK_REASONS_PER_NODE,
     TERMINAL_RUN_STATUSES,
     FanMode,
@@ -75,9 +76,6 @@ from dagabaaz.models import (
 from dagabaaz.store import RetryableTask
 
 __all__ = ["InMemoryStore", "RunRecord", "TaskRecord"]
-
-_TASK_LEVEL = frozenset({"failed", "bindings_gated"})
-"""Reasons recorded per task rather than per node launch."""
 
 
 class InMemoryStore:
@@ -455,7 +453,7 @@ class InMemoryStore:
             run = self._run(run_id)
             if not 0 <= index < len(run.states):
                 run.node(index)  # raises, naming the run's nodes
-            if outcome in _TASK_LEVEL and not self._keep_task_reason(run, index, outcome, kept):
+            if outcome in REASON_TASK_OUTCOMES and not self._keep_task_reason(run, index, outcome, kept):
                 return
             run.reasons.append(kept)
             run.reasons_by_node.setdefault(index, []).append(kept)

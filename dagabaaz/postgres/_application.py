@@ -129,11 +129,17 @@ class ApplicationWrites(StoreCore):
         if key is None:
             raise StoreError(f"unknown task '{task_id}'")
         txn = self._db.current
-        if txn is not None and len(txn.locking) == 1 and not txn.owes_writes:
-            # The run lock asked for travels with the completion (and BEGIN): one round trip.
+        if txn is not None and len(txn.locking) == 1 and not txn.owes_writes_but_reasons:
+            # The run lock asked for travels with the completion (and BEGIN): one round
+            # trip. Reasons held (a worker's task's gated bindings) wait for the next
+            # statement, so that they too are written under the lock.
             [run_id] = txn.locking
             txn.locking = []
-            cursor = self._send(txn, [(_COMPLETE, (key, document, run_id))])
+            reasons, txn.reasons = txn.reasons, []
+            try:
+                cursor = self._send(txn, [(_COMPLETE, (key, document, run_id))])
+            finally:
+                txn.reasons[:0] = reasons
             done = _completion(cursor.fetchone())
             if done["run"] is not None:
                 txn.snapshots[run_id] = RunSnapshot.from_json(done["run"])

@@ -10,8 +10,11 @@ task). Otherwise each call borrows a connection for its one statement.
 
 A transaction is lazy: it sends nothing until a store call needs the
 database. Then ``BEGIN``, the run locks asked for and the writes held back
-(dispatched tasks, launch claims, a run's progress or end) travel in one
-round trip; at the end the writes still held back travel with ``COMMIT``.
+(dispatched tasks, launch claims, a run's progress or end, reasons) travel
+in one round trip; at the end the writes still held back travel with
+``COMMIT``. Reasons recorded in a session outside any transaction wait for
+the session's next transaction (a worker's: the one recording its task's
+outcome), or for the session's end.
 """
 
 from __future__ import annotations
@@ -30,7 +33,14 @@ from dagabaaz.postgres._checks import IdleCheck
 from dagabaaz.postgres._rows import ArtifactRow
 from dagabaaz.postgres._snapshot import RunSnapshot
 
-__all__ = ["Connections", "PendingTask", "RunWrite", "Transaction", "session_options"]
+__all__ = [
+    "Connections",
+    "PendingReason",
+    "PendingTask",
+    "RunWrite",
+    "Transaction",
+    "session_options",
+]
 
 
 def session_options(conninfo: str, schema: str) -> str:
@@ -55,6 +65,15 @@ class PendingTask(NamedTuple):
     error: str | None
 
 
+class PendingReason(NamedTuple):
+    """A reason recorded and not written yet."""
+
+    run_id: str
+    node_index: int
+    element: str
+    """The reason as ``dagabaaz_record_reasons`` takes it: one JSON object, as text."""
+
+
 class RunWrite(NamedTuple):
     """A change to a run's row decided under its lock and not sent yet."""
 
@@ -77,7 +96,10 @@ class Transaction:
         "node_counts",
         "pending",
         "raw",
+        "reason_errors",
+        "reasons",
         "run_writes",
+        "sent_reasons",
         "snapshots",
     )
 
@@ -97,6 +119,12 @@ class Transaction:
         """Launch claims (run, node) won under the run's lock and not written yet."""
         self.run_writes: dict[str, RunWrite] = {}
         """Progress and terminal claims decided under the run's lock and not written yet."""
+        self.reasons: list[PendingReason] = []
+        """Reasons recorded here (or held by the session before) and not written yet."""
+        self.reason_errors: list[str] | None = None
+        """Where the errors of reasons that could not be written go; None: logged."""
+        self.sent_reasons: list[PendingReason] = []
+        """The reasons of the write statement in flight."""
         self.snapshots: dict[str, RunSnapshot] = {}
         """The runs whose lock this transaction holds, with their counters."""
         self.completed: dict[str, TaskContext] = {}
@@ -116,6 +144,11 @@ class Transaction:
     @property
     def owes_writes(self) -> bool:
         """Whether writes are held back."""
+        return bool(self.reasons) or self.owes_writes_but_reasons
+
+    @property
+    def owes_writes_but_reasons(self) -> bool:
+        """Whether writes other than reasons are held back (reasons may wait longer)."""
         return bool(self.pending or self.claims or self.run_writes)
 
 
@@ -161,6 +194,9 @@ class Connections:
         self._session: ContextVar[psycopg.Connection[Any] | None] = ContextVar(
             "dagabaaz_session", default=None
         )
+        self._held: ContextVar[list[PendingReason] | None] = ContextVar(
+            "dagabaaz_held_reasons", default=None
+        )
 
     def close(self) -> None:
         """Close the pool if this object created it."""
@@ -186,17 +222,28 @@ class Connections:
         with self.pool.connection() as conn:
             yield conn
 
+    @property
+    def held(self) -> list[PendingReason] | None:
+        """The reasons the session bound here holds for its next transaction (None: no session)."""
+        return self._held.get()
+
     @contextmanager
-    def session(self) -> Iterator[None]:
-        """Run the block's calls on one pooled connection (re-entrant)."""
+    def session(self) -> Iterator[list[PendingReason] | None]:
+        """Run the block's calls on one pooled connection (re-entrant).
+
+        The outermost session yields the list of the reasons it holds: what
+        is left in it when the block ends was not taken by a transaction.
+        """
         if self._session.get() is not None or self._current.get() is not None:
-            yield
+            yield None
             return
+        held: list[PendingReason] = []
         with self.pool.connection() as conn:
-            token = self._session.set(conn)
+            token, held_token = self._session.set(conn), self._held.set(held)
             try:
-                yield
+                yield held
             finally:
+                self._held.reset(held_token)
                 self._session.reset(token)
 
     @contextmanager
@@ -216,6 +263,11 @@ class Connections:
         # client CPU than the round trips it saved, measured).
         with self._borrow(session) as conn:
             txn = Transaction(conn, self._open)
+            held = self._held.get()
+            if held:
+                # Written with this transaction, or lost with it (best effort).
+                txn.reasons.extend(held)
+                held.clear()
             token = self._current.set(txn)
             try:
                 yield txn

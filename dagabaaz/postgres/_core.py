@@ -12,6 +12,7 @@ whose own statements the server plans once per connection.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from collections import deque
@@ -24,8 +25,9 @@ import psycopg
 import psycopg_pool
 from psycopg import errors
 
+from dagabaaz.constants import REASON_TASK_REASONS_PER_NODE
 from dagabaaz.errors import StoreError
-from dagabaaz.postgres._connections import Connections, RunWrite, Transaction
+from dagabaaz.postgres._connections import Connections, PendingReason, RunWrite, Transaction
 from dagabaaz.postgres._migrate import check_schema_name
 from dagabaaz.postgres._queue import QueuedTask, SqlTaskQueue, TaskQueue
 from dagabaaz.postgres._rows import ArtifactRow, check_indices
@@ -38,6 +40,9 @@ _ID_BLOCK = 256
 """Task ids reserved per round trip (a task's id is known at dispatch, before its insert)."""
 
 _LOCK = "SELECT dagabaaz_lock_run(%s)"
+_WRITE = "SELECT dagabaaz_write("
+
+logger = logging.getLogger("dagabaaz.postgres")
 
 Statement = tuple[str, Sequence[Any] | None]
 
@@ -127,9 +132,17 @@ class StoreCore:
 
     @contextmanager
     def session(self) -> Iterator[None]:
-        """Run the block's calls on one pooled connection: one checkout for many calls."""
-        with self._db.session():
+        """Run the block's calls on one pooled connection: one checkout for many calls.
+
+        Reasons recorded in the block outside a transaction are written with
+        the block's next transaction (a worker's: the one recording its
+        task's outcome, so a task that runs again records them once), or
+        when the block ends; dropped when it raises (best effort).
+        """
+        with self._db.session() as held:
             yield
+            if held:
+                self._write_held(held)
 
     @contextmanager
     def task_reads(self) -> Iterator[None]:
@@ -303,13 +316,33 @@ class StoreCore:
             raise StoreError(_duplicate(error)) from None
         except errors.UndefinedFunction as error:
             raise self._outdated(error) from None
-        for text, _ in statements[: len(statements) - 1]:
+        last = len(statements) - 1
+        for position, (text, _) in enumerate(statements):
             if text == _LOCK:
                 self._locked(txn, locks.pop(0), cursor)
-            cursor.nextset()
-        if statements[-1][0] == _LOCK:
-            self._locked(txn, locks.pop(0), cursor)
+            elif text.startswith(_WRITE):
+                self._written(txn, cursor)
+            if position < last:
+                cursor.nextset()
         return cursor
+
+    def _written(self, txn: Transaction, cursor: psycopg.ClientCursor[Any]) -> None:
+        """Report the reasons of the write just sent that could not be written, if any."""
+        row = cursor.fetchone()
+        sent, txn.sent_reasons = txn.sent_reasons, []
+        if row is None or row[0] is None:
+            return
+        failed, error = row[0]["failed"], row[0]["error"]
+        if txn.reason_errors is not None:
+            txn.reason_errors.append(error)
+            return
+        logger.warning(
+            "%d of %d reason(s) of run(s) %s were not recorded, the runs go on without them: %s",
+            len(sent) if failed < 0 else failed,
+            len(sent),
+            ", ".join(f"'{run}'" for run in dict.fromkeys(reason.run_id for reason in sent)),
+            error,
+        )
 
     def _locked(self, txn: Transaction, run_id: str, cursor: psycopg.ClientCursor[Any]) -> None:
         row = cursor.fetchone()
@@ -323,6 +356,8 @@ class StoreCore:
         rows, txn.pending = txn.pending, []
         claims, txn.claims = txn.claims, []
         runs, txn.run_writes = txn.run_writes, {}
+        reasons, txn.reasons = txn.reasons, []
+        txn.sent_reasons = reasons
         queued = [row for row in rows if row.status == "queued"]
         jobs = "NULL"
         job_ids: dict[int, int] = {}
@@ -359,7 +394,32 @@ class StoreCore:
         tasks_sql, claims_sql, runs_sql = (
             _literal(txn, "%s::jsonb", (value,)) for value in (tasks_json, claims_json, runs_json)
         )
-        return f"SELECT dagabaaz_write({tasks_sql}, {jobs}, {claims_sql}, {runs_sql})", None
+        # Text, parsed inside the function's subtransaction: a reason the
+        # server refuses can never abort the writes it travels with.
+        reasons_sql = (
+            _literal(txn, "%s::text", ("[" + ",".join(r.element for r in reasons) + "]",))
+            if reasons
+            else "NULL"
+        )
+        return (
+            f"{_WRITE}{tasks_sql}, {jobs}, {claims_sql}, {runs_sql}, {reasons_sql}, "
+            f"{REASON_TASK_REASONS_PER_NODE})",
+            None,
+        )
+
+    def _write_held(self, held: list[PendingReason]) -> None:
+        """Write the reasons a session held, under their runs' locks, in one round trip."""
+        count, runs = len(held), sorted({reason.run_id for reason in held})
+        try:
+            with self._db.transaction() as txn:  # takes the held reasons
+                txn.locking.extend(runs)  # in one order everywhere: no deadlock between two
+        except Exception:  # best effort: the session's own work is done
+            logger.warning(
+                "writing %d reason(s) of run(s) %s failed; the runs go on without them",
+                count,
+                ", ".join(f"'{run}'" for run in runs),
+                exc_info=True,
+            )
 
     def _withdraw(self, conn: psycopg.Connection[Any], job_ids: Sequence[int]) -> None:
         if job_ids and self.queue is not None:

@@ -14,6 +14,10 @@ How it keeps the engine's guarantees:
   skipped, succeeded) in step with every insert, status change and delete of
   a task; the barrier, the summary and the done nodes read them, and within a
   locked transaction a copy kept in step answers without a round trip.
+* **Reasons never cost the run.** A reason rides with the transaction's
+  other writes and is inserted in a subtransaction of its own: one the
+  server refuses is logged and dropped, the rest commits. A retry keeps a
+  node's earlier reasons, as :class:`~dagabaaz.memory.InMemoryStore` does.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from dagabaaz.errors import StoreError, StoreTypeError
 from dagabaaz.models import DagArtifact, DagNode, TaskArtifact, TaskContext
 from dagabaaz.postgres._application import ApplicationWrites
 from dagabaaz.postgres._connections import PendingTask
+from dagabaaz.postgres._reasons import ReasonRecords
 from dagabaaz.postgres._records import STATUS_OF_RUN
 from dagabaaz.postgres._rows import (
     ARTIFACT_COLUMNS,
@@ -56,8 +61,8 @@ _ARTIFACTS_OF_NODES = f"""
      ORDER BY a.position, a.id"""
 
 
-class PostgresStore(ApplicationWrites):
-    """A store over PostgreSQL: DagStore, TaskInputStore and DagRetryStore.
+class PostgresStore(ApplicationWrites, ReasonRecords):
+    """A store over PostgreSQL: DagStore, TaskInputStore, DagRetryStore and ReasonStore.
 
     Also the application's writes (:meth:`create_run`, :meth:`complete_task`,
     :meth:`reopen_run`), :meth:`run_lock` and the read-outs of
@@ -163,7 +168,11 @@ class PostgresStore(ApplicationWrites):
             raise StoreError(f"unknown run '{run_id}'")
 
     def get_task_context(self, task_id: str) -> TaskContext | None:
-        """Return the task's run, node and status, or None for an unknown task."""
+        """Return the task's run, node, status and input artifact, or None for an unknown task.
+
+        (A task this transaction completed comes without its input artifact:
+        only a failure's reason reads it.)
+        """
         txn = self._db.current
         if txn is not None and task_id in txn.completed:
             return txn.completed[task_id]
@@ -171,11 +180,18 @@ class PostgresStore(ApplicationWrites):
         if key is None:
             return None
         row = self._row(
-            "SELECT run_id, node_index, status FROM dagabaaz_tasks WHERE id = %s", (key,)
+            """SELECT run_id, node_index, status, input_artifact_id
+                 FROM dagabaaz_tasks WHERE id = %s""",
+            (key,),
         )
         if row is None:
             return None
-        return TaskContext(run_id=row[0], node_index=row[1], status=STATUS_OF[row[2]])
+        return TaskContext(
+            run_id=row[0],
+            node_index=row[1],
+            status=STATUS_OF[row[2]],
+            input_artifact_id=row[3],
+        )
 
     def get_completed_node_indices(self, run_id: str) -> set[int]:
         """Return the nodes that have tasks, all of them terminal (from the counters)."""

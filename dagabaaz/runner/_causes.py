@@ -124,15 +124,15 @@ def _failed(reason: FailedReason) -> str:
 
 
 def _launched(reason: LaunchedReason) -> str:
-    tasks = f"{reason.tasks} task{'' if reason.tasks == 1 else 's'}"
+    tasks = _count(reason.tasks, "task")
     if reason.root:
         return f"launched {tasks} (a root)"
     if reason.groups is not None:
-        why = f"{reason.groups} origin groups"
+        why = _count(reason.groups, "origin group")
         if reason.broadcast:
-            why += f", {reason.broadcast} broadcast artifacts"
+            why += f", {_count(reason.broadcast, 'broadcast artifact')}"
     else:
-        why = f"{reason.delivered} artifacts delivered"
+        why = f"{_count(reason.delivered, 'artifact')} delivered"
     return f"launched {tasks} ({reason.fan_mode.value}: {why})"
 
 
@@ -151,7 +151,11 @@ def _edge(edges: tuple[EdgeReport, ...], dependency: str) -> EdgeReport | None:
 def _edge_story(edge: EdgeReport) -> str:
     if edge.dependency_skipped:
         return f"'{edge.dependency}' was skipped"
-    walked = f" past {', '.join(repr(n) for n in edge.walked_past)}" if edge.walked_past else ""
+    walked = (
+        f" (empty; walked past {', '.join(repr(n) for n in edge.walked_past)})"
+        if edge.walked_past
+        else ""
+    )
     story = f"from '{edge.dependency}'{walked}: {edge.arrived} arrived"
     rejections = _rejections(edge)
     if rejections:
@@ -169,3 +173,7 @@ def _rule(rule: RuleReport) -> str:
     sample = f" ({', '.join(rule.sample)})" if rule.sample else ""
     value = quote_value(rule.value)
     return f"{rule.field} {rule.operator.value} {value} rejected {rule.rejected}{sample}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dagabaaz.runner._result import NodeStatus, RunResult
+from dagabaaz.models import NodeReason
+from dagabaaz.runner._result import NodeStatus, RunResult, deciding_reason
 
 __all__ = [
     "NodeFinished",
@@ -40,12 +41,22 @@ class TaskFinished:
 
 @dataclass(frozen=True, slots=True)
 class NodeFinished:
-    """Every task of a node has ended."""
+    """Every task of a node has ended.
+
+    ``reasons`` are the node's reasons the store kept by then (none from a
+    store that keeps none); :attr:`reason` is the one that decided its status.
+    """
 
     slug: str
     status: NodeStatus
     task_count: int
     elapsed_seconds: float
+    reasons: tuple[NodeReason, ...] = ()
+
+    @property
+    def reason(self) -> NodeReason | None:
+        """The reason that decided the node's status (as :attr:`NodeResult.reason`), or None."""
+        return deciding_reason(self.status, self.reasons)
 
 
 @dataclass(frozen=True, slots=True)

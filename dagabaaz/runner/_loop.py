@@ -596,7 +596,8 @@ class Execution:
             if total and terminal >= total:
                 track.finished = True
                 status = self._node_statuses().get(index, NodeStatus.NOT_RUN)
-                self._emit(NodeFinished(node.slug, status, total, track.elapsed))
+                reasons = self._node_reasons(index)
+                self._emit(NodeFinished(node.slug, status, total, track.elapsed, reasons))
 
     def _node_statuses(self) -> dict[int, NodeStatus]:
         by_node: dict[int, list[TaskStatus]] = {}
@@ -651,6 +652,13 @@ class Execution:
             elapsed_seconds=time.perf_counter() - self.started,
             sinks=_sinks(self.plan.nodes),
         )
+
+    def _node_reasons(self, index: int) -> tuple[NodeReason, ...]:
+        """Return the reasons the store kept for one node, for its NodeFinished event."""
+        if self.plan.progress is None:
+            return ()
+        store = reason_store(self.store)
+        return () if store is None else tuple(store.get_reasons(self.plan.run_id, index))
 
     def _reasons(self) -> dict[int, list[NodeReason]]:
         """Return the reasons the store kept, by node (none when it keeps none).

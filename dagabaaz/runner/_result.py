@@ -27,7 +27,7 @@ from dagabaaz.models import (
 from dagabaaz.runner._causes import Cause, describe, next_node
 from dagabaaz.runner._reading import parse_run_result
 
-__all__ = ["Cause", "NodeResult", "NodeStatus", "RunResult", "node_status"]
+__all__ = ["Cause", "NodeResult", "NodeStatus", "RunResult", "deciding_reason", "node_status"]
 
 
 class NodeStatus(StrEnum):
@@ -123,11 +123,7 @@ class NodeResult:
         missing (a store that failed to record it) has none, rather than one
         that would tell another story than its status.
         """
-        wanted = _DECIDING.get(self.status, ())
-        for reason in reversed(self.reasons):
-            if isinstance(reason, wanted):
-                return reason
-        return None
+        return deciding_reason(self.status, self.reasons)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -207,6 +203,15 @@ _DECIDING: dict[NodeStatus, tuple[type, ...]] = {
     NodeStatus.FILTERED: (FilteredReason,),
     NodeStatus.NOT_RUN: (NotRunReason,),
 }
+
+
+def deciding_reason(status: NodeStatus, reasons: Iterable[NodeReason]) -> NodeReason | None:
+    """Return the reason that decided a node's ``status``: see :attr:`NodeResult.reason`."""
+    wanted = _DECIDING.get(status, ())
+    for reason in reversed(tuple(reasons)):
+        if isinstance(reason, wanted):
+            return reason
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,10 +110,14 @@ class PipelineValidator:
     An editor validates the same pipeline after every keystroke. The
     validator remembers each node's diagnostics; a node is checked again
     when it changed (it is no longer equal to the node at its index last
-    time) or when something every node's checks read changed (which slug is
-    at which index, the dependencies' declared outputs, the pipe registry).
-    Graph-wide checks (cycles, no root) always run. The diagnostics are
-    exactly those :func:`validate_pipeline` returns.
+    time), when the pipe registry changed, or when something its own checks
+    read of the other nodes changed: where its slug and its dependencies'
+    slugs are (and their plugins' declared outputs), or, for a node that
+    reads a name that is none of its dependencies, the set of slugs (a
+    did-you-mean or an "add it to depends_on" comes from it). Renaming one
+    node checks it and the nodes naming it. Graph-wide checks (cycles, no
+    root) always run. The diagnostics are exactly those
+    :func:`validate_pipeline` returns.
 
     Example:
         >>> from dagabaaz.models import DagNode
@@ -149,13 +153,22 @@ class PipelineValidator:
         facts = _Facts.of(nodes, self._names, self._outputs)
         generation = -1 if self._pipes is None else self._pipes.generation
         before: list[tuple[object, list[Diagnostic]]] = []
+        moved: _Moved | None = None  # None: nothing any node reads of the others changed
         previous = self._previous
         if previous is not None and previous[1] == generation:
-            before = previous[2] if previous[0].same_for_nodes(facts) else []
+            before = previous[2]
+            if not previous[0].same_for_nodes(facts):
+                moved = previous[0].moved(facts)
+                if moved is None:
+                    before = []
         results: list[tuple[object, list[Diagnostic]]] = []
         diagnostics: list[Diagnostic] = []
         for index, node in enumerate(nodes):
-            if index < len(before) and _same(before[index][0], node):
+            if (
+                index < len(before)
+                and _same(before[index][0], node)
+                and (moved is None or not moved.reaches(node, before[index][1]))
+            ):
                 found = before[index][1]
             else:
                 found = list(_node_problems(node, index, facts, self._pipes))
@@ -168,6 +181,29 @@ class PipelineValidator:
 
 def _same(before: object, node: object) -> bool:
     return before is node or (type(before) is type(node) and before == node)
+
+
+_READS_EVERY_SLUG = frozenset({"unknown-dependency", "undeclared-dependency", "unknown-namespace"})
+"""Codes of a node reading a name that is none of its dependencies: their words (a
+did-you-mean, "add it to depends_on") come from the set of every slug."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Moved:
+    """What changed, between two validations, of what one node's checks read of the others."""
+
+    slugs: frozenset[str]
+    """Slugs whose node (its index) or whose declared outputs changed, or that came or went."""
+    every: bool
+    """Whether the set of slugs changed."""
+
+    def reaches(self, node: object, found: Sequence[Diagnostic]) -> bool:
+        """Whether ``node`` (unchanged), which found ``found`` last time, must be checked again."""
+        if not isinstance(node, DagNode):
+            return False  # its one diagnostic reads nothing of the others
+        if node.slug in self.slugs or not self.slugs.isdisjoint(node.depends_on):
+            return True
+        return self.every and any(item.code in _READS_EVERY_SLUG for item in found)
 
 
 def _plugin_facts(
@@ -257,6 +293,23 @@ class _Facts:
             and self.declared == other.declared
             and self.plugins == other.plugins
         )
+
+    def moved(self, other: _Facts) -> _Moved | None:
+        """Return what changed from these facts to ``other``; None when every node must be checked.
+
+        A node's checks read the other nodes only through its own slug's
+        place, its dependencies' places and declared outputs, and (for a
+        name it reads that is no dependency) the set of slugs.
+        """
+        if self.plugins != other.plugins:
+            return None
+        slugs = {
+            slug
+            for slug in self.slugs | other.slugs
+            if self.index_of.get(slug) != other.index_of.get(slug)
+            or self.declared.get(slug) != other.declared.get(slug)
+        }
+        return _Moved(frozenset(slugs), self.slugs != other.slugs)
 
 
 def _node_problems(

@@ -190,7 +190,7 @@ def _reset(dsn: str, schema: str) -> None:
         dsn,
         schema,
         "TRUNCATE dagabaaz_runs, dagabaaz_nodes, dagabaaz_tasks, dagabaaz_artifacts, "
-        "dagabaaz_run_events, procrastinate_jobs, procrastinate_events, "
+        "dagabaaz_run_events, dagabaaz_reasons, procrastinate_jobs, procrastinate_events, "
         "procrastinate_periodic_defers, procrastinate_workers CASCADE",
     )
 

@@ -114,9 +114,16 @@ def test_run_graph_shows_the_failed_branch(files: tuple[str, str], tmp_path: Pat
     picture = tmp_path / "run.mmd"
     assert main(["run", pipeline, "-p", plugins, "-i", "names=boom", "--graph", str(picture)]) == 1
     text = picture.read_text()
-    assert 'n1["shout<br/>shout · single<br/>failed · 1 task"]' in text
-    assert 'n2["export<br/>count · aggregate<br/>not_run · 0 tasks"]' in text
+    assert (
+        'n1["shout<br/>shout · single<br/>failed · 1 task<br/>on boom: RuntimeError: no shouting at<br/>boom"]'
+        in text
+    )
+    assert (
+        'n2["export<br/>count · aggregate<br/>not_run · 0 tasks<br/>waiting on shout when the run failed"]'
+        in text
+    )
     assert "    class n1 failed" in text
+    assert '        legend_not_run["not run: the run ended first"]' in text
 
 
 @pytest.mark.parametrize(

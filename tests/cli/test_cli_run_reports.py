@@ -53,7 +53,12 @@ def test_a_failed_binding_prints_its_diagnostic_not_a_traceback(
     assert main(["run", pipeline, "--plugins", plugins, "--run-id", "r1"]) == 1
     captured = capsys.readouterr()
     assert "error: node 'b' failed: x.txt: BindingError: node 'b', field 'title', " in captured.out
-    assert captured.out.count("{a.nothere | required}") == 2  # the task line and the summary
+    # The task's line, the summary's error and its why: line (cut to fit one line).
+    assert captured.out.count("{a.nothere | required}") == 3
+    assert captured.out.endswith(
+        "why:\n  b  failed  on x.txt: BindingError: node 'b', field 'title', "
+        "expression '{a.nothere | required}': required va...\n"
+    )
     assert "Traceback" not in captured.err and "traceback" not in captured.err
     assert captured.err.strip().splitlines() == [
         "error[required-missing]: required value 'a.nothere' is missing",
@@ -186,7 +191,11 @@ def test_the_docs_failing_example_names_the_broken_clip(
     assert main(argv) == 1
     printed = _timeless(capsys.readouterr().out)
     assert "probe: task task-3 failed: lighthouse.mp4: ValueError: bad header" in printed
-    assert printed[-1] == "error: node 'probe' failed: lighthouse.mp4: ValueError: bad header"
+    assert printed[-3:] == [
+        "error: node 'probe' failed: lighthouse.mp4: ValueError: bad header",
+        "why:",
+        "  probe  failed  on lighthouse.mp4: ValueError: bad header",
+    ]
     # The page shows the same lines, with another run id.
     page = (DOCS / "cli.md").read_text(encoding="utf-8")
     shown = [re.sub(r"run run-\w+ failed", "run clips failed", line) for line in page.splitlines()]

@@ -139,6 +139,8 @@ class Command:
     argv: tuple[str, ...]
     exit_code: int
     text: str
+    output: str | None = None
+    """The file ``> FILE`` saves the output in, for a later command to read."""
 
 
 def shell_commands(block: Block) -> tuple[list[Command], list[str]]:
@@ -157,14 +159,19 @@ def _classify(line: str, commands: list[Command], others: list[str]) -> None:
     expected = _EXIT.search(line)
     exit_code = int(expected["code"]) if expected else 0
     words = shlex.split(line, comments=True)
-    # A pipe or a redirection hands the output to something else: run the command alone.
+    # A pipe or a redirection hands the output to something else: run the command alone,
+    # and keep what a plain `> FILE` saves for the commands after it.
+    output = None
     for stop in ("|", ">", "2>"):
         if stop in words:
-            words = words[: words.index(stop)]
+            position = words.index(stop)
+            if stop == ">" and position == len(words) - 2:
+                output = words[-1]
+            words = words[:position]
     if words[:1] == ["dagabaaz"]:
-        commands.append(Command(tuple(words[1:]), exit_code, line))
+        commands.append(Command(tuple(words[1:]), exit_code, line, output))
     elif words[:3] == ["python", "-m", "dagabaaz"]:
-        commands.append(Command(tuple(words[3:]), exit_code, line))
+        commands.append(Command(tuple(words[3:]), exit_code, line, output))
     else:
         others.append(line)
 

@@ -53,6 +53,9 @@ def run_shell(block: Block, capsys: pytest.CaptureFixture[str]) -> str:
             f"{block.where}: `{command.text}` exited with {code}, expected "
             f"{command.exit_code}\n{out}{err}"
         )
+        if command.output is not None:
+            Path(command.output).write_text(out, encoding="utf-8")  # in the sandbox
+            continue
         printed.append(out)
     return "".join(printed)
 

@@ -151,8 +151,28 @@ def test_every_pipeline_code_is_documented_with_its_severity() -> None:
             "<!-- docgen: dagabaaz run a.yaml --plugins p.py --graph x.png -->\n<!-- /docgen -->\n",
             "--graph x.png: use one of",
         ),
+        (
+            "<!-- docgen: dagabaaz run docs/examples/cascade.yaml -p docs/examples/plugins.py -->\n"
+            "<!-- /docgen -->\n",
+            "a run shown on a page needs --run-id",
+        ),
+        (
+            "<!-- docgen: dagabaaz check docs/examples/cascade.yaml > a.txt b -->\n"
+            "<!-- /docgen -->\n",
+            "'> NAME' must end a command",
+        ),
     ],
-    ids=["unclosed", "nested", "unknown", "argument", "missing-file", "failing-command", "png"],
+    ids=[
+        "unclosed",
+        "nested",
+        "unknown",
+        "argument",
+        "missing-file",
+        "failing-command",
+        "png",
+        "run-without-id",
+        "redirect-mid-command",
+    ],
 )
 def test_malformed_generated_parts_are_refused(text: str, message: str) -> None:
     with pytest.raises(docgen.DocgenError) as raised:
@@ -167,6 +187,28 @@ def test_regenerate_replaces_only_the_generated_body() -> None:
     body = (ROOT / "docs/examples/passthrough.yaml").read_text(encoding="utf-8").rstrip()
     assert fresh == f"before\n{marker}\n```yaml\n{body}\n```\n<!-- /docgen -->\nafter\n"
     assert docgen.regenerate(fresh, ROOT) == fresh
+
+
+def test_a_chain_shows_the_last_command_reading_what_the_first_saved() -> None:
+    what = (
+        "dagabaaz run docs/examples/cascade.yaml -p docs/examples/plugins.py --json > r.json"
+        " && dagabaaz explain r.json bundle"
+    )
+    text = f"<!-- docgen: {what} -->\n<!-- /docgen -->\n"
+    fresh = docgen.regenerate(text, ROOT, "page.md")
+    assert fresh.splitlines()[1:3] == [
+        "```text",
+        "bundle  skipped: the filter on the edge from 'fetch' rejected all 2 artifacts "
+        '(file_type eq "archive" rejected 2 ("video", "video"))',
+    ]
+    assert not (ROOT / "r.json").exists()  # saved in a temporary folder, not the checkout
+
+
+def test_a_run_shown_as_text_writes_every_duration_the_same() -> None:
+    what = "dagabaaz run docs/examples/passthrough.yaml -p docs/examples/plugins.py --run-id r"
+    fresh = docgen.regenerate(f"<!-- docgen: {what} -->\n<!-- /docgen -->\n", ROOT)
+    durations = re.findall(r"\d+\.\d\d s\b", fresh)
+    assert durations and set(durations) == {"0.00 s"}
 
 
 def test_main_rewrites_stale_pages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,9 +1,12 @@
 """An open pipeline file, edited a character at a time, reads as the same file read afresh.
 
-The language server applies an edit inside one value without reading the
-whole file again; whatever the edit, the result must be exactly what
-reading the new text from scratch gives: the same nodes, the same
-diagnostics at the same places, the same expressions found at each offset.
+The language server applies an edit inside one value, one node, one
+top-level entry, a comment or the blank lines between values without reading
+the whole file again, and reads an edit against the last reading that
+parsed while the file does not; whatever the edit, the result must be
+exactly what reading the new text from scratch gives: the same nodes, the
+same diagnostics at the same places, the same expressions found at each
+offset.
 """
 
 from __future__ import annotations
@@ -90,9 +93,40 @@ nodes:
 default_input:
   k: 1
 """
-FILES = [(YAML, "yaml"), (LISTED, "yaml"), (JSON, "json"), (MISSPELT, "yaml")]
+COMMENTED = """\
+# comments, blank lines and default_input around the nodes
+default_input:   # the run input
+  title: x
+
+nodes:
+  # the first node
+  - slug: a
+    plugin: p   # trailing
+
+  - slug: b
+    plugin: q
+    depends_on: [a]
+    bindings:
+      t: {source: expression, expression: "{a.x | uper}"}
+extra: 1
+"""
+FILES = [
+    (YAML, "yaml"),
+    (LISTED, "yaml"),
+    (JSON, "json"),
+    (MISSPELT, "yaml"),
+    (COMMENTED, "yaml"),
+]
 ALPHABET = "ab{}|().,: \"'\\\n-#5é😀"
-LINES = ["\n    depends_on: [a]", "\n  - slug: z\n    plugin: p", "\n", "    ", "plugin"]
+LINES = [
+    "\n    depends_on: [a]",
+    "\n  - slug: z\n    plugin: p",
+    "\n",
+    "    ",
+    "plugin",
+    "\n# note",
+    "\nother: 1",
+]
 
 
 def snapshot(document: PipelineDocument) -> object:
@@ -113,7 +147,9 @@ def edited(text: str, rng: random.Random) -> str:
     return text[:position] + rng.choice(ALPHABET) + text[position + 1 :]
 
 
-@pytest.mark.parametrize(("text", "syntax"), FILES, ids=["yaml", "listed", "json", "misspelt"])
+@pytest.mark.parametrize(
+    ("text", "syntax"), FILES, ids=["yaml", "listed", "json", "misspelt", "commented"]
+)
 @settings(max_examples=60)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_edits_give_what_a_fresh_read_gives(text: str, syntax: str, seed: int) -> None:
@@ -136,3 +172,13 @@ def test_typing_a_whole_expression_character_by_character() -> None:
         document.update(text)
         assert snapshot(document) == snapshot(PipelineDocument(text, "yaml"))
     assert [item.diagnostic.code for item in document.located] == []
+
+
+def test_a_quote_typed_and_closed_reads_as_afresh() -> None:
+    start = COMMENTED.index("plugin: q") + len("plugin: ")
+    document = PipelineDocument(COMMENTED, "yaml")
+    for typed in ('"', '"q', '"q"'):
+        text = COMMENTED[:start] + typed + COMMENTED[start + 1 :]
+        document.update(text)
+        assert snapshot(document) == snapshot(PipelineDocument(text, "yaml"))
+    assert [item.diagnostic.code for item in document.located] == ["unknown-pipe", "unknown-field"]

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pg_support import reset, sql
 
 from dagabaaz.constants import FanMode
-from dagabaaz.models import DagNode, Output
+from dagabaaz.models import BindingsReason, DagNode, GatedBinding, Output
 from dagabaaz.postgres import migrate
 from dagabaaz.procrastinate import connect, submit_run
 
@@ -73,6 +73,16 @@ SELECT s.*, a.file_name FROM started s
         """SELECT id FROM dagabaaz_tasks
  WHERE run_id = {run} AND status IN ('pending', 'queued', 'running')""",
     ),
+    "reasons of a run": (
+        "get_reasons: what `runs show --reasons` and a run's result read",
+        """SELECT x.reason FROM dagabaaz_reasons x
+ WHERE x.run_id = {run} ORDER BY x.id""",
+    ),
+    "task reasons of a node": (
+        "the cap on a node's failed and bindings_gated reasons, in dagabaaz_record_reasons",
+        """SELECT count(*) FROM (SELECT FROM dagabaaz_reasons x
+ WHERE x.run_id = {run} AND x.node_index = 1 AND x.task_id IS NOT NULL LIMIT 20) c""",
+    ),
     "live runs": (
         "the sweep looks for idle ones",
         """SELECT id FROM dagabaaz_runs
@@ -89,9 +99,21 @@ INDEXES = {
     "artifacts of a node": "dagabaaz_artifacts_node",
     "artifacts of an origin group": "dagabaaz_artifacts_origin",
     "live tasks of a run": "dagabaaz_tasks_live",
+    "reasons of a run": "dagabaaz_reasons_node",
+    "task reasons of a node": "dagabaaz_reasons_node",
     "live runs": "dagabaaz_runs_live",
 }
 """The index each plan must use."""
+
+
+def _gated(task_id: str, node_index: int) -> BindingsReason:
+    return BindingsReason(
+        node="a" if node_index == 1 else "b",
+        node_index=node_index,
+        task_id=task_id,
+        gated=(GatedBinding(name="title", when="{input.named}", value="false"),),
+        gated_count=1,
+    )
 
 
 def populate(dsn: str, schema: str, runs: int = 300) -> dict[str, Any]:
@@ -118,8 +140,11 @@ def populate(dsn: str, schema: str, runs: int = 300) -> dict[str, Any]:
                     callbacks=OrchestratorCallbacks(),
                     resolve_passthrough=lambda plugin: False,
                 )
-            for task in store.queued_tasks(run_id)[: 12 if number % 3 else 16]:
-                store.complete_task(task.task_id, [Output(file_name="x")])
+            for position, task in enumerate(store.queued_tasks(run_id)):
+                if position < (12 if number % 3 else 16):
+                    store.complete_task(task.task_id, [Output(file_name="x")])
+                if position % 2:  # a binding gated off on every other task
+                    store.record_reason(run_id, _gated(task.task_id, task.node_index))
         # Most runs of a long-lived database have ended.
         sql(dsn, schema, "UPDATE dagabaaz_runs SET status = 'completed' WHERE id !~ '7$'")
         sql(dsn, schema, "ANALYZE")

@@ -12,7 +12,11 @@ checks the database with SQL:
   names and summary; for a failed run, its error);
 * no task dispatched twice for the same input (or twice without one);
 * the per-node counters equal the task rows;
-* no task completed, and none dispatched, after its run was cancelled.
+* no task completed, and none dispatched, after its run was cancelled;
+* reasons: every launched node has its node-level reason exactly once, none
+  for a node never launched, task reasons only for tasks that exist, and a
+  completed run's reasons equal the replay's (but for the ids each store
+  chooses).
 
 Run longer from the command line::
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import json
 import os
 import random
 import signal
@@ -289,9 +294,41 @@ def _check(dsn: str, schema: str, store: Any, run_ids: list[str], report: FaultR
     ):
         if leftover:
             anomalies.append(f"{leftover} tasks still live after every run ended")
+    _check_reasons(query, anomalies)
     report.tasks = query("SELECT count(*) FROM dagabaaz_tasks")[0][0]
     report.reexecuted_tasks = query("SELECT count(*) FROM dagabaaz_tasks WHERE attempts > 1")[0][0]
     _compare_with_replay(store, run_ids, report)
+
+
+def _check_reasons(query: Callable[..., list[tuple[Any, ...]]], anomalies: list[str]) -> None:
+    """A launch and its reason commit together, whoever was killed when: check it."""
+    # Node-level: the launch's own reason, or the failure of a launch that went wrong.
+    node_level = "(x.task_id IS NULL OR x.reason ->> 'cause' IN ('fan_out_limit', 'launch_failed'))"
+    for run_id, node, found in query(
+        f"""SELECT n.run_id, n.node_index, count(x.id) FROM dagabaaz_nodes n
+              LEFT JOIN dagabaaz_reasons x
+                ON x.run_id = n.run_id AND x.node_index = n.node_index AND {node_level}
+             GROUP BY n.run_id, n.node_index, n.launched
+            HAVING count(x.id) <> n.launched::integer"""
+    ):
+        anomalies.append(f"{run_id} node {node}: {found} node-level reasons")
+    for run_id, node, task_id in query(
+        """SELECT x.run_id, x.node_index, x.task_id FROM dagabaaz_reasons x
+            WHERE x.task_id IS NOT NULL AND NOT EXISTS (
+                  SELECT FROM dagabaaz_tasks t
+                   WHERE t.run_id = x.run_id AND t.node_index = x.node_index
+                     AND t.id::text = x.task_id)"""
+    ):
+        anomalies.append(f"{run_id} node {node}: a reason for task {task_id}, which does not exist")
+
+
+def _comparable(reasons: list[Any]) -> dict[int, list[str]]:
+    """Each node's reasons as JSON, without the ids a store chooses, in a stable order."""
+    by_node: dict[int, list[str]] = {}
+    for reason in reasons:
+        fields = reason.model_dump(mode="json", exclude={"task_id", "input_artifact_id"})
+        by_node.setdefault(reason.node_index, []).append(json.dumps(fields, sort_keys=True))
+    return {node: sorted(found) for node, found in by_node.items()}
 
 
 def _compare_with_replay(store: Any, run_ids: list[str], report: FaultReport) -> None:
@@ -317,6 +354,8 @@ def _compare_with_replay(store: Any, run_ids: list[str], report: FaultReport) ->
             if error != runner.store.run(run_id).error:
                 report.anomalies.append(f"{run_id}: error {error!r}, the replay's differs")
             continue
+        if _comparable(store.get_reasons(run_id)) != _comparable(runner.store.get_reasons(run_id)):
+            report.anomalies.append(f"{run_id}: reasons differ from the replay's")
         expected_summary = runner.store.get_node_summary(run_id)
         if store.get_node_summary(run_id) != expected_summary:
             report.anomalies.append(f"{run_id}: node summaries differ from the replay")

@@ -8,7 +8,10 @@ import psycopg
 
 from dagabaaz.postgres import PostgresStore
 
-TABLES = "dagabaaz_runs, dagabaaz_nodes, dagabaaz_tasks, dagabaaz_artifacts, dagabaaz_run_events"
+TABLES = (
+    "dagabaaz_runs, dagabaaz_nodes, dagabaaz_tasks, dagabaaz_artifacts, dagabaaz_run_events, "
+    "dagabaaz_reasons"
+)
 
 
 def reset(dsn: str, schema: str) -> None:

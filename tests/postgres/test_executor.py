@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from pg_support import reset, sql
 
 from dagabaaz.constants import FanMode, RunStatus
-from dagabaaz.models import DagNode
+from dagabaaz.models import BindingsReason, DagNode, FailedReason, RuntimeSource
 from dagabaaz.postgres import PostgresStore
 from dagabaaz.procrastinate import TaskExecutor, TaskReport, cancel_run, connect, submit_run
 
@@ -174,3 +175,82 @@ def test_a_grouped_task_names_its_origin(pg: PostgresStore) -> None:
         pg.run(run_id).error
         == "node 'm' failed: group of b.srt (2 inputs): RuntimeError: out of sync"
     )
+
+
+# --- reasons ---------------------------------------------------------------------------------
+
+GATED = [
+    DagNode(slug="s", plugin="fetch"),
+    DagNode(
+        slug="e",
+        plugin="copy",
+        depends_on=["s"],
+        bindings={"title": RuntimeSource(key="title", when="{input.titled}")},
+    ),
+]
+
+
+def copy(task: dict[str, Any]) -> dict[str, Any]:
+    return {"file_name": task["file_name"] + ".copy"}
+
+
+def test_a_tasks_gated_bindings_travel_with_its_outcome(
+    pg: PostgresStore, statements: list[str]
+) -> None:
+    sent = {}
+    for titled in (True, False):
+        run_id = submit_run(pg, GATED, {"titled": titled, "title": "t"})
+        executor = TaskExecutor(pg, {"fetch": files, "copy": copy})
+        executor.execute(pg.queued_tasks(run_id)[0].task_id)
+        first = pg.queued_tasks(run_id)[0].task_id
+        statements.clear()
+        executor.execute(first)
+        sent[titled] = list(statements)
+    # As many statements as a task whose bindings all applied: the reason is
+    # written with the task's other writes and COMMIT, after the run lock.
+    assert len(sent[False]) == len(sent[True])
+    assert "bindings_gated" in sent[False][-1] and sent[False][-1].endswith("; COMMIT")
+    assert "dagabaaz_complete_task" in sent[False][-2]
+    [reason] = pg.get_reasons(run_id, 1)[1:]
+    assert isinstance(reason, BindingsReason)
+    assert (reason.task_id, reason.gated[0].name) == (first, "title")
+    assert reason.gated[0].value == "false"
+
+
+def test_overlapping_attempts_of_a_task_record_its_reasons_once(pg: PostgresStore) -> None:
+    run_id = submit_run(pg, GATED, {"titled": False, "title": "t"})
+    [root] = pg.queued_tasks(run_id)
+    executor = TaskExecutor(pg, {"fetch": files, "copy": copy})
+    executor.execute(root.task_id)
+    task = pg.queued_tasks(run_id)[0].task_id
+    reports = []
+
+    def slow_copy(data: dict[str, Any]) -> dict[str, Any]:
+        # Another worker takes the same job meanwhile (its first one looked stalled).
+        other = threading.Thread(target=lambda: reports.append(executor.execute(task)))
+        other.start()
+        other.join()
+        return copy(data)
+
+    first = TaskExecutor(pg, {"fetch": files, "copy": slow_copy}).execute(task)
+    assert (reports[0].recorded, first.recorded) == (True, False)
+    gated = [r for r in pg.get_reasons(run_id, 1) if r.outcome == "bindings_gated"]
+    assert [r.task_id for r in gated] == [task]
+
+
+def test_a_failed_tasks_reason_names_its_input(pg: PostgresStore) -> None:
+    def probe(task: dict[str, Any]) -> None:
+        if task["file_name"] == "b.srt":
+            raise ValueError("bad header")
+
+    nodes = [DagNode(slug="s", plugin="fetch"), DagNode(slug="p", plugin="probe", depends_on=["s"])]
+    run_id = submit_run(pg, nodes)
+    drain(TaskExecutor(pg, {"fetch": files, "probe": probe}), run_id)
+    [failed] = [r for r in pg.get_reasons(run_id) if isinstance(r, FailedReason)]
+    [srt] = [a for a in pg.get_artifacts_by_node_indices(run_id, [0]) if a.file_name == "b.srt"]
+    assert (failed.cause, failed.input_artifact_id, failed.input_file_name) == (
+        "task_failed",
+        srt.id,
+        "b.srt",
+    )
+    assert failed.error == "b.srt: ValueError: bad header"

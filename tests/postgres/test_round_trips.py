@@ -13,10 +13,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import psycopg
 import pytest
 from pg_support import reset, sql
-from psycopg import _connection_base
 
 from dagabaaz.constants import FanMode, NodeSummaryStatus, RunStatus
 from dagabaaz.errors import StoreError
@@ -41,29 +39,6 @@ def pg(postgres_dsn: str, postgres_schema: str) -> Iterator[PostgresStore]:
         store.close()
 
 
-@pytest.fixture
-def statements() -> Iterator[list[str]]:
-    """Every statement and transaction command psycopg sends from this process."""
-    sent: list[str] = []
-    execute, command = psycopg.Cursor.execute, _connection_base.BaseConnection._exec_command
-
-    def counted_execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(str(query))
-        return execute(self, query, *args, **kwargs)
-
-    def counted_command(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(str(query))
-        return command(self, query, *args, **kwargs)
-
-    psycopg.Cursor.execute = counted_execute  # type: ignore[method-assign]
-    _connection_base.BaseConnection._exec_command = counted_command  # type: ignore[method-assign,assignment]
-    try:
-        yield sent
-    finally:
-        psycopg.Cursor.execute = execute  # type: ignore[method-assign]
-        _connection_base.BaseConnection._exec_command = command  # type: ignore[method-assign]
-
-
 def step(task: dict[str, Any]) -> dict[str, Any]:
     return {"file_name": "out.txt", "metadata": {"size": 1.0, "tags": ["a"]}}
 
@@ -79,11 +54,15 @@ def test_a_chain_task_costs_three_statements(pg: PostgresStore, statements: list
         statements.clear()
         report = executor.execute(queued[0].task_id)
         assert report.recorded
+        # A pooled connection idle for a second is tested first (an empty query):
+        # on a loaded machine that can happen between two steps, and it is not the
+        # task's own cost (tests/postgres/test_pool_checks.py covers it).
+        sent = [statement for statement in statements if statement != ""]
         # Start the task; BEGIN, lock the run and complete the task; write what the
         # engine dispatched (tasks and jobs) and COMMIT.
-        assert len(statements) == 3, statements
-        assert statements[1].startswith("BEGIN; SELECT dagabaaz_complete_task(")
-        assert statements[2].endswith("; COMMIT")
+        assert len(sent) == 3, statements
+        assert sent[1].startswith("BEGIN; SELECT dagabaaz_complete_task(")
+        assert sent[2].endswith("; COMMIT")
     assert pg.get_run_status(run_id) == RunStatus.COMPLETED
 
 

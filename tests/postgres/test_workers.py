@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,13 +13,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import worker_plugins
 from kill_harness import _die_with_parent, run_fault_test
 from pg_support import reset, sql
 
 from dagabaaz.cli import main
-from dagabaaz.constants import FanMode, RunStatus
+from dagabaaz.constants import FanMode, FilterOperator, RunStatus
 from dagabaaz.errors import PipelineValidationError, StoreError
-from dagabaaz.models import DagNode, Output
+from dagabaaz.models import (
+    BindingsReason,
+    DagNode,
+    EdgeFilter,
+    FailedReason,
+    FilterRule,
+    NodeReason,
+    Output,
+    RuntimeSource,
+    parse_reason,
+)
 from dagabaaz.orchestrator import OrchestratorCallbacks, start_run
 from dagabaaz.postgres import PostgresStore
 from dagabaaz.procrastinate import (
@@ -30,6 +42,7 @@ from dagabaaz.procrastinate import (
     sweep,
     worker_name,
 )
+from dagabaaz.runner import LocalRunner
 
 HERE = Path(__file__).resolve().parent
 PLUGINS = HERE / "worker_plugins.py"
@@ -174,6 +187,138 @@ def test_the_task_of_a_killed_worker_runs_again_and_is_recorded_once(
     assert names == ["item0.txt.done", "item1.txt.done"]
     [collected] = pg.get_artifacts_by_node_indices(run_id, [2])
     assert collected.file_name == "2 collected"
+
+
+# --- reasons ---------------------------------------------------------------------------------
+
+
+def _rule(field: str, value: str) -> EdgeFilter:
+    return EdgeFilter(rules=[FilterRule(field=field, operator=FilterOperator.EQ, value=value)])
+
+
+REASONED = [
+    DagNode(slug="start", plugin="start"),
+    # Launched, one task of three inputs (its filter keeps one), then completed.
+    DagNode(
+        slug="one",
+        plugin="echo",
+        depends_on=["start"],
+        edge_filters={"start": _rule("file_name", "item1.txt")},
+    ),
+    # Filtered: its edge filter rejects every input.
+    DagNode(
+        slug="none",
+        plugin="echo",
+        depends_on=["start"],
+        edge_filters={"start": _rule("file_name", "nothing")},
+    ),
+    # Skipped: an aggregate edge rejecting everything; its dependent skipped in cascade.
+    DagNode(
+        slug="gate",
+        plugin="collect",
+        depends_on=["start"],
+        fan_mode=FanMode.AGGREGATE,
+        edge_filters={"start": _rule("file_name", "nothing")},
+    ),
+    DagNode(slug="after_gate", plugin="echo", depends_on=["gate"]),
+    # One task per input, each with a binding its `when` gates off.
+    DagNode(
+        slug="each",
+        plugin="echo",
+        depends_on=["start"],
+        bindings={"title": RuntimeSource(key="title", when="{input.titled}")},
+    ),
+    # Fails once every `each` task is done: the run fails last.
+    DagNode(slug="all", plugin="explode", depends_on=["each"], fan_mode=FanMode.AGGREGATE),
+]
+
+
+def _comparable(reasons: list[NodeReason]) -> dict[str, list[str]]:
+    """Each node's reasons as JSON, without the ids a store chooses, in a stable order."""
+    by_node: dict[str, list[str]] = {}
+    for reason in reasons:
+        fields = reason.model_dump(mode="json", exclude={"task_id", "input_artifact_id"})
+        by_node.setdefault(reason.node, []).append(json.dumps(fields, sort_keys=True))
+    return {node: sorted(found) for node, found in by_node.items()}
+
+
+def test_the_reasons_of_a_run_on_workers_equal_the_in_memory_run(
+    pg: PostgresStore, workers: Any
+) -> None:
+    run_input = {"count": 3, "titled": False, "title": "t"}
+    run_id = submit_run(pg, REASONED, run_input)
+    # One task at a time: the aggregate's error lists its inputs in the order they were made.
+    workers("--burst", "--concurrency", "1").process.wait(60)
+    assert pg.get_run_status(run_id) == RunStatus.FAILED
+    replay = LocalRunner(worker_plugins.PLUGINS, max_workers=1).run(REASONED, run_input)
+    assert replay.status == RunStatus.FAILED
+    kept = pg.get_reasons(run_id)
+    assert _comparable(kept) == _comparable(
+        [
+            reason
+            for node in replay.nodes.values()
+            for reason in node.reasons
+            if reason.outcome != "not_run"
+        ]
+    )
+    outcomes = {(reason.node, reason.outcome) for reason in kept}
+    assert outcomes == {
+        ("start", "launched"),
+        ("one", "launched"),
+        ("none", "filtered"),
+        ("gate", "skipped"),
+        ("after_gate", "skipped"),
+        ("each", "launched"),
+        ("each", "bindings_gated"),
+        ("all", "launched"),
+        ("all", "failed"),
+    }
+    # The task-level reasons name the store's own tasks and artifacts.
+    [failure] = [reason for reason in kept if isinstance(reason, FailedReason)]
+    [all_task] = [t for t in pg.tasks(run_id) if t.node_index == 6]
+    assert failure.task_id == all_task.task_id
+    assert "explode refuses 3 artifacts" in failure.error
+    gated = [reason for reason in kept if isinstance(reason, BindingsReason)]
+    each_tasks = {t.task_id for t in pg.tasks(run_id) if t.node_index == 5}
+    assert {reason.task_id for reason in gated} == each_tasks and len(gated) == 3
+
+
+def test_runs_show_says_why_and_lists_every_reason(
+    pg: PostgresStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Task ids from 1, as on the page (a long id would cut the lines elsewhere).
+    sql(pg.conninfo, pg.schema, "ALTER TABLE dagabaaz_tasks ALTER COLUMN id RESTART")
+    run_id = submit_run(pg, REASONED, {"count": 3, "titled": False, "title": "t"}, run_id="r1")
+    executor = TaskExecutor(pg, worker_plugins.PLUGINS)
+    while queued := pg.queued_tasks(run_id):
+        for task in queued:
+            executor.execute(task.task_id)
+    db = ["--dsn", pg.conninfo, "--schema", pg.schema]
+    assert main(["runs", "show", run_id, *db]) == 1
+    shown = capsys.readouterr().out.splitlines()
+    assert shown[0] == f"run {run_id}: failed"
+    why = {line.split()[0]: line for line in shown[2:]}
+    assert why["none"].endswith('filtered ← start: edge rejected all 3 (file_name eq "nothing": 3)')
+    assert why["gate"].endswith(
+        'skipped ← start: aggregate edge rejected all 3 (file_name eq "nothing": 3)'
+    )
+    assert why["after_gate"].endswith("skipped ← gate skipped (its edge from start rejected all)")
+    assert "failed task " in why["all"] and "RuntimeError: explode refuses" in why["all"]
+    assert why["one"].endswith("1/1 tasks finished")  # completed: nothing to explain
+    assert main(["runs", "show", run_id, *db, "--reasons"]) == 1
+    listed = capsys.readouterr().out
+    page = (HERE.parents[1] / "docs" / "scale.md").read_text(encoding="utf-8")
+    shown_on_page = page.split("runs show r1 --reasons`", 1)[1].split("```text\n", 1)[1]
+    assert listed == shown_on_page.split("```")[0]
+    each = listed[listed.index("  each ") : listed.index("  all ")].splitlines()
+    assert each[1] == "    launched 3 tasks (single)"
+    gated_tasks = sorted(t.task_id for t in pg.tasks(run_id) if t.node_index == 5)
+    assert sorted(each[2:]) == [f"    task {t}: bindings gated off: title" for t in gated_tasks]
+    assert main(["runs", "show", run_id, *db, "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [parse_reason(r) for node in report["nodes"] for r in node["reasons"]] == sorted(
+        pg.get_reasons(run_id), key=lambda reason: reason.node_index
+    )
 
 
 # --- cancellation -----------------------------------------------------------------------------

@@ -43,4 +43,19 @@ def collect(task: dict[str, Any]) -> dict[str, Any]:
     return {"file_name": f"{len(task['artifacts'])} collected"}
 
 
-PLUGINS = {"start": start, "hang_once": hang_once, "fail_once": fail_once, "collect": collect}
+def echo(task: dict[str, Any]) -> dict[str, Any]:
+    return {"file_name": task["file_name"] + ".echo"}
+
+
+def explode(task: dict[str, Any]) -> dict[str, Any]:
+    raise RuntimeError(f"explode refuses {len(task['artifacts'])} artifacts")
+
+
+PLUGINS = {
+    "start": start,
+    "hang_once": hang_once,
+    "fail_once": fail_once,
+    "collect": collect,
+    "echo": echo,
+    "explode": explode,
+}
