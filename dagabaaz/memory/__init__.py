@@ -449,11 +449,12 @@ class InMemoryStore:
         kept = stored_reason(reason)
         index = reason.node_index
         outcome = reason.outcome
+        task_level = outcome in REASON_TASK_OUTCOMES
         with self._lock:
             run = self._run(run_id)
             if not 0 <= index < len(run.states):
                 run.node(index)  # raises, naming the run's nodes
-            if outcome in REASON_TASK_OUTCOMES and not self._keep_task_reason(run, index, outcome, kept):
+            if task_level and not self._keep_task_reason(run, index, outcome, kept):
                 return
             run.reasons.append(kept)
             run.reasons_by_node.setdefault(index, []).append(kept)
