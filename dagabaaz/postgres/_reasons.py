@@ -43,11 +43,11 @@ class ReasonRecords(StoreCore):
         Otherwise it is written at once, under the run's lock.
 
         As :class:`~dagabaaz.memory.InMemoryStore` does, every node-level
-        reason is kept and of the reasons about one task (``failed``,
-        ``bindings_gated``) the first
-        :data:`~dagabaaz.constants.REASON_TASK_REASONS_PER_NODE` per node;
-        besides, one of each kind per task (a task run again after its
-        worker died records it once).
+        reason is kept, and per node the first
+        :data:`~dagabaaz.constants.REASON_TASK_REASONS_PER_NODE` reasons
+        about tasks of each kind (``failed``, ``bindings_gated``) plus the
+        latest failure; besides, one of each kind per task (a task run again
+        after its worker died records it once).
 
         Raises:
             StoreError: The run is unknown or has no node ``reason.node_index``

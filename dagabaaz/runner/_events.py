@@ -56,7 +56,7 @@ class NodeFinished:
     @property
     def reason(self) -> NodeReason | None:
         """The reason that decided the node's status (as :attr:`NodeResult.reason`), or None."""
-        return deciding_reason(self.status, self.reasons)
+        return deciding_reason(self.status, self.reasons, self.task_count)
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,9 +121,11 @@ class NodeResult:
         in :attr:`reasons` as history (a node retried after a failure keeps
         its old failure) and never decide: a node whose deciding reason is
         missing (a store that failed to record it) has none, rather than one
-        that would tell another story than its status.
+        that would tell another story than its status; so has a node whose
+        last launch reason counts other tasks than it has (an older
+        attempt's launch, the latest one's lost).
         """
-        return deciding_reason(self.status, self.reasons)
+        return deciding_reason(self.status, self.reasons, self.task_count)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -205,12 +207,22 @@ _DECIDING: dict[NodeStatus, tuple[type, ...]] = {
 }
 
 
-def deciding_reason(status: NodeStatus, reasons: Iterable[NodeReason]) -> NodeReason | None:
-    """Return the reason that decided a node's ``status``: see :attr:`NodeResult.reason`."""
+def deciding_reason(
+    status: NodeStatus, reasons: Iterable[NodeReason], task_count: int | None = None
+) -> NodeReason | None:
+    """Return the reason that decided a node's ``status``: see :attr:`NodeResult.reason`.
+
+    ``task_count``, the node's tasks, rules out a stale launch reason.
+    """
     wanted = _DECIDING.get(status, ())
     for reason in reversed(tuple(reasons)):
         if isinstance(reason, wanted):
-            return reason
+            stale = (
+                task_count is not None
+                and isinstance(reason, LaunchedReason)
+                and reason.tasks != task_count
+            )
+            return None if stale else reason
     return None
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from dagabaaz.constants import (
+    REASON_TASK_REASONS_PER_NODE,
     TERMINAL_RUN_STATUSES,
     FanMode,
     FilterOperator,
@@ -549,6 +550,23 @@ class StoreConformance:
         value.append("ghost")
         reason.edges[0].rules[1].value.append("ghost too")  # type: ignore[union-attr]
         assert store.get_reasons("run-1") == [_reasons()[2]]
+
+    def test_the_latest_failure_of_a_node_is_kept(self) -> None:
+        """Past any cap, a node's latest failure comes back: it explains the node's status."""
+        store = self._reason_store()
+        many = REASON_TASK_REASONS_PER_NODE + 3
+        for task in range(many):
+            store.record_reason(
+                "run-1", BindingsReason(node="source", node_index=0, task_id=f"b{task}")
+            )
+        for attempt in range(many):
+            store.record_reason(
+                "run-1",
+                FailedReason(node="source", node_index=0, task_id=f"f{attempt}", error="boom"),
+            )
+        failures = [r for r in store.get_reasons("run-1", 0) if isinstance(r, FailedReason)]
+        assert failures, "no failure of the node came back"
+        assert failures[-1].task_id == f"f{many - 1}", "the latest failure was dropped"
 
     # --- end to end -------------------------------------------------------------------
 

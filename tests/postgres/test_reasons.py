@@ -284,8 +284,33 @@ def test_a_node_keeps_its_first_task_reasons_and_every_node_reason(pg: PostgresS
     for reason in many:
         memory.record_reason("r", reason)
     assert pg.get_reasons("r") == memory.get_reasons("r")
-    assert len(pg.get_reasons("r", 1)) == 2 + REASON_TASK_REASONS_PER_NODE
+    # Each kind has a cap of its own: 13 gated and 12 failed are all kept.
+    assert len(pg.get_reasons("r", 1)) == 2 + REASON_TASK_REASONS_PER_NODE + 5
     assert pg.get_reasons("r", 2) == [launched(2, "all"), failed("x", 2)]
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["one-at-a-time", "one-batch"])
+def test_a_node_keeps_its_latest_failure_past_the_cap(pg: PostgresStore, batched: bool) -> None:
+    many = [gated(f"g{i}") for i in range(REASON_TASK_REASONS_PER_NODE + 3)]
+    many += [failed(f"f{i}") for i in range(REASON_TASK_REASONS_PER_NODE + 3)]
+    memory = InMemoryStore()
+    memory.create_run("r", _nodes())
+    for reason in many:
+        memory.record_reason("r", reason)
+    if batched:
+        with pg.run_lock("r"):
+            for reason in many:
+                pg.record_reason("r", reason)
+    else:
+        for reason in many:
+            pg.record_reason("r", reason)
+    kept = pg.get_reasons("r", 1)
+    assert kept == memory.get_reasons("r", 1)
+    failures = [r.task_id for r in kept if isinstance(r, FailedReason)]
+    assert failures == [
+        *(f"f{i}" for i in range(REASON_TASK_REASONS_PER_NODE)),
+        f"f{REASON_TASK_REASONS_PER_NODE + 2}",
+    ]
 
 
 def test_a_task_reason_recorded_again_is_kept_once(pg: PostgresStore) -> None:

@@ -183,3 +183,17 @@ def test_a_reason_of_another_kind_never_decides() -> None:
     assert RunResult(run_id="r", status=RunStatus.COMPLETED, nodes={"a": completed}).explain(
         "a"
     ) == ("a  completed (no reason recorded)")
+
+
+def test_a_launch_reason_counting_other_tasks_is_stale() -> None:
+    # Retried and launched again, the new launch's reason lost: the old one
+    # speaks of another number of tasks and must not explain the node.
+    old = LaunchedReason(node="a", node_index=0, tasks=3, fan_mode="single", fan_out_limit=9)
+    node = NodeResult(
+        slug="a", plugin="p", status=NodeStatus.COMPLETED, task_count=5, reasons=(old,)
+    )
+    assert node.reason is None
+    current = NodeResult(
+        slug="a", plugin="p", status=NodeStatus.COMPLETED, task_count=3, reasons=(old,)
+    )
+    assert current.reason == old
