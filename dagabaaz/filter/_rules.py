@@ -183,7 +183,43 @@ def rule_check(rule: FilterRule) -> RuleCheck:
     if test is None or operand_problem(rule.operator, rule.value) is not None:
         return _never
     field, expected = rule.field, rule.value
+    if (
+        rule.operator in _MEMBERSHIPS
+        and isinstance(expected, list | tuple)
+        and len(expected) > _SHORT_LIST
+    ):
+        member = _membership(expected)
+        if rule.operator is FilterOperator.IN:
+            return lambda artifact: member(field_value(artifact, field))
+        return lambda artifact: not member(field_value(artifact, field))
     return lambda artifact: test(field_value(artifact, field), expected)
+
+
+_SHORT_LIST: Final = 8
+"""Lists up to this long are scanned; a longer one is looked up (see :func:`_membership`)."""
+
+
+def _membership(expected: Sequence[object]) -> Callable[[object], bool]:
+    """Return ``_is_in(actual, expected)`` as a test of ``actual``, in O(1) for plain text.
+
+    Text that reads as neither a number nor a boolean is equal to nothing
+    but the same text (see :func:`_equal`), so such a value is looked up in
+    a set of the list's plain texts; any other value is compared item by
+    item, as ``_is_in`` does. A list of 10,000 names filters 10,000
+    artifacts in milliseconds, not minutes.
+    """
+    texts = frozenset(item for item in expected if isinstance(item, str) and _plain_text(item))
+
+    def member(actual: object) -> bool:
+        if isinstance(actual, str) and _plain_text(actual):
+            return actual in texts
+        return _is_in(actual, expected)
+
+    return member
+
+
+def _plain_text(text: str) -> bool:
+    return _as_bool(text) is None and as_number(text) is None
 
 
 def first_rejecting(artifact: FilterableArtifact, checks: Sequence[RuleCheck]) -> int | None:

@@ -99,3 +99,26 @@ def test_filter_keeps_order_and_returns_a_subsequence(
     if select is not None:
         assert len(kept) <= 1
         assert all(a.file_size is not None for a in kept)
+
+
+_MEMBERS = st.one_of(
+    st.sampled_from(["a", "A", " a ", "true", " FALSE ", "1", "1.0", "01", "-0", "1e2", "x y", ""]),
+    st.integers(-2, 100),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+    st.lists(st.sampled_from(["a", 1]), max_size=2),
+)
+
+
+@given(_MEMBERS, st.lists(_MEMBERS, min_size=9, max_size=40))
+def test_a_long_membership_list_is_looked_up_as_it_is_scanned(actual: Any, expected: Any) -> None:
+    from dagabaaz.filter._rules import _is_in
+
+    artifact = DagArtifact(id="a", file_name="f", metadata={"k": actual})
+    for operator, scanned in (
+        ("in", _is_in(actual, expected)),
+        ("not_in", not _is_in(actual, expected)),
+    ):
+        rule = FilterRule(field="k", operator=operator, value=expected)
+        assert rule_matches(artifact, rule) is scanned

@@ -164,7 +164,7 @@ def test_a_filter_value_of_ten_thousand_entries_keeps_reasons_bounded() -> None:
     ]
     plugins = {
         "fetch": lambda task: [
-            Output(file_name=f"{i}.bin", metadata={"meta": "nope"}) for i in range(100)
+            Output(file_name=f"{i}.bin", metadata={"meta": "nope"}) for i in range(10_000)
         ],
         "each": lambda task: None,
     }
@@ -176,7 +176,7 @@ def test_a_filter_value_of_ten_thousand_entries_keeps_reasons_bounded() -> None:
     again = RunResult.from_dict(json.loads(json.dumps(result.to_dict())))
     assert again.nodes["pick"].reasons == (reason,)
     summary = result.causes("pick")[0].summary
-    assert len(summary) < 400 and "rejected 100" in summary
+    assert len(summary) < 400 and "rejected 10000" in summary
     artifacts = [
         DagArtifact(id=f"a{i}", file_name="x", metadata={"meta": "nope"}) for i in range(100)
     ]
