@@ -122,6 +122,8 @@ class ReasonLog:
             fields["delivered"] = len(plan.inputs)
         else:
             fields["delivered"] = notes.delivered
+            if fields["fan_mode"] is FanMode.GROUPED and "groups" not in fields:
+                fields["groups"] = 0  # only broadcast artifacts: one task, no group
         if notes.broadcast:
             fields["broadcast"] = notes.broadcast
         if notes.edges:

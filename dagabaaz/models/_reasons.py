@@ -246,7 +246,8 @@ class LaunchedReason(_NodeReason):
         delivered: Distinct artifacts its edges delivered (an artifact
             delivered over two edges counts once).
         groups: At a GROUPED node, the origin groups left after the filters
-            and ``select``; else None.
+            and ``select`` (0 when only broadcast artifacts were delivered,
+            which then make one task); else None.
         broadcast: At a GROUPED node, the delivered artifacts without an
             origin, which join every group; else 0.
         fan_out_limit: The fan-out limit in force.

@@ -316,3 +316,18 @@ def test_explaining_a_launch_that_raises_never_fails_the_launch(
     assert run.input_names("each") == ["a.zip"]
     assert reasons(run, "each") == []  # no reason rather than a wrong one
     assert "tally broke" in caplog.text
+
+
+def test_a_grouped_node_of_broadcast_artifacts_only_has_no_group() -> None:
+    run = EngineRun(
+        [
+            DagNode(slug="fetch", plugin="f"),
+            DagNode(slug="index", plugin="i", depends_on=["fetch"], fan_mode=FanMode.AGGREGATE),
+            DagNode(slug="merge", plugin="m", depends_on=["index"], fan_mode=FanMode.GROUPED),
+        ]
+    )
+    run.start()
+    run.drive({"fetch": [out("a.mp4")], "index": [out("a.txt"), out("b.txt")]})
+    [merge] = reasons(run, "merge")
+    assert isinstance(merge, LaunchedReason)
+    assert (merge.tasks, merge.groups, merge.broadcast, merge.delivered) == (1, 0, 2, 2)

@@ -402,6 +402,7 @@ def check_node(
     else:
         real = {o for o in origins if o is not None}
         assert first.tasks == (len(real) or 1)
+        assert first.groups == len(real)
         assert first.broadcast == sum(
             1
             for a in store.get_artifacts_by_node_indices(run_id, deps)
