@@ -23,6 +23,7 @@ from dagabaaz.models import (
     NotRunReason,
     Output,
     SkippedReason,
+    cut_text,
 )
 from dagabaaz.runner._causes import Cause, describe, next_node
 from dagabaaz.runner._reading import parse_run_result
@@ -315,8 +316,10 @@ class RunResult:
     def explain(self, slug: str) -> str:
         """Return :meth:`causes` as text: one line per node, ``<-`` marking each step back."""
         chain = self.causes(slug)
+        # Names cut like any quoted value: a slug read from a hostile document
+        # could otherwise pad every line of a long chain to its length.
         names = [
-            ("<- " if position else "") + one_line(cause.node)
+            ("<- " if position else "") + cut_text(one_line(cause.node))
             for position, cause in enumerate(chain)
         ]
         width = max(len(name) for name in names)

@@ -197,3 +197,32 @@ def test_a_launch_reason_counting_other_tasks_is_stale() -> None:
         slug="a", plugin="p", status=NodeStatus.COMPLETED, task_count=3, reasons=(old,)
     )
     assert current.reason == old
+
+
+def test_a_long_chain_with_a_huge_slug_stays_small() -> None:
+    # A hostile document: a slug of a million characters at the end of a
+    # chain of a thousand skipped nodes. Each line is cut, none is padded to it.
+    huge = "x" * 1_000_000
+    slugs = [f"n{i}" for i in range(1_000)] + [huge]
+    nodes = [
+        {
+            "slug": slug,
+            "plugin": "p",
+            "status": "skipped",
+            "task_count": 1,
+            "reasons": [
+                {
+                    "outcome": "skipped",
+                    "node": slug,
+                    "node_index": position,
+                    "dependency": slugs[position + 1] if position + 1 < len(slugs) else "n0",
+                    "cause": "dependency_skipped",
+                }
+            ],
+        }
+        for position, slug in enumerate(slugs)
+    ]
+    result = RunResult.from_dict({"run_id": "r", "status": "completed", "nodes": nodes})
+    text = result.explain("n0")
+    assert len(text.splitlines()) == len(slugs)
+    assert len(text) < 3_000_000  # the slug's summary once, not a padded line per node
