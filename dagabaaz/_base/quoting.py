@@ -25,10 +25,13 @@ NAME_WIDTH = 80
 """Characters of one file name shown; a longer name is cut, so a label stays one short line."""
 
 # Control characters (C0, DEL, C1) and the Unicode line and paragraph
-# separators: each would break a line or drive a terminal.
-_CONTROL_ESCAPES: Final = {
-    code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))
-} | {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+# separators: each would break a line or drive a terminal. Lone surrogates (a
+# file name of bytes that are not UTF-8): no strict UTF-8 writer writes them.
+_CONTROL_ESCAPES: Final = (
+    {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+    | {code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)}
+    | {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+)
 _SMALL_INT_BITS: Final = 256
 """Ints up to this size are written out; a longer one by its digit count (Python
 refuses to write ints of more than 4,300 digits at all)."""

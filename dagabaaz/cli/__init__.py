@@ -82,6 +82,7 @@ class _ShowVersion(argparse.Action):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (``sys.argv[1:]`` when None); return the exit code."""
+    _tolerate_unencodable_text()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -101,6 +102,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
     return code
+
+
+def _tolerate_unencodable_text() -> None:
+    # A plugin's error or a file name can hold text a strict stdout refuses (a
+    # lone surrogate from a file name that is not UTF-8): shown escaped, it
+    # cannot crash the command after the run.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if getattr(stream, "errors", None) == "strict" and callable(reconfigure):
+            reconfigure(errors="backslashreplace")
 
 
 EXIT_BROKEN_PIPE = 141

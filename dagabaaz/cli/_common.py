@@ -175,8 +175,18 @@ MIB = 1024 * 1024
 
 
 def dump_json(data: Any, stream: TextIO | None = None) -> None:
-    """Print ``data`` as indented JSON (non-ASCII kept as is)."""
-    print(json.dumps(data, indent=2, ensure_ascii=False), file=stream or sys.stdout)
+    """Print ``data`` as indented JSON (non-ASCII kept as is).
+
+    Text holding a lone surrogate (a file name of bytes that are not UTF-8,
+    as Python lists one) is written as a JSON escape: the output stays
+    UTF-8 that a JSON reader takes back, whatever the terminal's error handler.
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, indent=2)
+    print(text, file=stream or sys.stdout)
 
 
 def print_lines(lines: Sequence[str], stream: TextIO | None = None) -> None:

@@ -329,3 +329,46 @@ def test_a_grouped_merge_with_a_filtered_branch(
         "  fan-out limit: 200",
         "  one edge without a filter: every artifact it delivered became a task",
     ]
+
+
+@pytest.mark.parametrize("io_encoding", ["utf-8:strict", "utf-8:surrogateescape"])
+def test_a_file_name_that_is_not_utf8_is_saved_and_explained(
+    write: Write, tmp_path: Path, io_encoding: str
+) -> None:
+    # A plugin listing a directory on Linux gets undecodable bytes as lone
+    # surrogates ('caf\udce9.mkv'): the saved result must still be JSON text
+    # that explain reads, whatever the terminal's error handler.
+    import os
+    import subprocess
+    import sys
+
+    plugins = write(
+        "latin1_plugins.py",
+        "def fetch(task):\n    return [{'file_name': 'caf\\udce9.mkv'}]\n"
+        "def probe(task):\n    raise ValueError('bad file ' + task['file_name'])\n"
+        "PLUGINS = {'fetch': fetch, 'probe': probe}\n",
+    )
+    pipeline = write(
+        "latin1.yaml",
+        "- {slug: fetch, plugin: fetch}\n- {slug: probe, plugin: probe, depends_on: [fetch]}\n",
+    )
+    env = {**os.environ, "PYTHONIOENCODING": io_encoding}
+    command = [sys.executable, "-m", "dagabaaz"]
+    ran = subprocess.run(
+        [*command, "run", pipeline, "-p", plugins, "--json"], capture_output=True, env=env
+    )
+    assert ran.returncode == 1, ran.stderr.decode(errors="replace")
+    saved = tmp_path / "result.json"
+    saved.write_bytes(ran.stdout)
+    assert json.loads(ran.stdout.decode("utf-8"))["status"] == "failed"
+    explained = subprocess.run(
+        [*command, "explain", str(saved), "probe"], capture_output=True, env=env
+    )
+    assert explained.returncode == 0, explained.stderr.decode(errors="replace")
+    first = explained.stdout.decode("utf-8").splitlines()[0]
+    assert first.startswith("probe  failed on caf\\udce9.mkv: ")
+    # The live view and the summary print the plugin's error, surrogate and all.
+    shown = subprocess.run([*command, "run", pipeline, "-p", plugins], capture_output=True, env=env)
+    assert shown.returncode == 1
+    assert b"Traceback" not in shown.stderr.split(b"traceback of the first failure")[0]
+    assert b"UnicodeEncodeError" not in shown.stdout + shown.stderr
