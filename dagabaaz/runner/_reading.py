@@ -1,7 +1,8 @@
 """Reading a saved run result back: the shape ``RunResult.to_dict`` writes, checked.
 
 The shapes here mirror :meth:`dagabaaz.runner.RunResult.to_dict` field for
-field; pydantic checks them, and the first problems are reported with where
+field (diagnostics are read into :class:`~dagabaaz.diagnostics.Diagnostic`
+itself); pydantic checks them, and the first problems are reported with where
 they are in the document.
 """
 
@@ -12,11 +13,11 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dagabaaz.constants import RunStatus
-from dagabaaz.diagnostics import format_path, shortened
+from dagabaaz.diagnostics import Diagnostic, format_path, shortened
 from dagabaaz.errors import RunResultError
 from dagabaaz.models import NodeReason, Output
 
-__all__ = ["DiagnosticData", "NodeData", "RunData", "parse_run_result"]
+__all__ = ["NodeData", "RunData", "parse_run_result"]
 
 _SAVED = ConfigDict(extra="ignore", frozen=True)
 _COUNT = Annotated[int, Field(ge=0, le=2**63 - 1)]
@@ -39,25 +40,6 @@ class NodeData(BaseModel):
     reasons: tuple[NodeReason, ...] = ()
 
 
-class DiagnosticData(BaseModel):
-    """One entry of ``diagnostics``."""
-
-    model_config = _SAVED
-
-    code: str
-    message: str
-    severity: Literal["error", "warning"] = "error"
-    start: int = 0
-    end: int = 0
-    line: int = 1
-    column: int = 1
-    hint: str | None = None
-    node: str | None = None
-    field: str | None = None
-    path: tuple[str | int, ...] = ()
-    expression: str | None = None
-
-
 class RunData(BaseModel):
     """A whole saved run result."""
 
@@ -70,7 +52,7 @@ class RunData(BaseModel):
     elapsed_seconds: float = 0.0
     nodes: tuple[NodeData, ...] = Field(default=())
     sinks: tuple[str, ...] = ()
-    diagnostics: tuple[DiagnosticData, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
 
 
 def parse_run_result(data: object) -> RunData:

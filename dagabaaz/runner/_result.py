@@ -368,9 +368,7 @@ class RunResult:
             traceback=parsed.traceback,
             elapsed_seconds=parsed.elapsed_seconds,
             sinks=parsed.sinks,
-            diagnostics=tuple(
-                Diagnostic(**diagnostic.model_dump()) for diagnostic in parsed.diagnostics
-            ),
+            diagnostics=parsed.diagnostics,
         )
 
     def to_dict(self) -> dict[str, Any]:
